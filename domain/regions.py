@@ -1,0 +1,164 @@
+"""Regencies (kabupaten/kota), immigration offices with dated working areas, and ports.
+
+Everything is read from data/reference/*.csv and data/geo/; nothing here is hard-coded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from domain.paths import GEO, REFERENCE
+
+def _read(name: str) -> pd.DataFrame:
+    # dtype=str everywhere: codes like "52.01" and ids must stay text.
+    return pd.read_csv(REFERENCE / name, dtype=str, keep_default_na=False)
+
+@lru_cache(maxsize=1)
+def regencies() -> pd.DataFrame:
+    """The ten regencies with voters (DPT 2024) and polling stations, indexed by code."""
+    df = _read("regencies.csv")
+    for col in ("voters_dpt_2024", "polling_stations_2024"):
+        df[col] = df[col].astype(int)
+    return df.set_index("code", drop=False)
+
+REGENCY_CODES: tuple[str, ...] = ()
+
+def regency_codes() -> list[str]:
+    return list(regencies()["code"])
+
+def regency_name(code: str, with_kind: bool = True) -> str:
+    row = regencies().loc[code]
+    if not with_kind:
+        return row["name"]
+    return row["name"] if row["kind"] == "Kota" else f"Kab. {row['name']}"
+
+@lru_cache(maxsize=1)
+def boundaries_geojson() -> dict:
+    """FeatureCollection with clockwise exterior rings (built by scripts/build_boundaries.py)."""
+    return json.loads((GEO / "ntb_regencies.geojson").read_text())
+
+def boundaries_gdf():
+    import geopandas as gpd  # heavy import kept local: only maps and briefings need it
+
+    gdf = gpd.GeoDataFrame.from_features(boundaries_geojson()["features"], crs="EPSG:4326")
+    return gdf.set_index("code", drop=False)
+
+def attribution() -> str:
+    return (GEO / "ATTRIBUTION.txt").read_text().strip()
+
+# --- Regency names as analysts write them ------------------------------------------------
+
+_PREFIX = re.compile(r"^(kabupaten|kab\.?|kota)\s+", re.I)
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(text).strip().lower().replace(".", ". ")).replace(" .", ".").strip()
+
+@lru_cache(maxsize=1)
+def regency_lookup() -> dict[str, str]:
+    """Map every accepted spelling (lower case, single spaces) to its code 52.xx."""
+    table: dict[str, str] = {}
+    for _, r in regencies().iterrows():
+        code, name = r["code"], r["name"].lower()
+        table[code] = code
+        table[r["bps_code"]] = code
+        table[name] = code
+        if r["kind"] == "Kota":
+            table[f"kota {name.removeprefix('kota ')}"] = code
+        else:
+            for p in ("kab", "kab.", "kabupaten"):
+                table[f"{p} {name}"] = code
+    for _, r in _read("regency_aliases.csv").iterrows():
+        table[r["alias"].lower()] = r["code"]
+    return table
+
+def resolve_regency(text) -> str | None:
+    """Return the code 52.xx for a code, BPS code, name or alias; None when unknown."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    key = re.sub(r"\s+", " ", raw.lower().replace("_", " ").replace("-", " "))
+    table = regency_lookup()
+    if key in table:
+        return table[key]
+    key2 = re.sub(r"^(kabupaten|kab\.?)\s*", "kab ", key)
+    if key2 in table:
+        return table[key2]
+    # "KAB. LOMBOK BARAT", "Kab Lombok Barat", "kab.lombok barat"
+    bare = _PREFIX.sub("", key).strip()
+    bare = re.sub(r"^kab\.", "", bare).strip()
+    if key.startswith("kota"):
+        return table.get(f"kota {bare}")
+    if bare in table and not key.startswith(("kab", "kabupaten")):
+        return table[bare]
+    if key.startswith(("kab", "kabupaten")):
+        # "Kab. Bima" is the regency, never the city
+        for code, r in regencies().iterrows():
+            if r["kind"] == "Kabupaten" and r["name"].lower() == bare:
+                return code
+    return None
+
+# --- Offices and their dated working areas ------------------------------------------------
+
+@lru_cache(maxsize=1)
+def offices() -> pd.DataFrame:
+    df = _read("offices.csv")
+    df["lat"] = df["lat"].astype(float)
+    df["lon"] = df["lon"].astype(float)
+    return df.set_index("id", drop=False)
+
+@lru_cache(maxsize=1)
+def office_areas() -> pd.DataFrame:
+    df = _read("office_areas.csv")
+    df["valid_from"] = pd.to_datetime(df["valid_from"].replace("", None), format="%Y-%m-%d").dt.date
+    df["valid_to"] = pd.to_datetime(df["valid_to"].replace("", None), format="%Y-%m-%d").dt.date
+    return df
+
+def areas_on(day: dt.date) -> dict[str, str]:
+    """Regency code -> office id for the working areas in force on `day`."""
+    out: dict[str, str] = {}
+    for r in office_areas().itertuples():
+        starts_ok = pd.isna(r.valid_from) or r.valid_from <= day
+        ends_ok = pd.isna(r.valid_to) or day <= r.valid_to
+        if starts_ok and ends_ok:
+            if r.regency_code in out:
+                raise ValueError(f"two offices for {r.regency_code} on {day}: check office_areas.csv")
+            out[r.regency_code] = r.office_id
+    return out
+
+def office_for(regency_code: str, day: dt.date) -> str | None:
+    return areas_on(day).get(regency_code)
+
+def offices_on(day: dt.date) -> list[str]:
+    """Offices that had a working area on `day`, in the reference file's order."""
+    active = set(areas_on(day).values())
+    return [o for o in offices()["id"] if o in active]
+
+def regencies_of_office(office_id: str, day: dt.date) -> list[str]:
+    return sorted(code for code, off in areas_on(day).items() if off == office_id)
+
+@lru_cache(maxsize=1)
+def ports() -> pd.DataFrame:
+    df = _read("ports.csv")
+    df["lat"] = df["lat"].astype(float)
+    df["lon"] = df["lon"].astype(float)
+    return df.set_index("id", drop=False)
+
+def resolve_port(text) -> str | None:
+    if text is None:
+        return None
+    key = str(text).strip().lower()
+    if not key:
+        return None
+    p = ports()
+    if key in set(p["id"]):
+        return key
+    for r in p.itertuples():
+        if key == r.name.lower():
+            return r.id
+    return None

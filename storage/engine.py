@@ -1,0 +1,85 @@
+"""Database engine: the embedded SQLite file by default, any SQLAlchemy URL via NTB_DB_URL.
+
+SQLite is opened with WAL (readers never block the writer), a busy timeout, and writers start
+with BEGIN IMMEDIATE: with deferred transactions one of two concurrent uploads is lost even in
+WAL mode ("database is locked" on the upgrade from read to write lock, which no timeout retries).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from domain.paths import LOCAL
+
+BUSY_TIMEOUT_MS = 30_000
+DEFAULT_DB_FILE = LOCAL / "ntb.sqlite"
+
+
+def default_url() -> str:
+    return f"sqlite:///{DEFAULT_DB_FILE}"
+
+
+def configured_url() -> str:
+    return os.environ.get("NTB_DB_URL") or default_url()
+
+
+def is_default_database(url: str) -> bool:
+    return url == default_url()
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str | None = None, **kw) -> Engine:
+    url = url or configured_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kw)
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kw)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process (engines hold the connection pool)."""
+    return make_engine(url or configured_url())
+
+
+@contextlib.contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: BEGIN IMMEDIATE on SQLite, an ordinary transaction elsewhere."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
+
+
+@contextlib.contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """A read-only snapshot (deferred BEGIN on SQLite: takes no write lock)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="DEFERRED")
+        with conn.begin():
+            yield conn

@@ -1,0 +1,188 @@
+"""SQLAlchemy 2 models. The schema is created and changed only by Alembic (storage/migrations).
+
+Rows are never edited in place by an import: a re-sent row (same sender id, new content) inserts
+a new version and marks the old one `replaced_by_batch`, so undoing a batch restores exactly what
+was there before. Queries read active rows (`replaced_by_batch IS NULL`) or the roll-ups.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class UploadBatch(Base):
+    """One imported file (batch = unggahan). Every data row points to the batch that brought it."""
+    __tablename__ = "upload_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # presence | incidents | crossings
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
+    uploaded_by: Mapped[str] = mapped_column(String(120), default="")
+    mode: Mapped[str] = mapped_column(String(16))  # partial | all_or_nothing
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_imported: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    dropped_columns: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="committed")  # committed | undone
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    undone_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class BatchError(Base):
+    """Row-level problems found in a batch (kept with the batch, same transaction)."""
+    __tablename__ = "batch_error"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    column: Mapped[str] = mapped_column(String(64), default="")
+    value: Mapped[str] = mapped_column(String(300), default="")  # passport numbers masked
+    code: Mapped[str] = mapped_column(String(48))  # message key in i18n
+    level: Mapped[str] = mapped_column(String(8), default="error")  # error | warning
+
+
+class Presence(Base):
+    """Foreign nationals present (keberadaan orang asing): one row per person or group."""
+    __tablename__ = "presence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # sender's id (no_register)
+    row_hash: Mapped[str] = mapped_column(String(32))
+    report_date: Mapped[dt.date] = mapped_column(Date)
+    regency_code: Mapped[str] = mapped_column(String(5))
+    nationality: Mapped[str] = mapped_column(String(3))
+    permit_type: Mapped[str] = mapped_column(String(12))
+    activity: Mapped[str] = mapped_column(String(16))
+    passport_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC-SHA256, never clear
+    person_count: Mapped[int] = mapped_column(Integer, default=1)
+    arrival_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    permit_expiry: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    sponsor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        Index("ix_presence_record", "record_id", "replaced_by_batch"),
+        Index("ix_presence_date_regency", "report_date", "regency_code"),
+        Index("ix_presence_row_hash", "row_hash"),
+    )
+
+
+class Incident(Base):
+    """Incidents (kejadian) with the agency that acts and the follow-up status."""
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # no_kejadian
+    row_hash: Mapped[str] = mapped_column(String(32))
+    incident_date: Mapped[dt.date] = mapped_column(Date)
+    regency_code: Mapped[str] = mapped_column(String(5))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[int] = mapped_column(Integer)
+    nationality: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    persons: Mapped[int] = mapped_column(Integer, default=1)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reported_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    responsible_agency: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="baru")
+    election_related: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_incident_record", "record_id", "replaced_by_batch"),
+        Index("ix_incident_date_regency", "incident_date", "regency_code"),
+        Index("ix_incident_row_hash", "row_hash"),
+    )
+
+
+class Crossing(Base):
+    """Arrivals and departures at ports of entry (perlintasan), already aggregated by the sender."""
+    __tablename__ = "crossing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # natural key date|port|dir|nat
+    row_hash: Mapped[str] = mapped_column(String(32))
+    date: Mapped[dt.date] = mapped_column(Date)
+    port_id: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(10))  # datang | berangkat
+    nationality: Mapped[str | None] = mapped_column(String(3), nullable=True)  # None = all
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_crossing_record", "record_id", "replaced_by_batch"),
+        Index("ix_crossing_date_port", "date", "port_id"),
+    )
+
+
+# --- Roll-ups: what the pages read. Rebuilt for the touched dates inside each import. ---------
+
+class PresenceDaily(Base):
+    __tablename__ = "presence_daily"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
+    permit_type: Mapped[str] = mapped_column(String(12), primary_key=True)
+    activity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentDaily(Base):
+    __tablename__ = "incident_daily"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    severity: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    incidents: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+
+
+class CrossingDaily(Base):
+    __tablename__ = "crossing_daily"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    port_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """Append-only audit trail (jejak audit). Updates and deletes are refused by triggers."""
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
+    actor: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON, never personal data in clear
