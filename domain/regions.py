@@ -47,6 +47,17 @@ def boundaries_gdf():
     gdf = gpd.GeoDataFrame.from_features(boundaries_geojson()["features"], crs="EPSG:4326")
     return gdf.set_index("code", drop=False)
 
+@lru_cache(maxsize=1)
+def regency_geometries() -> dict:
+    """Regency code -> prepared shapely geometry (fast point-in-polygon tests)."""
+    import shapely
+
+    geoms = dict(zip(boundaries_gdf()["code"], boundaries_gdf().geometry))
+    for g in geoms.values():
+        shapely.prepare(g)
+    return geoms
+
+
 def attribution() -> str:
     return (GEO / "ATTRIBUTION.txt").read_text().strip()
 

@@ -1,0 +1,21 @@
+"""What the user chose in the sidebar and on the map page, as one value passed to every query."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+METRICS = ("present", "per_1000_voters", "incidents", "election_incidents", "risk_score")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    as_of: dt.date                      # office areas in force and "days to voting" use this date
+    office: str | None = None           # office id, None = all of NTB
+    nationalities: tuple[str, ...] = ()  # ISO alpha-3; empty = all
+    permits: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    severities: tuple[int, ...] = ()
+    regencies: tuple[str, ...] = field(default=())  # derived from office when empty

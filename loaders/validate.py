@@ -1,0 +1,183 @@
+"""Row-level validation with pandera (lazy: every failure is collected, none stops the run),
+then conversion of the valid rows to stored values.
+
+The schema runs on the raw text the reader produced; each check is vectorised and named after
+its message key in i18n/errors.*.toml (`errors.row_<check>`). Values are parsed once per distinct
+value, so validating and converting a million rows stays cheap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from domain.regions import boundaries_gdf
+from loaders import values as V
+from loaders.columns import SPECS, Column
+
+# NTB bounding box of the upload contract
+LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 115.7, 119.5, -9.3, -7.9
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None
+    column: str
+    value: str        # passport numbers masked, never in clear
+    code: str         # message key: errors.row_<code>
+    level: str = "error"  # error | warning (warnings do not reject the row)
+
+
+def _parser(col: Column, decimal_comma: bool):
+    """Function text -> stored value (None when not acceptable) for a column type."""
+    t = col.type
+    if t == "date":
+        return V.parse_date
+    if t == "regency":
+        return V.parse_regency
+    if t == "nationality":
+        return V.parse_nationality
+    if t.startswith("enum:"):
+        vocab = t.split(":", 1)[1]
+        return lambda s: V.parse_enum(vocab, s)
+    if t == "count":
+        return V.parse_count
+    if t == "severity":
+        return V.parse_severity
+    if t == "bool":
+        return V.parse_bool
+    if t == "port":
+        return V.parse_port
+    if t == "coord":
+        return lambda s: V.parse_coordinate(s, decimal_comma)
+    if t == "passport":
+        return V.normalise_passport
+    return lambda s: s  # text and ids: kept as text
+
+
+def _check_code(col: Column) -> str:
+    t = col.type
+    return {"date": "bad_date", "regency": "unknown_regency", "nationality": "unknown_nationality",
+            "count": "bad_count", "severity": "bad_severity", "bool": "bad_bool", "port": "unknown_port",
+            "coord": "bad_coordinate", "passport": "bad_passport"}.get(t, "bad_value" if t.startswith("enum:") else "")
+
+
+def build_schema(kind: str, present: list[str], decimal_comma: bool) -> pa.DataFrameSchema:
+    columns = {}
+    for col in SPECS[kind]:
+        if col.name not in present:
+            continue
+        checks = []
+        if col.required:
+            checks.append(pa.Check(lambda s: s != "", name="required"))
+        code = _check_code(col)
+        if code:
+            fn = _parser(col, decimal_comma)
+            checks.append(pa.Check(lambda s, fn=fn: (s == "") | V.parse_column(s, fn).notna(), name=code))
+        checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
+        columns[col.name] = pa.Column(object, checks=checks, nullable=False, coerce=False)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def convert(frame: pd.DataFrame, kind: str, decimal_comma: bool) -> pd.DataFrame:
+    """Raw text -> stored values (None for empty). Only call on rows that passed validation."""
+    out = {}
+    for col in SPECS[kind]:
+        if col.name in frame:
+            out[col.name] = V.parse_column(frame[col.name], _parser(col, decimal_comma))
+        else:
+            out[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: bool = False,
+             ragged: list[int] | None = None) -> tuple[pd.DataFrame, list[RowError]]:
+    """Return (converted valid rows, every row error and warning). Rows keep their frame index;
+    `lines[i]` is the spreadsheet line of row position i."""
+    frame = frame.reset_index(drop=True)
+    line_of = pd.Series(lines, index=frame.index)
+    errors: list[RowError] = []
+    bad = pd.Series(False, index=frame.index)
+    schema = build_schema(kind, list(frame.columns), decimal_comma)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()].drop_duplicates(subset=["index", "column", "check"])
+        for r in fc.itertuples(index=False):
+            i = int(r.index)
+            raw = str(frame.at[i, r.column])
+            shown = V.mask_passport(raw) if _is_passport(kind, r.column) else raw[:120]
+            errors.append(RowError(int(line_of[i]), r.column, shown, r.check))
+            bad[i] = True
+    for line in ragged or []:
+        idx = line_of.index[line_of == line]
+        if len(idx):
+            bad[idx] = True
+            errors.append(RowError(int(line), "", "", "wrong_field_count"))
+
+    ok = frame[~bad]
+    rows = convert(ok, kind, decimal_comma)
+    more, row_bad = _cross_checks(rows, kind, line_of)
+    errors += more
+    rows = rows[~rows.index.isin(row_bad)]
+    errors.sort(key=lambda e: (e.line or 0, e.column))
+    return rows, errors
+
+
+def _is_passport(kind: str, column: str) -> bool:
+    return kind == "presence" and column == "passport_no"
+
+
+def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[list[RowError], set]:
+    """Checks across columns: coordinates (both or neither, inside NTB, inside the stated
+    regency: a warning), permit expiry after arrival."""
+    errors: list[RowError] = []
+    bad: set = set()
+    if "lat" in rows:
+        lat, lon = rows["lat"], rows["lon"]
+        half = lat.isna() != lon.isna()
+        for i in rows.index[half]:
+            col = "lon" if pd.isna(rows.at[i, "lon"]) else "lat"
+            errors.append(RowError(int(line_of[i]), col, "", "coordinate_pair"))
+            bad.add(i)
+        both = lat.notna() & lon.notna()
+        latf = pd.to_numeric(lat.where(both), errors="coerce")
+        lonf = pd.to_numeric(lon.where(both), errors="coerce")
+        outside = both & ~((lonf >= LON_MIN) & (lonf <= LON_MAX) & (latf >= LAT_MIN) & (latf <= LAT_MAX))
+        for i in rows.index[outside]:
+            errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}", "outside_ntb"))
+            bad.add(i)
+        inside = both & ~outside
+        if inside.any():
+            wrong = _outside_stated_regency(lonf[inside], latf[inside], rows.loc[inside, "regency"])
+            for i in wrong:
+                errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}",
+                                       "outside_regency", level="warning"))
+    if kind == "presence":
+        arrival = pd.to_datetime(rows["arrival_date"])
+        expiry = pd.to_datetime(rows["permit_expiry"])
+        wrong = (expiry < arrival).fillna(False)
+        for i in rows.index[wrong]:
+            errors.append(RowError(int(line_of[i]), "permit_expiry", str(rows.at[i, "permit_expiry"]), "expiry_before_arrival"))
+            bad.add(i)
+    return errors, bad
+
+
+# Points within ~1.1 km of a regency (the coastline is simplified) count as inside it.
+_REGENCY_TOLERANCE_DEG = 0.01
+
+
+def _outside_stated_regency(lon: pd.Series, lat: pd.Series, regency: pd.Series) -> list:
+    import shapely
+
+    gdf = boundaries_gdf()
+    out = []
+    for code, idx in regency.groupby(regency).groups.items():
+        geom = gdf.loc[code, "geometry"].buffer(_REGENCY_TOLERANCE_DEG)
+        inside = shapely.contains_xy(geom, lon[idx].to_numpy(), lat[idx].to_numpy())
+        out += list(np.asarray(idx)[~inside])
+    return out

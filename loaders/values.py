@@ -1,0 +1,191 @@
+"""Parsers for single values of the upload contract. Each returns the stored value, or None
+when the text is not acceptable. Columns are parsed once per distinct value (`parse_column`),
+which keeps a million-row file fast: a file has few distinct dates, regencies or countries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from functools import lru_cache
+
+import pandas as pd
+import pycountry
+
+from domain.paths import REFERENCE
+from domain.regions import resolve_port, resolve_regency
+
+# --- vocabularies (data/reference/vocabularies.toml) -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> dict[str, dict[str, str]]:
+    """{vocabulary: {accepted spelling (lower case): stored value}}"""
+    raw = tomllib.loads((REFERENCE / "vocabularies.toml").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            continue
+        out[name] = {}
+        for stored, spellings in table.items():
+            for s in [stored, *spellings]:
+                out[name][_key(s)] = stored
+    return out
+
+
+def allowed_values(vocabulary: str) -> list[str]:
+    return list(dict.fromkeys(vocabularies()[vocabulary].values()))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(text).strip().lower())
+
+
+def parse_enum(vocabulary: str, text: str):
+    return vocabularies()[vocabulary].get(_key(text))
+
+
+def parse_severity(text: str):
+    v = parse_enum("severity", text)
+    return int(v) if v is not None else None
+
+
+def parse_bool(text: str):
+    v = parse_enum("boolean", text)
+    return None if v is None else v == "true"
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_MONTHS = {
+    # Indonesian and English month names and abbreviations; "Nopember"/"Agustus" are common spellings
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2, "february": 2,
+    "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7,
+    "agu": 8, "agt": 8, "ags": 8, "agus": 8, "agustus": 8, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10,
+    "nov": 11, "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
+    "december": 12,
+}
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
+_NAMED = re.compile(r"^(\d{1,2})[\s\-]+([A-Za-z]+)\.?[\s\-]+(\d{4})$")
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+@lru_cache(maxsize=100_000)
+def parse_date(text: str):
+    """Day first always (Indonesian convention): 03/04/2024 is 3 April."""
+    s = text.strip()
+    if m := _ISO.match(s):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DMY.match(s):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    elif m := _NAMED.match(s):
+        d, y = int(m[1]), int(m[3])
+        mo = _MONTHS.get(m[2].lower())
+        if mo is None:
+            return None
+    else:
+        return None
+    try:
+        value = dt.date(y, mo, d)
+    except ValueError:  # 31/02/2024
+        return None
+    return value if MIN_DATE <= value <= MAX_DATE else None
+
+
+# --- places and people ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _nationality_aliases() -> dict[str, str]:
+    df = pd.read_csv(REFERENCE / "nationality_aliases.csv", dtype=str, keep_default_na=False)
+    return dict(zip(df["alias"].str.lower(), df["alpha3"]))
+
+
+@lru_cache(maxsize=10_000)
+def parse_nationality(text: str):
+    """ISO alpha-3 for an alpha-3, alpha-2, English or Indonesian name. 'NA' is Namibia."""
+    s = text.strip()
+    if not s:
+        return None
+    low = s.lower()
+    if low in _nationality_aliases():
+        return _nationality_aliases()[low]
+    if len(s) in (2, 3) and s.isalpha():
+        c = pycountry.countries.get(**{"alpha_2" if len(s) == 2 else "alpha_3": s.upper()})
+        return c.alpha_3 if c else None
+    for attr in ("name", "common_name", "official_name"):
+        for c in pycountry.countries:
+            if getattr(c, attr, "").lower() == low:
+                return c.alpha_3
+    return None
+
+
+@lru_cache(maxsize=1)
+def _indonesian_names() -> dict[str, str]:
+    df = pd.read_csv(REFERENCE / "nationality_aliases.csv", dtype=str, keep_default_na=False)
+    df = df[df["display_id"] != ""]
+    return dict(zip(df["alpha3"], df["display_id"]))
+
+
+def country_name(alpha3: str, lang: str = "id") -> str:
+    """Display name: the Indonesian name when the reference has one, else pycountry's."""
+    if not alpha3:
+        return ""
+    if lang == "id" and alpha3 in _indonesian_names():
+        return _indonesian_names()[alpha3]
+    c = pycountry.countries.get(alpha_3=alpha3)
+    return (getattr(c, "common_name", None) or c.name) if c else alpha3
+
+
+parse_regency = lru_cache(maxsize=10_000)(resolve_regency)
+parse_port = lru_cache(maxsize=1_000)(resolve_port)
+
+_INT = re.compile(r"^\d{1,9}$")
+_INT_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+$")  # 1.234 (Indonesian thousands separator)
+
+
+def parse_count(text: str):
+    s = text.strip()
+    if _INT.match(s):
+        return int(s)
+    if _INT_DOT.match(s):
+        return int(s.replace(".", ""))
+    if re.match(r"^\d+\.0+$", s):  # 5.0 from a spreadsheet
+        return int(float(s))
+    return None
+
+
+def parse_coordinate(text: str, decimal_comma: bool):
+    s = text.strip()
+    if decimal_comma:
+        s = s.replace(",", ".")
+    if not re.match(r"^[+-]?\d{1,3}(?:\.\d+)?$", s):
+        return None
+    return float(s)
+
+
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+def normalise_passport(text: str):
+    """Upper case without spaces or dashes; None when it cannot be a passport number."""
+    s = re.sub(r"[\s\-]", "", text).upper()
+    return s if _PASSPORT.match(s) else None
+
+
+def mask_passport(text: str) -> str:
+    """Never show a passport number in clear: keep only its length and last two characters."""
+    s = re.sub(r"\s", "", str(text))
+    if len(s) <= 2:
+        return "*" * len(s)
+    return "*" * (len(s) - 2) + s[-2:]
+
+
+def parse_column(values: pd.Series, fn, *args) -> pd.Series:
+    """Apply `fn` once per distinct value. Empty text gives None without calling fn."""
+    uniques = pd.unique(values.to_numpy())
+    table = {u: (fn(u, *args) if u != "" else None) for u in uniques}
+    return values.map(table)

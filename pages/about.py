@@ -1,0 +1,42 @@
+"""Tentang: data sources, licences, the election calendar and the upload contract in brief."""
+import pandas as pd
+import streamlit as st
+
+from domain.paths import GEO
+from domain.regions import attribution, offices, office_areas, regencies
+from ui.data import q
+from ui.lang import current, tr
+from ui.sidebar import election, sidebar
+
+sidebar()
+lang = current()
+st.title(tr("about.title"))
+st.markdown(tr("about.purpose"))
+
+st.subheader(tr("about.calendar", name=election().name(lang)))
+e = election()
+st.dataframe(pd.DataFrame([{tr("about.phase"): p.name(lang), tr("about.start"): p.start.strftime("%d/%m/%Y"),
+                            tr("about.end"): p.end.strftime("%d/%m/%Y")} for p in e.phases]),
+             hide_index=True, use_container_width=True)
+st.caption(tr("about.source") + ": " + e.source)
+
+st.subheader(tr("about.offices"))
+areas = office_areas().merge(offices()[["name"]], left_on="office_id", right_index=True)
+st.dataframe(pd.DataFrame({
+    tr("about.office"): areas["name"], tr("about.regency"): areas["regency_code"],
+    tr("about.valid_from"): areas["valid_from"].astype(str).replace("NaT", "–").replace("None", "–"),
+    tr("about.valid_to"): areas["valid_to"].astype(str).replace("NaT", "–").replace("None", "–"),
+    tr("about.source"): areas["source"]}), hide_index=True, use_container_width=True)
+
+st.subheader(tr("about.regencies"))
+r = regencies()
+st.dataframe(r[["code", "name", "kind", "capital", "voters_dpt_2024", "polling_stations_2024", "source"]],
+             hide_index=True, use_container_width=True)
+
+st.subheader(tr("about.batches"))
+st.dataframe(q("batches"), hide_index=True, use_container_width=True)
+
+st.subheader(tr("about.licences"))
+st.markdown(attribution())
+with st.expander("MIT License (regency boundaries)"):
+    st.code((GEO / "LICENSE-boundaries.txt").read_text(), language=None)

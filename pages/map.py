@@ -1,0 +1,84 @@
+"""Peta & rincian: the regency map with every filter, a regency's drill-down, and the briefing export."""
+import datetime as dt
+
+import streamlit as st
+
+from domain.filters import Filters
+from domain.regions import areas_on, regency_codes, regency_name
+from loaders.values import allowed_values, country_name
+from ui.components import demo_banner, footer
+from ui.data import q
+from ui.lang import current, tr
+from ui.sidebar import election, sidebar
+from viz.maps import PLOTLY_CONFIG, bar_figure, regency_map, trend_figure
+
+base = sidebar()
+lang = current()
+st.title(tr("map.title"))
+demo_banner()
+
+with st.expander(tr("mappage.filters"), expanded=False):
+    c1, c2, c3 = st.columns(3)
+    nats = c1.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
+                          format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat")
+    permits = c2.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit")
+    acts = c3.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act")
+    c4, c5 = st.columns(2)
+    cats = c4.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat",
+                          format_func=lambda c: tr(f"category.{c}"))
+    sevs = c5.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev")
+f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
+            tuple(cats), tuple(sevs))
+
+metrics = ["present", "per_1000_voters", "incidents", "election_incidents"]
+metric = st.segmented_control(tr("map.metric"), metrics, default="present", key="map_metric",
+                              format_func=lambda m: tr(f"metric.{m}")) or "present"
+table = q("regency_table", f).copy()
+table["value"] = table[metric]
+selected = st.session_state.get("drill_regency")
+fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected)
+event = st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="regency_map",
+                        on_select="rerun", selection_mode="points")
+clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
+if clicked and clicked[0] != selected:
+    st.session_state["drill_regency"] = clicked[0]
+    st.rerun()
+
+st.caption(tr("map.click_hint"))
+codes = [None] + regency_codes()
+choice = st.selectbox(tr("map.choose_regency"), codes, index=codes.index(selected) if selected in codes else 0,
+                      format_func=lambda c: tr("map.none") if c is None else regency_name(c), key="drill_select")
+if choice != selected:
+    st.session_state["drill_regency"] = choice
+    st.rerun()
+
+if selected:
+    st.header(tr("mappage.drill_title", regency=regency_name(selected)))
+    row = table.loc[selected]
+    cols = st.columns(4)
+    for col, key in zip(cols, ["present", "per_1000_voters", "incidents", "election_incidents"]):
+        val = row[key]
+        col.metric(tr(f"metric.{key}"), "–" if val != val else (f"{val:,.1f}" if key == "per_1000_voters" else f"{int(val):,}"))
+    phases = election().phases_for(selected)
+    st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
+                    use_container_width=True, key="drill_trend")
+    c1, c2 = st.columns(2)
+    top = q("top_nationalities", f, selected)
+    top = top.assign(name=[country_name(a, lang) for a in top["nationality"]])
+    c1.plotly_chart(bar_figure(top, "persons", "name", tr("chart.top_nationalities")), use_container_width=True,
+                    key="drill_nat")
+    mix = q("permit_activity_mix", f, selected)
+    c2.subheader(tr("chart.permit_mix"))
+    if len(mix):
+        c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0),
+                     use_container_width=True)
+    st.subheader(tr("mappage.who_acts"))
+    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}")), use_container_width=True)
+    st.subheader(tr("mappage.incidents"))
+    inc = q("regency_incidents", f, selected)
+    if len(inc):
+        inc = inc.assign(category=[tr(f"category.{c}") for c in inc["category"]],
+                         status=[tr(f"status.{s}") for s in inc["status"]])
+    st.dataframe(inc, hide_index=True, use_container_width=True)
+    st.caption(tr("mappage.masked_note"))
+footer()

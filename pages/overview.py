@@ -1,0 +1,42 @@
+"""Ringkasan (overview): where to look, in a map and a few numbers."""
+import streamlit as st
+
+from domain.regions import areas_on, regency_name
+from ui.components import demo_banner, footer, kpi_row
+from ui.data import q
+from ui.lang import current, tr
+from ui.sidebar import election, sidebar
+from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals, regency_map
+
+f = sidebar()
+lang = current()
+st.title(tr("overview.title"))
+demo_banner()
+
+e = election()
+phase = e.phase_on(f.as_of)
+days = e.days_to_voting(f.as_of)
+when = (tr("overview.days_to_voting", days=days) if days > 0 else
+        tr("overview.voting_today") if days == 0 else tr("overview.days_since_voting", days=-days))
+st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
+        f"{tr('overview.phase')}: **{phase.name(lang) if phase else tr('overview.no_phase')}** · {when}")
+
+kpi_row(q("kpis", f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
+
+metric = st.segmented_control(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
+                              format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
+table = q("regency_table", f).copy()
+table["value"] = table[metric]
+markers = q("incident_markers", f)
+fig = regency_map(table, metric, lang, areas_on(f.as_of), markers)
+st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="overview_map")
+
+top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(5)
+st.subheader(tr("overview.top5"))
+dec = metric_decimals(metric)
+st.dataframe(
+    {tr("overview.regency"): [regency_name(c) for c in top.index],
+     tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
+     tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]]},
+    hide_index=True, use_container_width=True)
+footer()

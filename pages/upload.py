@@ -1,0 +1,95 @@
+"""Unggah data: analysts import presence, incident and crossing files.
+
+The uploaded bytes are copied into the session at once, so switching page mid-way loses nothing;
+the check (every row error) runs before anything is written; the commit is one transaction."""
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from loaders.columns import KINDS, SPECS
+from loaders.errors import ImportRejected
+from loaders.pipeline import MODES, commit, error_message, prepare
+from loaders.reader import Limits
+from loaders.templates import template_csv, template_xlsx
+from ui.components import footer
+from ui.data import engine
+from ui.lang import current, tr
+from ui.sidebar import sidebar
+from viz.exports import to_csv, unique_name
+
+sidebar()
+lang = current()
+st.title(tr("uploadpage.title"))
+st.markdown(tr("uploadpage.intro"))
+
+kind = st.radio(tr("uploadpage.kind"), KINDS, format_func=lambda k: tr(f"uploadpage.kind_{k}"), horizontal=True,
+                key="upload_kind")
+with st.expander(tr("uploadpage.contract")):
+    st.dataframe(pd.DataFrame([{tr("uploadpage.col_en"): c.name, tr("uploadpage.col_id"): c.id_name,
+                                tr("uploadpage.col_required"): "✔" if c.required else ""} for c in SPECS[kind]]),
+                 hide_index=True, use_container_width=True)
+    st.markdown(tr("uploadpage.rules"))
+c1, c2 = st.columns(2)
+c1.download_button(tr("uploadpage.template_csv"), template_csv(kind), f"template_{kind}.csv", "text/csv",
+                   key=f"tpl_csv_{kind}")
+c2.download_button(tr("uploadpage.template_xlsx"), template_xlsx(kind), f"template_{kind}.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"tpl_xlsx_{kind}")
+
+uploaded = st.file_uploader(tr("uploadpage.file"), type=["csv", "tsv", "txt", "xlsx"], key=f"file_{kind}")
+if uploaded is not None:
+    data = uploaded.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    pending = st.session_state.get("pending_upload")
+    if not pending or pending["sha"] != sha or pending["kind"] != kind:
+        st.session_state["pending_upload"] = {"name": uploaded.name, "data": data, "sha": sha, "kind": kind}
+        st.session_state.pop("upload_result", None)
+
+pending = st.session_state.get("pending_upload")
+if pending and pending["kind"] == kind:
+    st.subheader(tr("uploadpage.checking", file=pending["name"]))
+    bar = st.progress(0.0, text=tr("uploadpage.stage_read"))
+
+    def progress(fraction, stage):
+        bar.progress(min(fraction, 1.0), text=tr(f"uploadpage.stage_{stage}"))
+
+    try:
+        prep = prepare(pending["data"], pending["name"], kind, Limits(), progress)
+    except ImportRejected as exc:
+        bar.empty()
+        st.error(tr("uploadpage.rejected") + " " + exc.message(lang))
+        if st.button(tr("uploadpage.discard")):
+            st.session_state.pop("pending_upload", None)
+            st.rerun()
+        st.stop()
+    bar.progress(1.0, text=tr("uploadpage.stage_done"))
+    n_err = prep.rows_rejected
+    st.markdown(tr("uploadpage.check_summary", read=prep.rows_read, valid=len(prep.rows), rejected=n_err,
+                   warnings=len(prep.warnings)))
+    if prep.dropped_personal:
+        st.warning(tr("upload.personal_dropped", columns=", ".join(prep.dropped_personal)))
+    if prep.dropped_columns:
+        st.info(tr("uploadpage.unknown_dropped", columns=", ".join(prep.dropped_columns)))
+    st.caption(tr("uploadpage.preview"))
+    st.dataframe(prep.preview, hide_index=True, use_container_width=True)
+    if prep.errors:
+        st.subheader(tr("uploadpage.errors", n=len(prep.errors)))
+        errs = pd.DataFrame([{tr("uploadpage.err_line"): e.line, tr("uploadpage.err_column"): e.column,
+                              tr("uploadpage.err_value"): e.value, tr("uploadpage.err_level"): tr(f"uploadpage.level_{e.level}"),
+                              tr("uploadpage.err_message"): error_message(e, lang)} for e in prep.errors])
+        st.dataframe(errs, hide_index=True, use_container_width=True, key="error_table")
+        st.download_button(tr("uploadpage.errors_csv"), to_csv(errs), unique_name("errors", "csv"), "text/csv")
+
+    mode = st.radio(tr("uploadpage.mode"), MODES, format_func=lambda m: tr(f"uploadpage.mode_{m}"), key="upload_mode",
+                    horizontal=True)
+    if st.button(tr("uploadpage.commit"), type="primary", disabled=len(prep.rows) == 0, key="commit_upload"):
+        res = commit(engine(), prep, mode, user=st.session_state.get("user", ""), progress=progress)
+        st.session_state["upload_result"] = {"status": res.status, "text": res.summary(lang), "sha": pending["sha"]}
+        if res.status in ("imported", "partial", "already_imported"):
+            st.session_state.pop("pending_upload", None)
+        st.rerun()
+
+result = st.session_state.get("upload_result")
+if result:
+    {"imported": st.success, "partial": st.warning, "already_imported": st.info}.get(result["status"], st.error)(result["text"])
+footer()

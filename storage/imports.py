@@ -1,0 +1,183 @@
+"""Commit an import: the batch record, its rows and its error report in ONE transaction.
+
+A file already imported (same kind and SHA-256, not undone) adds nothing. A row carrying the
+sender's id replaces the active row with that id when its content changed (the old version is
+kept, marked replaced, so undo can restore it) and is counted a duplicate when unchanged. A row
+without id identical to an active row is a duplicate too. Roll-ups are rebuilt for the touched
+dates inside the same transaction, so readers never see rows without their aggregates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, insert, select, update
+
+from storage import rollups
+from storage.audit import record
+from storage.engine import write_tx
+from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
+
+TABLES = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
+DATE_COLUMN = {"presence": "report_date", "incidents": "incident_date", "crossings": "date"}
+CHUNK = 900  # bound parameters per IN (...) list, below every engine's limit
+
+
+@dataclass
+class CommitResult:
+    batch_id: int | None
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    already_imported_batch: int | None = None
+    dropped: list = field(default_factory=list)
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by tests through `fail_after` to prove a failed commit leaves nothing behind."""
+
+
+def find_batch_by_sha(engine: Engine, kind: str, sha: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.scalar(select(UploadBatch.id).where(
+            UploadBatch.kind == kind, UploadBatch.file_sha256 == sha, UploadBatch.status == "committed"))
+
+
+def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, meta: dict,
+                 fail_after: str | None = None) -> CommitResult:
+    """rows: stored columns of `kind` plus record_id and row_hash. errors: RowError list.
+    meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo."""
+    table = TABLES[kind]
+    date_col = DATE_COLUMN[kind]
+    with write_tx(engine) as conn:
+        # Checked inside the write lock: two uploads of one file at once cannot both land.
+        existing = conn.scalar(select(UploadBatch.id).where(
+            UploadBatch.kind == kind, UploadBatch.file_sha256 == meta["file_sha256"],
+            UploadBatch.status == "committed"))
+        if existing is not None:
+            return CommitResult(batch_id=None, duplicates=len(rows), already_imported_batch=int(existing))
+
+        batch_id = conn.execute(insert(UploadBatch).values(
+            kind=kind, file_name=meta["file_name"][:255], file_sha256=meta["file_sha256"],
+            uploaded_by=meta.get("uploaded_by", ""), mode=meta["mode"], rows_read=meta["rows_read"],
+            rows_rejected=meta["rows_rejected"], dropped_columns=json.dumps(meta.get("dropped_columns", [])),
+            is_demo=bool(meta.get("is_demo", False)),
+        ).returning(UploadBatch.id)).scalar_one()
+
+        rows, replaced_ids, duplicates, touched = _classify(conn, table, date_col, rows)
+        for chunk in _chunks(replaced_ids):
+            conn.execute(update(table).where(table.id.in_(chunk)).values(replaced_by_batch=batch_id))
+        if fail_after == "replace":
+            raise InjectedFailure("after replace")
+
+        if len(rows):
+            records = rows.assign(batch_id=batch_id).to_dict("records")
+            conn.execute(insert(table), _none_for_nan(records))
+        if fail_after == "insert":
+            raise InjectedFailure("after insert")
+
+        if errors:
+            conn.execute(insert(BatchError), [
+                {"batch_id": batch_id, "line": e.line, "column": e.column, "value": e.value[:300],
+                 "code": e.code, "level": e.level} for e in errors])
+
+        if len(rows):
+            touched = _span(touched, rows[date_col].min(), rows[date_col].max())
+        if touched:
+            rollups.refresh(conn, kind, *touched)
+        conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
+            rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates))
+        record(conn, meta.get("uploaded_by", ""), "upload", f"batch:{batch_id}", {
+            "kind": kind, "file_sha256": meta["file_sha256"], "rows_imported": len(rows),
+            "rows_updated": len(replaced_ids), "rows_rejected": meta["rows_rejected"]})
+        if fail_after == "end":
+            raise InjectedFailure("at end")
+        return CommitResult(batch_id=int(batch_id), inserted=len(rows) - len(replaced_ids),
+                            updated=len(replaced_ids), duplicates=duplicates)
+
+
+def _classify(conn, table, date_col: str, rows: pd.DataFrame):
+    """Split incoming rows into new, replacing (ids of the rows they replace) and duplicates."""
+    replaced: list[int] = []
+    touched = None
+    with_id = rows["record_id"].notna()
+    keep = pd.Series(True, index=rows.index)
+
+    # A later row with the same sender id in the same file wins.
+    dup_in_file = with_id & rows["record_id"].duplicated(keep="last")
+    keep &= ~dup_in_file
+
+    ids = rows.loc[with_id & keep, "record_id"].unique().tolist()
+    current: dict[str, tuple[int, str, dt.date]] = {}
+    for chunk in _chunks(ids):
+        for rid, rec, rhash, day in conn.execute(
+                select(table.id, table.record_id, table.row_hash, getattr(table, date_col))
+                .where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None))):
+            current[rec] = (rid, rhash, day)
+    if current:
+        sub = rows.loc[with_id & keep]
+        for i, rec, rhash in zip(sub.index, sub["record_id"], sub["row_hash"]):
+            hit = current.get(rec)
+            if hit is None:
+                continue
+            if hit[1] == rhash:
+                keep[i] = False  # same content: nothing to do
+            else:
+                replaced.append(hit[0])
+                touched = _span(touched, hit[2], hit[2])
+
+    # Rows without sender id: identical to an active row already stored -> duplicate.
+    no_id = ~with_id & keep
+    if no_id.any():
+        lo, hi = rows.loc[no_id, date_col].min(), rows.loc[no_id, date_col].max()
+        stored = set(conn.scalars(select(table.row_hash).where(
+            table.replaced_by_batch.is_(None), table.record_id.is_(None),
+            getattr(table, date_col).between(lo, hi))))
+        if stored:
+            keep &= ~(no_id & rows["row_hash"].isin(stored))
+    duplicates = int((~keep).sum())
+    return rows[keep], replaced, duplicates, touched
+
+
+def _span(span, lo, hi):
+    if span is None:
+        return (lo, hi)
+    return (min(span[0], lo), max(span[1], hi))
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _none_for_nan(records: list[dict]) -> list[dict]:
+    for r in records:
+        for k, v in r.items():
+            if isinstance(v, float) and v != v:
+                r[k] = None
+    return records
+
+
+def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
+    """Remove every row a batch brought and restore the rows it replaced (admin only; the page
+    and the command line check the role)."""
+    with write_tx(engine) as conn:
+        batch = conn.execute(select(UploadBatch).where(UploadBatch.id == batch_id)).scalar_one_or_none()
+        if batch is None or batch.status != "committed":
+            raise ValueError(f"batch {batch_id} is not a committed batch")
+        table, date_col = TABLES[batch.kind], DATE_COLUMN[batch.kind]
+        day = getattr(table, date_col)
+        span = conn.execute(select(func.min(day), func.max(day)).where(
+            (table.batch_id == batch_id) | (table.replaced_by_batch == batch_id))).one()
+        removed = conn.execute(table.__table__.delete().where(
+            and_(table.batch_id == batch_id))).rowcount
+        restored = conn.execute(update(table).where(table.replaced_by_batch == batch_id)
+                                .values(replaced_by_batch=None)).rowcount
+        conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
+            status="undone", undone_at=utcnow(), undone_by=actor))
+        if span[0] is not None:
+            rollups.refresh(conn, batch.kind, span[0], span[1])
+        record(conn, actor, "batch_undo", f"batch:{batch_id}", {"removed": removed, "restored": restored})
+        return {"removed": removed, "restored": restored}

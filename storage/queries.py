@@ -1,0 +1,218 @@
+"""Read side: what the pages and the briefing need, computed from the roll-ups plus small,
+indexed detail queries. Every function takes the engine and the user's Filters, and returns
+plain pandas objects. Portable SQL only (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from domain.filters import Filters
+from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
+from storage.models import AuditEvent, CrossingDaily, Incident, IncidentDaily, PresenceDaily, UploadBatch
+
+
+def _frame(engine: Engine, stmt) -> pd.DataFrame:
+    with engine.connect() as conn:
+        res = conn.execute(stmt)
+        return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+
+def scope(f: Filters) -> list[str]:
+    """Regencies in view: the chosen ones, else the chosen office's area on the as-of date, else all."""
+    if f.regencies:
+        return list(f.regencies)
+    if f.office:
+        return regencies_of_office(f.office, f.as_of)
+    return list(regencies().index)
+
+
+def _presence_where(stmt, f: Filters, regs: list[str]):
+    p = PresenceDaily
+    stmt = stmt.where(p.day.between(f.start, f.end), p.regency_code.in_(regs))
+    if f.nationalities:
+        stmt = stmt.where(p.nationality.in_(f.nationalities))
+    if f.permits:
+        stmt = stmt.where(p.permit_type.in_(f.permits))
+    if f.activities:
+        stmt = stmt.where(p.activity.in_(f.activities))
+    return stmt
+
+
+def _incident_where(stmt, f: Filters, regs: list[str], model=IncidentDaily, day=None):
+    day = day if day is not None else model.day
+    stmt = stmt.where(day.between(f.start, f.end), model.regency_code.in_(regs))
+    if f.categories:
+        stmt = stmt.where(model.category.in_(f.categories))
+    if f.severities:
+        stmt = stmt.where(model.severity.in_(f.severities))
+    if f.nationalities and model is Incident:
+        stmt = stmt.where(model.nationality.in_(f.nationalities))
+    return stmt
+
+
+def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
+    """One row per regency (all ten, index = code): present persons, reports, incidents,
+    election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
+    Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
+    regs = scope(f)
+    p = PresenceDaily
+    pres = _frame(engine, _presence_where(
+        select(p.regency_code, func.sum(p.persons).label("present"), func.sum(p.reports).label("reports"))
+        .group_by(p.regency_code), f, regs))
+    i = IncidentDaily
+    inc = _frame(engine, _incident_where(
+        select(i.regency_code, func.sum(i.incidents).label("incidents"),
+               func.sum(i.incidents).filter(i.election_related.is_(True)).label("election_incidents"),
+               func.sum(i.incidents).filter(i.status != "selesai").label("open_incidents"))
+        .group_by(i.regency_code), f, regs))
+    ref = regencies()
+    out = pd.DataFrame(index=ref.index)
+    out["name"] = ref["name"]
+    out["kind"] = ref["kind"]
+    out["voters"] = ref["voters_dpt_2024"]
+    out["office"] = pd.Series(areas_on(f.as_of))
+    for col, src in (("present", pres), ("reports", pres), ("incidents", inc),
+                     ("election_incidents", inc), ("open_incidents", inc)):
+        vals = src.set_index("regency_code")[col] if len(src) else pd.Series(dtype=float)
+        out[col] = vals.reindex(out.index).astype(float).fillna(0.0)
+    out.loc[~out.index.isin(regs), ["present", "reports", "incidents", "election_incidents", "open_incidents"]] = float("nan")
+    out["per_1000_voters"] = out["present"] / out["voters"] * 1000
+    return out
+
+
+def kpis(engine: Engine, f: Filters) -> dict:
+    t = regency_table(engine, f)
+    c = CrossingDaily
+    arrivals = _frame(engine, select(func.sum(c.persons).label("n")).where(
+        c.day.between(f.start, f.end), c.direction == "datang"))["n"].iloc[0]
+    return {
+        "present": int(t["present"].sum()),
+        "incidents": int(t["incidents"].sum()),
+        "election_incidents": int(t["election_incidents"].sum()),
+        "open_incidents": int(t["open_incidents"].sum()),
+        "arrivals": int(arrivals or 0),
+    }
+
+
+def incident_markers(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Incidents in scope with a position: their own coordinates, else their regency's centre
+    (`located` False). No person-level fields (descriptions stay on the analysts' pages)."""
+    i = Incident
+    stmt = _incident_where(select(
+        i.id, i.record_id, i.incident_date, i.regency_code, i.category, i.severity, i.lat, i.lon,
+        i.election_related, i.status, i.responsible_agency, i.persons).where(i.replaced_by_batch.is_(None)),
+        f, scope(f), model=Incident, day=i.incident_date).order_by(i.incident_date, i.id)
+    df = _frame(engine, stmt)
+    if df.empty:
+        return df.assign(located=pd.Series(dtype=bool))
+    df["located"] = df["lat"].notna() & df["lon"].notna()
+    centres = regency_centres()
+    df.loc[~df["located"], "lat"] = df.loc[~df["located"], "regency_code"].map(centres["lat"])
+    df.loc[~df["located"], "lon"] = df.loc[~df["located"], "regency_code"].map(centres["lon"])
+    return df
+
+
+def regency_centres() -> pd.DataFrame:
+    """A point inside each regency (representative point of its largest part), for markers and labels."""
+    rows = {}
+    for code, geom in regency_geometries().items():
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        pt = part.representative_point()
+        rows[code] = {"lat": pt.y, "lon": pt.x}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
+    p = PresenceDaily
+    regs = [regency] if regency else scope(f)
+    df = _frame(engine, _presence_where(select(p.day, func.sum(p.persons).label("persons"))
+                                        .group_by(p.day).order_by(p.day), f, regs))
+    days = pd.DataFrame({"day": pd.date_range(f.start, f.end, freq="D").date})
+    return days.merge(df, on="day", how="left").fillna({"persons": 0})
+
+
+def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
+    i = IncidentDaily
+    regs = [regency] if regency else scope(f)
+    return _frame(engine, _incident_where(select(i.day, func.sum(i.incidents).label("incidents"))
+                                          .group_by(i.day).order_by(i.day), f, regs))
+
+
+def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
+    p = PresenceDaily
+    regs = [regency] if regency else scope(f)
+    return _frame(engine, _presence_where(
+        select(p.nationality, func.sum(p.persons).label("persons")).group_by(p.nationality)
+        .order_by(func.sum(p.persons).desc(), p.nationality).limit(n), f, regs))
+
+
+def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
+    p = PresenceDaily
+    regs = [regency] if regency else scope(f)
+    return _frame(engine, _presence_where(
+        select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
+        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), f, regs))
+
+
+def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
+    """Incidents by responsible agency and follow-up status (rows: agency; columns: status)."""
+    i = Incident
+    regs = [regency] if regency else scope(f)
+    df = _frame(engine, _incident_where(
+        select(i.responsible_agency, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
+        .group_by(i.responsible_agency, i.status), f, regs, model=Incident, day=i.incident_date))
+    statuses = ["baru", "ditelaah", "ditindaklanjuti", "selesai"]
+    if df.empty:
+        return pd.DataFrame(columns=statuses)
+    table = df.pivot_table(index="responsible_agency", columns="status", values="n", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=statuses, fill_value=0).astype(int)
+    return table.sort_values(statuses[:3], ascending=False)
+
+
+def regency_incidents(engine: Engine, f: Filters, regency: str, limit: int = 200, offset: int = 0) -> pd.DataFrame:
+    """A regency's incidents, newest first, paged. Descriptions are not included: person-level
+    text is for the analysts' views."""
+    i = Incident
+    stmt = _incident_where(select(
+        i.record_id, i.incident_date, i.category, i.severity, i.nationality, i.persons, i.responsible_agency,
+        i.action, i.status, i.election_related).where(i.replaced_by_batch.is_(None)),
+        f, [regency], model=Incident, day=i.incident_date)
+    return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset))
+
+
+def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
+    p, i = PresenceDaily, IncidentDaily
+    with engine.connect() as conn:
+        a = conn.execute(select(func.min(p.day), func.max(p.day))).one()
+        b = conn.execute(select(func.min(i.day), func.max(i.day))).one()
+    lows = [d for d in (a[0], b[0]) if d is not None]
+    highs = [d for d in (a[1], b[1]) if d is not None]
+    if not lows:
+        return None
+    return _as_date(min(lows)), _as_date(max(highs))
+
+
+def _as_date(v) -> dt.date:
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+
+def shows_demo(engine: Engine) -> bool:
+    """True when any active batch holds demo data (then every view carries the demo label)."""
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).select_from(UploadBatch).where(
+            UploadBatch.is_demo.is_(True), UploadBatch.status == "committed")))
+
+
+def data_version(engine: Engine) -> int:
+    """Changes whenever anything is committed (every write adds an audit event): the cache key."""
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
+
+
+def batches(engine: Engine, limit: int = 100) -> pd.DataFrame:
+    b = UploadBatch
+    return _frame(engine, select(b.id, b.kind, b.file_name, b.uploaded_at, b.uploaded_by, b.mode, b.rows_read,
+                                 b.rows_imported, b.rows_updated, b.rows_rejected, b.duplicates, b.status, b.is_demo)
+                  .order_by(b.id.desc()).limit(limit))

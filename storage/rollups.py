@@ -1,0 +1,71 @@
+"""Roll-ups (daily aggregates) the pages read instead of raw rows.
+
+`refresh` rebuilds one kind's roll-up for a date span from the active rows, inside the caller's
+transaction (the import's, or an undo's); `rebuild_all` is the command-line repair:
+`python -m storage.rollups [--db URL]`.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from storage.engine import get_engine, write_tx
+from storage.models import Crossing, CrossingDaily, Incident, IncidentDaily, Presence, PresenceDaily
+
+
+def _presence(lo, hi):
+    p = Presence
+    sel = (select(p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity,
+                  func.sum(p.person_count), func.count())
+           .where(p.replaced_by_batch.is_(None), p.report_date.between(lo, hi))
+           .group_by(p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity))
+    cols = ["day", "regency_code", "nationality", "permit_type", "activity", "persons", "reports"]
+    return PresenceDaily, PresenceDaily.day, sel, cols
+
+
+def _incidents(lo, hi):
+    i = Incident
+    sel = (select(i.incident_date, i.regency_code, i.category, i.severity, i.status, i.election_related,
+                  func.count(), func.sum(i.persons))
+           .where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, hi))
+           .group_by(i.incident_date, i.regency_code, i.category, i.severity, i.status, i.election_related))
+    cols = ["day", "regency_code", "category", "severity", "status", "election_related", "incidents", "persons"]
+    return IncidentDaily, IncidentDaily.day, sel, cols
+
+
+def _crossings(lo, hi):
+    c = Crossing
+    sel = (select(c.date, c.port_id, c.direction, func.sum(c.count))
+           .where(c.replaced_by_batch.is_(None), c.date.between(lo, hi))
+           .group_by(c.date, c.port_id, c.direction))
+    return CrossingDaily, CrossingDaily.day, sel, ["day", "port_id", "direction", "persons"]
+
+
+BUILDERS = {"presence": _presence, "incidents": _incidents, "crossings": _crossings}
+
+
+def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
+    model, day, sel, cols = BUILDERS[kind](lo, hi)
+    conn.execute(delete(model).where(day.between(lo, hi)))
+    conn.execute(insert(model).from_select(cols, sel))
+
+
+def rebuild_all(conn: Connection) -> None:
+    lo, hi = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+    for kind in BUILDERS:
+        refresh(conn, kind, lo, hi)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Rebuild every roll-up from the active rows.")
+    ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
+    args = ap.parse_args()
+    with write_tx(get_engine(args.db)) as conn:
+        rebuild_all(conn)
+    print("roll-ups rebuilt")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Plotly figures for the map pages (no Streamlit here): the regency choropleth with office
+areas, offices, ports and alert markers; drill-down charts.
+
+Offline: the figure uses only our own GeoJSON (`fitbounds="locations"`, base layers hidden);
+plotly.js still asks for a world TopoJSON, which the pages point at the stubs in static/.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from domain.regions import boundaries_geojson, offices, ports, regency_geometries, regency_name
+from i18n import t
+
+COLOR_SCALE = "YlOrRd"
+NO_DATA_COLOR = "#d9d9d9"
+OFFICE_LINE = "#1f3b73"
+SEVERITY_STYLE = {  # severity -> (colour, size)
+    1: ("#fde725", 7), 2: ("#fbb61a", 8), 3: ("#f1731d", 10), 4: ("#d62728", 12), 5: ("#7f0000", 15),
+}
+MAP_LON, MAP_LAT = (115.75, 119.40), (-9.15, -8.05)  # NTB with a small margin
+TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see static/README.md)
+PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
+
+
+def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
+    """1.234,5 in Indonesian, 1,234.5 in English."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return t("map.no_data", lang)
+    text = f"{value:,.{decimals}f}"
+    if lang == "id":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def metric_decimals(metric: str) -> int:
+    return 1 if metric in ("per_1000_voters", "risk_score") else 0
+
+
+def office_outlines(areas: dict[str, str]) -> dict[str, shapely.Geometry]:
+    """Office id -> the union of its regencies (the working area in force)."""
+    geoms = regency_geometries()
+    out = {}
+    for office in dict.fromkeys(areas.values()):
+        parts = [geoms[c] for c, o in areas.items() if o == office]
+        out[office] = shapely.coverage_union_all(parts)
+    return out
+
+
+def _line_coords(geom) -> tuple[list, list]:
+    """Exterior rings of every polygon part as one line trace (None between parts).
+    Tiny islands are skipped: they add clutter, not information, to an area outline."""
+    lons, lats = [], []
+    polys = getattr(geom, "geoms", [geom])
+    for poly in polys:
+        if poly.area < 0.002:  # ~25 km²
+            continue
+        x, y = poly.exterior.xy
+        lons += list(x) + [None]
+        lats += list(y) + [None]
+    return lons, lats
+
+
+def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, str],
+                markers: pd.DataFrame | None = None, selected: str | None = None, height: int = 640) -> go.Figure:
+    """table: regency_table() output (index = code) with a `value` column for the metric."""
+    fig = go.Figure()
+    label = t(f"metric.{metric}", lang)
+    dec = metric_decimals(metric)
+    geo = boundaries_geojson()
+    has = table["value"].notna()
+    hover = [
+        f"<b>{regency_name(c)}</b><br>{label}: {fmt_number(v, lang, dec)}"
+        f"<br>{t('map.office', lang)}: {offices().loc[areas[c], 'short_name'] if c in areas else '-'}"
+        for c, v in zip(table.index, table["value"])
+    ]
+    hover = pd.Series(hover, index=table.index)
+    if (~has).any():
+        fig.add_trace(go.Choropleth(
+            geojson=geo, locations=list(table.index[~has]), z=[0] * int((~has).sum()),
+            colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
+            marker_line_color="white", marker_line_width=0.8, name=t("map.no_data", lang),
+            hovertext=list(hover[~has]), hoverinfo="text"))
+    zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
+    fig.add_trace(go.Choropleth(
+        geojson=geo, locations=list(table.index[has]), z=list(table.loc[has, "value"]),
+        colorscale=COLOR_SCALE, zmin=0, zmax=max(zmax, 1e-9),
+        marker_line_color=["black" if c == selected else "white" for c in table.index[has]],
+        marker_line_width=[3 if c == selected else 0.8 for c in table.index[has]],
+        colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.6, x=1.0, y=0.5),
+        hovertext=list(hover[has]), hoverinfo="text", name=label, customdata=list(table.index[has])))
+
+    for office, geom in office_outlines(areas).items():
+        lons, lats = _line_coords(geom)
+        fig.add_trace(go.Scattergeo(
+            lon=lons, lat=lats, mode="lines", line=dict(color=OFFICE_LINE, width=3.5),
+            name=t("map.office_area", lang), legendgroup="office_area",
+            showlegend=office == next(iter(dict.fromkeys(areas.values()))), hoverinfo="skip"))
+        centre = geom.representative_point() if geom.area < 0.5 else max(geom.geoms, key=lambda g: g.area).centroid
+        fig.add_trace(go.Scattergeo(
+            lon=[centre.x], lat=[centre.y - 0.14], mode="text", text=[f"<b>{offices().loc[office, 'short_name']}</b>"],
+            textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
+
+    off = offices()
+    active = off[off["id"].isin(set(areas.values()))]
+    fig.add_trace(go.Scattergeo(
+        lon=active["lon"], lat=active["lat"], mode="markers",
+        marker=dict(symbol="star", size=14, color=OFFICE_LINE, line=dict(color="white", width=1)),
+        name=t("map.offices", lang), hovertext=active["name"], hoverinfo="text"))
+    pts = ports()
+    for tpi, symbol in (("yes", "triangle-up"), ("unknown", "triangle-up-open"), ("no", "circle-open")):
+        sub = pts[pts["official_tpi"] == tpi]
+        if len(sub):
+            fig.add_trace(go.Scattergeo(
+                lon=sub["lon"], lat=sub["lat"], mode="markers",
+                marker=dict(symbol=symbol, size=10, color="#2c7fb8", line=dict(width=1.5, color="#2c7fb8")),
+                name=t(f"map.port_{tpi}", lang), hovertext=sub["name"], hoverinfo="text"))
+
+    if markers is not None and len(markers):
+        for sev in sorted(SEVERITY_STYLE, reverse=True):
+            sub = markers[markers["severity"] == sev]
+            if sub.empty:
+                continue
+            colour, size = SEVERITY_STYLE[sev]
+            text = [
+                f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
+                f"<br>{t('map.agency', lang)}: {a}<br>{t('status.' + st_, lang)}"
+                + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
+                + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
+                for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],
+                                                     sub["responsible_agency"], sub["status"], sub["located"],
+                                                     sub["election_related"])]
+            fig.add_trace(go.Scattergeo(
+                lon=sub["lon"], lat=sub["lat"], mode="markers",
+                marker=dict(size=size, color=colour, opacity=0.85,
+                            line=dict(color=np.where(sub["election_related"], "black", "white").tolist(),
+                                      width=np.where(sub["election_related"], 2, 0.5).tolist())),
+                name=t("map.alert_severity", lang, severity=sev), legendgroup="alerts",
+                hovertext=text, hoverinfo="text"))
+
+    # Fixed NTB extent (not fitbounds): the subplot then takes NTB's wide aspect and fills the width.
+    fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
+                    lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT))
+    fig.update_layout(
+        height=height, margin=dict(l=0, r=0, t=10, b=0), uirevision="ntb-map",
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, font=dict(size=11)),
+        hoverlabel=dict(bgcolor="white", font_size=12), dragmode="pan", clickmode="event+select")
+    return fig
+
+
+def trend_figure(trend: pd.DataFrame, phases: list, lang: str, title: str, y: str = "persons") -> go.Figure:
+    """Daily values with the election phases as shaded bands."""
+    fig = go.Figure()
+    palette = ["#e8eef7", "#fdf0d5"]
+    for n, p in enumerate(phases):
+        fig.add_vrect(x0=p.start, x1=p.end + pd.Timedelta(days=1), fillcolor=palette[p.sensitive], opacity=0.9,
+                      line_width=0, layer="below", annotation_text=p.name(lang) if p.sensitive or (p.end - p.start).days > 5 else "",
+                      annotation_position="top left", annotation_font_size=10)
+    fig.add_trace(go.Scatter(x=trend["day"], y=trend[y], mode="lines", line=dict(color="#b30000", width=1.5),
+                             name=t(f"chart.{y}", lang)))
+    week = trend[y].rolling(7, min_periods=1).mean()
+    fig.add_trace(go.Scatter(x=trend["day"], y=week, mode="lines", line=dict(color="#333", width=2.5),
+                             name=t("chart.week_mean", lang)))
+    fig.update_layout(title=title, height=320, margin=dict(l=10, r=10, t=40, b=10), uirevision="trend",
+                      legend=dict(orientation="h", y=-0.2), hovermode="x unified")
+    return fig
+
+
+def bar_figure(df: pd.DataFrame, x: str, y: str, title: str, height: int = 300) -> go.Figure:
+    fig = go.Figure(go.Bar(x=df[x], y=df[y], orientation="h", marker_color="#f1731d"))
+    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      yaxis=dict(autorange="reversed"))
+    return fig
