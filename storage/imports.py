@@ -164,7 +164,8 @@ def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
     """Remove every row a batch brought and restore the rows it replaced (admin only; the page
     and the command line check the role)."""
     with write_tx(engine) as conn:
-        batch = conn.execute(select(UploadBatch).where(UploadBatch.id == batch_id)).scalar_one_or_none()
+        batch = conn.execute(select(UploadBatch.kind, UploadBatch.status)
+                             .where(UploadBatch.id == batch_id)).one_or_none()
         if batch is None or batch.status != "committed":
             raise ValueError(f"batch {batch_id} is not a committed batch")
         table, date_col = TABLES[batch.kind], DATE_COLUMN[batch.kind]

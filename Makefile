@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine:
+#   make run   - install, create/upgrade the embedded database, seed the demo data when it is empty, serve on :8501
+#   make test  - install and run the whole suite (unit, AppTest, PostgreSQL when reachable, browser)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: install run test test-e2e bootstrap demo rollups clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+bootstrap: install
+	$(PY) -m storage.bootstrap
+
+run: bootstrap
+	$(VENV)/bin/streamlit run dashboard.py --server.headless true --server.port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+test-e2e: install
+	$(PY) -m pytest -m e2e
+
+demo: install
+	$(PY) -m loaders.demo
+
+rollups: install
+	$(PY) -m storage.rollups
+
+clean:
+	rm -rf $(VENV) .pytest_cache

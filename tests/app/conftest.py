@@ -1,0 +1,33 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> str:
+    """The demo dataset loaded through the real import path into a fresh SQLite file."""
+    d = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{d / 'demo.sqlite'}"
+    subprocess.run([sys.executable, "-m", "loaders.demo", "--db", url, "--out", str(d / "files")], cwd=ROOT,
+                   check=True, capture_output=True, env={**os.environ, "NTB_PSEUDONYM_KEY": "11" * 32})
+    return url
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NTB_DB_URL", demo_db)
+
+    def make(page: str | None = None, lang: str = "id"):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.session_state["lang"] = lang
+        if page:
+            at.switch_page(page)
+        return at
+    return make

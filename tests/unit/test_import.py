@@ -1,0 +1,193 @@
+"""The import path end to end on real databases (SQLite file and PostgreSQL): exact counts,
+idempotence, updates by sender id, all-or-nothing, injected failures, undo, and no clear
+passport number anywhere on disk."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, text
+
+from loaders.pipeline import commit, import_file, prepare
+from storage import imports
+from storage.imports import InjectedFailure, undo_batch
+from storage.models import AuditEvent, BatchError, Incident, Presence, PresenceDaily, UploadBatch
+
+HEADER = "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
+
+
+def presence_file(n: int = 10, start: int = 0, persons: int = 1, changed: set[int] = frozenset()) -> bytes:
+    rows = []
+    for i in range(start, start + n):
+        act = "bisnis" if i in changed else "wisata"
+        rows.append(f"R{i:04d};{(i % 28) + 1:02d}/11/2024;Lobar;NA;VOA;{act};00{i:06d}X;{persons}\n")
+    return (HEADER + "".join(rows)).encode()
+
+
+def count(engine, model, active_only=True) -> int:
+    stmt = select(func.count()).select_from(model)
+    if active_only and hasattr(model, "replaced_by_batch"):
+        stmt = stmt.where(model.replaced_by_batch.is_(None))
+    with engine.connect() as conn:
+        return conn.scalar(stmt)
+
+
+def snapshot(engine) -> dict:
+    """Checksum of every table's content (ordered), to prove a rejected file changed nothing."""
+    out = {}
+    with engine.connect() as conn:
+        for table in ("upload_batch", "batch_error", "presence", "incident", "crossing", "presence_daily",
+                      "incident_daily", "crossing_daily", "audit_event"):
+            rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY 1")).fetchall()
+            out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return out
+
+
+def test_valid_file_imports_every_row_and_its_rollup(engine):
+    res = import_file(engine, presence_file(10, persons=2), "a.csv", "presence")
+    assert (res.status, res.rows_read, res.rows_imported, res.rows_rejected, res.exit_code) == ("imported", 10, 10, 0, 0)
+    assert count(engine, Presence) == 10
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.sum(PresenceDaily.persons))) == 20
+        nat = conn.scalar(select(Presence.nationality).limit(1))
+    assert nat == "NAM"  # 'NA' is Namibia, never missing
+
+
+def test_same_file_twice_adds_nothing(engine):
+    data = presence_file(10)
+    first = import_file(engine, data, "a.csv", "presence")
+    again = import_file(engine, data, "a-copy.csv", "presence")
+    assert again.status == "already_imported" and again.rows_imported == 0
+    assert again.already_imported_batch == first.batch_id
+    assert count(engine, Presence) == 10
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(UploadBatch)) == 1
+
+
+def test_edited_copy_updates_five_rows_and_keeps_the_total(engine):
+    import_file(engine, presence_file(20), "a.csv", "presence")
+    res = import_file(engine, presence_file(20, changed={1, 4, 7, 9, 15}), "a-edited.csv", "presence")
+    assert (res.rows_imported, res.rows_updated, res.duplicates) == (5, 5, 15)
+    assert count(engine, Presence) == 20
+    with engine.connect() as conn:
+        acts = conn.execute(select(Presence.record_id).where(
+            Presence.replaced_by_batch.is_(None), Presence.activity == "bisnis").order_by(Presence.record_id)).scalars().all()
+        assert acts == ["R0001", "R0004", "R0007", "R0009", "R0015"]
+        assert conn.scalar(select(func.sum(PresenceDaily.reports))) == 20
+
+
+def test_undo_restores_the_replaced_rows(engine):
+    import_file(engine, presence_file(20), "a.csv", "presence")
+    res = import_file(engine, presence_file(20, changed={1, 2}), "b.csv", "presence")
+    assert undo_batch(engine, res.batch_id, "admin") == {"removed": 2, "restored": 2}
+    assert count(engine, Presence) == 20
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Presence).where(Presence.activity == "bisnis")) == 0
+        assert conn.scalar(select(func.sum(PresenceDaily.reports))) == 20
+        assert conn.scalar(select(UploadBatch.status).where(UploadBatch.id == res.batch_id)) == "undone"
+
+
+def bad_file() -> bytes:
+    return (HEADER + "R1;27/11/2024;Lobar;AUS;VOA;wisata;A1234567;1\n"
+            + "R2;31/02/2024;Lobar;AUS;VOA;wisata;A7654321;1\n"      # line 3: impossible date
+            + "R3;27/11/2024;Atlantis;AUS;VOA;wisata;B1234567;1\n"    # line 4: unknown regency
+            + "R4;27/11/2024;Loteng;XX;VOA;wisata;C1234567;1\n").encode()  # line 5: unknown nationality
+
+
+def test_partial_import_keeps_valid_rows_and_reports_every_error(engine):
+    res = import_file(engine, bad_file(), "bad.csv", "presence", mode="partial")
+    assert (res.status, res.rows_imported, res.rows_rejected, res.exit_code) == ("partial", 1, 3, 1)
+    assert [(e.line, e.column, e.code) for e in res.errors] == [
+        (3, "report_date", "bad_date"), (4, "regency", "unknown_regency"), (5, "nationality", "unknown_nationality")]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(BatchError)) == 3
+
+
+def test_all_or_nothing_leaves_the_database_exactly_as_it_was(engine):
+    import_file(engine, presence_file(5), "a.csv", "presence")
+    before = snapshot(engine)
+    res = import_file(engine, bad_file(), "bad.csv", "presence", mode="all_or_nothing")
+    assert (res.status, res.rows_imported, res.exit_code) == ("rejected", 0, 2)
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("stage", ["replace", "insert", "end"])
+def test_injected_failure_mid_commit_changes_nothing(engine, monkeypatch, stage):
+    import_file(engine, presence_file(10), "a.csv", "presence")
+    before = snapshot(engine)
+    prep = prepare(presence_file(10, changed={2, 3}) + b"R9999;01/12/2024;KSB;AUS;ITAS;bekerja;;1\n", "b.csv", "presence")
+    real = imports.commit_batch
+    monkeypatch.setattr("loaders.pipeline.commit_batch", lambda *a, **k: real(*a, **k, fail_after=stage))
+    with pytest.raises(InjectedFailure):
+        commit(engine, prep)
+    assert snapshot(engine) == before
+
+
+def test_zero_valid_rows_is_never_a_success(engine):
+    data = (HEADER + "R1;31/02/2024;Atlantis;XX;ZZZ;wisata;;1\n").encode()
+    res = import_file(engine, data, "x.csv", "presence", mode="partial")
+    assert res.status == "rejected" and res.rows_imported == 0 and res.exit_code == 2
+    assert count(engine, Presence) == 0
+
+
+def test_missing_required_column_rejects_the_file(engine):
+    res = import_file(engine, b"tanggal_laporan;kabupaten_kota\n27/11/2024;Lobar\n", "x.csv", "presence")
+    assert res.status == "rejected" and res.rejection.code == "missing_columns"
+    assert "nationality" in res.rejection.message("en")
+
+
+def test_personal_columns_are_dropped_and_reported(engine):
+    data = ("nama;tanggal_lahir;alamat;" + HEADER.replace("\n", ";catatan\n")
+            + "John Smith;01/01/1980;Jl. Pantai 1;R1;27/11/2024;KLU;GBR;VOA;wisata;A1234567;1;x\n").encode()
+    res = import_file(engine, data, "p.csv", "presence")
+    assert res.rows_imported == 1
+    assert res.dropped_personal == ["nama", "tanggal_lahir", "alamat"]
+    assert res.dropped_columns == ["catatan"]
+    assert "nama, tanggal_lahir, alamat" in res.summary("id")
+
+
+def test_incidents_derive_the_responsible_agency(engine):
+    data = ("tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,instansi_penindak,terkait_pilkada\n"
+            "25/11/2024,Kota Mataram,kegiatan_politik,tinggi,K1,,ya\n"
+            "25/11/2024,KSB,pertambangan_ilegal,3,K2,,tidak\n"
+            "25/11/2024,Lobar,overstay,2,K3,,\n"
+            "25/11/2024,Lobar,bekerja_tanpa_izin,2,K4,Imigrasi,\n").encode()
+    res = import_file(engine, data, "i.csv", "incidents")
+    assert res.rows_imported == 4
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(Incident.record_id, Incident.responsible_agency)).all())
+        sev = dict(conn.execute(select(Incident.record_id, Incident.severity)).all())
+        el = dict(conn.execute(select(Incident.record_id, Incident.election_related)).all())
+    assert got == {"K1": "Polda NTB", "K2": "Dinas ESDM", "K3": "Imigrasi", "K4": "Imigrasi"}
+    assert sev == {"K1": 4, "K2": 3, "K3": 2, "K4": 2}
+    assert el == {"K1": True, "K2": False, "K3": False, "K4": False}
+
+
+def test_crossings_resent_figure_replaces_the_old_one(engine):
+    a = b"tanggal,tpi,arah,kewarganegaraan,jumlah\n01/11/2024,lop_lombok_airport,datang,MYS,100\n01/11/2024,lop_lombok_airport,datang,,50\n"
+    b = b"date,port,direction,nationality,count\n2024-11-01,lop_lombok_airport,arrival,Malaysia,120\n"
+    import_file(engine, a, "a.csv", "crossings")
+    res = import_file(engine, b, "b.csv", "crossings")
+    assert (res.rows_imported, res.rows_updated) == (1, 1)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT persons FROM crossing_daily")) == 170
+
+
+def test_no_clear_passport_number_on_disk(sqlite_engine, sqlite_url, tmp_path):
+    passports = ["X9Q7W2E5R8", "007123456"]
+    data = (HEADER + f"R1;27/11/2024;Lobar;AUS;VOA;wisata;{passports[0]};1\n"
+            + f"R2;31/02/2024;Lobar;AUS;VOA;wisata;{passports[1]};1\n").encode()
+    res = import_file(sqlite_engine, data, "p.csv", "presence", mode="partial")
+    assert res.rows_imported == 1
+    report = json.dumps(res.to_json("en"))
+    assert [(e.line, e.column, e.value) for e in res.errors] == [(3, "report_date", "31/02/2024")]
+    sqlite_engine.dispose()
+    blobs = report.encode()
+    for path in tmp_path.iterdir():
+        if path.name.startswith("test.sqlite"):
+            blobs += path.read_bytes()
+    for p in passports:
+        assert p.encode() not in blobs
+        assert p.encode("utf-16-le") not in blobs
