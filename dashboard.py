@@ -1,21 +1,67 @@
 """Entry point: `streamlit run dashboard.py` (or `make run`).
 
-Page config, language, the shared sidebar, then the page the user chose. Pages are thin: they
-read widgets, call storage.queries through ui.data, and draw with viz.
+Page config, production checks, sign-in gate, the page list for the user's role, then the page.
+Pages are thin: they read widgets, call storage.queries through ui.data, and draw with viz.
 """
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
-from ui.lang import tr
+from domain.roles import can
+from loaders.pseudonym import KEY_ENV, MissingKey, key, production_mode
+from storage.users import demo_accounts_exist
+from ui import auth
+from ui.data import engine
+from ui.lang import selector, tr
 
-st.set_page_config(page_title="Timpora NTB", page_icon="🛂", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="Timpora NTB", page_icon=":material/travel_explore:", layout="wide",
+                   initial_sidebar_state="expanded")
 
-PAGES = [
+# Secrets -> environment, so the pure layers never import Streamlit.
+try:
+    if "pseudonym_key" in st.secrets and not os.environ.get(KEY_ENV):
+        os.environ[KEY_ENV] = st.secrets["pseudonym_key"]
+except Exception:  # no secrets file: fine outside production
+    pass
+
+if production_mode():
+    problems = []
+    try:
+        key()
+    except MissingKey as exc:
+        problems.append(str(exc))
+    if demo_accounts_exist(engine()):
+        problems.append("Demo accounts exist. Disable them (python -m ui.users disable NAME) before production.")
+    if problems:
+        st.error(tr("app.production_refused") + "\n\n" + "\n\n".join(problems))
+        st.stop()
+
+user = auth.current_user()
+if user is None:
+    selector()
+    st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), icon=":material/login:")],
+                  position="hidden").run()
+    st.stop()
+
+role = user["role"]
+pages = [
     st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", default=True, url_path="overview"),
     st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="peta"),
-    st.Page("pages/upload.py", title=tr("nav.upload"), icon=":material/upload_file:", url_path="unggah"),
-    st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="tentang"),
 ]
+if can(role, "upload"):
+    pages.append(st.Page("pages/upload.py", title=tr("nav.upload"), icon=":material/upload_file:", url_path="unggah"))
+if can(role, "view_person_level"):
+    pages.append(st.Page("pages/records.py", title=tr("nav.records"), icon=":material/table_view:", url_path="rinci"))
+if can(role, "manage_users"):
+    pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin"))
+pages.append(st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="tentang"))
 
-st.navigation(PAGES).run()
+with st.sidebar:
+    st.caption(tr("auth.signed_in_as", name=user["name"], role=tr(f"auth.role_{role}")))
+    if st.button(tr("auth.sign_out"), key="sign_out"):
+        auth.sign_out()
+        st.rerun()
+
+st.navigation(pages).run()

@@ -12,12 +12,14 @@ from loaders.errors import ImportRejected
 from loaders.pipeline import MODES, commit, error_message, prepare
 from loaders.reader import Limits
 from loaders.templates import template_csv, template_xlsx
+from ui.auth import guard, user_name
 from ui.components import footer
 from ui.data import engine
 from ui.lang import current, tr
 from ui.sidebar import sidebar
 from viz.exports import to_csv, unique_name
 
+guard("upload")
 sidebar()
 lang = current()
 st.title(tr("uploadpage.title"))
@@ -83,7 +85,7 @@ if pending and pending["kind"] == kind:
     mode = st.radio(tr("uploadpage.mode"), MODES, format_func=lambda m: tr(f"uploadpage.mode_{m}"), key="upload_mode",
                     horizontal=True)
     if st.button(tr("uploadpage.commit"), type="primary", disabled=len(prep.rows) == 0, key="commit_upload"):
-        res = commit(engine(), prep, mode, user=st.session_state.get("user", ""), progress=progress)
+        res = commit(engine(), prep, mode, user=user_name(), progress=progress)
         st.session_state["upload_result"] = {"status": res.status, "text": res.summary(lang), "sha": pending["sha"]}
         if res.status in ("imported", "partial", "already_imported"):
             st.session_state.pop("pending_upload", None)

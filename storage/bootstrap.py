@@ -7,13 +7,18 @@ seed the demo data when it is empty. A database named by NTB_DB_URL is never see
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from sqlalchemy import func, select
 
+from domain.paths import LOCAL
 from storage.engine import configured_url, get_engine, is_default_database
 from storage.models import UploadBatch
 from storage.schema import upgrade
+from storage.users import create_demo_accounts
+
+DEMO_ACCOUNTS_FILE = LOCAL / "demo_accounts.txt"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,12 +32,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
     with engine.connect() as conn:
         empty = conn.scalar(select(func.count()).select_from(UploadBatch)) == 0
+    rc = 0
     if empty and (is_default_database(url) or args.demo):
         from loaders import demo
 
         print("empty database: loading the synthetic demo data (labelled DATA DEMO)")
-        return demo.main(["--db", url])
-    return 0
+        rc = demo.main(["--db", url])
+        made = create_demo_accounts(engine)
+        if made:
+            DEMO_ACCOUNTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(DEMO_ACCOUNTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.writelines(f"{name}\t{role}\t{password}\n" for name, role, password in made)
+    if (is_default_database(url) or args.demo) and DEMO_ACCOUNTS_FILE.exists():
+        print("demo accounts (refused in production mode; file %s):" % DEMO_ACCOUNTS_FILE)
+        for line in DEMO_ACCOUNTS_FILE.read_text().splitlines():
+            name, role, password = line.split("\t")
+            print(f"  {name:10} {role:8} password: {password}")
+    return rc
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,17 @@ def demo_db(tmp_path_factory) -> str:
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
+    """AppTest factory: app(page, lang, role) -> an AppTest signed in with that role (None = signed out)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("NTB_DB_URL", demo_db)
 
-    def make(page: str | None = None, lang: str = "id"):
+    def make(page: str | None = None, lang: str = "id", role: str | None = "analyst", last_seen: float | None = None):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.session_state["lang"] = lang
+        if role:
+            at.session_state["auth"] = {"name": f"test-{role}", "role": role, "method": "local",
+                                        "last_seen": last_seen or time.time()}
         if page:
             at.switch_page(page)
         return at

@@ -1,0 +1,23 @@
+"""Data rinci (analysts): person-level presence records, paged; every view is audited."""
+import streamlit as st
+
+from storage import queries
+from ui.auth import guard, role, user_name
+from ui.components import demo_banner, footer
+from ui.data import engine
+from ui.lang import tr
+from ui.sidebar import sidebar
+from viz.exports import neutralise_frame
+
+guard("view_person_level")
+f = sidebar()
+st.title(tr("records.title"))
+st.warning(tr("records.marking"), icon=":material/lock:")
+demo_banner()
+PAGE = 100
+page_no = st.number_input(tr("records.page"), min_value=1, value=1, step=1, key="records_page")
+rows, total = queries.person_level_presence(engine(), f, role(), user_name(), limit=PAGE, offset=(page_no - 1) * PAGE)
+st.caption(tr("records.count", total=total, first=(page_no - 1) * PAGE + 1 if total else 0,
+              last=min(page_no * PAGE, total)))
+st.dataframe(neutralise_frame(rows), hide_index=True, use_container_width=True)
+footer()

@@ -1,0 +1,99 @@
+"""Sign-in, roles per page, session expiry, and the audit events a scripted session produces."""
+import json
+import time
+
+import pytest
+from sqlalchemy import select, text
+
+from i18n import t
+from storage.engine import make_engine
+from storage.models import AuditEvent
+from storage.users import add_user, authenticate
+
+ALL_PAGES = ["pages/overview.py", "pages/map.py", "pages/upload.py", "pages/records.py", "pages/admin.py",
+             "pages/about.py"]
+
+
+def test_unauthenticated_session_sees_only_the_sign_in_view(app):
+    at = app(role=None).run()
+    assert not at.exception
+    assert [x.value for x in at.title] == [t("auth.title")]
+    assert len(at.text_input) == 2 and not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("page", ["pages/upload.py", "pages/records.py", "pages/admin.py"])
+def test_viewer_reaching_a_hidden_page_by_url_sees_nothing(app, page):
+    at = app(page, role="viewer").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("auth.forbidden")]
+    assert not at.dataframe and not at.get("file_uploader")
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/about.py"])
+def test_viewer_pages_show_no_person_level_table(app, page):
+    at = app(page, role="viewer").run()
+    assert not at.exception
+    assert not at.get("file_uploader")
+    for df in at.dataframe:
+        assert "passport_pseudonym" not in df.value.columns and "description" not in df.value.columns
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_every_page_for_every_role(app, role, page):
+    at = app(page, role=role).run()
+    assert not at.exception, [e.value for e in at.exception]
+    forbidden = (page in ("pages/upload.py", "pages/records.py") and role == "viewer") or \
+                (page == "pages/admin.py" and role != "admin")
+    assert ([e.value for e in at.error] == [t("auth.forbidden")]) == forbidden
+
+
+def test_expired_session_is_signed_out(app):
+    at = app(role="analyst", last_seen=time.time() - 31 * 60).run()
+    assert [x.value for x in at.title] == [t("auth.title")]
+    assert t("auth.expired") in [i.value for i in at.info]
+
+
+def test_analyst_sees_records_and_the_view_is_audited(app, demo_db):
+    engine = make_engine(demo_db)
+    with engine.connect() as conn:
+        before = conn.scalar(text("select count(*) from audit_event where action='person_level_view'"))
+    at = app("pages/records.py", role="analyst").run()
+    assert not at.exception
+    assert "passport_pseudonym" in at.dataframe[0].value.columns
+    assert len(at.dataframe[0].value) == 100
+    with engine.connect() as conn:
+        after = conn.scalar(text("select count(*) from audit_event where action='person_level_view'"))
+    assert after == before + 1
+
+
+def test_sign_in_form_lock_out_and_audit(app, demo_db):
+    engine = make_engine(demo_db)
+    add_user(engine, "rina", "correct horse battery", "analyst")
+    with engine.connect() as conn:
+        start = conn.scalar(text("select coalesce(max(id),0) from audit_event"))
+    at = app(role=None).run()
+    at.text_input(key="signin_user").input("rina")
+    at.text_input(key="signin_password").input("wrong password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("auth.bad_credentials")]
+    at.text_input(key="signin_password").input("correct horse battery")
+    at.button[0].click().run()
+    assert not at.exception
+    assert t("overview.title") in [x.value for x in at.title]
+    for _ in range(5):
+        authenticate(engine, "rina", "nope")
+    assert authenticate(engine, "rina", "correct horse battery") == (None, "locked")
+    with engine.connect() as conn:
+        events = conn.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail)
+                              .where(AuditEvent.id > start).order_by(AuditEvent.id)).all()
+    assert [(a, b) for a, b, _ in events] == [("rina", "signin_failed"), ("rina", "signin")] + \
+        [("rina", "signin_failed")] * 6
+    assert json.loads(events[-2][2]) == {"locked": True, "reason": "bad_credentials"}
+    assert json.loads(events[-1][2]) == {"reason": "locked"}
+    with pytest.raises(Exception):
+        with engine.begin() as conn:
+            conn.execute(text("update audit_event set actor='x'"))
+    with pytest.raises(Exception):
+        with engine.begin() as conn:
+            conn.execute(text("delete from audit_event"))

@@ -1,0 +1,102 @@
+"""Sign-in. With an identity provider configured in secrets ([auth] for st.login, OIDC) the app
+uses it, and roles come from secrets [roles] (e-mail -> role; default viewer). Otherwise local
+accounts (storage.users, argon2id) with lock-out. A session idle longer than the timeout is signed
+out. The role lives in the session and every data function checks it again."""
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from domain.roles import can, require
+from storage.audit import record
+from storage.engine import write_tx
+from storage.users import authenticate
+from ui.data import engine
+from ui.lang import tr
+
+TIMEOUT_S = int(os.environ.get("NTB_SESSION_MINUTES", "30")) * 60
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user() -> dict | None:
+    """{'name', 'role'} of the signed-in user, or None. Expired sessions are signed out here."""
+    auth = st.session_state.get("auth")
+    if auth is None and _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        email = st.user.get("email", "")
+        roles = dict(st.secrets.get("roles", {}))
+        auth = {"name": email, "role": roles.get(email, "viewer"), "method": "oidc"}
+        _audit(email, "signin", {"method": "oidc", "role": auth["role"]})
+    if auth is None:
+        return None
+    now = time.time()
+    if now - auth.get("last_seen", now) > TIMEOUT_S:
+        _audit(auth["name"], "session_expired", {})
+        sign_out(expired=True)
+        return None
+    auth["last_seen"] = now
+    st.session_state["auth"] = auth
+    return auth
+
+
+def role() -> str | None:
+    user = current_user()
+    return user["role"] if user else None
+
+
+def user_name() -> str:
+    user = current_user()
+    return user["name"] if user else ""
+
+
+def allowed(permission: str) -> bool:
+    return can(role(), permission)
+
+
+def guard(permission: str) -> None:
+    """Stop the page unless the user may do this (a hidden page reached by URL shows nothing)."""
+    if not allowed(permission):
+        st.error(tr("auth.forbidden"))
+        st.stop()
+    require(role(), permission)
+
+
+def sign_out(expired: bool = False) -> None:
+    st.session_state.pop("auth", None)
+    if expired:
+        st.session_state["auth_expired"] = True
+    if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def _audit(actor: str, action: str, detail: dict) -> None:
+    with write_tx(engine()) as conn:
+        record(conn, actor, action, "", detail)
+
+
+def sign_in_page() -> None:
+    """The only thing an unauthenticated session sees."""
+    st.title(tr("auth.title"))
+    if st.session_state.pop("auth_expired", False):
+        st.info(tr("auth.expired"))
+    if _oidc_configured():
+        st.button(tr("auth.sso"), on_click=st.login, type="primary")
+        return
+    with st.form("signin"):
+        name = st.text_input(tr("auth.username"), key="signin_user")
+        password = st.text_input(tr("auth.password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(tr("auth.submit"), type="primary")
+    if submitted:
+        got, reason = authenticate(engine(), name.strip(), password)
+        if got:
+            st.session_state["auth"] = {"name": name.strip(), "role": got, "method": "local", "last_seen": time.time()}
+            st.rerun()
+        st.error(tr(f"auth.{reason}"))
+    st.caption(tr("auth.help"))

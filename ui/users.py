@@ -1,0 +1,66 @@
+"""Manage local accounts from the command line (admin's tool on the server):
+
+    python -m ui.users add NAME --role {viewer,analyst,admin} [--password-stdin] [--db URL]
+    python -m ui.users passwd NAME [--password-stdin]
+    python -m ui.users disable NAME | enable NAME
+    python -m ui.users list
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from domain.roles import ROLES
+from storage.engine import get_engine
+from storage.schema import upgrade
+from storage.users import UserError, add_user, list_users, set_active, set_password
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise UserError("passwords differ")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ui.users", description="Manage local accounts.")
+    ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("add")
+    a.add_argument("name")
+    a.add_argument("--role", choices=ROLES, required=True)
+    a.add_argument("--password-stdin", action="store_true")
+    p = sub.add_parser("passwd")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true")
+    for verb in ("disable", "enable"):
+        sub.add_parser(verb).add_argument("name")
+    sub.add_parser("list")
+    args = ap.parse_args(argv)
+    engine = get_engine(args.db)
+    upgrade(engine)
+    try:
+        if args.cmd == "add":
+            add_user(engine, args.name, _password(args.password_stdin), args.role)
+        elif args.cmd == "passwd":
+            set_password(engine, args.name, _password(args.password_stdin))
+        elif args.cmd in ("disable", "enable"):
+            set_active(engine, args.name, args.cmd == "enable")
+        else:
+            for u in list_users(engine):
+                print(f"{u['username']:20} {u['role']:8} {'active' if u['active'] else 'disabled':9}"
+                      f"{' demo' if u['is_demo'] else ''}")
+            return 0
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
