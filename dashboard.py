@@ -16,8 +16,8 @@ from ui import auth
 from ui.data import engine
 from ui.lang import selector, tr
 
-st.set_page_config(page_title="Timpora NTB", page_icon=":material/travel_explore:", layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(page_title="Timpora NTB", page_icon="static/favicon.png", layout="wide",
+                   initial_sidebar_state="auto")
 
 # Secrets -> environment, so the pure layers never import Streamlit.
 try:
@@ -41,8 +41,10 @@ if production_mode():
 user = auth.current_user()
 if user is None:
     selector()
-    st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), icon=":material/login:")],
-                  position="hidden").run()
+    # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
+    # opens the page it names, if the role allows it.
+    st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
+                   for path in ("", "peta", "unggah", "rinci", "admin", "tentang")], position="hidden").run()
     st.stop()
 
 role = user["role"]

@@ -6,6 +6,7 @@ import streamlit as st
 from domain.filters import Filters
 from domain.regions import areas_on, regency_codes, regency_name
 from loaders.values import allowed_values, country_name
+from ui.briefing import briefing_export
 from ui.components import demo_banner, footer
 from ui.data import q
 from ui.lang import current, tr
@@ -17,26 +18,27 @@ lang = current()
 st.title(tr("map.title"))
 demo_banner()
 
-with st.expander(tr("mappage.filters"), expanded=False):
-    c1, c2, c3 = st.columns(3)
-    nats = c1.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
+top = st.columns([3, 1, 1], vertical_alignment="bottom")
+metrics = ["present", "per_1000_voters", "incidents", "election_incidents"]
+metric = top[0].segmented_control(tr("map.metric"), metrics, default="present", key="map_metric",
+                                  format_func=lambda m: tr(f"metric.{m}")) or "present"
+with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", use_container_width=True):
+    nats = st.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
                           format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat")
-    permits = c2.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit")
-    acts = c3.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act")
-    c4, c5 = st.columns(2)
-    cats = c4.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat",
+    permits = st.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit")
+    acts = st.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act")
+    cats = st.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat",
                           format_func=lambda c: tr(f"category.{c}"))
-    sevs = c5.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev")
+    sevs = st.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev")
 f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
             tuple(cats), tuple(sevs))
+with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", use_container_width=True):
+    briefing_export(f, metric)
 
-metrics = ["present", "per_1000_voters", "incidents", "election_incidents"]
-metric = st.segmented_control(tr("map.metric"), metrics, default="present", key="map_metric",
-                              format_func=lambda m: tr(f"metric.{m}")) or "present"
 table = q("regency_table", f).copy()
 table["value"] = table[metric]
 selected = st.session_state.get("drill_regency")
-fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected)
+fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected, height=560)
 event = st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="regency_map",
                         on_select="rerun", selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]

@@ -89,7 +89,9 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
         colorscale=COLOR_SCALE, zmin=0, zmax=max(zmax, 1e-9),
         marker_line_color=["black" if c == selected else "white" for c in table.index[has]],
         marker_line_width=[3 if c == selected else 0.8 for c in table.index[has]],
-        colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.6, x=1.0, y=0.5),
+        # Colour bar and legend below the map: readable on a phone (390 px) and a wide screen alike.
+        colorbar=dict(title=dict(text=label, side="top"), orientation="h", thickness=12, len=0.5,
+                      x=0.0, xanchor="left", y=0.0, yanchor="top"),
         hovertext=list(hover[has]), hoverinfo="text", name=label, customdata=list(table.index[has])))
 
     for office, geom in office_outlines(areas).items():
@@ -98,9 +100,11 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
             lon=lons, lat=lats, mode="lines", line=dict(color=OFFICE_LINE, width=3.5),
             name=t("map.office_area", lang), legendgroup="office_area",
             showlegend=office == next(iter(dict.fromkeys(areas.values()))), hoverinfo="skip"))
-        centre = geom.representative_point() if geom.area < 0.5 else max(geom.geoms, key=lambda g: g.area).centroid
+        # Label in the sea just north of the area, clear of the markers inside it.
+        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
         fig.add_trace(go.Scattergeo(
-            lon=[centre.x], lat=[centre.y - 0.14], mode="text", text=[f"<b>{offices().loc[office, 'short_name']}</b>"],
+            lon=[main.centroid.x], lat=[main.bounds[3] + 0.05], mode="text",
+            text=[f"<b>{t('map.office_label', lang, name=offices().loc[office, 'short_name'])}</b>"],
             textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
 
     off = offices()
@@ -144,8 +148,8 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
                     lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT))
     fig.update_layout(
-        height=height, margin=dict(l=0, r=0, t=10, b=0), uirevision="ntb-map",
-        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, font=dict(size=11)),
+        height=height, margin=dict(l=0, r=0, t=10, b=110), uirevision="ntb-map",
+        legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0, font=dict(size=11)),
         hoverlabel=dict(bgcolor="white", font_size=12), dragmode="pan", clickmode="event+select")
     return fig
 

@@ -1,0 +1,43 @@
+"""The briefing export widget: marking, page size and format chosen by the user; the file is
+rendered on the server (no browser), named uniquely, and its SHA-256 goes to the audit trail."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from domain.filters import Filters
+from storage.audit import record
+from storage.engine import write_tx
+from ui.auth import guard, user_name
+from ui.data import engine
+from ui.lang import current, tr
+from viz.briefing import MARKINGS, export_name, render
+from viz.briefing_data import briefing_input
+
+
+def _audit_export(name: str, digest: str, marking: str) -> None:
+    with write_tx(engine()) as conn:
+        record(conn, user_name(), "export", name, {"sha256": digest, "marking": marking, "kind": "briefing"})
+
+
+def briefing_export(f: Filters, metric: str) -> None:
+    guard("export_briefing")
+    marking = st.radio(tr("briefing_ui.marking"), MARKINGS, index=MARKINGS.index("TERBATAS"), horizontal=True,
+                       key="brief_marking")
+    size = st.radio(tr("briefing_ui.size"), ["a4", "16:9"], horizontal=True, key="brief_size",
+                    format_func=lambda s: tr(f"briefing_ui.size_{s.replace(':', 'x')}"))
+    fmt = st.radio(tr("briefing_ui.format"), ["png", "pdf"], horizontal=True, key="brief_fmt",
+                   format_func=str.upper)
+    if st.button(tr("briefing_ui.make"), key="brief_make", type="primary"):
+        with st.spinner(tr("briefing_ui.rendering")):
+            inp = briefing_input(engine(), f, metric, current(), marking)
+            data = render(inp, fmt=fmt, size=size)
+        st.session_state["briefing_file"] = {"name": export_name(inp, fmt, size), "data": data, "fmt": fmt,
+                                             "sha": hashlib.sha256(data).hexdigest(), "marking": marking}
+    done = st.session_state.get("briefing_file")
+    if done:
+        st.download_button(tr("briefing_ui.download", name=done["name"]), done["data"], done["name"],
+                           "application/pdf" if done["fmt"] == "pdf" else "image/png", key="brief_download",
+                           on_click=_audit_export, args=(done["name"], done["sha"], done["marking"]),
+                           icon=":material/download:")
