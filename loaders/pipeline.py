@@ -160,11 +160,20 @@ def _to_stored(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
         # so a corrected figure replaces the old one instead of adding to it.
         out.insert(0, "record_id", out["date"].astype(str) + "|" + out["port_id"] + "|" + out["direction"]
                    + "|" + out["nationality"].fillna("*"))
-    content = out.drop(columns=["record_id"])
-    hashed = pd.util.hash_pandas_object(content.astype(str), index=False).to_numpy()
-    out["row_hash"] = np.char.mod("%016x", hashed.astype(np.uint64)) if len(out) else []
-    out = out.astype(object).where(out.notna(), None)
-    return out
+    out["row_hash"] = row_hash(out.drop(columns=["record_id"]))
+    return out.astype(object).where(out.notna(), None)
+
+
+def row_hash(frame: pd.DataFrame) -> np.ndarray:
+    """A 63-bit fingerprint of each row's stored values (duplicate and change detection).
+    Each column is hashed once per distinct value, then combined."""
+    acc = np.zeros(len(frame), dtype=np.uint64)
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
+        h = pd.util.hash_array(text, categorize=False)[codes]
+        acc = (acc * np.uint64(1_000_003)) ^ h
+    return (acc >> np.uint64(1)).astype(np.int64)
 
 
 def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = "", is_demo: bool = False,

@@ -65,7 +65,26 @@ def _check_code(col: Column) -> str:
             "coord": "bad_coordinate", "passport": "bad_passport"}.get(t, "bad_value" if t.startswith("enum:") else "")
 
 
-def build_schema(kind: str, present: list[str], decimal_comma: bool) -> pa.DataFrameSchema:
+class Parsed(dict):
+    """Column name -> parsed values, computed once per column and shared by the pandera checks
+    and the conversion of valid rows (parsing is the expensive part)."""
+
+    def __init__(self, frame: pd.DataFrame, kind: str, decimal_comma: bool):
+        super().__init__()
+        self.frame, self.decimal_comma = frame, decimal_comma
+        self.spec = {c.name: c for c in SPECS[kind]}
+
+    def __missing__(self, name: str) -> pd.Series:
+        col, raw = self.spec[name], self.frame[name]
+        if col.type in ("text", "id"):  # kept as text: only empty becomes None
+            values = raw.astype(object).where(raw != "", None)
+        else:
+            values = V.parse_column(raw, _parser(col, self.decimal_comma))
+        self[name] = values
+        return values
+
+
+def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameSchema:
     columns = {}
     for col in SPECS[kind]:
         if col.name not in present:
@@ -75,22 +94,24 @@ def build_schema(kind: str, present: list[str], decimal_comma: bool) -> pa.DataF
             checks.append(pa.Check(lambda s: s != "", name="required"))
         code = _check_code(col)
         if code:
-            fn = _parser(col, decimal_comma)
-            checks.append(pa.Check(lambda s, fn=fn: (s == "") | V.parse_column(s, fn).notna(), name=code))
+            checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed[n].notna(), name=code))
         checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
-        columns[col.name] = pa.Column(object, checks=checks, nullable=False, coerce=False)
+        # Column(None): the values are text; no per-cell dtype check (it costs seconds per million rows)
+        columns[col.name] = pa.Column(None, checks=checks, nullable=False, coerce=False)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-def convert(frame: pd.DataFrame, kind: str, decimal_comma: bool) -> pd.DataFrame:
-    """Raw text -> stored values (None for empty). Only call on rows that passed validation."""
+def convert(parsed: Parsed, kind: str, keep: pd.Series) -> pd.DataFrame:
+    """Parsed values of the rows in `keep` (a boolean mask); absent columns are None."""
+    n = int(keep.sum())
+    index = keep.index[keep]
     out = {}
     for col in SPECS[kind]:
-        if col.name in frame:
-            out[col.name] = V.parse_column(frame[col.name], _parser(col, decimal_comma))
+        if col.name in parsed.frame:
+            out[col.name] = parsed[col.name][keep]
         else:
-            out[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    return pd.DataFrame(out, index=frame.index)
+            out[col.name] = pd.Series(np.full(n, None, dtype=object), index=index)
+    return pd.DataFrame(out, index=index)
 
 
 def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: bool = False,
@@ -101,7 +122,8 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
     line_of = pd.Series(lines, index=frame.index)
     errors: list[RowError] = []
     bad = pd.Series(False, index=frame.index)
-    schema = build_schema(kind, list(frame.columns), decimal_comma)
+    parsed = Parsed(frame, kind, decimal_comma)
+    schema = build_schema(kind, list(frame.columns), parsed)
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
@@ -119,8 +141,7 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
             bad[idx] = True
             errors.append(RowError(int(line), "", "", "wrong_field_count"))
 
-    ok = frame[~bad]
-    rows = convert(ok, kind, decimal_comma)
+    rows = convert(parsed, kind, ~bad)
     more, row_bad = _cross_checks(rows, kind, line_of)
     errors += more
     rows = rows[~rows.index.isin(row_bad)]

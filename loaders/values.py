@@ -9,6 +9,7 @@ import re
 import tomllib
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pycountry
 
@@ -185,7 +186,9 @@ def mask_passport(text: str) -> str:
 
 
 def parse_column(values: pd.Series, fn, *args) -> pd.Series:
-    """Apply `fn` once per distinct value. Empty text gives None without calling fn."""
-    uniques = pd.unique(values.to_numpy())
-    table = {u: (fn(u, *args) if u != "" else None) for u in uniques}
-    return values.map(table)
+    """Apply `fn` once per distinct value (factorize, parse the uniques, take back).
+    Empty text gives None without calling fn."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed = np.empty(len(uniques), dtype=object)
+    parsed[:] = [(fn(u, *args) if u != "" else None) for u in uniques]
+    return pd.Series(parsed[codes], index=values.index, dtype=object)

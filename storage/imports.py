@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, insert, select, update
 
@@ -73,8 +74,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
             raise InjectedFailure("after replace")
 
         if len(rows):
-            records = rows.assign(batch_id=batch_id).to_dict("records")
-            conn.execute(insert(table), _none_for_nan(records))
+            bulk_insert(conn, table, rows.assign(batch_id=batch_id))
         if fail_after == "insert":
             raise InjectedFailure("after insert")
 
@@ -83,10 +83,12 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
                 {"batch_id": batch_id, "line": e.line, "column": e.column, "value": e.value[:300],
                  "code": e.code, "level": e.level} for e in errors])
 
-        if len(rows):
+        if replaced_ids:
+            # Rows were replaced: rebuild the touched dates from the active rows (exact, and rare).
             touched = _span(touched, rows[date_col].min(), rows[date_col].max())
-        if touched:
             rollups.refresh(conn, kind, *touched)
+        elif len(rows):
+            rollups.add(conn, kind, rows)  # pure inserts: add the batch's own aggregates
         conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
             rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates))
         record(conn, meta.get("uploaded_by", ""), "upload", f"batch:{batch_id}", {
@@ -110,12 +112,9 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     keep &= ~dup_in_file
 
     ids = rows.loc[with_id & keep, "record_id"].unique().tolist()
-    current: dict[str, tuple[int, str, dt.date]] = {}
-    for chunk in _chunks(ids):
-        for rid, rec, rhash, day in conn.execute(
-                select(table.id, table.record_id, table.row_hash, getattr(table, date_col))
-                .where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None))):
-            current[rec] = (rid, rhash, day)
+    current: dict[str, tuple[int, int, dt.date]] = {}
+    for rid, rec, rhash, day in _active_with_ids(conn, table, date_col, ids):
+        current[rec] = (rid, rhash, day)
     if current:
         sub = rows.loc[with_id & keep]
         for i, rec, rhash in zip(sub.index, sub["record_id"], sub["row_hash"]):
@@ -141,6 +140,24 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     return rows[keep], replaced, duplicates, touched
 
 
+def _active_with_ids(conn, table, date_col: str, ids: list[str]):
+    """Active rows carrying one of these sender ids. Many ids: one join with a temporary table
+    instead of thousands of IN (...) queries."""
+    cols = (table.id, table.record_id, table.row_hash, getattr(table, date_col))
+    if len(ids) <= 4 * CHUNK:
+        for chunk in _chunks(ids):
+            yield from conn.execute(select(*cols).where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None)))
+        return
+    conn.exec_driver_sql("CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64) PRIMARY KEY)")
+    try:
+        bulk_insert_raw(conn, "incoming_ids", ["record_id"], [(i,) for i in ids])
+        yield from conn.exec_driver_sql(
+            f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.__tablename__} t "
+            "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL").fetchall()
+    finally:
+        conn.exec_driver_sql("DROP TABLE incoming_ids")
+
+
 def _span(span, lo, hi):
     if span is None:
         return (lo, hi)
@@ -152,12 +169,37 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _none_for_nan(records: list[dict]) -> list[dict]:
-    for r in records:
-        for k, v in r.items():
-            if isinstance(v, float) and v != v:
-                r[k] = None
-    return records
+def bulk_insert(conn, table, frame: pd.DataFrame) -> None:
+    """Insert a frame's rows at driver speed: COPY on PostgreSQL, executemany on SQLite.
+    Values must already be Python objects with None for missing (see loaders.pipeline)."""
+    cols = list(frame.columns)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table.__tablename__} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in zip(*[frame[c].to_numpy(dtype=object) for c in cols]):
+                copy.write_row(row)
+        return
+    values = []
+    for col in cols:
+        v = frame[col].to_numpy(dtype=object)
+        if conn.dialect.name == "sqlite" and DATE_TYPES.get(col):
+            v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does
+        values.append(v)
+    bulk_insert_raw(conn, table.__tablename__, cols, list(zip(*values)))
+
+
+DATE_TYPES = {"report_date": True, "arrival_date": True, "permit_expiry": True, "incident_date": True, "date": True}
+
+
+def _iso_dates(values):
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    iso = np.array([u.isoformat() for u in uniques] + [None], dtype=object)
+    return iso[codes]  # code -1 (missing) takes the trailing None
+
+
+def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: list[tuple]) -> None:
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
 
 
 def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,9 +69,9 @@ class Presence(Base):
     __tablename__ = "presence"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
-    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
     record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # sender's id (no_register)
-    row_hash: Mapped[str] = mapped_column(String(32))
+    row_hash: Mapped[int] = mapped_column(BigInteger)
     report_date: Mapped[dt.date] = mapped_column(Date)
     regency_code: Mapped[str] = mapped_column(String(5))
     nationality: Mapped[str] = mapped_column(String(3))
@@ -90,7 +90,6 @@ class Presence(Base):
     __table_args__ = (
         Index("ix_presence_record", "record_id", "replaced_by_batch"),
         Index("ix_presence_date_regency", "report_date", "regency_code"),
-        Index("ix_presence_row_hash", "row_hash"),
     )
 
 
@@ -99,9 +98,9 @@ class Incident(Base):
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
-    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
     record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # no_kejadian
-    row_hash: Mapped[str] = mapped_column(String(32))
+    row_hash: Mapped[int] = mapped_column(BigInteger)
     incident_date: Mapped[dt.date] = mapped_column(Date)
     regency_code: Mapped[str] = mapped_column(String(5))
     category: Mapped[str] = mapped_column(String(32))
@@ -120,7 +119,6 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incident_record", "record_id", "replaced_by_batch"),
         Index("ix_incident_date_regency", "incident_date", "regency_code"),
-        Index("ix_incident_row_hash", "row_hash"),
     )
 
 
@@ -129,9 +127,9 @@ class Crossing(Base):
     __tablename__ = "crossing"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
-    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
     record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # natural key date|port|dir|nat
-    row_hash: Mapped[str] = mapped_column(String(32))
+    row_hash: Mapped[int] = mapped_column(BigInteger)
     date: Mapped[dt.date] = mapped_column(Date)
     port_id: Mapped[str] = mapped_column(String(32))
     direction: Mapped[str] = mapped_column(String(10))  # datang | berangkat

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+import pandas as pd
+
 from sqlalchemy import Connection, delete, func, insert, select
 
 from storage.engine import get_engine, write_tx
@@ -50,6 +52,50 @@ def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
     model, day, sel, cols = BUILDERS[kind](lo, hi)
     conn.execute(delete(model).where(day.between(lo, hi)))
     conn.execute(insert(model).from_select(cols, sel))
+
+
+# Group columns and summed columns of each roll-up, computed from a batch frame.
+_DELTA = {
+    "presence": (PresenceDaily, {"report_date": "day"}, ["regency_code", "nationality", "permit_type", "activity"],
+                 {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}),
+    "incidents": (IncidentDaily, {"incident_date": "day"},
+                  ["regency_code", "category", "severity", "status", "election_related"],
+                  {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
+    "crossings": (CrossingDaily, {"date": "day"}, ["port_id", "direction"], {"persons": ("count", "sum")}),
+}
+
+
+def add(conn: Connection, kind: str, rows) -> None:
+    """Add newly inserted rows to the roll-up (upsert: existing cells are incremented).
+    Used for batches that replaced nothing; `refresh` covers the rest."""
+    model, rename, keys, sums = _DELTA[kind]
+    frame = rows.rename(columns=rename)
+    group = ["day", *keys]
+    delta = frame.groupby(group, dropna=False).agg(**sums).reset_index()
+    if kind == "incidents":
+        delta["election_related"] = delta["election_related"].astype(bool)
+    if conn.dialect.name == "sqlite":
+        delta["day"] = _iso(delta["day"])
+    cols = [*group, *sums]
+    # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
+    sql = (f"INSERT INTO {model.__tablename__} ({', '.join(cols)}) VALUES ({', '.join([_mark(conn)] * len(cols))}) "
+           f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+           + ", ".join(f"{c} = {model.__tablename__}.{c} + excluded.{c}" for c in sums))
+    conn.exec_driver_sql(sql, list(zip(*[_python(delta[c]) for c in cols])))
+
+
+def _mark(conn) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _python(col):
+    """Column -> list of plain Python values (drivers do not bind numpy scalars)."""
+    return col.astype(object).tolist()
+
+
+def _iso(col):
+    codes, uniques = pd.factorize(col)
+    return pd.Series([u.isoformat() for u in uniques], dtype=object).to_numpy()[codes]
 
 
 def rebuild_all(conn: Connection) -> None:

@@ -99,7 +99,7 @@ def upgrade() -> None:
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('replaced_by_batch', sa.Integer(), nullable=True),
     sa.Column('record_id', sa.String(length=64), nullable=True),
-    sa.Column('row_hash', sa.String(length=32), nullable=False),
+    sa.Column('row_hash', sa.BigInteger(), nullable=False),
     sa.Column('date', sa.Date(), nullable=False),
     sa.Column('port_id', sa.String(length=32), nullable=False),
     sa.Column('direction', sa.String(length=10), nullable=False),
@@ -112,14 +112,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_crossing_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_crossing_date_port', ['date', 'port_id'], unique=False)
         batch_op.create_index('ix_crossing_record', ['record_id', 'replaced_by_batch'], unique=False)
-        batch_op.create_index(batch_op.f('ix_crossing_replaced_by_batch'), ['replaced_by_batch'], unique=False)
 
     op.create_table('incident',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('replaced_by_batch', sa.Integer(), nullable=True),
     sa.Column('record_id', sa.String(length=64), nullable=True),
-    sa.Column('row_hash', sa.String(length=32), nullable=False),
+    sa.Column('row_hash', sa.BigInteger(), nullable=False),
     sa.Column('incident_date', sa.Date(), nullable=False),
     sa.Column('regency_code', sa.String(length=5), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=False),
@@ -141,15 +140,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incident_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_incident_date_regency', ['incident_date', 'regency_code'], unique=False)
         batch_op.create_index('ix_incident_record', ['record_id', 'replaced_by_batch'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_replaced_by_batch'), ['replaced_by_batch'], unique=False)
-        batch_op.create_index('ix_incident_row_hash', ['row_hash'], unique=False)
 
     op.create_table('presence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('replaced_by_batch', sa.Integer(), nullable=True),
     sa.Column('record_id', sa.String(length=64), nullable=True),
-    sa.Column('row_hash', sa.String(length=32), nullable=False),
+    sa.Column('row_hash', sa.BigInteger(), nullable=False),
     sa.Column('report_date', sa.Date(), nullable=False),
     sa.Column('regency_code', sa.String(length=5), nullable=False),
     sa.Column('nationality', sa.String(length=3), nullable=False),
@@ -171,8 +168,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_presence_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_presence_date_regency', ['report_date', 'regency_code'], unique=False)
         batch_op.create_index('ix_presence_record', ['record_id', 'replaced_by_batch'], unique=False)
-        batch_op.create_index(batch_op.f('ix_presence_replaced_by_batch'), ['replaced_by_batch'], unique=False)
-        batch_op.create_index('ix_presence_row_hash', ['row_hash'], unique=False)
     _audit_append_only()
 
 
@@ -201,23 +196,18 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
 
     with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.drop_index('ix_presence_row_hash')
-        batch_op.drop_index(batch_op.f('ix_presence_replaced_by_batch'))
         batch_op.drop_index('ix_presence_record')
         batch_op.drop_index('ix_presence_date_regency')
         batch_op.drop_index(batch_op.f('ix_presence_batch_id'))
 
     op.drop_table('presence')
     with op.batch_alter_table('incident', schema=None) as batch_op:
-        batch_op.drop_index('ix_incident_row_hash')
-        batch_op.drop_index(batch_op.f('ix_incident_replaced_by_batch'))
         batch_op.drop_index('ix_incident_record')
         batch_op.drop_index('ix_incident_date_regency')
         batch_op.drop_index(batch_op.f('ix_incident_batch_id'))
 
     op.drop_table('incident')
     with op.batch_alter_table('crossing', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_crossing_replaced_by_batch'))
         batch_op.drop_index('ix_crossing_record')
         batch_op.drop_index('ix_crossing_date_port')
         batch_op.drop_index(batch_op.f('ix_crossing_batch_id'))
