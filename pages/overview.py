@@ -21,11 +21,11 @@ when = (tr("overview.days_to_voting", days=days) if days > 0 else
 st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
         f"{tr('overview.phase')}: **{phase.name(lang) if phase else tr('overview.no_phase')}** · {when}")
 
-kpi_row(q("kpis", f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
+table = q("regency_table", f).copy()
+kpi_row(q("kpis", f, table), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
 
 metric = st.segmented_control(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
-table = q("regency_table", f).copy()
 table["value"] = table[metric]
 markers = q("incident_markers", f)
 fig = regency_map(table, metric, lang, areas_on(f.as_of), markers)

@@ -198,3 +198,22 @@ class AppUser(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)  # UTC
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PresenceRegencyDaily(Base):
+    """Coarse roll-up (day × regency): what the unfiltered map, KPIs and trends read."""
+    __tablename__ = "presence_regency_daily"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class PresenceNationalityDaily(Base):
+    """Roll-up by day × regency × nationality (top nationalities, nationality filter)."""
+    __tablename__ = "presence_nationality_daily"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)

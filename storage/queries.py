@@ -10,13 +10,15 @@ from sqlalchemy import Engine, func, select
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
-from storage.models import AuditEvent, CrossingDaily, Incident, IncidentDaily, PresenceDaily, UploadBatch
+from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, PresenceDaily,
+                            PresenceNationalityDaily, PresenceRegencyDaily, UploadBatch)
 
 
 def _frame(engine: Engine, stmt) -> pd.DataFrame:
     with engine.connect() as conn:
         res = conn.execute(stmt)
-        return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        # Plain tuples: pandas probes Row objects attribute by attribute, which is slow.
+        return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
 def scope(f: Filters) -> list[str]:
@@ -28,8 +30,17 @@ def scope(f: Filters) -> list[str]:
     return list(regencies().index)
 
 
-def _presence_where(stmt, f: Filters, regs: list[str]):
-    p = PresenceDaily
+def presence_rollup(f: Filters, by_nationality: bool = False):
+    """The coarsest presence roll-up that can answer these filters."""
+    if f.permits or f.activities:
+        return PresenceDaily
+    if f.nationalities or by_nationality:
+        return PresenceNationalityDaily
+    return PresenceRegencyDaily
+
+
+def _presence_where(stmt, f: Filters, regs: list[str], p=None):
+    p = p if p is not None else presence_rollup(f)
     stmt = stmt.where(p.day.between(f.start, f.end), p.regency_code.in_(regs))
     if f.nationalities:
         stmt = stmt.where(p.nationality.in_(f.nationalities))
@@ -57,10 +68,10 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     regs = scope(f)
-    p = PresenceDaily
+    p = presence_rollup(f)
     pres = _frame(engine, _presence_where(
         select(p.regency_code, func.sum(p.persons).label("present"), func.sum(p.reports).label("reports"))
-        .group_by(p.regency_code), f, regs))
+        .group_by(p.regency_code), f, regs, p))
     i = IncidentDaily
     inc = _frame(engine, _incident_where(
         select(i.regency_code, func.sum(i.incidents).label("incidents"),
@@ -68,22 +79,21 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
                func.sum(i.incidents).filter(i.status != "selesai").label("open_incidents"))
         .group_by(i.regency_code), f, regs))
     ref = regencies()
-    out = pd.DataFrame(index=ref.index)
-    out["name"] = ref["name"]
-    out["kind"] = ref["kind"]
-    out["voters"] = ref["voters_dpt_2024"]
-    out["office"] = pd.Series(areas_on(f.as_of))
+    inside = ref.index.isin(regs)
+    cols = {"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(), "voters": ref["voters_dpt_2024"].to_numpy(),
+            "office": [areas_on(f.as_of).get(c) for c in ref.index]}
     for col, src in (("present", pres), ("reports", pres), ("incidents", inc),
                      ("election_incidents", inc), ("open_incidents", inc)):
-        vals = src.set_index("regency_code")[col] if len(src) else pd.Series(dtype=float)
-        out[col] = vals.reindex(out.index).astype(float).fillna(0.0)
-    out.loc[~out.index.isin(regs), ["present", "reports", "incidents", "election_incidents", "open_incidents"]] = float("nan")
+        found = dict(zip(src["regency_code"], src[col])) if len(src) else {}
+        # Regencies outside the scope are NaN ("no data"), never zero.
+        cols[col] = [float(found.get(c) or 0) if ok else float("nan") for c, ok in zip(ref.index, inside)]
+    out = pd.DataFrame(cols, index=ref.index)
     out["per_1000_voters"] = out["present"] / out["voters"] * 1000
     return out
 
 
-def kpis(engine: Engine, f: Filters) -> dict:
-    t = regency_table(engine, f)
+def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
+    t = regency_table(engine, f) if table is None else table
     c = CrossingDaily
     arrivals = _frame(engine, select(func.sum(c.persons).label("n")).where(
         c.day.between(f.start, f.end), c.direction == "datang"))["n"].iloc[0]
@@ -96,14 +106,19 @@ def kpis(engine: Engine, f: Filters) -> dict:
     }
 
 
-def incident_markers(engine: Engine, f: Filters) -> pd.DataFrame:
+MAX_MARKERS = 1500  # more dots than this hide the map; the most severe and newest are kept
+
+
+def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd.DataFrame:
     """Incidents in scope with a position: their own coordinates, else their regency's centre
-    (`located` False). No person-level fields (descriptions stay on the analysts' pages)."""
+    (`located` False). The most severe and newest first, at most `limit`. No person-level
+    fields (descriptions stay on the analysts' pages)."""
     i = Incident
     stmt = _incident_where(select(
         i.id, i.record_id, i.incident_date, i.regency_code, i.category, i.severity, i.lat, i.lon,
         i.election_related, i.status, i.responsible_agency, i.persons).where(i.replaced_by_batch.is_(None)),
-        f, scope(f), model=Incident, day=i.incident_date).order_by(i.incident_date, i.id)
+        f, scope(f), model=Incident, day=i.incident_date
+    ).order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc()).limit(limit)
     df = _frame(engine, stmt)
     if df.empty:
         return df.assign(located=pd.Series(dtype=bool))
@@ -125,10 +140,10 @@ def regency_centres() -> pd.DataFrame:
 
 
 def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    p = PresenceDaily
+    p = presence_rollup(f)
     regs = [regency] if regency else scope(f)
     df = _frame(engine, _presence_where(select(p.day, func.sum(p.persons).label("persons"))
-                                        .group_by(p.day).order_by(p.day), f, regs))
+                                        .group_by(p.day).order_by(p.day), f, regs, p))
     days = pd.DataFrame({"day": pd.date_range(f.start, f.end, freq="D").date})
     return days.merge(df, on="day", how="left").fillna({"persons": 0})
 
@@ -141,11 +156,11 @@ def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd
 
 
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
-    p = PresenceDaily
+    p = presence_rollup(f, by_nationality=True)
     regs = [regency] if regency else scope(f)
     return _frame(engine, _presence_where(
         select(p.nationality, func.sum(p.persons).label("persons")).group_by(p.nationality)
-        .order_by(func.sum(p.persons).desc(), p.nationality).limit(n), f, regs))
+        .order_by(func.sum(p.persons).desc(), p.nationality).limit(n), f, regs, p))
 
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
@@ -153,7 +168,7 @@ def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) 
     regs = [regency] if regency else scope(f)
     return _frame(engine, _presence_where(
         select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
-        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), f, regs))
+        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), f, regs, p))
 
 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
@@ -183,7 +198,7 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, limit: int = 200
 
 
 def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
-    p, i = PresenceDaily, IncidentDaily
+    p, i = PresenceRegencyDaily, IncidentDaily
     with engine.connect() as conn:
         a = conn.execute(select(func.min(p.day), func.max(p.day))).one()
         b = conn.execute(select(func.min(i.day), func.max(i.day))).one()

@@ -1,96 +1,86 @@
 """Roll-ups (daily aggregates) the pages read instead of raw rows.
 
-`refresh` rebuilds one kind's roll-up for a date span from the active rows, inside the caller's
-transaction (the import's, or an undo's); `rebuild_all` is the command-line repair:
-`python -m storage.rollups [--db URL]`.
+Each kind has one or more roll-up levels (ROLLUPS): presence at day × regency (what the
+unfiltered map, KPIs and trends read), day × regency × nationality, and the full
+day × regency × nationality × permit × activity (any filter). All are kept up to date inside the
+import transaction: `add` upserts a batch's own aggregates when it replaced nothing; `refresh`
+rebuilds a date span from the active rows (after replacements and undo). `rebuild_all` is the
+command-line repair: `python -m storage.rollups [--db URL]`.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
-
 from sqlalchemy import Connection, delete, func, insert, select
 
 from storage.engine import get_engine, write_tx
-from storage.models import Crossing, CrossingDaily, Incident, IncidentDaily, Presence, PresenceDaily
+from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, Presence, PresenceDaily,
+                            PresenceNationalityDaily, PresenceRegencyDaily)
 
 
-def _presence(lo, hi):
-    p = Presence
-    sel = (select(p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity,
-                  func.sum(p.person_count), func.count())
-           .where(p.replaced_by_batch.is_(None), p.report_date.between(lo, hi))
-           .group_by(p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity))
-    cols = ["day", "regency_code", "nationality", "permit_type", "activity", "persons", "reports"]
-    return PresenceDaily, PresenceDaily.day, sel, cols
+@dataclass(frozen=True)
+class Rollup:
+    model: type
+    source: type
+    date_col: str                  # the source table's date column (-> `day`)
+    keys: tuple[str, ...]          # group columns besides the day
+    sums: dict                     # roll-up column -> (source column, "sum" | "size")
 
 
-def _incidents(lo, hi):
-    i = Incident
-    sel = (select(i.incident_date, i.regency_code, i.category, i.severity, i.status, i.election_related,
-                  func.count(), func.sum(i.persons))
-           .where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, hi))
-           .group_by(i.incident_date, i.regency_code, i.category, i.severity, i.status, i.election_related))
-    cols = ["day", "regency_code", "category", "severity", "status", "election_related", "incidents", "persons"]
-    return IncidentDaily, IncidentDaily.day, sel, cols
-
-
-def _crossings(lo, hi):
-    c = Crossing
-    sel = (select(c.date, c.port_id, c.direction, func.sum(c.count))
-           .where(c.replaced_by_batch.is_(None), c.date.between(lo, hi))
-           .group_by(c.date, c.port_id, c.direction))
-    return CrossingDaily, CrossingDaily.day, sel, ["day", "port_id", "direction", "persons"]
-
-
-BUILDERS = {"presence": _presence, "incidents": _incidents, "crossings": _crossings}
-
-
-def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
-    model, day, sel, cols = BUILDERS[kind](lo, hi)
-    conn.execute(delete(model).where(day.between(lo, hi)))
-    conn.execute(insert(model).from_select(cols, sel))
-
-
-# Group columns and summed columns of each roll-up, computed from a batch frame.
-_DELTA = {
-    "presence": (PresenceDaily, {"report_date": "day"}, ["regency_code", "nationality", "permit_type", "activity"],
-                 {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}),
-    "incidents": (IncidentDaily, {"incident_date": "day"},
-                  ["regency_code", "category", "severity", "status", "election_related"],
-                  {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
-    "crossings": (CrossingDaily, {"date": "day"}, ["port_id", "direction"], {"persons": ("count", "sum")}),
+_P = {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}
+ROLLUPS: dict[str, tuple[Rollup, ...]] = {
+    "presence": (
+        Rollup(PresenceRegencyDaily, Presence, "report_date", ("regency_code",), _P),
+        Rollup(PresenceNationalityDaily, Presence, "report_date", ("regency_code", "nationality"), _P),
+        Rollup(PresenceDaily, Presence, "report_date",
+               ("regency_code", "nationality", "permit_type", "activity"), _P),
+    ),
+    "incidents": (
+        Rollup(IncidentDaily, Incident, "incident_date",
+               ("regency_code", "category", "severity", "status", "election_related"),
+               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
+    ),
+    "crossings": (
+        Rollup(CrossingDaily, Crossing, "date", ("port_id", "direction"), {"persons": ("count", "sum")}),
+    ),
 }
 
 
-def add(conn: Connection, kind: str, rows) -> None:
-    """Add newly inserted rows to the roll-up (upsert: existing cells are incremented).
-    Used for batches that replaced nothing; `refresh` covers the rest."""
-    model, rename, keys, sums = _DELTA[kind]
-    frame = rows.rename(columns=rename)
-    group = ["day", *keys]
-    delta = frame.groupby(group, dropna=False).agg(**sums).reset_index()
-    if kind == "incidents":
-        delta["election_related"] = delta["election_related"].astype(bool)
-    if conn.dialect.name == "sqlite":
-        delta["day"] = _iso(delta["day"])
-    cols = [*group, *sums]
-    # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
-    sql = (f"INSERT INTO {model.__tablename__} ({', '.join(cols)}) VALUES ({', '.join([_mark(conn)] * len(cols))}) "
-           f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-           + ", ".join(f"{c} = {model.__tablename__}.{c} + excluded.{c}" for c in sums))
-    conn.exec_driver_sql(sql, list(zip(*[_python(delta[c]) for c in cols])))
+def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
+    """Rebuild the span [lo, hi] of every roll-up of `kind` from the active rows."""
+    for r in ROLLUPS[kind]:
+        src, day = r.source, getattr(r.source, r.date_col)
+        aggs = [func.sum(getattr(src, c)) if how == "sum" else func.count() for c, how in r.sums.values()]
+        group = [day, *(getattr(src, k) for k in r.keys)]
+        sel = (select(*group, *aggs).where(src.replaced_by_batch.is_(None), day.between(lo, hi)).group_by(*group))
+        conn.execute(delete(r.model).where(r.model.day.between(lo, hi)))
+        conn.execute(insert(r.model).from_select(["day", *r.keys, *r.sums], sel))
+
+
+def add(conn: Connection, kind: str, rows: pd.DataFrame) -> None:
+    """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented)."""
+    for r in ROLLUPS[kind]:
+        group = ["day", *r.keys]
+        frame = rows.rename(columns={r.date_col: "day"})
+        delta = frame.groupby(group, dropna=False).agg(**r.sums).reset_index()
+        if "election_related" in delta:
+            delta["election_related"] = delta["election_related"].astype(bool)
+        if conn.dialect.name == "sqlite":
+            delta["day"] = _iso(delta["day"])
+        cols = [*group, *r.sums]
+        table = r.model.__tablename__
+        # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([_mark(conn)] * len(cols))}) "
+               f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+               + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
+        conn.exec_driver_sql(sql, list(zip(*[delta[c].astype(object).tolist() for c in cols])))
 
 
 def _mark(conn) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def _python(col):
-    """Column -> list of plain Python values (drivers do not bind numpy scalars)."""
-    return col.astype(object).tolist()
 
 
 def _iso(col):
@@ -100,7 +90,7 @@ def _iso(col):
 
 def rebuild_all(conn: Connection) -> None:
     lo, hi = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-    for kind in BUILDERS:
+    for kind in ROLLUPS:
         refresh(conn, kind, lo, hi)
 
 

@@ -191,3 +191,23 @@ def test_no_clear_passport_number_on_disk(sqlite_engine, sqlite_url, tmp_path):
     for p in passports:
         assert p.encode() not in blobs
         assert p.encode("utf-16-le") not in blobs
+
+
+def test_every_rollup_level_matches_the_active_rows_after_inserts_updates_and_undo(engine):
+    from storage.rollups import ROLLUPS
+
+    import_file(engine, presence_file(40, persons=2), "a.csv", "presence")
+    res = import_file(engine, presence_file(40, changed={1, 2, 3}), "b.csv", "presence")
+    import_file(engine, presence_file(20, start=100), "c.csv", "presence")
+    undo_batch(engine, res.batch_id, "admin")
+    import_file(engine, presence_file(10, start=200, persons=3), "d.csv", "presence")
+    with engine.connect() as conn:
+        for r in ROLLUPS["presence"]:
+            keys = ", ".join(r.keys)
+            got = conn.execute(text(f"SELECT day, {keys}, persons, reports FROM {r.model.__tablename__} "
+                                    f"ORDER BY day, {keys}")).all()
+            want = conn.execute(text(f"SELECT report_date, {keys}, sum(person_count), count(*) FROM presence "
+                                     f"WHERE replaced_by_batch IS NULL GROUP BY report_date, {keys} "
+                                     f"ORDER BY report_date, {keys}")).all()
+            assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
+        assert conn.execute(text("SELECT sum(persons) FROM presence_regency_daily")).scalar() == 40 * 2 + 20 + 30

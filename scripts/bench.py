@@ -1,0 +1,149 @@
+"""Benchmark (prints figures; never asserted in tests):
+
+    python scripts/bench.py [--rows 1000000] [--repeat 5] [--db-url URL] [--json]
+
+At N presence rows (+ incidents at 10 %), in one process, medians over repeated runs:
+- import time vs the floor (pyarrow parse + bare executemany into an empty table, one transaction);
+- time to compute everything the overview and map pages need for one filter change (from the
+  roll-ups plus small detail queries), vs a DuckDB GROUP BY over the same raw CSV and vs a plain
+  pandas groupby over the full frame;
+- peak RSS of this process (which computes what the app process computes) with the data loaded;
+- briefing render time.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("NTB_PSEUDONYM_KEY", "ab" * 32)
+
+from bench_ingest import floor, make_file  # noqa: E402
+
+
+def make_incidents(path: Path, rows: int, seed: int = 11) -> None:
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2024-06-01", "2025-02-28").strftime("%d/%m/%Y").to_numpy()
+    cats = ["overstay", "penyalahgunaan_izin", "bekerja_tanpa_izin", "kegiatan_politik", "ketertiban_umum", "lainnya"]
+    regs = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"]
+    pd.DataFrame({
+        "incident_id": np.char.add("K", np.arange(rows).astype(str)),
+        "incident_date": rng.choice(days, rows), "regency": rng.choice(regs, rows),
+        "category": rng.choice(cats, rows), "severity": rng.integers(1, 6, rows),
+        "status": rng.choice(["baru", "ditelaah", "ditindaklanjuti", "selesai"], rows),
+        "election_related": rng.choice(["ya", "tidak"], rows, p=[0.05, 0.95]),
+    }).to_csv(path, index=False)
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    import duckdb
+
+    from domain.filters import Filters
+    from loaders.pipeline import import_file
+    from loaders.reader import Limits
+    from storage import queries
+    from storage.engine import make_engine
+    from storage.schema import upgrade
+    from viz.briefing import render
+    from viz.briefing_data import briefing_input
+
+    out: dict = {"rows": args.rows, "incidents": args.rows // 10, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        pres, inc = d / "presence.csv", d / "incidents.csv"
+        make_file(pres, args.rows)
+        make_incidents(inc, args.rows // 10)
+        out["floor_s"] = round(floor(pres, d / "floor.sqlite"), 2)
+        engine = make_engine(f"sqlite:///{d / 'bench.sqlite'}")
+        upgrade(engine)
+        t0 = time.perf_counter()
+        r = import_file(engine, pres.read_bytes(), pres.name, "presence", limits=Limits(max_rows=50_000_000))
+        out["import_s"] = round(time.perf_counter() - t0, 2)
+        out["import_ratio"] = round(out["import_s"] / out["floor_s"], 2)
+        assert r.rows_imported == args.rows, r.summary("en")
+        r = import_file(engine, inc.read_bytes(), inc.name, "incidents", limits=Limits(max_rows=50_000_000))
+        assert r.rows_imported == args.rows // 10, r.summary("en")
+
+        # One filter change = a different period each run (no cache can answer it).
+        ends = [dt.date(2025, 2, 28) - dt.timedelta(days=7 * i) for i in range(args.repeat)]
+
+        def page_compute(i):
+            f = Filters(dt.date(2024, 9, 1), ends[i], ends[i])
+            queries.kpis(engine, f, queries.regency_table(engine, f))
+            queries.incident_markers(engine, Filters(ends[i] - dt.timedelta(days=30), ends[i], ends[i]))
+            queries.presence_trend(engine, f)
+            queries.top_nationalities(engine, f)
+
+        page_compute(0)  # warm the SQLite page cache, as a running app is
+        out["page_compute_ms"] = round(timed(page_compute, args.repeat) * 1000, 1)
+
+        con = duckdb.connect()
+
+        def duck(i):
+            con.execute(f"""
+                SELECT kabupaten_kota, sum(CAST(jumlah_orang AS INTEGER)) FROM read_csv('{pres}', delim=';', header=true, all_varchar=true)
+                WHERE strptime(tanggal_laporan, '%d/%m/%Y') BETWEEN DATE '2024-09-01' AND DATE '{ends[i]}'
+                GROUP BY 1""").fetchall()
+        out["duckdb_scan_ms"] = round(timed(duck, args.repeat) * 1000, 1)
+
+        frame = pd.read_csv(pres, sep=";", dtype=str)
+        frame["day"] = pd.to_datetime(frame["tanggal_laporan"], format="%d/%m/%Y")
+        frame["n"] = frame["jumlah_orang"].astype(int)
+
+        def pandas_groupby(i):
+            m = (frame["day"] >= "2024-09-01") & (frame["day"] <= pd.Timestamp(ends[i]))
+            frame[m].groupby("kabupaten_kota")["n"].sum()
+            frame[m].groupby("kewarganegaraan")["n"].sum()
+            frame[m].groupby("day")["n"].sum()
+        out["pandas_groupby_ms"] = round(timed(pandas_groupby, args.repeat) * 1000, 1)
+        del frame
+        out["vs_duckdb"] = round(out["duckdb_scan_ms"] / out["page_compute_ms"], 1)
+        out["vs_pandas"] = round(out["pandas_groupby_ms"] / out["page_compute_ms"], 1)
+
+        f = Filters(dt.date(2024, 6, 1), dt.date(2025, 2, 28), dt.date(2025, 2, 28))
+        out["briefing_png_s"] = round(timed(lambda i: render(briefing_input(engine, f)), 3), 2)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+        engine.dispose()
+
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"{out['rows']:,} presence rows + {out['incidents']:,} incidents, {out['cpus']} CPUs, medians of {args.repeat}")
+    print(f"  import {out['import_s']} s vs floor {out['floor_s']} s  -> ratio {out['import_ratio']}x")
+    print(f"  page compute for one filter change: {out['page_compute_ms']} ms")
+    print(f"    DuckDB GROUP BY over the raw CSV: {out['duckdb_scan_ms']} ms  ({out['vs_duckdb']}x slower than the page)")
+    print(f"    pandas groupby over the full frame: {out['pandas_groupby_ms']} ms  ({out['vs_pandas']}x slower)")
+    print(f"  briefing PNG render: {out['briefing_png_s']} s")
+    print(f"  peak RSS of this process (includes the pandas/DuckDB comparisons): {out['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()
