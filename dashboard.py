@@ -44,13 +44,15 @@ if user is None:
     # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
     # opens the page it names, if the role allows it.
     st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
-                   for path in ("", "peta", "unggah", "rinci", "admin", "tentang")], position="hidden").run()
+                   for path in ("", "peta", "peringatan", "linimasa", "unggah", "rinci", "admin", "tentang")], position="hidden").run()
     st.stop()
 
 role = user["role"]
 pages = [
     st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", default=True, url_path="overview"),
     st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="peta"),
+    st.Page("pages/alerts.py", title=tr("nav.alerts"), icon=":material/notification_important:", url_path="peringatan"),
+    st.Page("pages/timeline.py", title=tr("nav.timeline"), icon=":material/timeline:", url_path="linimasa"),
 ]
 if can(role, "upload"):
     pages.append(st.Page("pages/upload.py", title=tr("nav.upload"), icon=":material/upload_file:", url_path="unggah"))

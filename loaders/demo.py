@@ -26,6 +26,10 @@ from domain.paths import LOCAL, REFERENCE
 from domain.regions import regency_geometries
 
 START, END = dt.date(2024, 6, 1), dt.date(2025, 2, 28)
+# Planted so every alert rule has something to show on the demo (all synthetic):
+SURGE = (dt.date(2024, 9, 26), dt.date(2024, 9, 30))   # crowd at Kuta–Mandalika (52.02)
+GAP = (dt.date(2024, 10, 14), dt.date(2024, 10, 19))   # no reports from the Bima office area
+GAP_REGENCIES = ["52.05", "52.06", "52.72"]
 
 # Foreign arrivals at Lombok International Airport per month (domain.md: Jan, Jun–Sep 2024 published;
 # the other months interpolated for the demo and marked so here).
@@ -103,7 +107,13 @@ def presence(rng: np.random.Generator, scale: float) -> pd.DataFrame:
         n = rng.poisson(scale * monthly / day.days_in_month / 3)
         if n == 0:
             continue
-        spot = rng.choice(len(spots), n, p=spots["weight"] / spots["weight"].sum())
+        weights = spots["weight"].to_numpy(dtype=float).copy()
+        if SURGE[0] <= day.date() <= SURGE[1]:  # MotoGP weekend crowd at Mandalika
+            weights[spots["id"].to_numpy() == "kuta_mandalika"] *= 6
+            n = int(n * 1.6)
+        if GAP[0] <= day.date() <= GAP[1]:  # the Bima office area sends nothing for a few days
+            weights[spots["regency_code"].isin(GAP_REGENCIES).to_numpy()] = 0
+        spot = rng.choice(len(spots), n, p=weights / weights.sum())
         prof = spots["profile"].to_numpy()[spot]
         nat = rng.choice(nat_codes, n, p=nat_p)
         # the mine brings Chinese and Australian workers
@@ -183,6 +193,11 @@ def incidents(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     el_cat = rng.choice(["kegiatan_politik", "ketertiban_umum", "dokumen_palsu", "penyalahgunaan_izin"], n_el,
                         p=[0.45, 0.25, 0.15, 0.15])
     el_spot = rng.choice(spots.index[spots["regency_code"].isin(["52.71", "52.02", "52.06", "52.72", "52.01"])], n_el)
+    # and on voting day itself, in Mataram and Kota Bima
+    el_days = pd.DatetimeIndex(list(el_days) + [pd.Timestamp("2024-11-27")] * 2)
+    el_cat = np.concatenate([el_cat, ["kegiatan_politik", "ketertiban_umum"]])
+    el_spot = np.concatenate([el_spot, spots.index[spots["id"].isin(["mataram", "kota_bima"])].to_numpy()])
+    n_el += 2
     cat = np.concatenate([cat, el_cat])
     day = np.concatenate([day.to_numpy(), el_days.to_numpy()])
     spot = np.concatenate([spot, el_spot])
@@ -289,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
                           is_demo=True, limits=Limits(max_rows=10_000_000))
         print(f"{kind}: {res.summary('en')}")
         worst = max(worst, res.exit_code)
+    from storage.alerts_store import evaluate_and_store
+
+    print(f"alerts: {evaluate_and_store(engine, actor='demo')}")
     return worst
 
 

@@ -8,7 +8,7 @@ from domain.regions import areas_on, regency_codes, regency_name
 from loaders.values import allowed_values, country_name
 from ui.briefing import briefing_export
 from ui.components import demo_banner, footer
-from ui.data import q
+from ui.data import q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from viz.maps import PLOTLY_CONFIG, bar_figure, regency_map, trend_figure
@@ -19,7 +19,7 @@ st.title(tr("map.title"))
 demo_banner()
 
 top = st.columns([3, 1, 1], vertical_alignment="bottom")
-metrics = ["present", "per_1000_voters", "incidents", "election_incidents"]
+metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
 metric = top[0].segmented_control(tr("map.metric"), metrics, default="present", key="map_metric",
                                   format_func=lambda m: tr(f"metric.{m}")) or "present"
 with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", use_container_width=True):
@@ -36,6 +36,8 @@ with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", 
     briefing_export(f, metric)
 
 table = q("regency_table", f).copy()
+risk = q_risk(f, election().id)
+table["risk_score"] = risk["score"].reindex(table.index)
 table["value"] = table[metric]
 selected = st.session_state.get("drill_regency")
 fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected, height=560)
@@ -61,6 +63,10 @@ if selected:
     for col, key in zip(cols, ["present", "per_1000_voters", "incidents", "election_incidents"]):
         val = row[key]
         col.metric(tr(f"metric.{key}"), "–" if val != val else (f"{val:,.1f}" if key == "per_1000_voters" else f"{int(val):,}"))
+    r = risk.loc[selected]
+    if r["score"] == r["score"]:
+        parts = ", ".join(f"{tr('alerts.risk_' + k)} {pts:.1f}" for k, pts in r["explanation"] if pts > 0)
+        st.info(tr("mappage.risk_explained", score=f"{r['score']:.1f}", parts=parts))
     phases = election().phases_for(selected)
     st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
                     use_container_width=True, key="drill_trend")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.columns import KINDS, SPECS
+from storage import alerts_store
 from loaders.errors import ImportRejected
 from loaders.pipeline import MODES, commit, error_message, prepare
 from loaders.reader import Limits
@@ -16,7 +17,7 @@ from ui.auth import guard, user_name
 from ui.components import footer
 from ui.data import engine
 from ui.lang import current, tr
-from ui.sidebar import sidebar
+from ui.sidebar import election, sidebar
 from viz.exports import to_csv, unique_name
 
 guard("upload")
@@ -43,7 +44,7 @@ if uploaded is not None:
     data = uploaded.getvalue()
     sha = hashlib.sha256(data).hexdigest()
     pending = st.session_state.get("pending_upload")
-    if not pending or pending["sha"] != sha or pending["kind"] != kind:
+    if (not pending or pending["sha"] != sha or pending["kind"] != kind) and st.session_state.get("upload_result", {}).get("sha") != sha:
         st.session_state["pending_upload"] = {"name": uploaded.name, "data": data, "sha": sha, "kind": kind}
         st.session_state.pop("upload_result", None)
 
@@ -86,6 +87,8 @@ if pending and pending["kind"] == kind:
                     horizontal=True)
     if st.button(tr("uploadpage.commit"), type="primary", disabled=len(prep.rows) == 0, key="commit_upload"):
         res = commit(engine(), prep, mode, user=user_name(), progress=progress)
+        if res.batch_id is not None:  # new data: re-run the alert rules so alerts follow the upload
+            alerts_store.evaluate_and_store(engine(), election(), actor=user_name())
         st.session_state["upload_result"] = {"status": res.status, "text": res.summary(lang), "sha": pending["sha"]}
         if res.status in ("imported", "partial", "already_imported"):
             st.session_state.pop("pending_upload", None)

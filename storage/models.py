@@ -217,3 +217,41 @@ class PresenceNationalityDaily(Base):
     nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
+
+
+class Alert(Base):
+    """An alert (peringatan) produced by the rules in domain/alerts.py. `key` identifies it, so
+    re-running the rules updates instead of duplicating. Follow-up status: baru -> ditelaah ->
+    ditindaklanjuti -> selesai, each change kept in alert_status_change and the audit trail."""
+    __tablename__ = "alert"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    rule: Mapped[str] = mapped_column(String(48), index=True)
+    regency_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    office_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    port_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    severity: Mapped[str] = mapped_column(String(8))
+    phase: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str] = mapped_column(String(120))
+    trigger_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of row ids
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON, explanation parameters
+    status: Mapped[str] = mapped_column(String(16), default="baru")
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    status_changed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer produced by the rules
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AlertStatusChange(Base):
+    __tablename__ = "alert_status_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")

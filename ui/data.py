@@ -35,3 +35,24 @@ def q(name: str, *args, **kwargs):
     """Cached call of storage.queries.<name>(engine, *args, **kwargs)."""
     eng = engine()
     return _cached(name, configured_url(), queries.data_version(eng), args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _alerts(url: str, data_version: int, f, statuses, severities, rules):
+    from storage.alerts_store import alerts
+    return alerts(get_engine(url), f, statuses, severities, rules)
+
+
+def q_alerts(f, statuses=(), severities=(), rules=()):
+    return _alerts(configured_url(), queries.data_version(engine()), f, statuses, severities, rules)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _risk(url: str, data_version: int, f, election_id: str):
+    from domain.calendar import elections
+    from storage.alerts_store import risk_table
+    return risk_table(get_engine(url), f, elections()[election_id])
+
+
+def q_risk(f, election_id: str):
+    return _risk(configured_url(), queries.data_version(engine()), f, election_id)

@@ -6,6 +6,8 @@ plotly.js still asks for a world TopoJSON, which the pages point at the stubs in
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -159,8 +161,8 @@ def trend_figure(trend: pd.DataFrame, phases: list, lang: str, title: str, y: st
     fig = go.Figure()
     palette = ["#e8eef7", "#fdf0d5"]
     for n, p in enumerate(phases):
-        fig.add_vrect(x0=p.start, x1=p.end + pd.Timedelta(days=1), fillcolor=palette[p.sensitive], opacity=0.9,
-                      line_width=0, layer="below", annotation_text=p.name(lang) if p.sensitive or (p.end - p.start).days > 5 else "",
+        fig.add_vrect(x0=p.start, x1=p.end + dt.timedelta(days=1), fillcolor=palette[p.sensitive], opacity=0.9,
+                      line_width=0, layer="below", annotation_text=p.name(lang) if (p.end - p.start).days > 5 else "",
                       annotation_position="top left", annotation_font_size=10)
     fig.add_trace(go.Scatter(x=trend["day"], y=trend[y], mode="lines", line=dict(color="#b30000", width=1.5),
                              name=t(f"chart.{y}", lang)))

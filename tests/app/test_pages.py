@@ -6,8 +6,9 @@ from i18n import t
 from storage import queries
 from storage.engine import make_engine
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/upload.py", "pages/about.py"]
-TITLES = {"pages/overview.py": "overview.title", "pages/map.py": "map.title",
+PAGES = ["pages/overview.py", "pages/map.py", "pages/alerts.py", "pages/timeline.py", "pages/upload.py",
+         "pages/about.py"]
+TITLES = {"pages/overview.py": "overview.title", "pages/map.py": "map.title", "pages/alerts.py": "alertpage.title",
           "pages/upload.py": "uploadpage.title", "pages/about.py": "about.title"}
 
 
@@ -16,7 +17,11 @@ TITLES = {"pages/overview.py": "overview.title", "pages/map.py": "map.title",
 def test_page_renders(app, page, lang):
     at = app(page, lang).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [x.value for x in at.title] == [t(TITLES[page], lang)]
+    if page in TITLES:
+        assert [x.value for x in at.title] == [t(TITLES[page], lang)]
+    else:
+        assert [x.value for x in at.title] == [t("timeline.title", lang, name="Pilkada Serentak 2024" if lang == "id"
+                                                 else "2024 simultaneous regional elections")]
 
 
 def test_overview_kpis_match_the_database(app, demo_db):
@@ -42,3 +47,41 @@ def test_drill_down_by_selectbox(app):
     at.selectbox(key="drill_select").select("52.71").run()
     assert not at.exception
     assert any(h.value == "Rincian: Kota Mataram" for h in at.header)
+
+
+def test_drill_down_explains_the_risk_score(app):
+    at = app("pages/map.py").run()
+    at.selectbox(key="drill_select").select("52.06").run()
+    assert not at.exception
+    assert any(i.value.startswith("Skor risiko") for i in at.info)
+
+
+def test_alert_status_change_is_stored_with_its_author(app, demo_db):
+    from sqlalchemy import text
+
+    at = app("pages/alerts.py", role="analyst").run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    assert len(table) > 0
+    engine = make_engine(demo_db)
+    alert_id = int(table["id"].iloc[0])
+    from storage.alerts_store import set_status
+    set_status(engine, alert_id, "ditelaah", "test-analyst", "analyst", "checked with the hotel")
+    with engine.connect() as conn:
+        row = conn.execute(text("select status, status_changed_by from alert where id = :i"), {"i": alert_id}).one()
+        hist = conn.execute(text("select from_status, to_status, changed_by, note from alert_status_change "
+                                 "where alert_id = :i"), {"i": alert_id}).all()
+        audit = conn.execute(text("select actor, action, target from audit_event where action = 'alert_status' "
+                                  "order by id desc limit 1")).one()
+    assert tuple(row) == ("ditelaah", "test-analyst")
+    assert [tuple(h) for h in hist] == [("baru", "ditelaah", "test-analyst", "checked with the hotel")]
+    assert tuple(audit) == ("test-analyst", "alert_status", f"alert:{alert_id}")
+
+
+def test_viewer_cannot_change_an_alert_status(demo_db):
+    import pytest as _pytest
+
+    from domain.roles import Forbidden
+    from storage.alerts_store import set_status
+    with _pytest.raises(Forbidden):
+        set_status(make_engine(demo_db), 1, "selesai", "lead", "viewer")

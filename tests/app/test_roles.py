@@ -10,8 +10,8 @@ from storage.engine import make_engine
 from storage.models import AuditEvent
 from storage.users import add_user, authenticate
 
-ALL_PAGES = ["pages/overview.py", "pages/map.py", "pages/upload.py", "pages/records.py", "pages/admin.py",
-             "pages/about.py"]
+ALL_PAGES = ["pages/overview.py", "pages/map.py", "pages/alerts.py", "pages/timeline.py", "pages/upload.py",
+             "pages/records.py", "pages/admin.py", "pages/about.py"]
 
 
 def test_unauthenticated_session_sees_only_the_sign_in_view(app):
@@ -29,7 +29,8 @@ def test_viewer_reaching_a_hidden_page_by_url_sees_nothing(app, page):
     assert not at.dataframe and not at.get("file_uploader")
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/about.py"])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/alerts.py", "pages/timeline.py",
+                                  "pages/about.py"])
 def test_viewer_pages_show_no_person_level_table(app, page):
     at = app(page, role="viewer").run()
     assert not at.exception

@@ -1,0 +1,183 @@
+"""Alerts as records: run the rules (domain/alerts.py) over the stored data, upsert by key, keep
+the follow-up status and its history. Also the risk score table for the map.
+
+    python -m storage.alerts_store [--db URL] [--as-of YYYY-MM-DD] [--election ID]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select, update
+
+from domain.alerts import Rules, evaluate_all, load_rules
+from domain.calendar import Election, default_election, elections
+from domain.filters import Filters
+from domain.regions import regencies
+from domain.risk import risk_scores
+from domain.roles import require
+from storage.audit import record
+from storage.engine import get_engine, write_tx
+from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
+from storage.queries import _frame, data_span, scope
+
+STATUSES = ("baru", "ditelaah", "ditindaklanjuti", "selesai")
+MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
+
+
+def load_frames(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pd.DataFrame]:
+    """Active rows the rules need, only the columns they read, only the window they look at."""
+    p, i, c = Presence, Incident, Crossing
+    lo = start - dt.timedelta(days=MARGIN_DAYS)
+    presence = _frame(engine, select(p.id, p.record_id, p.report_date, p.regency_code, p.nationality, p.permit_type,
+                                     p.activity, p.person_count, p.arrival_date, p.permit_expiry, p.passport_hash)
+                      .where(p.replaced_by_batch.is_(None), p.report_date.between(lo, end)))
+    incidents = _frame(engine, select(i.id, i.record_id, i.incident_date, i.regency_code, i.category, i.severity,
+                                      i.election_related, i.status, i.responsible_agency, i.lat, i.lon)
+                       .where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, end)))
+    crossings = _frame(engine, select(c.id, c.date, c.port_id, c.direction, c.nationality, c.count)
+                       .where(c.replaced_by_batch.is_(None), c.date.between(lo, end)))
+    return {"presence": presence, "incidents": incidents, "crossings": crossings}
+
+
+def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: dt.date | None = None,
+                       rules: Rules | None = None, actor: str = "system") -> dict:
+    """Run every rule up to `as_of` (default: the last date in the data) and upsert the alerts.
+    Alerts the rules no longer produce in the evaluated window are marked stale, never deleted:
+    their follow-up history stays."""
+    election = election or default_election()
+    rules = rules or load_rules()
+    span = data_span(engine)
+    if span is None:
+        return {"new": 0, "updated": 0, "stale": 0}
+    as_of = as_of or span[1]
+    start = max(span[0], as_of - dt.timedelta(days=rules.general.lookback_days))
+    frames = load_frames(engine, start, as_of)
+    found = evaluate_all(frames["presence"], frames["incidents"], frames["crossings"], election, as_of, rules,
+                         start=start)
+    now = utcnow()
+    new = updated = 0
+    with write_tx(engine) as conn:
+        existing = dict(conn.execute(select(Alert.key, Alert.id)).all())
+        fresh = []
+        for a in found.to_dict("records"):
+            values = {
+                "rule": a["rule"], "regency_code": a["regency_code"], "office_id": a["office_id"],
+                "port_id": a["port_id"], "date": a["date"], "severity": a["severity"], "phase": a["phase"],
+                "agency": a["agency"], "trigger_ids": json.dumps(list(a["trigger_ids"])),
+                "value": _num(a["value"]), "threshold": _num(a["threshold"]),
+                "detail": json.dumps(a["detail"], default=str, sort_keys=True), "stale": False, "evaluated_at": now}
+            if a["key"] in existing:
+                conn.execute(update(Alert).where(Alert.id == existing[a["key"]]).values(**values))
+                updated += 1
+            else:
+                fresh.append({"key": a["key"], "status": "baru", "first_seen_at": now, **values})
+        if fresh:
+            conn.execute(insert(Alert), fresh)
+            new = len(fresh)
+        keys = set(found["key"]) if len(found) else set()
+        gone = [i for k, i in existing.items() if k not in keys]
+        stale = 0
+        for n in range(0, len(gone), 900):
+            stale += conn.execute(update(Alert).where(Alert.id.in_(gone[n:n + 900]), Alert.date >= start,
+                                                      Alert.stale.is_(False)).values(stale=True)).rowcount
+        record(conn, actor, "alerts_evaluated", election.id,
+               {"as_of": as_of, "new": new, "updated": updated, "stale": stale})
+    return {"new": new, "updated": updated, "stale": stale}
+
+
+def _num(v):
+    try:
+        return None if v is None or pd.isna(v) else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
+           rules_: tuple[str, ...] = (), include_stale: bool = False, limit: int = 500) -> pd.DataFrame:
+    """Alerts in the period and scope (port alerts have no regency: they are kept for all of NTB
+    and for the office that supervises the port)."""
+    a = Alert
+    regs = scope(f)
+    stmt = select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date, a.severity, a.phase, a.agency,
+                  a.value, a.threshold, a.detail, a.status, a.status_changed_by, a.status_changed_at, a.stale,
+                  a.trigger_ids).where(a.date.between(f.start, f.end))
+    stmt = stmt.where(a.regency_code.in_(regs) | (a.regency_code.is_(None) & (
+        a.office_id.in_({f.office} if f.office else set()) | (f.office is None))))
+    if statuses:
+        stmt = stmt.where(a.status.in_(statuses))
+    if severities:
+        stmt = stmt.where(a.severity.in_(severities))
+    if rules_:
+        stmt = stmt.where(a.rule.in_(rules_))
+    if not include_stale:
+        stmt = stmt.where(a.stale.is_(False))
+    df = _frame(engine, stmt.order_by(a.date.desc(), a.id.desc()).limit(limit))
+    if len(df):
+        df["detail"] = df["detail"].map(json.loads)
+        df["trigger_ids"] = df["trigger_ids"].map(json.loads)
+    return df
+
+
+def alert_counts(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Alerts by regency, severity and status (for the overview and the viewer)."""
+    a = Alert
+    return _frame(engine, select(a.regency_code, a.severity, a.status, func.count().label("n"))
+                  .where(a.date.between(f.start, f.end), a.stale.is_(False))
+                  .group_by(a.regency_code, a.severity, a.status))
+
+
+def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role: str | None, note: str = "") -> None:
+    """Move an alert along the follow-up workflow; the change, its author and time are kept."""
+    require(role, "change_alert_status")
+    if new_status not in STATUSES:
+        raise ValueError(new_status)
+    with write_tx(engine) as conn:
+        old = conn.scalar(select(Alert.status).where(Alert.id == alert_id))
+        if old is None:
+            raise ValueError(f"no alert {alert_id}")
+        if old == new_status:
+            return
+        now = utcnow()
+        conn.execute(update(Alert).where(Alert.id == alert_id).values(
+            status=new_status, status_changed_at=now, status_changed_by=actor))
+        conn.execute(insert(AlertStatusChange).values(alert_id=alert_id, from_status=old, to_status=new_status,
+                                                      changed_by=actor, changed_at=now, note=note[:2000]))
+        record(conn, actor, "alert_status", f"alert:{alert_id}", {"from": old, "to": new_status})
+
+
+def status_history(engine: Engine, alert_id: int) -> pd.DataFrame:
+    h = AlertStatusChange
+    return _frame(engine, select(h.from_status, h.to_status, h.changed_by, h.changed_at, h.note)
+                  .where(h.alert_id == alert_id).order_by(h.id))
+
+
+def risk_table(engine: Engine, f: Filters, election: Election | None = None, rules: Rules | None = None) -> pd.DataFrame:
+    """Risk score per regency on the as-of date, with its components (domain/risk.py)."""
+    election = election or default_election()
+    rules = rules or load_rules()
+    frames = load_frames(engine, f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of)
+    found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of), limit=100_000)
+    out = risk_scores(frames["presence"], frames["incidents"], found, regencies().reset_index(drop=True), election,
+                      f.as_of, rules)
+    outside = ~out.index.isin(scope(f))
+    out.loc[outside, "score"] = float("nan")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m storage.alerts_store", description="Run the alert rules and store the alerts.")
+    ap.add_argument("--db")
+    ap.add_argument("--as-of", type=dt.date.fromisoformat)
+    ap.add_argument("--election", choices=list(elections()))
+    args = ap.parse_args(argv)
+    election = elections()[args.election] if args.election else None
+    print(evaluate_and_store(get_engine(args.db), election, args.as_of, actor="cli"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
