@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -39,11 +40,20 @@ import numpy as np
 import pandas as pd
 
 from domain.calendar import Election
-from domain.paths import REFERENCE
+from domain.paths import LOCAL, REFERENCE
 from domain.permits import POLITICAL, allowed_many, mismatch_kind
 from domain.regions import areas_on, ports
 
 RULES_FILE = REFERENCE / "alert_rules.toml"
+LOCAL_RULES_FILE = LOCAL / "alert_rules.toml"  # an admin's edited copy (admin page), git-ignored
+
+
+def rules_path() -> Path:
+    """The thresholds in force: NTB_ALERT_RULES, else the admin's edited copy, else the reference file."""
+    env = os.environ.get("NTB_ALERT_RULES")
+    if env:
+        return Path(env)
+    return LOCAL_RULES_FILE if LOCAL_RULES_FILE.exists() else RULES_FILE
 SEVERITIES = ("rendah", "sedang", "tinggi", "kritis")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 COLUMNS = ["rule", "regency_code", "office_id", "port_id", "date", "severity", "phase", "agency",
@@ -209,8 +219,8 @@ def _severity_table(d: dict, name: str, key=str) -> tuple:
 
 
 def load_rules(path: Path | str | None = None) -> Rules:
-    """Read and check the thresholds (default data/reference/alert_rules.toml)."""
-    raw = tomllib.loads(Path(path or RULES_FILE).read_text(encoding="utf-8"))
+    """Read and check the thresholds (default: rules_path())."""
+    raw = tomllib.loads(Path(path or rules_path()).read_text(encoding="utf-8"))
     sections = {"general", "presence_surge", "election_sensitive_incident", "permit_activity_mismatch",
                 "overstay", "expiring_permits", "crossing_spike", "reporting_gap", "risk"}
     unknown = set(raw) - sections - {"source", "edition"}

@@ -1,7 +1,15 @@
 """Admin: accounts, imported batches (undo), and the audit trail."""
+import hashlib
+import tempfile
+import tomllib
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from domain.alerts import LOCAL_RULES_FILE, load_rules, rules_path
+from storage.audit import record
+from storage.engine import write_tx
 from storage import queries
 from storage.imports import undo_batch
 from storage.users import list_users
@@ -11,6 +19,23 @@ from ui.lang import tr
 from ui.sidebar import sidebar
 
 guard("manage_users")
+
+
+def save_rules(text: str, actor: str) -> None:
+    """Check the edited thresholds fully (load_rules) before they replace the ones in force."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(str(exc)) from exc
+    with tempfile.TemporaryDirectory() as d:
+        candidate = Path(d) / "alert_rules.toml"
+        candidate.write_text(text, encoding="utf-8")
+        load_rules(candidate)
+    LOCAL_RULES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOCAL_RULES_FILE.write_text(text, encoding="utf-8")
+    with write_tx(engine()) as conn:
+        record(conn, actor, "rules_edit", str(LOCAL_RULES_FILE), {"sha256": hashlib.sha256(text.encode()).hexdigest()})
+
 sidebar()
 st.title(tr("admin.title"))
 
@@ -36,3 +61,15 @@ c1, c2 = st.columns(2)
 action = c1.text_input(tr("admin.audit_action"), key="audit_action").strip() or None
 actor = c2.text_input(tr("admin.audit_actor"), key="audit_actor").strip() or None
 st.dataframe(queries.audit_log(engine(), role(), action, actor), hide_index=True, use_container_width=True)
+
+st.subheader(tr("admin.rules"))
+st.caption(tr("admin.rules_help", path=str(rules_path())))
+text = st.text_area(tr("admin.rules_file"), rules_path().read_text(encoding="utf-8"), height=400, key="rules_text")
+if st.button(tr("admin.rules_save"), key="rules_save"):
+    guard("edit_rules")
+    try:
+        save_rules(text, user_name())
+    except ValueError as exc:
+        st.error(tr("admin.rules_invalid", reason=str(exc)))
+    else:
+        st.success(tr("admin.rules_saved", path=str(LOCAL_RULES_FILE)))

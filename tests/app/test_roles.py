@@ -98,3 +98,26 @@ def test_sign_in_form_lock_out_and_audit(app, demo_db):
     with pytest.raises(Exception):
         with engine.begin() as conn:
             conn.execute(text("delete from audit_event"))
+
+
+def test_admin_edits_thresholds_only_when_valid(app, demo_db, tmp_path, monkeypatch):
+    import domain.alerts as alerts_mod
+
+    local = tmp_path / "alert_rules.toml"
+    monkeypatch.setattr(alerts_mod, "LOCAL_RULES_FILE", local)
+    at = app("pages/admin.py", role="admin").run()
+    original = at.text_area(key="rules_text").value
+    at.text_area(key="rules_text").input(original.replace("[risk.weights]", "[risk.weightz]")).run()
+    at.button(key="rules_save").click().run()
+    assert not local.exists()
+    assert any(e.value.startswith(t("admin.rules_invalid", reason="")[:20]) for e in at.error)
+    edited = original.replace("min_days = 3", "min_days = 4")
+    assert edited != original
+    at.text_area(key="rules_text").input(edited).run()
+    at.button(key="rules_save").click().run()
+    assert not at.exception
+    assert local.read_text() == edited
+    assert alerts_mod.load_rules().reporting_gap.min_days == 4
+    engine = make_engine(demo_db)
+    with engine.connect() as conn:
+        assert conn.scalar(text("select count(*) from audit_event where action='rules_edit'")) == 1
