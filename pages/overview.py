@@ -2,7 +2,7 @@
 import streamlit as st
 
 from domain.regions import areas_on, regency_name
-from ui.components import demo_banner, footer, kpi_row
+from ui.components import demo_banner, export_buttons, footer, kpi_row
 from ui.data import q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -39,4 +39,6 @@ st.dataframe(
      tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
      tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]]},
     hide_index=True, use_container_width=True)
+export_buttons(table.drop(columns=["value"]).reset_index(names="code"), "ringkasan_kabupaten", "TERBATAS",
+               key="overview_export")
 footer()

@@ -3,11 +3,10 @@ import streamlit as st
 
 from storage import queries
 from ui.auth import guard, role, user_name
-from ui.components import demo_banner, footer
+from ui.components import demo_banner, export_buttons, footer
 from ui.data import engine
 from ui.lang import tr
 from ui.sidebar import sidebar
-from viz.exports import neutralise_frame
 
 guard("view_person_level")
 f = sidebar()
@@ -19,5 +18,6 @@ page_no = st.number_input(tr("records.page"), min_value=1, value=1, step=1, key=
 rows, total = queries.person_level_presence(engine(), f, role(), user_name(), limit=PAGE, offset=(page_no - 1) * PAGE)
 st.caption(tr("records.count", total=total, first=(page_no - 1) * PAGE + 1 if total else 0,
               last=min(page_no * PAGE, total)))
-st.dataframe(neutralise_frame(rows), hide_index=True, use_container_width=True)
+st.dataframe(rows, hide_index=True, use_container_width=True)
+export_buttons(rows, "rincian_keberadaan", "RAHASIA", key="records_export")
 footer()

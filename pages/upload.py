@@ -14,11 +14,10 @@ from loaders.pipeline import MODES, commit, error_message, prepare
 from loaders.reader import Limits
 from loaders.templates import template_csv, template_xlsx
 from ui.auth import guard, user_name
-from ui.components import footer
+from ui.components import export_buttons, footer, md_escape
 from ui.data import engine
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from viz.exports import to_csv, unique_name
 
 guard("upload")
 sidebar()
@@ -50,7 +49,7 @@ if uploaded is not None:
 
 pending = st.session_state.get("pending_upload")
 if pending and pending["kind"] == kind:
-    st.subheader(tr("uploadpage.checking", file=pending["name"]))
+    st.subheader(tr("uploadpage.checking", file=md_escape(pending["name"])))
     bar = st.progress(0.0, text=tr("uploadpage.stage_read"))
 
     def progress(fraction, stage):
@@ -60,7 +59,7 @@ if pending and pending["kind"] == kind:
         prep = prepare(pending["data"], pending["name"], kind, Limits(), progress)
     except ImportRejected as exc:
         bar.empty()
-        st.error(tr("uploadpage.rejected") + " " + exc.message(lang))
+        st.error(tr("uploadpage.rejected") + " " + md_escape(exc.message(lang)))
         if st.button(tr("uploadpage.discard")):
             st.session_state.pop("pending_upload", None)
             st.rerun()
@@ -70,9 +69,9 @@ if pending and pending["kind"] == kind:
     st.markdown(tr("uploadpage.check_summary", read=prep.rows_read, valid=len(prep.rows), rejected=n_err,
                    warnings=len(prep.warnings)))
     if prep.dropped_personal:
-        st.warning(tr("upload.personal_dropped", columns=", ".join(prep.dropped_personal)))
+        st.warning(tr("upload.personal_dropped", columns=md_escape(", ".join(prep.dropped_personal))))
     if prep.dropped_columns:
-        st.info(tr("uploadpage.unknown_dropped", columns=", ".join(prep.dropped_columns)))
+        st.info(tr("uploadpage.unknown_dropped", columns=md_escape(", ".join(prep.dropped_columns))))
     st.caption(tr("uploadpage.preview"))
     st.dataframe(prep.preview, hide_index=True, use_container_width=True)
     if prep.errors:
@@ -81,7 +80,7 @@ if pending and pending["kind"] == kind:
                               tr("uploadpage.err_value"): e.value, tr("uploadpage.err_level"): tr(f"uploadpage.level_{e.level}"),
                               tr("uploadpage.err_message"): error_message(e, lang)} for e in prep.errors])
         st.dataframe(errs, hide_index=True, use_container_width=True, key="error_table")
-        st.download_button(tr("uploadpage.errors_csv"), to_csv(errs), unique_name("errors", "csv"), "text/csv")
+        export_buttons(errs, "errors", "TERBATAS", key="errors_export")
 
     mode = st.radio(tr("uploadpage.mode"), MODES, format_func=lambda m: tr(f"uploadpage.mode_{m}"), key="upload_mode",
                     horizontal=True)
@@ -89,7 +88,8 @@ if pending and pending["kind"] == kind:
         res = commit(engine(), prep, mode, user=user_name(), progress=progress)
         if res.batch_id is not None:  # new data: re-run the alert rules so alerts follow the upload
             alerts_store.evaluate_and_store(engine(), election(), actor=user_name())
-        st.session_state["upload_result"] = {"status": res.status, "text": res.summary(lang), "sha": pending["sha"]}
+        st.session_state["upload_result"] = {"status": res.status, "text": md_escape(res.summary(lang)),
+                                             "sha": pending["sha"]}
         if res.status in ("imported", "partial", "already_imported"):
             st.session_state.pop("pending_upload", None)
         st.rerun()

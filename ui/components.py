@@ -1,10 +1,18 @@
 """Small building blocks shared by pages: the demo banner, KPI tiles, the footer."""
 from __future__ import annotations
 
+import hashlib
+import re
+
+import pandas as pd
 import streamlit as st
 
 from domain.regions import attribution
-from ui.data import q
+from storage.audit import record
+from storage.engine import write_tx
+from ui.auth import user_name
+from ui.data import engine, q
+from viz.exports import to_csv, to_xlsx, unique_name
 from ui.lang import current, tr
 from viz.maps import fmt_number
 
@@ -23,3 +31,29 @@ def kpi_row(values: dict[str, float], keys: list[str]) -> None:
 def footer() -> None:
     st.divider()
     st.caption(tr("app.footer") + "  \n" + attribution())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text) -> str:
+    """Text from a file or a user, safe inside Streamlit markdown (no links, images, HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _audit_export(name: str, digest: str, marking: str, rows: int) -> None:
+    with write_tx(engine()) as conn:
+        record(conn, user_name(), "export", name, {"sha256": digest, "marking": marking, "rows": rows})
+
+
+def export_buttons(df: pd.DataFrame, stem: str, marking: str, key: str) -> None:
+    """CSV and XLSX downloads: formulas neutralised, marking inside the file and in its name,
+    a unique file name per request, and the file's SHA-256 in the audit trail."""
+    c1, c2 = st.columns(2)
+    for col, fmt, data, mime in (
+        (c1, "csv", to_csv(df, marking), "text/csv"),
+        (c2, "xlsx", to_xlsx(df, marking), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        name = unique_name(stem, fmt, marking)
+        col.download_button(tr(f"app.export_{fmt}"), data, name, mime, key=f"{key}_{fmt}", icon=":material/download:",
+                            on_click=_audit_export, args=(name, hashlib.sha256(data).hexdigest(), marking, len(df)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import secrets
 
 import pandas as pd
@@ -12,10 +13,17 @@ import pandas as pd
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never legitimate in a cell; XLSX forbids them
+
+
 def neutralise(value):
-    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe."""
-    if isinstance(value, str) and value.startswith(TRIGGERS):
-        return "'" + value
+    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe; drop control
+    characters (NUL and friends) that no spreadsheet cell may hold."""
+    if isinstance(value, str):
+        starts = value.startswith(TRIGGERS)
+        value = _CONTROL.sub("", value)
+        if starts or value.startswith(TRIGGERS):
+            return "'" + value
     return value
 
 

@@ -7,6 +7,7 @@ plotly.js still asks for a world TopoJSON, which the pages point at the stubs in
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     fig.add_trace(go.Scattergeo(
         lon=active["lon"], lat=active["lat"], mode="markers",
         marker=dict(symbol="star", size=14, color=OFFICE_LINE, line=dict(color="white", width=1)),
-        name=t("map.offices", lang), hovertext=active["name"], hoverinfo="text"))
+        name=t("map.offices", lang), hovertext=[html.escape(n) for n in active["name"]], hoverinfo="text"))
     pts = ports()
     for tpi, symbol in (("yes", "triangle-up"), ("unknown", "triangle-up-open"), ("no", "circle-open")):
         sub = pts[pts["official_tpi"] == tpi]
@@ -122,7 +123,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
             fig.add_trace(go.Scattergeo(
                 lon=sub["lon"], lat=sub["lat"], mode="markers",
                 marker=dict(symbol=symbol, size=10, color="#2c7fb8", line=dict(width=1.5, color="#2c7fb8")),
-                name=t(f"map.port_{tpi}", lang), hovertext=sub["name"], hoverinfo="text"))
+                name=t(f"map.port_{tpi}", lang), hovertext=[html.escape(n) for n in sub["name"]], hoverinfo="text"))
 
     if markers is not None and len(markers):
         for sev in sorted(SEVERITY_STYLE, reverse=True):
@@ -132,7 +133,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
             colour, size = SEVERITY_STYLE[sev]
             text = [
                 f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
-                f"<br>{t('map.agency', lang)}: {a}<br>{t('status.' + st_, lang)}"
+                f"<br>{t('map.agency', lang)}: {html.escape(str(a))}<br>{t('status.' + st_, lang)}"
                 + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
                 + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
                 for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],
