@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: install run test test-e2e bootstrap demo rollups clean
+.PHONY: install run test test-e2e audit bootstrap demo rollups clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: install
 
 test-e2e: install
 	$(PY) -m pytest -m e2e
+
+# Known-vulnerability check of the pinned requirements. --strict: a package that cannot be
+# checked fails the run (a check that cannot fail is no check).
+audit: install
+	$(VENV)/bin/pip-audit -r requirements.txt --no-deps --disable-pip --strict --progress-spinner off
 
 demo: install
 	$(PY) -m loaders.demo
