@@ -20,6 +20,7 @@ from domain.regions import regencies
 from domain.risk import risk_scores
 from domain.roles import require
 from storage.audit import record
+from storage.versions import bump
 from storage.engine import get_engine, write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
 from storage.queries import _frame, data_span, scope
@@ -84,6 +85,7 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
         for n in range(0, len(gone), 900):
             stale += conn.execute(update(Alert).where(Alert.id.in_(gone[n:n + 900]), Alert.date >= start,
                                                       Alert.stale.is_(False)).values(stale=True)).rowcount
+        bump(conn, "alerts")
         record(conn, actor, "alerts_evaluated", election.id,
                {"as_of": as_of, "new": new, "updated": updated, "stale": stale})
     return {"new": new, "updated": updated, "stale": stale}
@@ -146,6 +148,7 @@ def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role:
             status=new_status, status_changed_at=now, status_changed_by=actor))
         conn.execute(insert(AlertStatusChange).values(alert_id=alert_id, from_status=old, to_status=new_status,
                                                       changed_by=actor, changed_at=now, note=note[:2000]))
+        bump(conn, "alerts")
         record(conn, actor, "alert_status", f"alert:{alert_id}", {"from": old, "to": new_status})
 
 

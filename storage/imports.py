@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 
 from storage import rollups
 from storage.audit import record
+from storage.versions import bump
 from storage.engine import write_tx
 from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
 
@@ -91,6 +92,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
             rollups.add(conn, kind, rows)  # pure inserts: add the batch's own aggregates
         conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
             rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates))
+        bump(conn, kind)
         record(conn, meta.get("uploaded_by", ""), "upload", f"batch:{batch_id}", {
             "kind": kind, "file_sha256": meta["file_sha256"], "rows_imported": len(rows),
             "rows_updated": len(replaced_ids), "rows_rejected": meta["rows_rejected"]})
@@ -222,5 +224,6 @@ def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
             status="undone", undone_at=utcnow(), undone_by=actor))
         if span[0] is not None:
             rollups.refresh(conn, batch.kind, span[0], span[1])
+        bump(conn, batch.kind)
         record(conn, actor, "batch_undo", f"batch:{batch_id}", {"removed": removed, "restored": restored})
         return {"removed": removed, "restored": restored}

@@ -255,3 +255,11 @@ class AlertStatusChange(Base):
     changed_by: Mapped[str] = mapped_column(String(120))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChangeCounter(Base):
+    """One counter per kind of data (presence, incidents, crossings, alerts), bumped in the same
+    transaction as every change to it: the cache key of exactly what a change touched."""
+    __tablename__ = "change_counter"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

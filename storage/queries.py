@@ -220,12 +220,6 @@ def shows_demo(engine: Engine) -> bool:
             UploadBatch.is_demo.is_(True), UploadBatch.status == "committed")))
 
 
-def data_version(engine: Engine) -> int:
-    """Changes whenever anything is committed (every write adds an audit event): the cache key."""
-    with engine.connect() as conn:
-        return int(conn.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
-
-
 def batches(engine: Engine, limit: int = 100) -> pd.DataFrame:
     b = UploadBatch
     return _frame(engine, select(b.id, b.kind, b.file_name, b.uploaded_at, b.uploaded_by, b.mode, b.rows_read,

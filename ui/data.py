@@ -1,6 +1,7 @@
-"""The one place where caching lives. Every cached read is keyed by the database URL and its
-data version (the newest audit event id, which every commit advances), so a commit is visible on
-the next rerun and nothing stale is ever shown."""
+"""The one place where caching lives. Every cached read is keyed by the database URL and the
+change counters of exactly the data it reads (storage/versions.py): an upload of presence data
+re-computes presence views and leaves incident views cached; an alert status change touches
+only alert views. A commit is visible on the next rerun; nothing stale is shown."""
 from __future__ import annotations
 
 import streamlit as st
@@ -8,6 +9,24 @@ import streamlit as st
 from storage import queries
 from storage.engine import configured_url, get_engine
 from storage.schema import upgrade
+from storage.versions import versions
+
+ALL = ("presence", "incidents", "crossings", "alerts")
+# What each storage.queries function reads.
+READS = {
+    "regency_table": ("presence", "incidents"),
+    "kpis": ("presence", "incidents", "crossings"),
+    "incident_markers": ("incidents",),
+    "presence_trend": ("presence",),
+    "incident_trend": ("incidents",),
+    "top_nationalities": ("presence",),
+    "permit_activity_mix": ("presence",),
+    "who_acts": ("incidents",),
+    "regency_incidents": ("incidents",),
+    "data_span": ("presence", "incidents"),
+    "shows_demo": ("presence", "incidents", "crossings"),
+    "batches": ("presence", "incidents", "crossings"),
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -22,37 +41,37 @@ def engine():
     return get_engine(url)
 
 
-def version() -> int:
-    return queries.data_version(engine())
+def _key(scopes) -> tuple:
+    v = versions(engine())
+    return tuple(v.get(s, 0) for s in scopes)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, url: str, data_version: int, args: tuple, kwargs: tuple):
+def _cached(name: str, url: str, version_key: tuple, args: tuple, kwargs: tuple):
     return getattr(queries, name)(get_engine(url), *args, **dict(kwargs))
 
 
 def q(name: str, *args, **kwargs):
     """Cached call of storage.queries.<name>(engine, *args, **kwargs)."""
-    eng = engine()
-    return _cached(name, configured_url(), queries.data_version(eng), args, tuple(sorted(kwargs.items())))
+    return _cached(name, configured_url(), _key(READS.get(name, ALL)), args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _alerts(url: str, data_version: int, f, statuses, severities, rules):
+def _alerts(url: str, version_key: tuple, f, statuses, severities, rules):
     from storage.alerts_store import alerts
     return alerts(get_engine(url), f, statuses, severities, rules)
 
 
 def q_alerts(f, statuses=(), severities=(), rules=()):
-    return _alerts(configured_url(), queries.data_version(engine()), f, statuses, severities, rules)
+    return _alerts(configured_url(), _key(("alerts",)), f, statuses, severities, rules)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _risk(url: str, data_version: int, f, election_id: str):
+def _risk(url: str, version_key: tuple, f, election_id: str):
     from domain.calendar import elections
     from storage.alerts_store import risk_table
     return risk_table(get_engine(url), f, elections()[election_id])
 
 
 def q_risk(f, election_id: str):
-    return _risk(configured_url(), queries.data_version(engine()), f, election_id)
+    return _risk(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)

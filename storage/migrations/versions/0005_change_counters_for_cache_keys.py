@@ -1,0 +1,30 @@
+"""change counters for cache keys
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 16:32:07.579655
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('change_counter',
+    sa.Column('scope', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('scope', name=op.f('pk_change_counter'))
+    )
+
+
+    op.bulk_insert(sa.table("change_counter", sa.column("scope", sa.String), sa.column("version", sa.Integer)),
+                   [{"scope": s, "version": 0} for s in ("presence", "incidents", "crossings", "alerts")])
+
+
+def downgrade() -> None:
+    op.drop_table('change_counter')
