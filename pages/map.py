@@ -11,7 +11,7 @@ from ui.components import demo_banner, footer
 from ui.data import q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from viz.maps import PLOTLY_CONFIG, bar_figure, regency_map, trend_figure
+from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, regency_map, trend_figure
 
 base = sidebar()
 lang = current()
@@ -20,8 +20,8 @@ demo_banner()
 
 top = st.columns([3, 1, 1], vertical_alignment="bottom")
 metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
-metric = top[0].segmented_control(tr("map.metric"), metrics, default="present", key="map_metric",
-                                  format_func=lambda m: tr(f"metric.{m}")) or "present"
+metric = top[0].pills(tr("map.metric"), metrics, default="present", key="map_metric",  # pills wrap on a phone
+                      format_func=lambda m: tr(f"metric.{m}")) or "present"
 with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", use_container_width=True):
     nats = st.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
                           format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat")
@@ -39,22 +39,22 @@ table = q("regency_table", f).copy()
 risk = q_risk(f, election().id)
 table["risk_score"] = risk["score"].reindex(table.index)
 table["value"] = table[metric]
-selected = st.session_state.get("drill_regency")
+# The chosen regency lives in the selectbox's state; a click on the map sets it (only a NEW
+# click: the chart keeps reporting its last selection on every rerun).
+selected = st.session_state.get("drill_select")
 fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected, height=560)
 event = st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="regency_map",
                         on_select="rerun", selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
-if clicked and clicked[0] != selected:
-    st.session_state["drill_regency"] = clicked[0]
-    st.rerun()
+if clicked and clicked[0] != st.session_state.get("last_map_click"):
+    st.session_state["last_map_click"] = clicked[0]
+    st.session_state["drill_select"] = clicked[0]
+    st.rerun()  # once: redraw the map with the new regency outlined
 
 st.caption(tr("map.click_hint"))
 codes = [None] + regency_codes()
-choice = st.selectbox(tr("map.choose_regency"), codes, index=codes.index(selected) if selected in codes else 0,
-                      format_func=lambda c: tr("map.none") if c is None else regency_name(c), key="drill_select")
-if choice != selected:
-    st.session_state["drill_regency"] = choice
-    st.rerun()
+selected = st.selectbox(tr("map.choose_regency"), codes, key="drill_select",
+                        format_func=lambda c: tr("map.none") if c is None else regency_name(c))
 
 if selected:
     st.header(tr("mappage.drill_title", regency=regency_name(selected)))
@@ -62,7 +62,7 @@ if selected:
     cols = st.columns(4)
     for col, key in zip(cols, ["present", "per_1000_voters", "incidents", "election_incidents"]):
         val = row[key]
-        col.metric(tr(f"metric.{key}"), "–" if val != val else (f"{val:,.1f}" if key == "per_1000_voters" else f"{int(val):,}"))
+        col.metric(tr(f"metric.{key}"), fmt_number(val, lang, metric_decimals(key)))
     r = risk.loc[selected]
     if r["score"] == r["score"]:
         parts = ", ".join(f"{tr('alerts.risk_' + k)} {pts:.1f}" for k, pts in r["explanation"] if pts > 0)

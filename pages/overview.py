@@ -24,7 +24,7 @@ st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/
 table = q("regency_table", f).copy()
 kpi_row(q("kpis", f, table), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
 
-metric = st.segmented_control(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
+metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
 table["value"] = table[metric]
 markers = q("incident_markers", f)

@@ -106,7 +106,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
         # Label in the sea just north of the area, clear of the markers inside it.
         main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
         fig.add_trace(go.Scattergeo(
-            lon=[main.centroid.x], lat=[main.bounds[3] + 0.05], mode="text",
+            lon=[main.centroid.x], lat=[min(main.bounds[3] + 0.05, MAP_LAT[1] - 0.05)], mode="text",
             text=[f"<b>{t('map.office_label', lang, name=offices().loc[office, 'short_name'])}</b>"],
             textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
 

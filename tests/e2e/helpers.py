@@ -1,0 +1,108 @@
+"""What the journeys share: signing in, waiting for Streamlit, reading nav links, metrics, tables
+and the map out of the DOM (Streamlit 1.67's data-testids; pinned in requirements.txt)."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from i18n import catalogue, t
+
+EXCEPTION = '[data-testid="stException"]'
+APP = '[data-testid="stApp"]'
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
+MAP = '[data-testid="stPlotlyChart"]'
+REGIONS = f'{MAP} path.choroplethlocation'
+OFFICE_OUTLINES = f'{MAP} g.trace.scattergeo path.js-line'
+METRIC = '[data-testid="stMetric"]'
+METRIC_LABEL = '[data-testid="stMetricLabel"]'
+METRIC_VALUE = '[data-testid="stMetricValue"]'
+SIGN_IN_USER = '.st-key-signin_user input'
+SIGN_IN_PASSWORD = '.st-key-signin_password input'
+PAGE_TITLES = {"overview": "overview.title", "map": "map.title", "upload": "uploadpage.title", "about": "about.title"}
+
+
+def assert_no_exception(page: Page) -> None:
+    boxes = page.locator(EXCEPTION)
+    visible = [boxes.nth(i).inner_text() for i in range(boxes.count()) if boxes.nth(i).is_visible()]
+    assert not visible, f"Streamlit exception on screen ({page.url}): {visible}"
+
+
+def fmt_id(n: int) -> str:
+    """33392 -> '33.392' (Indonesian thousands separator), written independently of the app's helper."""
+    return f"{n:,}".replace(",", ".")
+
+
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    """Until the script run is over (checked twice, a moment apart, so a rerun that is about to
+    start is not mistaken for the end of the last one)."""
+    js = f"""() => {{ const a = document.querySelector('{APP}');
+                     return a && a.dataset.testScriptState === 'notRunning'
+                              && a.dataset.testConnectionState === 'CONNECTED'; }}"""
+    for _ in range(2):
+        page.wait_for_function(js, timeout=timeout)
+        page.wait_for_timeout(250)
+    page.wait_for_function(js, timeout=timeout)
+
+
+def open_app(page: Page, app, path: str = "") -> None:
+    """Open the app (a new session) and sign in as the e2e analyst when the app asks for it."""
+    page.goto(f"{app.url}/{path.lstrip('/')}")
+    # Before the first run Streamlit shows a placeholder nav: wait for a page title instead.
+    page.locator(f"h1, {SIGN_IN_USER}").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    if page.locator(SIGN_IN_USER).count():
+        assert app.user, "the app asks for a sign-in but no local account could be created (storage.users)"
+        page.locator(SIGN_IN_USER).fill(app.user)
+        page.locator(SIGN_IN_PASSWORD).fill(app.password)
+        page.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def nav_labels(page: Page) -> list[str]:
+    """The sidebar page links' labels (without the material icon's ligature text)."""
+    return page.locator(NAV_LINK).evaluate_all(
+        "els => els.map(e => e.innerText.split('\\n').map(s => s.trim()).filter(Boolean).pop())")
+
+
+def nav_keys(page: Page, lang: str) -> list[str]:
+    """The i18n keys (nav.*) of the links on screen, read in `lang`."""
+    reverse = {v: k for k, v in catalogue(lang).items() if k.startswith("nav.")}
+    labels = nav_labels(page)
+    unknown = [s for s in labels if s not in reverse]
+    assert not unknown, f"nav labels not in the {lang} catalogue: {unknown} (all: {labels})"
+    return [reverse[s] for s in labels]
+
+
+def go_to(page: Page, page_key: str, lang: str = "id") -> None:
+    """Click the sidebar link to a page (same session) and wait for its title."""
+    page.locator(NAV_LINK).filter(has_text=t(f"nav.{page_key}", lang)).first.click()
+    expect(page.locator("h1").first).to_have_text(t(PAGE_TITLES[page_key], lang), timeout=60_000)
+    wait_idle(page)
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The value of the metric tile whose label is exactly `label`."""
+    tile = page.locator(METRIC).filter(has=page.locator(METRIC_LABEL, has_text=re.compile(f"^{re.escape(label)}$")))
+    return tile.locator(METRIC_VALUE)
+
+
+def wait_map(page: Page, n: int = 10) -> Locator:
+    page.locator(REGIONS).first.wait_for(timeout=60_000)
+    regions = page.locator(REGIONS)
+    expect(regions).to_have_count(n)
+    return regions
+
+
+def dataframe_with_header(page: Page, header: str) -> Locator:
+    """The st.dataframe whose column headers include `header` (glide grid: read its ARIA table)."""
+    return page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator('[role="columnheader"]', has_text=re.compile(f"^{re.escape(header)}$")))
+
+
+def dataframe_rows(frame: Locator) -> list[list[str]]:
+    """Body rows of a glide data grid as cell texts (only the rows rendered, i.e. in view)."""
+    return frame.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
+        .map(r => [...r.querySelectorAll('[role="gridcell"]')].map(c => c.innerText.trim()))
+        .filter(r => r.length)""")

@@ -1,0 +1,345 @@
+"""Real-browser journeys: the overview map and numbers, the language switch, an upload with bad
+rows, the map drill-down, and screenshots of every page at desktop and phone size.
+
+Expected numbers come from the same database through storage.queries, with the sidebar's
+defaults: period = the whole data span, as-of = the last date in the data, office = all of NTB.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from i18n import t
+from tests.e2e.helpers import (MAP, OFFICE_OUTLINES, REGIONS, assert_no_exception, dataframe_rows,
+                               dataframe_with_header, fmt_id, go_to, metric, nav_keys, open_app, wait_idle,
+                               wait_map)
+
+pytestmark = pytest.mark.e2e
+
+NO_DATA_GREY = {"#d9d9d9", "rgb(217, 217, 217)"}
+MATARAM = "52.71"
+
+
+def default_filters(engine):
+    """The sidebar's defaults (ui/sidebar.py)."""
+    from domain.filters import Filters
+    from storage import queries
+    lo, hi = queries.data_span(engine)
+    return Filters(start=lo, end=hi, as_of=hi, office=None)
+
+
+def expected_kpis(app) -> dict:
+    from storage import queries
+    engine = app.engine()
+    return queries.kpis(engine, default_filters(engine))
+
+
+# --------------------------------------------------------------------------- overview
+
+def test_overview_map_and_kpis(page: Page, app_server):
+    from domain.regions import areas_on
+    open_app(page, app_server)
+    expect(page.locator("h1").first).to_have_text(t("overview.title", "id"))
+
+    regions = wait_map(page, 10)
+    fills = regions.evaluate_all("""els => els.map(e => ({
+        attr: e.getAttribute('fill'), style: e.style.fill, computed: getComputedStyle(e).fill}))""")
+    for n, f in enumerate(fills):
+        # plotly 6 writes the colour as the `fill` attribute (style holds only the stroke)
+        colour = f["style"] or f["attr"]
+        assert colour and colour != "none", f"region {n} has no fill: {f}"
+        assert colour.lower() not in NO_DATA_GREY and f["computed"] not in NO_DATA_GREY, \
+            f"region {n} drawn as 'no data': {f}"
+    assert len({f["computed"] for f in fills}) >= 5, f"the choropleth hardly varies: {fills}"
+
+    engine = app_server.engine()
+    offices_in_force = set(areas_on(default_filters(engine).as_of).values())
+    outlines = page.locator(OFFICE_OUTLINES)
+    expect(outlines).to_have_count(len(offices_in_force))
+    strokes = outlines.evaluate_all("els => els.map(e => [e.getAttribute('d').length, getComputedStyle(e).stroke])")
+    for length, stroke in strokes:
+        assert length > 100, "an office outline has (almost) no geometry"
+        assert stroke == "rgb(31, 59, 115)", f"office outline colour {stroke}"  # viz.maps.OFFICE_LINE
+
+    kpis = expected_kpis(app_server)
+    for key, value in kpis.items():
+        expect(metric(page, t(f"kpi.{key}", "id"))).to_have_text(fmt_id(value))
+    assert kpis["present"] > 1000  # the demo data really is there
+
+
+# --------------------------------------------------------------------------- language
+
+def test_language_switch(page: Page, app_server):
+    open_app(page, app_server)
+    h1 = page.locator("h1").first
+    expect(h1).to_have_text(t("overview.title", "id"))
+    keys = nav_keys(page, "id")
+    assert {"nav.overview", "nav.map", "nav.upload", "nav.about"} <= set(keys), keys
+
+    lang_option = page.locator('[data-testid="stSidebar"] [data-testid="stRadioOption"]')
+    lang_option.filter(has_text="English").click()
+    expect(h1).to_have_text(t("overview.title", "en"))
+    wait_idle(page)
+    assert nav_keys(page, "en") == keys
+    assert "lang=en" in page.url
+    expect(metric(page, t("kpi.present", "en"))).to_have_text(f"{expected_kpis(app_server)['present']:,}")
+
+    lang_option.filter(has_text="Bahasa Indonesia").click()
+    expect(h1).to_have_text(t("overview.title", "id"))
+    wait_idle(page)
+    assert nav_keys(page, "id") == keys
+    assert t("nav.overview", "en") not in page.locator('[data-testid="stSidebarNav"]').inner_text()
+
+
+# --------------------------------------------------------------------------- upload
+
+UPLOAD_CSV = """tanggal_laporan,kabupaten_kota,kewarganegaraan,jenis_izin,kegiatan,jumlah_orang
+15/11/2024,52.71,AUS,VOA,wisata,3
+31/02/2024,52.01,MYS,VOA,wisata,2
+15/11/2024,Lombok Tengah,DEU,ITK,wisata,4
+15/11/2024,Atlantis,GBR,VOA,wisata,5
+16/11/2024,Kota Bima,JPN,VOA,wisata,6
+"""
+VALID_PERSONS = 3 + 4 + 6  # lines 2, 4 and 6; line 3 (31 February) and line 5 (Atlantis) are bad
+
+
+def test_upload_with_bad_rows(page: Page, app_server, tmp_path):
+    path = tmp_path / "keberadaan_e2e.csv"
+    path.write_text(UPLOAD_CSV, encoding="utf-8")
+
+    open_app(page, app_server)
+    before = expected_kpis(app_server)["present"]
+    present = metric(page, t("kpi.present", "id"))
+    expect(present).to_have_text(fmt_id(before))
+
+    go_to(page, "upload")
+    page.locator('[data-testid="stRadioOption"]').filter(has_text=t("uploadpage.kind_presence", "id")).click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+
+    expect(page.get_by_text(t("uploadpage.errors", "id", n=2), exact=True)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    summary = t("uploadpage.check_summary", "id", read=5, valid=3, rejected=2, warnings=0).replace("**", "")
+    expect(page.get_by_text(summary, exact=True)).to_be_visible()
+    errors = dataframe_with_header(page, t("uploadpage.err_line", "id"))
+    expect(errors).to_have_count(1)
+    rows = dataframe_rows(errors)
+    assert [r[0] for r in rows] == ["3", "5"], rows
+    assert rows[0][1:3] == ["report_date", "31/02/2024"] and rows[1][1:3] == ["regency", "Atlantis"], rows
+
+    page.locator('[data-testid="stRadioOption"]').filter(has_text=t("uploadpage.mode_partial", "id")).click()
+    wait_idle(page)
+    page.get_by_role("button", name=t("uploadpage.commit", "id"), exact=True).click()
+    done = t("upload.summary", "id", imported=3, updated=0, rejected=2, duplicates=0, read=5)
+    alert = page.locator('[data-testid="stAlertContentWarning"], [data-testid="stAlertContentSuccess"]')
+    expect(alert.filter(has_text=done)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+
+    go_to(page, "overview")
+    expect(present).to_have_text(fmt_id(before + VALID_PERSONS))
+    assert expected_kpis(app_server)["present"] == before + VALID_PERSONS
+
+
+# --------------------------------------------------------------------------- drill-down
+
+# A point well inside a region's path (away from its border) and as far as possible from every
+# marker and label drawn above it: plotly picks the closest point under the mouse, and on small
+# Kota Mataram an incident marker or the neighbouring regency would otherwise win the click.
+FREE_POINT = """([trace, index]) => {
+  const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+  const path = chart.querySelectorAll('g.trace.choropleth')[trace].querySelectorAll('path.choroplethlocation')[index];
+  const bb = path.getBoundingClientRect();
+  const inv = path.getScreenCTM().inverse();
+  const inside = (x, y) => path.isPointInFill(new DOMPoint(x, y).matrixTransform(inv));
+  const others = [...chart.querySelectorAll('g.trace.scattergeo path.point, g.trace.scattergeo text')].map(m => {
+      const r = m.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2, Math.max(r.width, r.height) / 2]; });
+  const frame = (chart.querySelector('.geolayer g.bg rect') || chart).getBoundingClientRect();
+  const border = (x, y) => {  // distance to the region's border, up to 24 px
+    for (let r = 3; r <= 24; r += 3)
+      for (let a = 0; a < 8; a++)
+        if (!inside(x + r * Math.cos(a * Math.PI / 4), y + r * Math.sin(a * Math.PI / 4))) return r - 3;
+    return 24;
+  };
+  let best = null;
+  const step = Math.max(1, Math.min(bb.width, bb.height) / 30);
+  for (let x = bb.left; x <= bb.right; x += step) for (let y = bb.top; y <= bb.bottom; y += step) {
+    if (x < frame.left + 5 || x > frame.right - 5 || y < frame.top + 5 || y > frame.bottom - 5) continue;
+    if (y < 0 || y > innerHeight || x < 0 || x > innerWidth || !inside(x, y)) continue;
+    let clearance = Infinity;
+    for (const [mx, my, r] of others) clearance = Math.min(clearance, Math.hypot(mx - x, my - y) - r);
+    const score = Math.min(clearance, 2 * border(x, y));
+    if (!best || score > best.score) best = {x, y, score, clearance};
+  }
+  return {box: [bb.left, bb.top, bb.width, bb.height], best};
+}"""
+
+# Where a regency's path is: the choropleth traces in order, each path in its trace's `locations` order.
+PATH_OF = """(code) => {
+  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const traces = gd._fullData.filter(t => t.type === 'choropleth' && t.visible === true);
+  for (let i = 0; i < traces.length; i++) { const j = traces[i].locations.indexOf(code); if (j >= 0) return [i, j]; }
+  return null;
+}"""
+
+
+def click_region(page: Page, code: str, hover_name: str) -> None:
+    where = page.evaluate(PATH_OF, code)
+    assert where, f"{code} is not on the map"
+    page.locator(MAP).first.scroll_into_view_if_needed()
+    found = page.evaluate(FREE_POINT, where)
+    x, y, w, h = found["box"]
+    # Zoom in on the region (scroll zoom is on) until markers leave room for a clean click.
+    page.mouse.move(x + w / 2, y + h / 2)
+    for _ in range(10):
+        if found["best"] and found["best"]["score"] >= 30:
+            break
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(250)
+        found = page.evaluate(FREE_POINT, where)
+    best = found["best"]
+    assert best, f"no clickable point inside {code}: {found}"
+    page.mouse.move(best["x"], best["y"])
+    expect(page.locator(f"{MAP} .hoverlayer .hovertext").first).to_contain_text(hover_name)
+    page.mouse.click(best["x"], best["y"])
+
+
+def test_map_drilldown_by_click(page: Page, app_server):
+    from domain.regions import regency_name
+    open_app(page, app_server)
+    go_to(page, "map")
+    wait_map(page, 10)
+    name = regency_name(MATARAM)
+    assert name == "Kota Mataram"
+    page.evaluate("""() => { window.__selected = [];
+        document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+          .on('plotly_selected', e => window.__selected.push(...((e && e.points) || []).map(p => p.location))); }""")
+    click_region(page, MATARAM, name)
+    # the click does select Kota Mataram in plotly (what Streamlit's on_select receives)...
+    page.wait_for_function("() => window.__selected.length > 0", timeout=10_000)
+    assert page.evaluate("() => window.__selected") == [MATARAM]
+    # ...and the app must answer with the drill-down
+    header = page.locator('[data-testid="stHeading"]').filter(has_text=t("mappage.drill_title", "id", regency=name))
+    expect(header).to_be_visible(timeout=10_000)
+    wait_idle(page, timeout=10_000)
+    expect(header).to_be_visible()
+    # the selected regency is outlined in black on the map
+    where = page.evaluate(PATH_OF, MATARAM)
+    outline = page.locator(f"{MAP} g.trace.choropleth").nth(where[0]).locator("path.choroplethlocation").nth(where[1])
+    assert outline.evaluate("e => getComputedStyle(e).stroke") == "rgb(0, 0, 0)"
+
+
+def drill_down_by_selectbox(page: Page, app_server, code: str) -> dict:
+    """Open the map page, choose a regency in the selectbox under the map; return its regency_table row."""
+    from domain.regions import regency_name
+    from storage import queries
+    open_app(page, app_server)
+    go_to(page, "map")
+    wait_map(page, 10)
+    name = regency_name(code)
+    page.locator('.st-key-drill_select [role="combobox"]').click()
+    page.get_by_role("option", name=name, exact=True).click()
+    header = page.locator('[data-testid="stHeading"]').filter(has_text=t("mappage.drill_title", "id", regency=name))
+    expect(header).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(header).to_be_visible()
+    expect(page.locator('.st-key-drill_select [role="combobox"]')).to_have_value(name)
+    engine = app_server.engine()
+    return queries.regency_table(engine, default_filters(engine)).loc[code].to_dict()
+
+
+DRILL_KEYS = ("present", "per_1000_voters", "incidents", "election_incidents")
+
+
+def test_map_drilldown_by_selectbox(page: Page, app_server):
+    row = drill_down_by_selectbox(page, app_server, MATARAM)
+    for key in DRILL_KEYS:
+        shown = metric(page, t(f"metric.{key}", "id")).last.inner_text()
+        decimals = 1 if key == "per_1000_voters" else 0
+        # separators aside (see the next test), the drill-down shows the database's numbers
+        assert re.sub(r"\D", "", shown) == re.sub(r"\D", "", f"{row[key]:.{decimals}f}"), (key, shown, row[key])
+
+
+def test_map_drilldown_numbers_in_indonesian_format(page: Page, app_server):
+    row = drill_down_by_selectbox(page, app_server, MATARAM)
+    for key in DRILL_KEYS:
+        decimals = 1 if key == "per_1000_voters" else 0
+        expected = f"{row[key]:,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+        expect(metric(page, t(f"metric.{key}", "id")).last).to_have_text(expected, timeout=2_000)
+
+
+# --------------------------------------------------------------------------- screenshots
+
+SIZES = ((1920, 1080), (390, 844))
+READY = {  # what shows a page has finished drawing
+    "overview": REGIONS, "map": REGIONS,
+    "upload": '[data-testid="stFileUploader"]', "about": '[data-testid="stDataFrame"]',
+}
+LAYOUT = """() => {
+  const box = e => { if (!e) return null; const b = e.getBoundingClientRect();
+                     return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height}; };
+  const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+  return {
+    viewport: {width: innerWidth, height: innerHeight},
+    chart: box(chart),
+    map_area: box(chart && chart.querySelector('.geolayer g.bg rect')),
+    regions: box(chart && chart.querySelector('g.choroplethlayer')),
+    legend: box(chart && chart.querySelector('g.legend')),
+    colorbar: box(chart && chart.querySelector('g.colorbar')),
+    sidebar_expanded: document.querySelector('[data-testid="stSidebar"]')?.getAttribute('aria-expanded'),
+    main_scroll_width: document.querySelector('[data-testid="stMain"]')?.scrollWidth,
+  };
+}"""
+
+
+def _shoot(page: Page, path, full_path=None) -> None:
+    """The viewport as the user sees it; with full_path also the whole page (Streamlit scrolls inside
+    stMain, so a Playwright full-page shot would only repeat the viewport: grow the window instead)."""
+    page.wait_for_timeout(400)  # let plotly's transitions and Streamlit's fade-in settle
+    page.screenshot(path=str(path), animations="disabled")
+    if full_path is None:
+        return
+    size = page.viewport_size
+    main = page.locator('[data-testid="stMain"]')
+    full = main.evaluate("e => e.scrollHeight")
+    if full > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(full, 8000)})
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(full_path), animations="disabled")
+        page.set_viewport_size(size)
+        page.wait_for_timeout(300)
+
+
+def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
+    open_app(page, app_server)
+    layout = {}
+    for key in ("overview", "map", "upload", "about"):
+        width, height = SIZES[0]
+        page.set_viewport_size({"width": width, "height": height})
+        go_to(page, key)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.locator(READY[key]).first.wait_for(timeout=60_000)
+            if key in ("overview", "map"):
+                wait_map(page, 10)
+                page.wait_for_function(f"""() => {{ const s = document.querySelector('{MAP} svg.main-svg');
+                                                    return s && s.getBoundingClientRect().width <= {width}; }}""")
+            wait_idle(page)
+            page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
+            assert_no_exception(page)
+            if key == "map":
+                layout[f"{width}x{height}"] = page.evaluate(LAYOUT)
+            _shoot(page, screenshot_dir / f"{key}_{width}x{height}.png",
+                   screenshot_dir / f"{key}_{width}x{height}_full.png")
+            assert_no_exception(page)
+    (screenshot_dir / "map_layout.json").write_text(json.dumps(layout, indent=2))
+    print("\nmap page layout:", json.dumps(layout))
+    desk, phone = layout["1920x1080"], layout["390x844"]
+    # desktop: the whole map with its colour bar and legend is on screen without scrolling
+    assert desk["chart"]["bottom"] <= desk["viewport"]["height"], desk
+    assert desk["legend"]["bottom"] <= desk["viewport"]["height"], desk
+    # phone: nothing wider than the screen, and the legend under the map, not over it
+    assert phone["chart"]["right"] <= phone["viewport"]["width"], phone
+    assert phone["legend"]["top"] >= phone["map_area"]["bottom"] - 1, phone
