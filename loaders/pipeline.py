@@ -58,7 +58,7 @@ class Prepared:
 class ImportResult:
     kind: str
     file_name: str
-    status: str                       # imported | partial | rejected | already_imported
+    status: str                       # imported | partial | rejected | already_imported | no_new_rows
     rows_read: int = 0
     rows_imported: int = 0            # rows written: new + updated
     rows_updated: int = 0
@@ -82,6 +82,9 @@ class ImportResult:
             return self.rejection.message(lang)
         if self.status == "already_imported":
             return t("upload.already_imported", lang, batch=self.already_imported_batch)
+        if self.status == "no_new_rows":
+            return t("upload.no_new_rows", lang, duplicates=self.duplicates, rejected=self.rows_rejected,
+                     read=self.rows_read)
         text = t("upload.summary", lang, imported=self.rows_imported, updated=self.rows_updated,
                  rejected=self.rows_rejected, duplicates=self.duplicates, read=self.rows_read)
         if self.dropped_personal:
@@ -115,7 +118,7 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
         raise ImportRejected("missing_columns", columns=", ".join(headers.missing))
     frame = raw.frame[list(headers.rename)].rename(columns=headers.rename)
     step(0.3, "validate")
-    decimal_comma = raw.delimiter not in (",", None)
+    decimal_comma = raw.delimiter != ","  # XLSX has no delimiter: a decimal comma is unambiguous there
     rows, errors = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None))
     step(0.7, "pseudonymise")
     stored = _to_stored(rows, kind)
@@ -203,6 +206,8 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
     res.rows_updated = done.updated
     res.duplicates = done.duplicates
     res.status = "partial" if prep.row_errors else "imported"
+    if res.rows_imported == 0:  # every valid row was already stored: not a success, say so
+        res.status = "no_new_rows"
     return res
 
 

@@ -290,6 +290,8 @@ def _sniff_delimiter(buf: bytes, ext: str) -> str:
 
 def _read_csv(buf: bytes, encoding: str, ext: str, limits: Limits) -> RawTable:
     delim = _sniff_delimiter(buf, ext)
+    if buf.count(b'"') % 2:  # an odd number of quotes: maybe a quoted field never closed
+        _check_quotes_closed(buf, delim.encode())
     lines_in = _PhysicalLines(buf)
     records = _numbered(csv.reader(lines_in, delimiter=delim, strict=False))
     header_line, header = _find_header(records)
@@ -305,6 +307,27 @@ def _read_csv(buf: bytes, encoding: str, ext: str, limits: Limits) -> RawTable:
             columns, row_lines, ragged = _csv_slow(buf, delim, shape)
     frame, lines = _finish(columns, row_lines, shape, limits, keep=ragged)
     return RawTable(frame, lines, "csv", encoding, delim, row_lines[ragged].tolist())
+
+
+def _check_quotes_closed(buf: bytes, delim: bytes) -> None:
+    """Reject a file whose quoted field runs to the end of the file: every parser would swallow
+    the following lines into it and silently lose them. A quote inside an unquoted field
+    (12" screen) is literal text and fine."""
+    starts = (delim[0], 10, 13)
+    quoted, opened_at, skip = False, 0, -1
+    for m in re.finditer(b'"', buf):  # visit only the quotes, not every byte
+        i = m.start()
+        if i == skip:
+            continue
+        if quoted:
+            if buf[i + 1:i + 2] == b'"':
+                skip = i + 1  # "" is an escaped quote
+            else:
+                quoted = False
+        elif i == 0 or buf[i - 1] in starts:
+            quoted, opened_at = True, i
+    if quoted:
+        raise ImportRejected("unclosed_quote", line=_line_at(buf, opened_at))
 
 
 def _find_header(records: Iterator[tuple[int, list]]) -> tuple[int, list[str]]:
