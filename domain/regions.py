@@ -41,6 +41,20 @@ def boundaries_geojson() -> dict:
     """FeatureCollection with clockwise exterior rings (built by scripts/build_boundaries.py)."""
     return json.loads((GEO / "ntb_regencies.geojson").read_text())
 
+@lru_cache(maxsize=1)
+def web_boundaries_geojson() -> dict:
+    """The lighter copy for the browser map (same codes and ring order)."""
+    return json.loads((GEO / "ntb_regencies_web.geojson").read_text())
+
+
+@lru_cache(maxsize=1)
+def web_regency_geometries() -> dict:
+    """Regency code -> the simplified geometry of the browser map (office outlines follow it)."""
+    import shapely.geometry
+
+    return {f["id"]: shapely.geometry.shape(f["geometry"]) for f in web_boundaries_geojson()["features"]}
+
+
 def boundaries_gdf():
     import geopandas as gpd  # heavy import kept local: only maps and briefings need it
 

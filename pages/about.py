@@ -17,7 +17,7 @@ st.subheader(tr("about.calendar", name=election().name(lang)))
 e = election()
 st.dataframe(pd.DataFrame([{tr("about.phase"): p.name(lang), tr("about.start"): p.start.strftime("%d/%m/%Y"),
                             tr("about.end"): p.end.strftime("%d/%m/%Y")} for p in e.phases]),
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 st.caption(tr("about.source") + ": " + e.source)
 
 st.subheader(tr("about.offices"))
@@ -26,15 +26,15 @@ st.dataframe(pd.DataFrame({
     tr("about.office"): areas["name"], tr("about.regency"): areas["regency_code"],
     tr("about.valid_from"): areas["valid_from"].astype(str).replace("NaT", "–").replace("None", "–"),
     tr("about.valid_to"): areas["valid_to"].astype(str).replace("NaT", "–").replace("None", "–"),
-    tr("about.source"): areas["source"]}), hide_index=True, use_container_width=True)
+    tr("about.source"): areas["source"]}), hide_index=True, width="stretch")
 
 st.subheader(tr("about.regencies"))
 r = regencies()
 st.dataframe(r[["code", "name", "kind", "capital", "voters_dpt_2024", "polling_stations_2024", "source"]],
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 
 st.subheader(tr("about.batches"))
-st.dataframe(q("batches"), hide_index=True, use_container_width=True)
+st.dataframe(q("batches"), hide_index=True, width="stretch")
 
 st.subheader(tr("about.licences"))
 st.markdown(attribution())

@@ -39,7 +39,7 @@ if found.empty:
 st.subheader(tr("alertpage.who_acts"))
 st.dataframe(found.pivot_table(index="agency", columns="severity", values="id", aggfunc="count", fill_value=0)
              .reindex(columns=[s for s in SEVERITIES if s in set(found["severity"])])
-             .rename(columns=lambda s: tr(f"alerts.severity_{s}")), use_container_width=True)
+             .rename(columns=lambda s: tr(f"alerts.severity_{s}")), width="stretch")
 
 
 def where(row) -> str:
@@ -61,7 +61,7 @@ view = pd.DataFrame({
     tr("alertpage.status"): [tr(f"status.{s}") for s in found["status"]],
 })
 st.subheader(tr("alertpage.list", n=len(found)))
-picked = st.dataframe(view, hide_index=True, use_container_width=True, on_select="rerun", selection_mode="single-row",
+picked = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                       key="alert_table")
 rows = picked.selection.rows if picked and picked.selection else []
 if rows:
@@ -79,5 +79,5 @@ if rows:
                 st.rerun()
     hist = alerts_store.status_history(engine(), int(alert["id"]))
     if len(hist):
-        st.dataframe(hist, hide_index=True, use_container_width=True)
+        st.dataframe(hist, hide_index=True, width="stretch")
 footer()

@@ -4,14 +4,14 @@ import datetime as dt
 import streamlit as st
 
 from domain.filters import Filters
-from domain.regions import areas_on, regency_codes, regency_name
+from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
 from ui.briefing import briefing_export
 from ui.components import demo_banner, footer
-from ui.data import q, q_risk
+from ui.data import map_figure, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, regency_map, trend_figure
+from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
 
 base = sidebar()
 lang = current()
@@ -22,7 +22,7 @@ top = st.columns([3, 1, 1], vertical_alignment="bottom")
 metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
 metric = top[0].pills(tr("map.metric"), metrics, default="present", key="map_metric",  # pills wrap on a phone
                       format_func=lambda m: tr(f"metric.{m}")) or "present"
-with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", use_container_width=True):
+with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
     nats = st.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
                           format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat")
     permits = st.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit")
@@ -32,7 +32,7 @@ with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", use_co
     sevs = st.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev")
 f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
             tuple(cats), tuple(sevs))
-with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", use_container_width=True):
+with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):
     briefing_export(f, metric)
 
 table = q("regency_table", f).copy()
@@ -42,8 +42,8 @@ table["value"] = table[metric]
 # The chosen regency lives in the selectbox's state; a click on the map sets it (only a NEW
 # click: the chart keeps reporting its last selection on every rerun).
 selected = st.session_state.get("drill_select")
-fig = regency_map(table, metric, lang, areas_on(f.as_of), q("incident_markers", f), selected=selected, height=560)
-event = st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="regency_map",
+fig = map_figure(table, metric, lang, f.as_of, q("incident_markers", f), selected, 560)
+event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="regency_map",
                         on_select="rerun", selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
 if clicked and clicked[0] != st.session_state.get("last_map_click"):
@@ -69,24 +69,24 @@ if selected:
         st.info(tr("mappage.risk_explained", score=f"{r['score']:.1f}", parts=parts))
     phases = election().phases_for(selected)
     st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
-                    use_container_width=True, key="drill_trend")
+                    width="stretch", key="drill_trend")
     c1, c2 = st.columns(2)
     top = q("top_nationalities", f, selected)
     top = top.assign(name=[country_name(a, lang) for a in top["nationality"]])
-    c1.plotly_chart(bar_figure(top, "persons", "name", tr("chart.top_nationalities")), use_container_width=True,
+    c1.plotly_chart(bar_figure(top, "persons", "name", tr("chart.top_nationalities")), width="stretch",
                     key="drill_nat")
     mix = q("permit_activity_mix", f, selected)
     c2.subheader(tr("chart.permit_mix"))
     if len(mix):
         c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0),
-                     use_container_width=True)
+                     width="stretch")
     st.subheader(tr("mappage.who_acts"))
-    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}")), use_container_width=True)
+    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}")), width="stretch")
     st.subheader(tr("mappage.incidents"))
     inc = q("regency_incidents", f, selected)
     if len(inc):
         inc = inc.assign(category=[tr(f"category.{c}") for c in inc["category"]],
                          status=[tr(f"status.{s}") for s in inc["status"]])
-    st.dataframe(inc, hide_index=True, use_container_width=True)
+    st.dataframe(inc, hide_index=True, width="stretch")
     st.caption(tr("mappage.masked_note"))
 footer()

@@ -1,12 +1,12 @@
 """Ringkasan (overview): where to look, in a map and a few numbers."""
 import streamlit as st
 
-from domain.regions import areas_on, regency_name
+from domain.regions import regency_name
 from ui.components import demo_banner, export_buttons, footer, kpi_row
-from ui.data import q
+from ui.data import map_figure, q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals, regency_map
+from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals
 
 f = sidebar()
 lang = current()
@@ -28,8 +28,8 @@ metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"],
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
 table["value"] = table[metric]
 markers = q("incident_markers", f)
-fig = regency_map(table, metric, lang, areas_on(f.as_of), markers)
-st.plotly_chart(fig, use_container_width=True, config=PLOTLY_CONFIG, key="overview_map")
+fig = map_figure(table, metric, lang, f.as_of, markers, None, 640)
+st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="overview_map")
 
 top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(5)
 st.subheader(tr("overview.top5"))
@@ -38,7 +38,7 @@ st.dataframe(
     {tr("overview.regency"): [regency_name(c) for c in top.index],
      tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
      tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]]},
-    hide_index=True, use_container_width=True)
+    hide_index=True, width="stretch")
 export_buttons(table.drop(columns=["value"]).reset_index(names="code"), "ringkasan_kabupaten", "TERBATAS",
                key="overview_export")
 footer()

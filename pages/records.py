@@ -18,6 +18,6 @@ page_no = st.number_input(tr("records.page"), min_value=1, value=1, step=1, key=
 rows, total = queries.person_level_presence(engine(), f, role(), user_name(), limit=PAGE, offset=(page_no - 1) * PAGE)
 st.caption(tr("records.count", total=total, first=(page_no - 1) * PAGE + 1 if total else 0,
               last=min(page_no * PAGE, total)))
-st.dataframe(rows, hide_index=True, use_container_width=True)
+st.dataframe(rows, hide_index=True, width="stretch")
 export_buttons(rows, "rincian_keberadaan", "RAHASIA", key="records_export")
 footer()

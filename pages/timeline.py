@@ -24,10 +24,10 @@ today = e.phase_on(f.as_of)
 st.dataframe(pd.DataFrame([{
     tr("about.phase"): ("▶ " if today and p.key == today.key else "") + p.name(lang),
     tr("about.start"): p.start.strftime("%d/%m/%Y"), tr("about.end"): p.end.strftime("%d/%m/%Y"),
-    tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, use_container_width=True)
+    tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, width="stretch")
 
 fig = trend_figure(q("presence_trend", f), e.phases, lang, tr("chart.trend"))
-st.plotly_chart(fig, use_container_width=True, key="tl_presence")
+st.plotly_chart(fig, width="stretch", key="tl_presence")
 
 alerts = q_alerts(f)
 inc = q("incident_trend", f)
@@ -47,7 +47,7 @@ if len(alerts):
                                       marker=dict(color=colours[sev], size=9, line=dict(color="black", width=0.5))))
 fig2.update_layout(title=tr("timeline.incidents_alerts"), height=320, margin=dict(l=10, r=10, t=40, b=10),
                    legend=dict(orientation="h", y=-0.2), barmode="overlay")
-st.plotly_chart(fig2, use_container_width=True, key="tl_alerts")
+st.plotly_chart(fig2, width="stretch", key="tl_alerts")
 
 if len(alerts):
     st.subheader(tr("timeline.by_phase"))
@@ -55,5 +55,5 @@ if len(alerts):
     order = [p.key for p in e.phases if p.key in table.index] + [k for k in table.index if e.phase_by_key(k) is None]
     table = table.reindex(order).reindex(columns=[s for s in SEVERITIES if s in table.columns])
     table.index = [(p.name(lang) if (p := e.phase_by_key(k)) else tr("overview.no_phase")) for k in table.index]
-    st.dataframe(table.rename(columns=lambda s: tr(f"alerts.severity_{s}")), use_container_width=True)
+    st.dataframe(table.rename(columns=lambda s: tr(f"alerts.severity_{s}")), width="stretch")
 footer()

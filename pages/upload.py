@@ -30,7 +30,7 @@ kind = st.radio(tr("uploadpage.kind"), KINDS, format_func=lambda k: tr(f"uploadp
 with st.expander(tr("uploadpage.contract")):
     st.dataframe(pd.DataFrame([{tr("uploadpage.col_en"): c.name, tr("uploadpage.col_id"): c.id_name,
                                 tr("uploadpage.col_required"): "✔" if c.required else ""} for c in SPECS[kind]]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.markdown(tr("uploadpage.rules"))
 c1, c2 = st.columns(2)
 c1.download_button(tr("uploadpage.template_csv"), template_csv(kind), f"template_{kind}.csv", "text/csv",
@@ -73,13 +73,13 @@ if pending and pending["kind"] == kind:
     if prep.dropped_columns:
         st.info(tr("uploadpage.unknown_dropped", columns=md_escape(", ".join(prep.dropped_columns))))
     st.caption(tr("uploadpage.preview"))
-    st.dataframe(prep.preview, hide_index=True, use_container_width=True)
+    st.dataframe(prep.preview, hide_index=True, width="stretch")
     if prep.errors:
         st.subheader(tr("uploadpage.errors", n=len(prep.errors)))
         errs = pd.DataFrame([{tr("uploadpage.err_line"): e.line, tr("uploadpage.err_column"): e.column,
                               tr("uploadpage.err_value"): e.value, tr("uploadpage.err_level"): tr(f"uploadpage.level_{e.level}"),
                               tr("uploadpage.err_message"): error_message(e, lang)} for e in prep.errors])
-        st.dataframe(errs, hide_index=True, use_container_width=True, key="error_table")
+        st.dataframe(errs, hide_index=True, width="stretch", key="error_table")
         export_buttons(errs, "errors", "TERBATAS", key="errors_export")
 
     mode = st.radio(tr("uploadpage.mode"), MODES, format_func=lambda m: tr(f"uploadpage.mode_{m}"), key="upload_mode",
@@ -90,11 +90,11 @@ if pending and pending["kind"] == kind:
             alerts_store.evaluate_and_store(engine(), election(), actor=user_name())
         st.session_state["upload_result"] = {"status": res.status, "text": md_escape(res.summary(lang)),
                                              "sha": pending["sha"]}
-        if res.status in ("imported", "partial", "already_imported"):
+        if res.status in ("imported", "partial", "already_imported", "no_new_rows"):
             st.session_state.pop("pending_upload", None)
         st.rerun()
 
 result = st.session_state.get("upload_result")
 if result:
-    {"imported": st.success, "partial": st.warning, "already_imported": st.info}.get(result["status"], st.error)(result["text"])
+    {"imported": st.success, "partial": st.warning, "already_imported": st.info, "no_new_rows": st.info}.get(result["status"], st.error)(result["text"])
 footer()

@@ -18,6 +18,7 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SRC = ROOT.parent / "shared" / "geo" / "ntb_regencies.geojson"
+WEB_TOLERANCE = 0.0015  # degrees
 EXPECTED_CODES = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"]
 
 
@@ -41,6 +42,19 @@ def build(src: Path, out_dir: Path) -> Path:
     for f in fc["features"]:
         f["id"] = f["properties"]["code"]
     out.write_text(json.dumps(fc, separators=(",", ":")))
+
+    # A lighter copy for the browser map (sent with every render): coverage-preserving
+    # simplification (~150 m) and 4 decimals (~11 m). Briefings and point checks use the full file.
+    web = gdf.copy()
+    web["geometry"] = shapely.orient_polygons(
+        shapely.set_precision(shapely.coverage_simplify(gdf.geometry.values, tolerance=WEB_TOLERANCE), 1e-4),
+        exterior_cw=True)
+    if not web.geometry.is_valid.all():
+        raise SystemExit("web simplification produced an invalid geometry")
+    fc = json.loads(web.to_json(drop_id=True))
+    for f in fc["features"]:
+        f["id"] = f["properties"]["code"]
+    (out_dir / "ntb_regencies_web.geojson").write_text(json.dumps(fc, separators=(",", ":")))
     return out
 
 
@@ -50,7 +64,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "geo")
     args = ap.parse_args()
     out = build(args.src, args.out)
-    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    print(f"wrote {out} ({out.stat().st_size:,} bytes) and the web copy "
+          f"({(out.parent / 'ntb_regencies_web.geojson').stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -65,27 +65,33 @@ def list_users(engine: Engine) -> list[dict]:
 
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> tuple[str | None, str]:
     """Return (role, reason). reason: ok | bad_credentials | locked | disabled.
-    The same work is done for unknown users, so timing does not reveal which names exist."""
+    The slow hash check runs outside any transaction (sign-ins never queue behind each other on
+    the write lock); only the short counter update and the audit event are written. The same work
+    is done for unknown users, so timing does not reveal which names exist."""
     now = now or utcnow()
-    with write_tx(engine) as conn:
+    with engine.connect() as conn:
         user = conn.execute(select(AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active,
-                                   AppUser.failed_attempts, AppUser.locked_until)
-                            .where(AppUser.username == username)).one_or_none()
+                                   AppUser.locked_until).where(AppUser.username == username)).one_or_none()
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    good = _verify(user.password_hash if user is not None else _DUMMY_HASH, password) and user is not None
+    with write_tx(engine) as conn:
         if user is None:
-            _verify(_DUMMY_HASH, password)
             record(conn, username, "signin_failed", f"user:{username}", {"reason": "bad_credentials"})
             return None, "bad_credentials"
-        if user.locked_until is not None and user.locked_until > now:
+        if locked:
             record(conn, username, "signin_failed", f"user:{username}", {"reason": "locked"})
             return None, "locked"
-        if not _verify(user.password_hash, password):
-            failures = user.failed_attempts + 1
-            locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            conn.execute(update(AppUser).where(AppUser.id == user.id).values(
-                failed_attempts=0 if locked else failures, locked_until=locked))
-            record(conn, username, "signin_failed", f"user:{username}",
-                   {"reason": "bad_credentials", "locked": bool(locked)})
-            return None, "locked" if locked else "bad_credentials"
+        if not good:
+            # Counted in SQL, so concurrent failures all count.
+            failures = conn.scalar(update(AppUser).where(AppUser.id == user.id)
+                                   .values(failed_attempts=AppUser.failed_attempts + 1)
+                                   .returning(AppUser.failed_attempts))
+            lock = failures >= MAX_FAILURES
+            if lock:
+                conn.execute(update(AppUser).where(AppUser.id == user.id).values(
+                    failed_attempts=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES)))
+            record(conn, username, "signin_failed", f"user:{username}", {"reason": "bad_credentials", "locked": lock})
+            return None, "locked" if lock else "bad_credentials"
         if not user.active:
             record(conn, username, "signin_failed", f"user:{username}", {"reason": "disabled"})
             return None, "disabled"

@@ -41,19 +41,24 @@ def md_escape(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _audit_export(name: str, digest: str, marking: str, rows: int) -> None:
+def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -> None:
     with write_tx(engine()) as conn:
-        record(conn, user_name(), "export", name, {"sha256": digest, "marking": marking, "rows": rows})
+        record(conn, actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows})
 
 
 def export_buttons(df: pd.DataFrame, stem: str, marking: str, key: str) -> None:
     """CSV and XLSX downloads: formulas neutralised, marking inside the file and in its name,
-    a unique file name per request, and the file's SHA-256 in the audit trail."""
+    a unique file name per request, and the file's SHA-256 in the audit trail. The file is
+    built only when the button is clicked (not on every render)."""
+    actor = user_name()
     c1, c2 = st.columns(2)
-    for col, fmt, data, mime in (
-        (c1, "csv", to_csv(df, marking), "text/csv"),
-        (c2, "xlsx", to_xlsx(df, marking), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ):
+    for col, fmt, mime in ((c1, "csv", "text/csv"),
+                           (c2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
         name = unique_name(stem, fmt, marking)
-        col.download_button(tr(f"app.export_{fmt}"), data, name, mime, key=f"{key}_{fmt}", icon=":material/download:",
-                            on_click=_audit_export, args=(name, hashlib.sha256(data).hexdigest(), marking, len(df)))
+
+        def build(fmt=fmt, name=name) -> bytes:
+            data = to_csv(df, marking) if fmt == "csv" else to_xlsx(df, marking)
+            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(df))
+            return data
+
+        col.download_button(tr(f"app.export_{fmt}"), build, name, mime, key=f"{key}_{fmt}", icon=":material/download:")

@@ -75,3 +75,12 @@ def _risk(url: str, version_key: tuple, f, election_id: str):
 
 def q_risk(f, election_id: str):
     return _risk(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_figure(table, metric: str, lang: str, as_of, markers, selected, height: int):
+    """The regency map, built once per distinct input and shared read-only between sessions
+    (building it validates the GeoJSON: the largest part of a render)."""
+    from domain.regions import areas_on
+    from viz.maps import regency_map
+    return regency_map(table, metric, lang, areas_on(as_of), markers, selected=selected, height=height)

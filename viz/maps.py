@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from domain.regions import boundaries_geojson, offices, ports, regency_geometries, regency_name
+from domain.regions import offices, ports, regency_geometries, regency_name, web_boundaries_geojson, web_regency_geometries
 from i18n import t
 
 COLOR_SCALE = "YlOrRd"
@@ -44,7 +44,7 @@ def metric_decimals(metric: str) -> int:
 
 def office_outlines(areas: dict[str, str]) -> dict[str, shapely.Geometry]:
     """Office id -> the union of its regencies (the working area in force)."""
-    geoms = regency_geometries()
+    geoms = web_regency_geometries()
     out = {}
     for office in dict.fromkeys(areas.values()):
         parts = [geoms[c] for c, o in areas.items() if o == office]
@@ -61,9 +61,15 @@ def _line_coords(geom) -> tuple[list, list]:
         if poly.area < 0.002:  # ~25 km²
             continue
         x, y = poly.exterior.xy
-        lons += list(x) + [None]
-        lats += list(y) + [None]
+        lons += [round(v, 4) for v in x] + [None]
+        lats += [round(v, 4) for v in y] + [None]
     return lons, lats
+
+
+def _subset(geo: dict, codes) -> dict:
+    """Only the features a trace draws (each trace carries its own copy to the browser)."""
+    keep = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in keep]}
 
 
 def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, str],
@@ -72,7 +78,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     fig = go.Figure()
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)
-    geo = boundaries_geojson()
+    geo = web_boundaries_geojson()
     has = table["value"].notna()
     hover = [
         f"<b>{regency_name(c)}</b><br>{label}: {fmt_number(v, lang, dec)}"
@@ -82,13 +88,13 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     hover = pd.Series(hover, index=table.index)
     if (~has).any():
         fig.add_trace(go.Choropleth(
-            geojson=geo, locations=list(table.index[~has]), z=[0] * int((~has).sum()),
+            geojson=_subset(geo, table.index[~has]), locations=list(table.index[~has]), z=[0] * int((~has).sum()),
             colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
             marker_line_color="white", marker_line_width=0.8, name=t("map.no_data", lang),
             hovertext=list(hover[~has]), hoverinfo="text"))
     zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
     fig.add_trace(go.Choropleth(
-        geojson=geo, locations=list(table.index[has]), z=list(table.loc[has, "value"]),
+        geojson=_subset(geo, table.index[has]), locations=list(table.index[has]), z=list(table.loc[has, "value"]),
         colorscale=COLOR_SCALE, zmin=0, zmax=max(zmax, 1e-9),
         marker_line_color=["black" if c == selected else "white" for c in table.index[has]],
         marker_line_width=[3 if c == selected else 0.8 for c in table.index[has]],
