@@ -1,5 +1,4 @@
 """Peta & rincian: the regency map with every filter, a regency's drill-down, and the briefing export."""
-import datetime as dt
 
 import streamlit as st
 

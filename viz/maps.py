@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from domain.regions import offices, ports, regency_geometries, regency_name, web_boundaries_geojson, web_regency_geometries
+from domain.regions import offices, ports, regency_name, web_boundaries_geojson, web_regency_geometries
 from i18n import t
 
 COLOR_SCALE = "YlOrRd"

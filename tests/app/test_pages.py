@@ -1,6 +1,5 @@
 """AppTest: every page renders on the demo database, in both languages, without exception."""
 import pytest
-from sqlalchemy import select
 
 from i18n import t
 from storage import queries

@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from loaders.pipeline import import_file
 from storage.engine import make_engine

@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
 from loaders.pipeline import commit, import_file, prepare
 from storage import imports
 from storage.imports import InjectedFailure, undo_batch
-from storage.models import AuditEvent, BatchError, Incident, Presence, PresenceDaily, UploadBatch
+from storage.models import BatchError, Incident, Presence, PresenceDaily, UploadBatch
 
 HEADER = "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
 

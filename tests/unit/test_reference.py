@@ -1,6 +1,5 @@
 """Reference geography, offices with dated areas, aliases and the election calendar."""
 import datetime as dt
-import json
 
 import pandas as pd
 import pytest
