@@ -5,6 +5,7 @@ import streamlit as st
 from domain.filters import Filters
 from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
+from ui.auth import role
 from ui.briefing import briefing_export
 from ui.components import demo_banner, footer
 from ui.data import map_figure, q, q_risk
@@ -82,10 +83,11 @@ if selected:
     st.subheader(tr("mappage.who_acts"))
     st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}")), width="stretch")
     st.subheader(tr("mappage.incidents"))
-    inc = q("regency_incidents", f, selected)
+    inc = q("regency_incidents", f, selected, role())
     if len(inc):
         inc = inc.assign(category=[tr(f"category.{c}") for c in inc["category"]],
                          status=[tr(f"status.{s}") for s in inc["status"]])
     st.dataframe(inc, hide_index=True, width="stretch")
-    st.caption(tr("mappage.masked_note"))
+    if "description" not in inc:
+        st.caption(tr("mappage.masked_note"))
 footer()

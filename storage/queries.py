@@ -186,14 +186,19 @@ def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataF
     return table.sort_values(statuses[:3], ascending=False)
 
 
-def regency_incidents(engine: Engine, f: Filters, regency: str, limit: int = 200, offset: int = 0) -> pd.DataFrame:
-    """A regency's incidents, newest first, paged. Descriptions are not included: person-level
-    text is for the analysts' views."""
+def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None = None, limit: int = 200,
+                      offset: int = 0) -> pd.DataFrame:
+    """A regency's incidents, newest first, paged. The free-text description (it may name
+    people) is included only for roles that may see person-level detail."""
+    from domain.roles import can
+
     i = Incident
-    stmt = _incident_where(select(
-        i.record_id, i.incident_date, i.category, i.severity, i.nationality, i.persons, i.responsible_agency,
-        i.action, i.status, i.election_related).where(i.replaced_by_batch.is_(None)),
-        f, [regency], model=Incident, day=i.incident_date)
+    cols = [i.record_id, i.incident_date, i.category, i.severity, i.nationality, i.persons, i.responsible_agency,
+            i.action, i.status, i.election_related]
+    if can(role, "view_person_level"):
+        cols.append(i.description)
+    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)),
+                           f, [regency], model=Incident, day=i.incident_date)
     return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset))
 
 

@@ -274,8 +274,9 @@ def test_map_drilldown_numbers_in_indonesian_format(page: Page, app_server):
 
 SIZES = ((1920, 1080), (390, 844))
 READY = {  # what shows a page has finished drawing
-    "overview": REGIONS, "map": REGIONS,
-    "upload": '[data-testid="stFileUploader"]', "about": '[data-testid="stDataFrame"]',
+    "overview": REGIONS, "map": REGIONS, "alerts": '[data-testid="stDataFrame"]',
+    "timeline": '[data-testid="stPlotlyChart"]', "upload": '[data-testid="stFileUploader"]',
+    "records": '[data-testid="stDataFrame"]', "about": '[data-testid="stDataFrame"]',
 }
 LAYOUT = """() => {
   const box = e => { if (!e) return null; const b = e.getBoundingClientRect();
@@ -315,7 +316,7 @@ def _shoot(page: Page, path, full_path=None) -> None:
 def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
     open_app(page, app_server)
     layout = {}
-    for key in ("overview", "map", "upload", "about"):
+    for key in ("overview", "map", "alerts", "timeline", "upload", "records", "about"):
         width, height = SIZES[0]
         page.set_viewport_size({"width": width, "height": height})
         go_to(page, key)
