@@ -4,13 +4,14 @@ plain pandas objects. Portable SQL only (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
-from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, PresenceDaily,
+from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily, UploadBatch)
 
 
@@ -37,6 +38,11 @@ def presence_rollup(f: Filters, by_nationality: bool = False):
     if f.nationalities or by_nationality:
         return PresenceNationalityDaily
     return PresenceRegencyDaily
+
+
+def incident_rollup(f: Filters):
+    """The coarsest incident roll-up that can answer these filters."""
+    return IncidentDaily if (f.categories or f.severities) else IncidentRegencyDaily
 
 
 def _presence_where(stmt, f: Filters, regs: list[str], p=None):
@@ -72,12 +78,12 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     pres = _frame(engine, _presence_where(
         select(p.regency_code, func.sum(p.persons).label("present"), func.sum(p.reports).label("reports"))
         .group_by(p.regency_code), f, regs, p))
-    i = IncidentDaily
+    i = incident_rollup(f)
     inc = _frame(engine, _incident_where(
         select(i.regency_code, func.sum(i.incidents).label("incidents"),
                func.sum(i.incidents).filter(i.election_related.is_(True)).label("election_incidents"),
                func.sum(i.incidents).filter(i.status != "selesai").label("open_incidents"))
-        .group_by(i.regency_code), f, regs))
+        .group_by(i.regency_code), f, regs, model=i))
     ref = regencies()
     inside = ref.index.isin(regs)
     cols = {"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(), "voters": ref["voters_dpt_2024"].to_numpy(),
@@ -129,6 +135,7 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
     return df
 
 
+@lru_cache(maxsize=1)
 def regency_centres() -> pd.DataFrame:
     """A point inside each regency (representative point of its largest part), for markers and labels."""
     rows = {}
@@ -149,10 +156,10 @@ def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd
 
 
 def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    i = IncidentDaily
+    i = incident_rollup(f)
     regs = [regency] if regency else scope(f)
     return _frame(engine, _incident_where(select(i.day, func.sum(i.incidents).label("incidents"))
-                                          .group_by(i.day).order_by(i.day), f, regs))
+                                          .group_by(i.day).order_by(i.day), f, regs, model=i))
 
 
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
@@ -203,7 +210,7 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
 
 
 def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
-    p, i = PresenceRegencyDaily, IncidentDaily
+    p, i = PresenceRegencyDaily, IncidentRegencyDaily
     with engine.connect() as conn:
         a = conn.execute(select(func.min(p.day), func.max(p.day))).one()
         b = conn.execute(select(func.min(i.day), func.max(i.day))).one()

@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
 from storage.engine import get_engine, write_tx
-from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, Presence, PresenceDaily,
+from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, Presence,
+                            PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily)
 
 
@@ -39,6 +40,8 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
                ("regency_code", "nationality", "permit_type", "activity"), _P),
     ),
     "incidents": (
+        Rollup(IncidentRegencyDaily, Incident, "incident_date", ("regency_code", "election_related", "status"),
+               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
         Rollup(IncidentDaily, Incident, "incident_date",
                ("regency_code", "category", "severity", "status", "election_related"),
                {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),

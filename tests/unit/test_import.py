@@ -210,3 +210,22 @@ def test_every_rollup_level_matches_the_active_rows_after_inserts_updates_and_un
                                      f"ORDER BY report_date, {keys}")).all()
             assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
         assert conn.execute(text("SELECT sum(persons) FROM presence_regency_daily")).scalar() == 40 * 2 + 20 + 30
+
+
+def test_incident_rollups_match_the_active_rows(engine):
+    from storage.rollups import ROLLUPS
+
+    rows = "".join(f"2{i % 9 + 1}/11/2024,{['Lobar', 'KLU', 'Kota Bima'][i % 3]},{['overstay', 'lainnya'][i % 2]},"
+                   f"{i % 5 + 1},K{i},{['ya', 'tidak'][i % 2]},{['baru', 'selesai'][i % 2]}\n" for i in range(30))
+    head = "tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,terkait_pilkada,status\n"
+    import_file(engine, (head + rows).encode(), "i.csv", "incidents")
+    import_file(engine, (head + rows.replace(",baru", ",ditelaah")).encode(), "i2.csv", "incidents")
+    with engine.connect() as conn:
+        for r in ROLLUPS["incidents"]:
+            keys = ", ".join(r.keys)
+            got = conn.execute(text(f"SELECT day, {keys}, incidents, persons FROM {r.model.__tablename__} "
+                                    f"ORDER BY day, {keys}")).all()
+            want = conn.execute(text(f"SELECT incident_date, {keys}, count(*), sum(persons) FROM incident "
+                                     f"WHERE replaced_by_batch IS NULL GROUP BY incident_date, {keys} "
+                                     f"ORDER BY incident_date, {keys}")).all()
+            assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
