@@ -1,0 +1,72 @@
+"""Figure builders on a small fixture database: exact values per regency, office outlines,
+one marker per incident, colours that follow the metric."""
+import datetime as dt
+
+import pytest
+
+from domain.filters import Filters
+from domain.regions import areas_on
+from loaders.pipeline import import_file
+from storage import queries
+from viz.maps import OFFICE_LINE, regency_map
+
+PRESENCE = ("tanggal_laporan,kabupaten_kota,kewarganegaraan,jenis_izin,kegiatan,jumlah_orang\n"
+            "01/11/2024,KLU,AUS,VOA,wisata,5\n01/11/2024,KLU,GBR,VOA,wisata,3\n"
+            "02/11/2024,Lobar,MYS,BVK,wisata,2\n03/11/2024,Kota Bima,CHN,ITAS,bekerja,1\n"
+            "20/12/2024,Sumbawa,AUS,VOA,wisata,9\n")  # outside the period below
+INCIDENTS = ("tanggal_kejadian,kabupaten_kota,kategori,tingkat,terkait_pilkada,lintang,bujur\n"
+             "25/11/2024,Kota Mataram,kegiatan_politik,4,ya,-8.583,116.116\n"
+             "26/11/2024,Kota Mataram,ketertiban_umum,5,ya,,\n"
+             "02/11/2024,KLU,overstay,2,tidak,-8.351,116.038\n")
+F = Filters(dt.date(2024, 11, 1), dt.date(2024, 11, 30), dt.date(2024, 11, 30))
+
+
+@pytest.fixture
+def fixture_db(sqlite_engine):
+    assert import_file(sqlite_engine, PRESENCE.encode(), "p.csv", "presence").rows_imported == 5
+    assert import_file(sqlite_engine, INCIDENTS.encode(), "i.csv", "incidents").rows_imported == 3
+    return sqlite_engine
+
+
+def test_regency_table_exact_values(fixture_db):
+    t = queries.regency_table(fixture_db, F)
+    assert t["present"].to_dict() == {"52.01": 2, "52.02": 0, "52.03": 0, "52.04": 0, "52.05": 0, "52.06": 0,
+                                      "52.07": 0, "52.08": 8, "52.71": 0, "52.72": 1}
+    assert t["incidents"].to_dict()["52.71"] == 2 and t["election_incidents"].to_dict()["52.71"] == 2
+    assert t["incidents"].sum() == 3
+    assert t.loc["52.08", "per_1000_voters"] == pytest.approx(8 / 185_461 * 1000)
+    assert t.loc["52.03", "office"] == "kanim_mataram"
+    k = queries.kpis(fixture_db, F)
+    assert (k["present"], k["incidents"], k["election_incidents"], k["open_incidents"]) == (11, 3, 2, 3)
+
+
+def test_office_scope_blanks_the_other_regencies(fixture_db):
+    t = queries.regency_table(fixture_db, Filters(F.start, F.end, F.as_of, office="kanim_bima"))
+    assert t["present"].notna().sum() == 3 and t.loc["52.72", "present"] == 1
+    assert t["present"].isna().sum() == 7  # "no data", never zero
+
+
+def test_map_figure(fixture_db):
+    t = queries.regency_table(fixture_db, F)
+    t["value"] = t["present"]
+    markers = queries.incident_markers(fixture_db, F)
+    fig = regency_map(t, "present", "id", areas_on(F.as_of), markers)
+    choro = [tr for tr in fig.data if tr.type == "choropleth"]
+    assert len(choro) == 1 and sorted(choro[0].locations) == sorted(t.index)
+    assert dict(zip(choro[0].locations, choro[0].z)) == t["present"].to_dict()
+    assert choro[0].zmax == 8  # colours follow the metric: the highest regency is the top of the scale
+    outlines = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines"]
+    assert len(outlines) == 3 and all(tr.line.color == OFFICE_LINE for tr in outlines)
+    alert_points = sum(len(tr.lon) for tr in fig.data if tr.legendgroup == "alerts")
+    assert alert_points == len(markers) == 3
+    assert markers["located"].tolist().count(False) == 1  # shown at its regency's centre
+    assert fig.layout.uirevision == "ntb-map"
+
+
+def test_no_data_regencies_get_their_own_grey_trace(fixture_db):
+    t = queries.regency_table(fixture_db, Filters(F.start, F.end, F.as_of, office="kanim_sumbawa_besar"))
+    t["value"] = t["present"]
+    fig = regency_map(t, "present", "en", areas_on(F.as_of))
+    choro = [tr for tr in fig.data if tr.type == "choropleth"]
+    assert [len(tr.locations) for tr in choro] == [8, 2]
+    assert all(": no data<br>" in h for h in choro[0].hovertext)
