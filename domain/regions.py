@@ -79,9 +79,6 @@ def attribution() -> str:
 
 _PREFIX = re.compile(r"^(kabupaten|kab\.?|kota)\s+", re.I)
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(text).strip().lower().replace(".", ". ")).replace(" .", ".").strip()
-
 @lru_cache(maxsize=1)
 def regency_lookup() -> dict[str, str]:
     """Map every accepted spelling (lower case, single spaces) to its code 52.xx."""

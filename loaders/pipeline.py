@@ -21,6 +21,7 @@ from loaders.errors import ImportRejected
 from loaders.pseudonym import pseudonymise
 from loaders.reader import Limits, read_table
 from loaders.validate import RowError, validate
+from loaders.values import mask_passport
 from storage.imports import commit_batch
 
 MODES = ("partial", "all_or_nothing")
@@ -124,7 +125,6 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     stored = _to_stored(rows, kind)
     preview = frame.head(20).copy()
     if "passport_no" in preview:
-        from loaders.values import mask_passport
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
                     headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter)
