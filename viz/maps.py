@@ -158,6 +158,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
                     lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT))
     fig.update_layout(
         height=height, margin=dict(l=0, r=0, t=10, b=110), uirevision="ntb-map",
+        separators=",." if lang == "id" else ".,",  # 1.234,5 in Indonesian, 1,234.5 in English
         legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0, font=dict(size=11)),
         hoverlabel=dict(bgcolor="white", font_size=12), dragmode="pan", clickmode="event+select")
     return fig
@@ -177,6 +178,7 @@ def trend_figure(trend: pd.DataFrame, phases: list, lang: str, title: str, y: st
     fig.add_trace(go.Scatter(x=trend["day"], y=week, mode="lines", line=dict(color="#333", width=2.5),
                              name=t("chart.week_mean", lang)))
     fig.update_layout(title=title, height=320, margin=dict(l=10, r=10, t=40, b=10), uirevision="trend",
+                      separators=",." if lang == "id" else ".,",
                       legend=dict(orientation="h", y=-0.2), hovermode="x unified")
     return fig
 
