@@ -116,11 +116,11 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{d / 'bench.sqlite'}")
         upgrade(engine)
         t0 = time.perf_counter()
-        r = import_file(engine, pres.read_bytes(), pres.name, "presence", limits=Limits(max_rows=50_000_000))
+        r = import_file(engine, pres.read_bytes(), pres.name, "presence", limits=Limits(max_rows=50_000_000, max_bytes=4 << 30))
         out["import_s"] = round(time.perf_counter() - t0, 2)
         out["import_ratio"] = round(out["import_s"] / out["floor_s"], 2)
         assert r.rows_imported == args.rows, r.summary("en")
-        r = import_file(engine, inc.read_bytes(), inc.name, "incidents", limits=Limits(max_rows=50_000_000))
+        r = import_file(engine, inc.read_bytes(), inc.name, "incidents", limits=Limits(max_rows=50_000_000, max_bytes=4 << 30))
         assert r.rows_imported == args.rows // 10, r.summary("en")
 
         # One filter change = a different period each run (no cache can answer it).
