@@ -57,7 +57,9 @@ from storage.engine import make_engine
 from viz.briefing import render
 from viz.briefing_data import briefing_input
 from viz.maps import regency_map
+from storage.schema import upgrade
 e = make_engine(sys.argv[1])
+upgrade(e)  # as the app does on start
 span = queries.data_span(e)
 for months in (9, 3, 1):
     f = Filters(span[1] - dt.timedelta(days=30 * months), span[1], span[1])
