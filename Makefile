@@ -20,6 +20,7 @@ bootstrap: install
 	$(PY) -m storage.bootstrap
 
 run: bootstrap
+	@echo "Serving the dashboard on http://localhost:$(PORT) (Ctrl-C stops it)"
 	$(VENV)/bin/streamlit run dashboard.py --server.headless true --server.port $(PORT)
 
 test: install
