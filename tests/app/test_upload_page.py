@@ -1,0 +1,43 @@
+"""The upload page: check, errors by line, commit, a page switch mid-way loses nothing, and
+zero imported rows is never shown as success."""
+from sqlalchemy import text
+
+from i18n import t
+from storage.engine import make_engine
+
+GOOD_AND_BAD = ("no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
+                "UP1;15/11/2024;Lobar;NA;VOA;wisata;0012345;2\n"
+                "UP2;31/02/2024;Lobar;AUS;VOA;wisata;A7654321;1\n"
+                "UP3;15/11/2024;KLU;Tiongkok;ITAS;bekerja;B1234567;3\n").encode()
+
+
+def presence_rows(url) -> int:
+    with make_engine(url).connect() as conn:
+        return conn.execute(text("select count(*) from presence where replaced_by_batch is null")).scalar()
+
+
+def test_check_switch_page_and_commit(app, demo_db):
+    before = presence_rows(demo_db)
+    at = app("pages/upload.py", role="analyst").run()
+    at.get("file_uploader")[0].upload("kiriman.csv", GOOD_AND_BAD, "text/csv").run()
+    assert not at.exception
+    errors = at.dataframe[-1].value
+    assert errors.iloc[:, 0].tolist() == [3]  # line 3: 31/02/2024
+    # the analyst looks at the map and comes back: the checked file is still there
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/upload.py").run()
+    assert any(h.value.startswith(t("uploadpage.checking", file="")[:10]) for h in at.subheader)
+    at.button(key="commit_upload").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning][-1].startswith("2 baris diimpor")
+    assert presence_rows(demo_db) == before + 2
+
+
+def test_nothing_valid_is_never_success(app, demo_db):
+    bad = ("tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan\n"
+           "31/02/2024;Atlantis;XX;ZZZ;wisata\n").encode()
+    at = app("pages/upload.py", role="analyst").run()
+    at.get("file_uploader")[0].upload("semua_salah.csv", bad, "text/csv").run()
+    assert not at.exception
+    assert at.button(key="commit_upload").disabled
+    assert not at.success
