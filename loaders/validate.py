@@ -31,38 +31,35 @@ class RowError:
     level: str = "error"  # error | warning (warnings do not reject the row)
 
 
+# Column type -> (parser: text -> stored value or None, error code when it returns None).
+TYPES = {
+    "date": (V.parse_date, "bad_date"),
+    "regency": (V.parse_regency, "unknown_regency"),
+    "nationality": (V.parse_nationality, "unknown_nationality"),
+    "count": (V.parse_count, "bad_count"),
+    "severity": (V.parse_severity, "bad_severity"),
+    "bool": (V.parse_bool, "bad_bool"),
+    "port": (V.parse_port, "unknown_port"),
+    "passport": (V.normalise_passport, "bad_passport"),
+}
+
+
 def _parser(col: Column, decimal_comma: bool):
     """Function text -> stored value (None when not acceptable) for a column type."""
     t = col.type
-    if t == "date":
-        return V.parse_date
-    if t == "regency":
-        return V.parse_regency
-    if t == "nationality":
-        return V.parse_nationality
     if t.startswith("enum:"):
         vocab = t.split(":", 1)[1]
         return lambda s: V.parse_enum(vocab, s)
-    if t == "count":
-        return V.parse_count
-    if t == "severity":
-        return V.parse_severity
-    if t == "bool":
-        return V.parse_bool
-    if t == "port":
-        return V.parse_port
     if t == "coord":
         return lambda s: V.parse_coordinate(s, decimal_comma)
-    if t == "passport":
-        return V.normalise_passport
-    return lambda s: s  # text and ids: kept as text
+    return TYPES[t][0] if t in TYPES else (lambda s: s)  # text and ids: kept as text
 
 
 def _check_code(col: Column) -> str:
     t = col.type
-    return {"date": "bad_date", "regency": "unknown_regency", "nationality": "unknown_nationality",
-            "count": "bad_count", "severity": "bad_severity", "bool": "bad_bool", "port": "unknown_port",
-            "coord": "bad_coordinate", "passport": "bad_passport"}.get(t, "bad_value" if t.startswith("enum:") else "")
+    if t.startswith("enum:"):
+        return "bad_value"
+    return "bad_coordinate" if t == "coord" else TYPES.get(t, (None, ""))[1]
 
 
 class Parsed(dict):

@@ -193,39 +193,35 @@ def test_no_clear_passport_number_on_disk(sqlite_engine, sqlite_url, tmp_path):
 
 
 def test_every_rollup_level_matches_the_active_rows_after_inserts_updates_and_undo(engine):
-    from storage.rollups import ROLLUPS
-
     import_file(engine, presence_file(40, persons=2), "a.csv", "presence")
     res = import_file(engine, presence_file(40, changed={1, 2, 3}), "b.csv", "presence")
     import_file(engine, presence_file(20, start=100), "c.csv", "presence")
     undo_batch(engine, res.batch_id, "admin")
     import_file(engine, presence_file(10, start=200, persons=3), "d.csv", "presence")
     with engine.connect() as conn:
-        for r in ROLLUPS["presence"]:
-            keys = ", ".join(r.keys)
-            got = conn.execute(text(f"SELECT day, {keys}, persons, reports FROM {r.model.__tablename__} "
-                                    f"ORDER BY day, {keys}")).all()
-            want = conn.execute(text(f"SELECT report_date, {keys}, sum(person_count), count(*) FROM presence "
-                                     f"WHERE replaced_by_batch IS NULL GROUP BY report_date, {keys} "
-                                     f"ORDER BY report_date, {keys}")).all()
-            assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
+        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
         assert conn.execute(text("SELECT sum(persons) FROM presence_regency_daily")).scalar() == 40 * 2 + 20 + 30
 
 
 def test_incident_rollups_match_the_active_rows(engine):
-    from storage.rollups import ROLLUPS
-
     rows = "".join(f"2{i % 9 + 1}/11/2024,{['Lobar', 'KLU', 'Kota Bima'][i % 3]},{['overstay', 'lainnya'][i % 2]},"
                    f"{i % 5 + 1},K{i},{['ya', 'tidak'][i % 2]},{['baru', 'selesai'][i % 2]}\n" for i in range(30))
     head = "tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,terkait_pilkada,status\n"
     import_file(engine, (head + rows).encode(), "i.csv", "incidents")
     import_file(engine, (head + rows.replace(",baru", ",ditelaah")).encode(), "i2.csv", "incidents")
     with engine.connect() as conn:
-        for r in ROLLUPS["incidents"]:
-            keys = ", ".join(r.keys)
-            got = conn.execute(text(f"SELECT day, {keys}, incidents, persons FROM {r.model.__tablename__} "
-                                    f"ORDER BY day, {keys}")).all()
-            want = conn.execute(text(f"SELECT incident_date, {keys}, count(*), sum(persons) FROM incident "
-                                     f"WHERE replaced_by_batch IS NULL GROUP BY incident_date, {keys} "
-                                     f"ORDER BY incident_date, {keys}")).all()
-            assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
+        assert_rollups_match(conn, "incidents", "incident", "incident_date", "count(*), sum(persons)")
+
+
+def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str) -> None:
+    """Every roll-up level of `kind` equals a GROUP BY of the active rows of `source`."""
+    from storage.rollups import ROLLUPS
+
+    for r in ROLLUPS[kind]:
+        keys = ", ".join(r.keys)
+        got = conn.execute(text(f"SELECT day, {keys}, {', '.join(r.sums)} FROM {r.model.__tablename__} "
+                                f"ORDER BY day, {keys}")).all()
+        want = conn.execute(text(f"SELECT {date_col}, {keys}, {sums} FROM {source} "
+                                 f"WHERE replaced_by_batch IS NULL GROUP BY {date_col}, {keys} "
+                                 f"ORDER BY {date_col}, {keys}")).all()
+        assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want], r.model.__tablename__
