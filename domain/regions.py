@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from domain.paths import GEO, REFERENCE
+from domain.paths import GEO, REFERENCE, STATIC_GEO
 
 def _read(name: str) -> pd.DataFrame:
     # dtype=str everywhere: codes like "52.01" and ids must stay text.
@@ -43,8 +43,8 @@ def boundaries_geojson() -> dict:
 
 @lru_cache(maxsize=1)
 def web_boundaries_geojson() -> dict:
-    """The lighter copy for the browser map (same codes and ring order)."""
-    return json.loads((GEO / "ntb_regencies_web.geojson").read_text())
+    """The lighter copy the browser map fetches (same codes and ring order; see viz/web_geo.py)."""
+    return json.loads((STATIC_GEO / "ntb_regencies.geojson").read_text())
 
 
 @lru_cache(maxsize=1)

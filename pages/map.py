@@ -8,7 +8,7 @@ from loaders.values import allowed_values, country_name
 from ui.auth import role
 from ui.briefing import briefing_export
 from ui.components import demo_banner, footer
-from ui.data import map_figure, q, q_risk
+from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
@@ -35,14 +35,11 @@ f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(pe
 with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):
     briefing_export(f, metric)
 
-table = q("regency_table", f).copy()
-risk = q_risk(f, election().id)
-table["risk_score"] = risk["score"].reindex(table.index)
-table["value"] = table[metric]
+table = map_table(f, metric, election().id)
 # The chosen regency lives in the selectbox's state; a click on the map sets it (only a NEW
 # click: the chart keeps reporting its last selection on every rerun).
 selected = st.session_state.get("drill_select")
-fig = map_figure(table, metric, lang, f.as_of, q("incident_markers", f), selected, 560)
+fig = map_figure(f, metric, lang, selected, 560, election().id)
 event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="regency_map",
                         on_select="rerun", selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
@@ -63,7 +60,7 @@ if selected:
     for col, key in zip(cols, ["present", "per_1000_voters", "incidents", "election_incidents"]):
         val = row[key]
         col.metric(tr(f"metric.{key}"), fmt_number(val, lang, metric_decimals(key)))
-    r = risk.loc[selected]
+    r = q_risk(f, election().id).loc[selected]
     if r["score"] == r["score"]:
         parts = ", ".join(f"{tr('alerts.risk_' + k)} {pts:.1f}" for k, pts in r["explanation"] if pts > 0)
         st.info(tr("mappage.risk_explained", score=f"{r['score']:.1f}", parts=parts))

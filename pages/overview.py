@@ -3,7 +3,7 @@ import streamlit as st
 
 from domain.regions import regency_name
 from ui.components import demo_banner, export_buttons, footer, kpi_row
-from ui.data import map_figure, q
+from ui.data import map_figure, map_table, q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals
@@ -21,14 +21,12 @@ when = (tr("overview.days_to_voting", days=days) if days > 0 else
 st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
         f"{tr('overview.phase')}: **{phase.name(lang) if phase else tr('overview.no_phase')}** · {when}")
 
-table = q("regency_table", f).copy()
-kpi_row(q("kpis", f, table), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
+kpi_row(q("kpis", f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
 
 metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
-table["value"] = table[metric]
-markers = q("incident_markers", f)
-fig = map_figure(table, metric, lang, f.as_of, markers, None, 640)
+table = map_table(f, metric)
+fig = map_figure(f, metric, lang, None, 640)
 st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="overview_map")
 
 top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(5)

@@ -19,6 +19,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SRC = ROOT.parent / "shared" / "geo" / "ntb_regencies.geojson"
 WEB_TOLERANCE = 0.0015  # degrees
+WEB_OUT = ROOT / "static" / "geo" / "ntb_regencies.geojson"  # fetched by the browser map
 EXPECTED_CODES = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"]
 
 
@@ -43,7 +44,7 @@ def build(src: Path, out_dir: Path) -> Path:
         f["id"] = f["properties"]["code"]
     out.write_text(json.dumps(fc, separators=(",", ":")))
 
-    # A lighter copy for the browser map (sent with every render): coverage-preserving
+    # A lighter copy for the browser map (fetched once per browser from /app/static/geo/): coverage-preserving
     # simplification (~150 m) and 4 decimals (~11 m). Briefings and point checks use the full file.
     web = gdf.copy()
     web["geometry"] = shapely.orient_polygons(
@@ -54,7 +55,8 @@ def build(src: Path, out_dir: Path) -> Path:
     fc = json.loads(web.to_json(drop_id=True))
     for f in fc["features"]:
         f["id"] = f["properties"]["code"]
-    (out_dir / "ntb_regencies_web.geojson").write_text(json.dumps(fc, separators=(",", ":")))
+    WEB_OUT.parent.mkdir(parents=True, exist_ok=True)
+    WEB_OUT.write_text(json.dumps(fc, separators=(",", ":")))
     return out
 
 
@@ -65,7 +67,8 @@ def main() -> None:
     args = ap.parse_args()
     out = build(args.src, args.out)
     print(f"wrote {out} ({out.stat().st_size:,} bytes) and the web copy "
-          f"({(out.parent / 'ntb_regencies_web.geojson').stat().st_size:,} bytes)")
+          f"({WEB_OUT.stat().st_size:,} bytes, {WEB_OUT.relative_to(ROOT)}); "
+          "now run python -m viz.web_geo for the office-area outlines")
 
 
 if __name__ == "__main__":

@@ -77,10 +77,27 @@ def q_risk(f, election_id: str):
     return _risk(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)
 
 
+def map_table(f, metric: str, election_id: str | None = None):
+    """regency_table() with the chosen metric's values in `value` (risk scores joined when the
+    metric is the risk score, which needs the election)."""
+    table = q("regency_table", f).copy()
+    if metric == "risk_score":
+        table["risk_score"] = q_risk(f, election_id)["score"].reindex(table.index)
+    table["value"] = table[metric]
+    return table
+
+
+def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, election_id: str | None = None):
+    """The regency map for these filters, built once per distinct input and data version and
+    shared read-only between sessions. Keyed by the small inputs, not by the frames it is built
+    from: hashing those on every run cost more than the rest of the lookup."""
+    scopes = ("presence", "incidents") + (("alerts",) if metric == "risk_score" else ())
+    return _map_figure(configured_url(), _key(scopes), f, metric, lang, selected, height, election_id)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def map_figure(table, metric: str, lang: str, as_of, markers, selected, height: int):
-    """The regency map, built once per distinct input and shared read-only between sessions
-    (building it validates the GeoJSON: the largest part of a render)."""
+def _map_figure(url: str, version_key: tuple, f, metric, lang, selected, height, election_id):
     from domain.regions import areas_on
     from viz.maps import regency_map
-    return regency_map(table, metric, lang, areas_on(as_of), markers, selected=selected, height=height)
+    return regency_map(map_table(f, metric, election_id), metric, lang, areas_on(f.as_of), q("incident_markers", f),
+                       selected=selected, height=height)

@@ -1,8 +1,9 @@
 """Plotly figures for the map pages (no Streamlit here): the regency choropleth with office
 areas, offices, ports and alert markers; drill-down charts.
 
-Offline: the figure uses only our own GeoJSON (`fitbounds="locations"`, base layers hidden);
-plotly.js still asks for a world TopoJSON, which the pages point at the stubs in static/.
+Offline: the figure uses only our own GeoJSON, which the browser fetches from this server's
+static/geo/ (see viz/web_geo.py: a render carries codes and numbers, not polygons); base layers
+are hidden, and plotly.js's world TopoJSON request goes to the stubs in static/.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import html
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import shapely
 
-from domain.regions import offices, ports, regency_name, web_boundaries_geojson, web_regency_geometries
+from domain.regions import offices, ports, regency_name
 from i18n import t
+from viz import web_geo
+from viz.web_geo import MAP_LAT, MAP_LON
 
 COLOR_SCALE = "YlOrRd"
 NO_DATA_COLOR = "#d9d9d9"
@@ -23,7 +25,6 @@ OFFICE_LINE = "#1f3b73"
 SEVERITY_STYLE = {  # severity -> (colour, size)
     1: ("#fde725", 7), 2: ("#fbb61a", 8), 3: ("#f1731d", 10), 4: ("#d62728", 12), 5: ("#7f0000", 15),
 }
-MAP_LON, MAP_LAT = (115.75, 119.40), (-9.15, -8.05)  # NTB with a small margin
 TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see static/README.md)
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
 
@@ -42,43 +43,13 @@ def metric_decimals(metric: str) -> int:
     return 1 if metric in ("per_1000_voters", "risk_score") else 0
 
 
-def office_outlines(areas: dict[str, str]) -> dict[str, shapely.Geometry]:
-    """Office id -> the union of its regencies (the working area in force)."""
-    geoms = web_regency_geometries()
-    out = {}
-    for office in dict.fromkeys(areas.values()):
-        parts = [geoms[c] for c, o in areas.items() if o == office]
-        out[office] = shapely.coverage_union_all(parts)
-    return out
-
-
-def _line_coords(geom) -> tuple[list, list]:
-    """Exterior rings of every polygon part as one line trace (None between parts).
-    Tiny islands are skipped: they add clutter, not information, to an area outline."""
-    lons, lats = [], []
-    polys = getattr(geom, "geoms", [geom])
-    for poly in polys:
-        if poly.area < 0.002:  # ~25 km²
-            continue
-        x, y = poly.exterior.xy
-        lons += [round(v, 4) for v in x] + [None]
-        lats += [round(v, 4) for v in y] + [None]
-    return lons, lats
-
-
-def _subset(geo: dict, codes) -> dict:
-    """Only the features a trace draws (each trace carries its own copy to the browser)."""
-    keep = set(codes)
-    return {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in keep]}
-
-
 def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, str],
                 markers: pd.DataFrame | None = None, selected: str | None = None, height: int = 640) -> go.Figure:
     """table: regency_table() output (index = code) with a `value` column for the metric."""
     fig = go.Figure()
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)
-    geo = web_boundaries_geojson()
+    regencies = web_geo.URL + web_geo.REGENCIES
     has = table["value"].notna()
     hover = [
         f"<b>{regency_name(c)}</b><br>{label}: {fmt_number(v, lang, dec)}"
@@ -88,13 +59,13 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     hover = pd.Series(hover, index=table.index)
     if (~has).any():
         fig.add_trace(go.Choropleth(
-            geojson=_subset(geo, table.index[~has]), locations=list(table.index[~has]), z=[0] * int((~has).sum()),
+            geojson=regencies, locations=list(table.index[~has]), z=[0] * int((~has).sum()),
             colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
             marker_line_color="white", marker_line_width=0.8, name=t("map.no_data", lang),
             hovertext=list(hover[~has]), hoverinfo="text"))
     zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
     fig.add_trace(go.Choropleth(
-        geojson=_subset(geo, table.index[has]), locations=list(table.index[has]), z=list(table.loc[has, "value"]),
+        geojson=regencies, locations=list(table.index[has]), z=list(table.loc[has, "value"]),
         colorscale=COLOR_SCALE, zmin=0, zmax=max(zmax, 1e-9),
         marker_line_color=["black" if c == selected else "white" for c in table.index[has]],
         marker_line_width=[3 if c == selected else 0.8 for c in table.index[has]],
@@ -103,18 +74,21 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
                       x=0.0, xanchor="left", y=0.0, yanchor="top"),
         hovertext=list(hover[has]), hoverinfo="text", name=label, customdata=list(table.index[has])))
 
-    for office, geom in office_outlines(areas).items():
-        lons, lats = _line_coords(geom)
-        fig.add_trace(go.Scattergeo(
-            lon=lons, lat=lats, mode="lines", line=dict(color=OFFICE_LINE, width=3.5),
-            name=t("map.office_area", lang), legendgroup="office_area",
-            showlegend=office == next(iter(dict.fromkeys(areas.values()))), hoverinfo="skip"))
-        # Label in the sea just north of the area, clear of the markers inside it.
-        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
-        fig.add_trace(go.Scattergeo(
-            lon=[main.centroid.x], lat=[min(main.bounds[3] + 0.05, MAP_LAT[1] - 0.05)], mode="text",
-            text=[f"<b>{t('map.office_label', lang, name=offices().loc[office, 'short_name'])}</b>"],
-            textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
+    # Office areas: outlines only (transparent fill), drawn from the served file; a line entry
+    # with no points stands for them in the legend, which does not list choropleths.
+    area_ids = web_geo.office_area_ids(areas)
+    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+    fig.add_trace(go.Choropleth(
+        geojson=web_geo.URL + web_geo.OFFICE_AREAS, locations=list(area_ids.values()), z=[0] * len(area_ids),
+        colorscale=clear, showscale=False, marker_line_color=OFFICE_LINE, marker_line_width=3.5,
+        hoverinfo="skip", name=t("map.office_area", lang)))
+    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line=dict(color=OFFICE_LINE, width=3.5),
+                                name=t("map.office_area", lang), hoverinfo="skip"))
+    labels = web_geo.office_labels()
+    fig.add_trace(go.Scattergeo(
+        lon=[labels[i][0] for i in area_ids.values()], lat=[labels[i][1] for i in area_ids.values()], mode="text",
+        text=[f"<b>{t('map.office_label', lang, name=offices().loc[o, 'short_name'])}</b>" for o in area_ids],
+        textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
 
     off = offices()
     active = off[off["id"].isin(set(areas.values()))]

@@ -46,17 +46,28 @@ def test_office_scope_blanks_the_other_regencies(fixture_db):
     assert t["present"].isna().sum() == 7  # "no data", never zero
 
 
+def regency_traces(fig):
+    return [tr for tr in fig.data if tr.type == "choropleth" and tr.geojson.endswith("ntb_regencies.geojson")]
+
+
 def test_map_figure(fixture_db):
     t = queries.regency_table(fixture_db, F)
     t["value"] = t["present"]
     markers = queries.incident_markers(fixture_db, F)
     fig = regency_map(t, "present", "id", areas_on(F.as_of), markers)
-    choro = [tr for tr in fig.data if tr.type == "choropleth"]
+    choro = regency_traces(fig)
     assert len(choro) == 1 and sorted(choro[0].locations) == sorted(t.index)
     assert dict(zip(choro[0].locations, choro[0].z)) == t["present"].to_dict()
     assert choro[0].zmax == 8  # colours follow the metric: the highest regency is the top of the scale
-    outlines = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines"]
-    assert len(outlines) == 3 and all(tr.line.color == OFFICE_LINE for tr in outlines)
+    assert choro[0].geojson == "/app/static/geo/ntb_regencies.geojson"  # fetched, not inlined
+    outlines = [tr for tr in fig.data if tr.type == "choropleth" and tr.geojson.endswith("office_areas.geojson")]
+    assert len(outlines) == 1 and outlines[0].marker.line.color == OFFICE_LINE and outlines[0].hoverinfo == "skip"
+    assert sorted(outlines[0].locations) == ["52.01+52.02+52.03+52.08+52.71", "52.04+52.07", "52.05+52.06+52.72"]
+    labels = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text"]
+    assert len(labels) == 1 and len(labels[0].text) == 3 and "Kanim Bima" in " ".join(labels[0].text)
+    legend_line = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines"]
+    assert len(legend_line) == 1 and legend_line[0].line.color == OFFICE_LINE
+    assert len(fig.to_json()) < 40_000  # codes and numbers only: no polygons in the render
     alert_points = sum(len(tr.lon) for tr in fig.data if tr.legendgroup == "alerts")
     assert alert_points == len(markers) == 3
     assert markers["located"].tolist().count(False) == 1  # shown at its regency's centre
@@ -67,6 +78,6 @@ def test_no_data_regencies_get_their_own_grey_trace(fixture_db):
     t = queries.regency_table(fixture_db, Filters(F.start, F.end, F.as_of, office="kanim_sumbawa_besar"))
     t["value"] = t["present"]
     fig = regency_map(t, "present", "en", areas_on(F.as_of))
-    choro = [tr for tr in fig.data if tr.type == "choropleth"]
+    choro = regency_traces(fig)
     assert [len(tr.locations) for tr in choro] == [8, 2]
     assert all(": no data<br>" in h for h in choro[0].hovertext)
