@@ -14,6 +14,7 @@ from loaders.pseudonym import KEY_ENV, MissingKey, key, production_mode
 from storage.users import demo_accounts_exist
 from ui import auth
 from ui.data import engine
+from ui.gate import render_slot
 from ui.lang import selector, tr
 
 st.set_page_config(page_title="Timpora NTB", page_icon="static/favicon.png", layout="wide",
@@ -68,4 +69,6 @@ with st.sidebar:
         auth.sign_out()
         st.rerun()
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+with render_slot(page.url_path):
+    page.run()
