@@ -14,7 +14,7 @@ from loaders.pseudonym import KEY_ENV, MissingKey, key, production_mode
 from storage.users import demo_accounts_exist
 from ui import auth
 from ui.data import engine
-from ui.gate import render_slot
+from ui import gate
 from ui.lang import selector, tr
 
 st.set_page_config(page_title="Timpora NTB", page_icon="static/favicon.png", layout="wide",
@@ -41,11 +41,13 @@ if production_mode():
 
 user = auth.current_user()
 if user is None:
-    selector()
-    # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
-    # opens the page it names, if the role allows it.
-    st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
-                   for path in ("", "peta", "peringatan", "linimasa", "unggah", "rinci", "admin", "tentang")], position="hidden").run()
+    with gate.arriving():
+        selector()
+        # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
+        # opens the page it names, if the role allows it.
+        st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
+                       for path in ("", "peta", "peringatan", "linimasa", "unggah", "rinci", "admin", "tentang")],
+                      position="hidden").run()
     st.stop()
 
 role = user["role"]
@@ -70,5 +72,5 @@ with st.sidebar:
         st.rerun()
 
 page = st.navigation(pages)
-with render_slot(page.url_path):
+with gate.page_slot(page.url_path):
     page.run()

@@ -13,6 +13,7 @@ from domain.roles import can, require
 from storage.audit import record
 from storage.engine import write_tx
 from storage.users import authenticate
+from ui import gate
 from ui.data import engine
 from ui.lang import tr
 
@@ -94,7 +95,8 @@ def sign_in_page() -> None:
         password = st.text_input(tr("auth.password"), type="password", key="signin_password")
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if submitted:
-        got, reason = authenticate(engine(), name.strip(), password)
+        with gate.not_arriving():
+            got, reason = authenticate(engine(), name.strip(), password)
         if got:
             st.session_state["auth"] = {"name": name.strip(), "role": got, "method": "local", "last_seen": time.time()}
             st.rerun()

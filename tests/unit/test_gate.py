@@ -1,0 +1,78 @@
+"""The admission gate: page runs take turns, and give way to arrivals (sign-in forms) for at most
+MAX_DEFER_S. Real threads, event order asserted (no timings)."""
+import threading
+import time
+
+import pytest
+
+from ui import gate
+
+
+def _page(name, log, hold: threading.Event | None = None, url="overview"):
+    def run():
+        with gate.page_slot(url):
+            log.append(f"{name} in")
+            if hold:
+                hold.wait(10)
+            log.append(f"{name} out")
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def _wait_for(pred, timeout=5.0):
+    end = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.005)
+
+
+def test_pages_take_turns_in_arrival_order():
+    log, hold = [], threading.Event()
+    first = [_page(f"p{i}", log, hold) for i in range(gate.SLOTS)]
+    _wait_for(lambda: len(log) == gate.SLOTS)
+    waiting = _page("late", log)
+    time.sleep(0.05)
+    assert "late in" not in log  # every slot is taken
+    hold.set()
+    for t in first + [waiting]:
+        t.join(5)
+    assert log.index("late in") > min(log.index(f"p{i} out") for i in range(gate.SLOTS))
+
+
+def test_uploads_take_no_slot():
+    log, hold = [], threading.Event()
+    busy = [_page(f"p{i}", log, hold) for i in range(gate.SLOTS)]
+    _wait_for(lambda: len(log) == gate.SLOTS)
+    upload = _page("upload", log, url="unggah")
+    upload.join(5)
+    assert "upload out" in log and not any(x.endswith("out") and x != "upload out" for x in log)
+    hold.set()
+    for t in busy:
+        t.join(5)
+
+
+def test_pages_wait_for_arrivals_then_go():
+    log = []
+    with gate.arriving():
+        page = _page("page", log)
+        time.sleep(0.1)
+        assert log == []  # the sign-in form goes first
+        with gate.not_arriving():  # the password check does not hold pages back
+            _wait_for(lambda: log == ["page in", "page out"])
+    page.join(5)
+
+
+def test_pages_go_after_the_longest_deferral(monkeypatch):
+    monkeypatch.setattr(gate, "MAX_DEFER_S", 0.2)
+    log = []
+    with gate.arriving():
+        page = _page("page", log)
+        page.join(5)  # not blocked for ever by a stream of arrivals
+        assert log == ["page in", "page out"]
+
+
+@pytest.fixture(autouse=True)
+def clean_gate():
+    yield
+    assert gate._arrivals == 0 and gate._busy == 0
