@@ -11,12 +11,13 @@ from sqlalchemy import Engine, func, select
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
+from storage.engine import read_tx
 from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily, UploadBatch)
 
 
 def _frame(engine: Engine, stmt) -> pd.DataFrame:
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         res = conn.execute(stmt)
         # Plain tuples: pandas probes Row objects attribute by attribute, which is slow.
         return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
@@ -211,7 +212,7 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
 
 def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
     p, i = PresenceRegencyDaily, IncidentRegencyDaily
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         a = conn.execute(select(func.min(p.day), func.max(p.day))).one()
         b = conn.execute(select(func.min(i.day), func.max(i.day))).one()
     lows = [d for d in (a[0], b[0]) if d is not None]
@@ -227,7 +228,7 @@ def _as_date(v) -> dt.date:
 
 def shows_demo(engine: Engine) -> bool:
     """True when any active batch holds demo data (then every view carries the demo label)."""
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         return bool(conn.scalar(select(func.count()).select_from(UploadBatch).where(
             UploadBatch.is_demo.is_(True), UploadBatch.status == "committed")))
 
@@ -260,7 +261,7 @@ def person_level_presence(engine: Engine, f: Filters, role: str | None, actor: s
     cols = [p.record_id, p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity,
             func.substr(p.passport_hash, 1, 12).label("passport_pseudonym"), p.person_count, p.arrival_date,
             p.permit_expiry, p.sponsor, p.location, p.source, p.batch_id]
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         total = conn.scalar(select(func.count()).select_from(p).where(*where))
     page = _frame(engine, select(*cols).where(*where).order_by(p.report_date.desc(), p.id.desc())
                   .limit(limit).offset(offset))

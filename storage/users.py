@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from domain.roles import ROLES
 from storage.audit import record
-from storage.engine import write_tx
+from storage.engine import read_tx, write_tx
 from storage.models import AppUser, utcnow
 
 MAX_FAILURES = 5
@@ -64,7 +64,7 @@ def set_active(engine: Engine, username: str, active: bool, actor: str = "cli") 
 
 
 def list_users(engine: Engine) -> list[dict]:
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         rows = conn.execute(select(AppUser.username, AppUser.role, AppUser.active, AppUser.is_demo,
                                    AppUser.failed_attempts, AppUser.locked_until).order_by(AppUser.username))
         return [dict(r._mapping) for r in rows]
@@ -76,7 +76,7 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     the write lock); only the short counter update and the audit event are written. The same work
     is done for unknown users, so timing does not reveal which names exist."""
     now = now or utcnow()
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         user = conn.execute(select(AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active,
                                    AppUser.locked_until).where(AppUser.username == username)).one_or_none()
     locked = user is not None and user.locked_until is not None and user.locked_until > now
@@ -119,7 +119,7 @@ def _verify(hash_: str, password: str) -> bool:
 
 
 def demo_accounts_exist(engine: Engine) -> bool:
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         return bool(conn.scalar(select(func.count()).select_from(AppUser).where(
             AppUser.is_demo.is_(True), AppUser.active.is_(True))))
 

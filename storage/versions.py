@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, select, update
 
+from storage.engine import read_tx
 from storage.models import ChangeCounter
 
 SCOPES = ("presence", "incidents", "crossings", "alerts")
@@ -16,5 +17,5 @@ def bump(conn: Connection, scope: str) -> None:
 
 
 def versions(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
+    with read_tx(engine) as conn:
         return dict(conn.execute(select(ChangeCounter.scope, ChangeCounter.version)).all())
