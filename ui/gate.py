@@ -9,8 +9,8 @@ finely that even the sign-in form (~15 ms of work) waits seconds for its turn. S
 - then a few page runs at a time (SLOTS, first come first served): the others wait without
   using the CPU, and everyone gets the dashboard sooner on average than if all shared it.
 
-The password check does not count as an arrival (it takes ~35 ms, queued one at a time in
-storage.users). Upload and admin runs take no slot: a long commit must not hold the dashboard of
+Password checks also let the forms go first (at most MAX_DEFER_S), then do not count as
+arrivals (each takes ~35 ms, queued one at a time in storage.users). Upload and admin runs take no slot: a long commit must not hold the dashboard of
 everybody else. NTB_RENDER_SLOTS sets the number of slots (default 2).
 """
 from __future__ import annotations
@@ -24,41 +24,49 @@ UNGATED = {"unggah", "admin"}  # url paths of the pages that may run long (uploa
 SLOTS = max(1, int(os.environ.get("NTB_RENDER_SLOTS", "2")))
 MAX_DEFER_S = 2.0
 
-_cond = threading.Condition()
+_lock = threading.Lock()
+_forms_drawn = threading.Condition(_lock)  # password checks wait on this
+_slot_free = threading.Condition(_lock)    # page runs wait on this
 _arrivals = 0  # sign-in form runs in progress
 _busy = 0      # page runs holding a slot
 
 
-def _wake_pages() -> None:  # with _cond held
-    if not _arrivals and _busy < SLOTS:
-        _cond.notify(SLOTS - _busy)
+def _wake() -> None:  # with _lock held
+    if not _arrivals:
+        _forms_drawn.notify_all()
+    if _busy < SLOTS:  # a woken page run checks the arrivals itself (and waits out its deferral)
+        _slot_free.notify(SLOTS - _busy)
 
 
 @contextmanager
 def arriving():
     """Around a run that draws the sign-in form."""
     global _arrivals
-    with _cond:
+    with _lock:
         _arrivals += 1
     try:
         yield
     finally:
-        with _cond:
+        with _lock:
             _arrivals -= 1
-            _wake_pages()
+            _wake()
 
 
 @contextmanager
 def not_arriving():
-    """Inside `arriving()`, around work that should not hold page runs back (the password check)."""
+    """Inside `arriving()`, around the password check: it first lets the forms still being drawn
+    finish (at most MAX_DEFER_S), then runs without holding page runs back."""
     global _arrivals
-    with _cond:
+    deadline = time.monotonic() + MAX_DEFER_S
+    with _lock:
         _arrivals -= 1
-        _wake_pages()
+        _wake()
+        while _arrivals and (now := time.monotonic()) < deadline:
+            _forms_drawn.wait(deadline - now)
     try:
         yield
     finally:
-        with _cond:
+        with _lock:
             _arrivals += 1
 
 
@@ -70,16 +78,16 @@ def page_slot(url_path: str):
         yield
         return
     deadline = time.monotonic() + MAX_DEFER_S
-    with _cond:
+    with _lock:
         while True:
             now = time.monotonic()
             if _busy < SLOTS and (not _arrivals or now >= deadline):
                 break
-            _cond.wait(deadline - now if _busy < SLOTS and now < deadline else None)
+            _slot_free.wait(deadline - now if _busy < SLOTS and now < deadline else None)
         _busy += 1
     try:
         yield
     finally:
-        with _cond:
+        with _lock:
             _busy -= 1
-            _wake_pages()
+            _wake()

@@ -76,3 +76,32 @@ def test_pages_go_after_the_longest_deferral(monkeypatch):
 def clean_gate():
     yield
     assert gate._arrivals == 0 and gate._busy == 0
+
+
+def test_password_check_lets_the_forms_go_first():
+    log = []
+    other_form_done = threading.Event()
+
+    def other_form():
+        with gate.arriving():
+            other_form_done.wait(5)
+            log.append("form drawn")
+
+    t = threading.Thread(target=other_form)
+    t.start()
+    _wait_for(lambda: gate._arrivals == 1)
+    checked = []
+
+    def sign_in():
+        with gate.arriving():
+            with gate.not_arriving():
+                checked.append(list(log))
+
+    s = threading.Thread(target=sign_in)
+    s.start()
+    time.sleep(0.1)
+    assert checked == []  # waits while another form is being drawn
+    other_form_done.set()
+    s.join(5)
+    t.join(5)
+    assert checked == [["form drawn"]]
