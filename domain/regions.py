@@ -143,6 +143,12 @@ def office_areas() -> pd.DataFrame:
 
 def areas_on(day: dt.date) -> dict[str, str]:
     """Regency code -> office id for the working areas in force on `day`."""
+    return dict(_areas_on(day))
+
+
+@lru_cache(maxsize=512)
+def _areas_on(day: dt.date) -> tuple[tuple[str, str], ...]:
+    # Cached: every regency table and map asks, and scanning the reference frame cost ~1 ms a time.
     out: dict[str, str] = {}
     for r in office_areas().itertuples():
         starts_ok = pd.isna(r.valid_from) or r.valid_from <= day
@@ -151,7 +157,7 @@ def areas_on(day: dt.date) -> dict[str, str]:
             if r.regency_code in out:
                 raise ValueError(f"two offices for {r.regency_code} on {day}: check office_areas.csv")
             out[r.regency_code] = r.office_id
-    return out
+    return tuple(out.items())
 
 def office_for(regency_code: str, day: dt.date) -> str | None:
     return areas_on(day).get(regency_code)

@@ -119,9 +119,13 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incident_record", "record_id", "replaced_by_batch"),
         Index("ix_incident_date_regency", "incident_date", "regency_code"),
-        # Covering index for the map's markers: the range scan never touches the table rows.
+        # Covering index for date-range reads of incidents (who acts, drill-down): no table rows touched.
         Index("ix_incident_markers", "incident_date", "regency_code", "severity", "replaced_by_batch", "category",
               "status", "election_related", "lat", "lon", "responsible_agency", "persons", "record_id"),
+        # The map's markers, most severe and newest first: read in index order, stopping at the
+        # limit, with no sort (see queries.incident_markers).
+        Index("ix_incident_severity", "severity", "incident_date", "id", "regency_code", "replaced_by_batch",
+              "category", "status", "election_related", "lat", "lon", "responsible_agency", "persons", "record_id"),
     )
 
 

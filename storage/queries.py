@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
+from loaders.values import allowed_values
 from storage.engine import read_tx
 from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily, UploadBatch)
@@ -86,9 +87,10 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
                func.sum(i.incidents).filter(i.status != "selesai").label("open_incidents"))
         .group_by(i.regency_code), f, regs, model=i))
     ref = regencies()
+    offices = areas_on(f.as_of)
     inside = ref.index.isin(regs)
     cols = {"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(), "voters": ref["voters_dpt_2024"].to_numpy(),
-            "office": [areas_on(f.as_of).get(c) for c in ref.index]}
+            "office": [offices.get(c) for c in ref.index]}
     for col, src in (("present", pres), ("reports", pres), ("incidents", inc),
                      ("election_incidents", inc), ("open_incidents", inc)):
         found = dict(zip(src["regency_code"], src[col])) if len(src) else {}
@@ -113,6 +115,7 @@ def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
     }
 
 
+SEVERITIES = [int(v) for v in allowed_values("severity")]
 MAX_MARKERS = 1500  # more dots than this hide the map; the most severe and newest are kept
 
 
@@ -126,6 +129,10 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
         i.election_related, i.status, i.responsible_agency, i.persons).where(i.replaced_by_batch.is_(None)),
         f, scope(f), model=Incident, day=i.incident_date
     ).order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc()).limit(limit)
+    if not f.severities:
+        # Every severity, said explicitly: the planner then reads ix_incident_severity one severity
+        # at a time in index order and stops at the limit (~3 ms), instead of sorting the period (13-66 ms at 100k).
+        stmt = stmt.where(i.severity.in_(SEVERITIES))
     df = _frame(engine, stmt)
     if df.empty:
         return df.assign(located=pd.Series(dtype=bool))
