@@ -18,7 +18,7 @@ from domain.agencies import fill_agencies
 from i18n import t
 from loaders.columns import map_headers
 from loaders.errors import ImportRejected
-from loaders.pseudonym import pseudonymise
+from loaders.pseudonym import pseudonymise, pseudonyms
 from loaders.reader import Limits, read_table
 from loaders.validate import RowError, validate
 from loaders.values import mask_passport
@@ -120,9 +120,9 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     frame = raw.frame[list(headers.rename)].rename(columns=headers.rename)
     step(0.3, "validate")
     decimal_comma = raw.delimiter != ","  # XLSX has no delimiter: a decimal comma is unambiguous there
-    rows, errors = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None))
+    rows, errors, distinct = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None))
     step(0.7, "pseudonymise")
-    stored = _to_stored(rows, kind)
+    stored = _to_stored(rows, kind, distinct)
     preview = frame.head(20).copy()
     if "passport_no" in preview:
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
@@ -130,49 +130,85 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
                     headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter)
 
 
-def _to_stored(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Validated values -> the columns of the storage table, plus record_id and row_hash."""
+# Validated columns stored unchanged, per kind: stored name -> validated name.
+PASSED_ON = {
+    "presence": {"record_id": "record_id", "report_date": "report_date", "regency_code": "regency",
+                 "nationality": "nationality", "permit_type": "permit_type", "activity": "activity",
+                 "arrival_date": "arrival_date", "permit_expiry": "permit_expiry", "sponsor": "sponsor",
+                 "location": "location", "lat": "lat", "lon": "lon", "source": "source"},
+    "incidents": {"record_id": "incident_id", "incident_date": "incident_date", "regency_code": "regency",
+                  "category": "category", "nationality": "nationality", "description": "description",
+                  "lat": "lat", "lon": "lon", "reported_by": "reported_by", "action": "action"},
+    "crossings": {"date": "date", "port_id": "port", "direction": "direction", "nationality": "nationality"},
+}
+
+
+def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> pd.DataFrame:
+    """Validated values -> the columns of the storage table, plus record_id and row_hash.
+    `distinct`: {validated column: (codes, distinct values)} from the validator, reused to
+    pseudonymise and fingerprint each distinct value once without looking for them again."""
+    distinct = distinct or {}
+    out = {stored: rows[name] for stored, name in PASSED_ON[kind].items()}
+    known = {stored: distinct[name] for stored, name in PASSED_ON[kind].items() if name in distinct}
     if kind == "presence":
-        out = pd.DataFrame({
-            "record_id": rows["record_id"], "report_date": rows["report_date"],
-            "regency_code": rows["regency"], "nationality": rows["nationality"],
-            "permit_type": rows["permit_type"], "activity": rows["activity"],
-            "passport_hash": pseudonymise(rows["passport_no"]),
-            "person_count": rows["person_count"].fillna(1).astype(int),
-            "arrival_date": rows["arrival_date"], "permit_expiry": rows["permit_expiry"],
-            "sponsor": rows["sponsor"], "location": rows["location"],
-            "lat": rows["lat"], "lon": rows["lon"], "source": rows["source"],
-        })
+        if "passport_no" in distinct:
+            codes, numbers = distinct["passport_no"]
+            known["passport_hash"] = (codes, pseudonyms(numbers))
+            out["passport_hash"] = pd.Series(known["passport_hash"][1][codes], index=rows.index, dtype=object)
+        else:
+            out["passport_hash"] = pseudonymise(rows["passport_no"])
+        out["person_count"] = rows["person_count"].fillna(1).astype(int)
     elif kind == "incidents":
-        out = pd.DataFrame({
-            "record_id": rows["incident_id"], "incident_date": rows["incident_date"],
-            "regency_code": rows["regency"], "category": rows["category"],
-            "severity": rows["severity"].astype(int), "nationality": rows["nationality"],
-            "persons": rows["persons"].fillna(1).astype(int), "description": rows["description"],
-            "lat": rows["lat"], "lon": rows["lon"], "reported_by": rows["reported_by"],
+        out.update({
+            "severity": rows["severity"].astype(int), "persons": rows["persons"].fillna(1).astype(int),
             "responsible_agency": fill_agencies(rows["category"], rows["responsible_agency"]),
-            "action": rows["action"], "status": rows["status"].fillna("baru"),
+            "status": rows["status"].fillna("baru"),
             "election_related": rows["election_related"].fillna(False).astype(bool),
         })
     else:
-        out = pd.DataFrame({
-            "date": rows["date"], "port_id": rows["port"], "direction": rows["direction"],
-            "nationality": rows["nationality"], "count": rows["count"].astype(int),
-        })
+        out["count"] = rows["count"].astype(int)
         # Aggregated figures have no sender id: date, port, direction and nationality identify them,
         # so a corrected figure replaces the old one instead of adding to it.
-        out.insert(0, "record_id", out["date"].astype(str) + "|" + out["port_id"] + "|" + out["direction"]
-                   + "|" + out["nationality"].fillna("*"))
-    out["row_hash"] = row_hash(out.drop(columns=["record_id"]))
-    return out.astype(object).where(out.notna(), None)
+        out["record_id"] = (out["date"].astype(str) + "|" + out["port_id"] + "|" + out["direction"]
+                            + "|" + out["nationality"].fillna("*"))
+    frame = pd.DataFrame({c: out[c] for c in STORED_ORDER[kind]}, copy=False)  # no copy into one 2-D block
+    frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known)
+    return _python_values(frame)
 
 
-def row_hash(frame: pd.DataFrame) -> np.ndarray:
+# Column order of the stored frame (the order row_hash combines them in: never change it).
+STORED_ORDER = {
+    "presence": ["record_id", "report_date", "regency_code", "nationality", "permit_type", "activity",
+                 "passport_hash", "person_count", "arrival_date", "permit_expiry", "sponsor", "location",
+                 "lat", "lon", "source"],
+    "incidents": ["record_id", "incident_date", "regency_code", "category", "severity", "nationality", "persons",
+                  "description", "lat", "lon", "reported_by", "responsible_agency", "action", "status",
+                  "election_related"],
+    "crossings": ["record_id", "date", "port_id", "direction", "nationality", "count"],
+}
+
+
+def _python_values(out: pd.DataFrame) -> pd.DataFrame:
+    """Python values with None for missing, as the database drivers take them. The validator's
+    object columns hold None already (checking a million values for NaN costs ~0.1 s a column);
+    typed columns (counts, flags, row_hash, text built here) are converted."""
+    for col in out.columns:
+        if out[col].dtype != object:
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def row_hash(frame: pd.DataFrame, known: dict | None = None) -> np.ndarray:
     """A 63-bit fingerprint of each row's stored values (duplicate and change detection).
-    Each column is hashed once per distinct value, then combined."""
+    Each column is hashed once per distinct value, then combined. `known`: column -> (codes,
+    distinct values) already at hand."""
     acc = np.zeros(len(frame), dtype=np.uint64)
     for col in frame.columns:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        if known and col in known:
+            codes, uniques = known[col]
+        else:
+            codes, uniques = pd.factorize(frame[col].to_numpy(), use_na_sentinel=True)
+            uniques = np.append(np.asarray(uniques, dtype=object), None)  # code -1 (missing): the last
         text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]
         acc = (acc * np.uint64(1_000_003)) ^ h

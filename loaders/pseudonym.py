@@ -7,11 +7,12 @@ once in data/local/pseudonym.key (mode 0600) so the demo works out of the box.
 """
 from __future__ import annotations
 
-import hmac
+import hashlib
 import os
 import secrets
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from domain.paths import LOCAL
@@ -53,9 +54,37 @@ def key() -> bytes:
 
 
 def pseudonymise(passports: pd.Series) -> pd.Series:
-    """HMAC-SHA256 hex of each normalised passport number (None stays None).
-    Each distinct number is hashed once (a group file repeats numbers)."""
-    k = key()
-    uniques = pd.unique(passports.dropna().to_numpy())
-    table = {p: hmac.digest(k, p.encode(), "sha256").hex() for p in uniques}
-    return passports.map(table)
+    """HMAC-SHA256 hex of each normalised passport number (None stays None). Each distinct number
+    is hashed once (a group file repeats numbers)."""
+    codes, uniques = pd.factorize(passports.to_numpy(dtype=object), use_na_sentinel=False)
+    return pd.Series(pseudonyms(uniques)[codes], index=passports.index, dtype=object)
+
+
+def pseudonyms(numbers: np.ndarray) -> np.ndarray:
+    """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None."""
+    mac = _Hmac(key())
+    out = np.empty(len(numbers), dtype=object)
+    out[:] = [mac.hexdigest(p.encode()) if isinstance(p, str) else None for p in numbers]
+    return out
+
+
+class _Hmac:
+    """HMAC-SHA256 (RFC 2104) with the keyed inner and outer states computed once: each message
+    then costs two hash copies. Same output as hmac.digest(key, msg, "sha256") (tested), in
+    half the time of copying an hmac object (its copy() is Python code)."""
+
+    _BLOCK = 64  # SHA-256 block size in bytes
+
+    def __init__(self, secret: bytes):
+        if len(secret) > self._BLOCK:
+            secret = hashlib.sha256(secret).digest()
+        secret = secret.ljust(self._BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()

@@ -44,6 +44,10 @@ TYPES = {
 }
 
 
+# Column type -> parser of all distinct texts at once (vectorised), used instead of the one above.
+MANY = {"passport": V.normalise_passports}
+
+
 def _parser(col: Column, decimal_comma: bool):
     """Function text -> stored value (None when not acceptable) for a column type."""
     t = col.type
@@ -64,21 +68,35 @@ def _check_code(col: Column) -> str:
 
 class Parsed(dict):
     """Column name -> parsed values, computed once per column and shared by the pandera checks
-    and the conversion of valid rows (parsing is the expensive part)."""
+    and the conversion of valid rows (parsing is the expensive part). `none[name]` marks the
+    values that are None (empty or not acceptable); `distinct[name]` is (codes, distinct parsed
+    values) of a parsed column, so that later steps need not find the distinct values again."""
 
     def __init__(self, frame: pd.DataFrame, kind: str, decimal_comma: bool):
         super().__init__()
         self.frame, self.decimal_comma = frame, decimal_comma
         self.spec = {c.name: c for c in SPECS[kind]}
+        self.none: dict[str, np.ndarray] = {}
+        self.distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __missing__(self, name: str) -> pd.Series:
         col, raw = self.spec[name], self.frame[name]
         if col.type in ("text", "id"):  # kept as text: only empty becomes None
-            values = raw.astype(object).where(raw != "", None)
+            empty = (raw == "").to_numpy(dtype=bool)
+            values = pd.Series(np.where(empty, None, raw.to_numpy(dtype=object)), index=raw.index, dtype=object)
+            self.none[name] = empty
         else:
-            values = V.parse_column(raw, _parser(col, self.decimal_comma))
+            codes, distinct = V.parse_distinct(raw, _parser(col, self.decimal_comma), many=MANY.get(col.type))
+            values = pd.Series(distinct[codes], index=raw.index, dtype=object)
+            self.none[name] = np.array([v is None for v in distinct], dtype=bool)[codes]
+            self.distinct[name] = (codes, distinct)
         self[name] = values
         return values
+
+    def accepted(self, name: str) -> np.ndarray:
+        """Rows whose value parsed (not None)."""
+        self[name]  # noqa: B018 - parses the column if not done yet
+        return ~self.none[name]
 
 
 def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameSchema:
@@ -91,7 +109,7 @@ def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameS
             checks.append(pa.Check(lambda s: s != "", name="required"))
         code = _check_code(col)
         if code:
-            checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed[n].notna(), name=code))
+            checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n), name=code))
         checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
         # Column(None): the values are text; no per-cell dtype check (it costs seconds per million rows)
         columns[col.name] = pa.Column(None, checks=checks, nullable=False, coerce=False)
@@ -100,21 +118,23 @@ def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameS
 
 def convert(parsed: Parsed, kind: str, keep: pd.Series) -> pd.DataFrame:
     """Parsed values of the rows in `keep` (a boolean mask); absent columns are None."""
+    every = bool(keep.all())  # the usual case: no copy of a million rows
     n = int(keep.sum())
-    index = keep.index[keep]
+    index = keep.index if every else keep.index[keep]
     out = {}
     for col in SPECS[kind]:
         if col.name in parsed.frame:
-            out[col.name] = parsed[col.name][keep]
+            out[col.name] = parsed[col.name] if every else parsed[col.name][keep]
         else:
             out[col.name] = pd.Series(np.full(n, None, dtype=object), index=index)
-    return pd.DataFrame(out, index=index)
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: bool = False,
-             ragged: list[int] | None = None) -> tuple[pd.DataFrame, list[RowError]]:
-    """Return (converted valid rows, every row error and warning). Rows keep their frame index;
-    `lines[i]` is the spreadsheet line of row position i."""
+             ragged: list[int] | None = None) -> tuple[pd.DataFrame, list[RowError], dict]:
+    """Return (converted valid rows, every row error and warning, distinct values): rows keep
+    their frame index; `lines[i]` is the spreadsheet line of row position i; distinct values
+    are {column: (codes of the valid rows, distinct parsed values)} of the parsed columns."""
     frame = frame.reset_index(drop=True)
     line_of = pd.Series(lines, index=frame.index)
     errors: list[RowError] = []
@@ -141,9 +161,16 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
     rows = convert(parsed, kind, ~bad)
     more, row_bad = _cross_checks(rows, kind, line_of)
     errors += more
-    rows = rows[~rows.index.isin(row_bad)]
+    if row_bad:
+        rows = rows[~rows.index.isin(row_bad)]
     errors.sort(key=lambda e: (e.line or 0, e.column))
-    return rows, errors
+    return rows, errors, _distinct_of(parsed, rows.index.to_numpy(), len(frame))
+
+
+def _distinct_of(parsed: Parsed, positions: np.ndarray, total: int) -> dict:
+    if len(positions) == total:  # every row valid: the codes as they are
+        return dict(parsed.distinct)
+    return {name: (codes[positions], distinct) for name, (codes, distinct) in parsed.distinct.items()}
 
 
 def _is_passport(kind: str, column: str) -> bool:
@@ -163,18 +190,8 @@ def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[li
             errors.append(RowError(int(line_of[i]), col, "", "coordinate_pair"))
             bad.add(i)
         both = lat.notna() & lon.notna()
-        latf = pd.to_numeric(lat.where(both), errors="coerce")
-        lonf = pd.to_numeric(lon.where(both), errors="coerce")
-        outside = both & ~((lonf >= LON_MIN) & (lonf <= LON_MAX) & (latf >= LAT_MIN) & (latf <= LAT_MAX))
-        for i in rows.index[outside]:
-            errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}", "outside_ntb"))
-            bad.add(i)
-        inside = both & ~outside
-        if inside.any():
-            wrong = _outside_stated_regency(lonf[inside], latf[inside], rows.loc[inside, "regency"])
-            for i in wrong:
-                errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}",
-                                       "outside_regency", level="warning"))
+        if both.any():  # most files carry no coordinates
+            errors += _place_checks(rows, both, line_of, bad)
     if kind == "presence":
         arrival = pd.to_datetime(rows["arrival_date"])
         expiry = pd.to_datetime(rows["permit_expiry"])
@@ -183,6 +200,24 @@ def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[li
             errors.append(RowError(int(line_of[i]), "permit_expiry", str(rows.at[i, "permit_expiry"]), "expiry_before_arrival"))
             bad.add(i)
     return errors, bad
+
+
+def _place_checks(rows: pd.DataFrame, both: pd.Series, line_of: pd.Series, bad: set) -> list[RowError]:
+    """Rows with both coordinates: inside NTB (else rejected), inside the stated regency (else a warning)."""
+    errors = []
+    latf = pd.to_numeric(rows["lat"].where(both), errors="coerce")
+    lonf = pd.to_numeric(rows["lon"].where(both), errors="coerce")
+    outside = both & ~((lonf >= LON_MIN) & (lonf <= LON_MAX) & (latf >= LAT_MIN) & (latf <= LAT_MAX))
+    for i in rows.index[outside]:
+        errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}", "outside_ntb"))
+        bad.add(i)
+    inside = both & ~outside
+    if inside.any():
+        wrong = _outside_stated_regency(lonf[inside], latf[inside], rows.loc[inside, "regency"])
+        for i in wrong:
+            errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}",
+                                   "outside_regency", level="warning"))
+    return errors
 
 
 # Points within ~1.1 km of a regency (the coastline is simplified) count as inside it.
