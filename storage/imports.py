@@ -8,8 +8,10 @@ dates inside the same transaction, so readers never see rows without their aggre
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +21,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 from storage import rollups
 from storage.audit import record
 from storage.versions import bump
-from storage.engine import write_tx
+from storage.engine import bulk_cache, executemany, param_mark, write_tx
 from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
 
 TABLES = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
@@ -53,7 +55,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
     meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo."""
     table = TABLES[kind]
     date_col = DATE_COLUMN[kind]
-    with write_tx(engine) as conn:
+    with write_tx(engine) as conn, bulk_cache(conn):
         # Checked inside the write lock: two uploads of one file at once cannot both land.
         existing = conn.scalar(select(UploadBatch.id).where(
             UploadBatch.kind == kind, UploadBatch.file_sha256 == meta["file_sha256"],
@@ -74,8 +76,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
         if fail_after == "replace":
             raise InjectedFailure("after replace")
 
-        if len(rows):
-            bulk_insert(conn, table, rows.assign(batch_id=batch_id))
+        deltas = _insert(conn, kind, rows, int(batch_id), pure_inserts=not replaced_ids) if len(rows) else None
         if fail_after == "insert":
             raise InjectedFailure("after insert")
 
@@ -89,7 +90,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
             touched = _span(touched, rows[date_col].min(), rows[date_col].max())
             rollups.refresh(conn, kind, *touched)
         elif len(rows):
-            rollups.add(conn, kind, rows)  # pure inserts: add the batch's own aggregates
+            rollups.add(conn, kind, rows, deltas)  # pure inserts: add the batch's own aggregates
         conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
             rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates))
         bump(conn, kind)
@@ -113,7 +114,7 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     dup_in_file = with_id & rows["record_id"].duplicated(keep="last")
     keep &= ~dup_in_file
 
-    ids = rows.loc[with_id & keep, "record_id"].unique().tolist()
+    ids = rows.loc[with_id & keep, "record_id"].tolist()  # unique: earlier copies are dropped above
     current: dict[str, tuple[int, int, dt.date]] = {}
     for rid, rec, rhash, day in _active_with_ids(conn, table, date_col, ids):
         current[rec] = (rid, rhash, day)
@@ -139,13 +140,15 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
         if stored:
             keep &= ~(no_id & rows["row_hash"].isin(stored))
     duplicates = int((~keep).sum())
-    return rows[keep], replaced, duplicates, touched
+    return (rows if duplicates == 0 else rows[keep]), replaced, duplicates, touched
 
 
 def _active_with_ids(conn, table, date_col: str, ids: list[str]):
     """Active rows carrying one of these sender ids. Many ids: one join with a temporary table
-    instead of thousands of IN (...) queries."""
+    instead of thousands of IN (...) queries, unless no stored id can match."""
     cols = (table.id, table.record_id, table.row_hash, getattr(table, date_col))
+    if not ids or not _may_match(conn, table, ids):
+        return
     if len(ids) <= 4 * CHUNK:
         for chunk in _chunks(ids):
             yield from conn.execute(select(*cols).where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None)))
@@ -160,6 +163,17 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
         conn.exec_driver_sql("DROP TABLE incoming_ids")
 
 
+def _may_match(conn, table, ids: list[str]) -> bool:
+    """False when no active row has an id between the smallest and the largest of `ids` (one
+    probe of the sender-id index): a first or a non-overlapping file skips the join. Only on
+    SQLite, whose text order (BINARY) is Python's; PostgreSQL's collation may order otherwise."""
+    if conn.dialect.name != "sqlite":
+        return True
+    probe = select(table.id).where(table.record_id.between(min(ids), max(ids)),
+                                   table.replaced_by_batch.is_(None)).limit(1)
+    return conn.execute(probe).first() is not None
+
+
 def _span(span, lo, hi):
     if span is None:
         return (lo, hi)
@@ -171,23 +185,67 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def bulk_insert(conn, table, frame: pd.DataFrame) -> None:
+def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
+    """Insert the batch's rows. When they only add rows, return their roll-up deltas, computed on
+    a second thread while SQLite builds the table's indexes again (that holds no GIL, so the two
+    overlap on two cores; during the insert itself a busy second thread would slow every row)."""
+    table = TABLES[kind]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with _indexes_set_aside(conn, table.__tablename__, len(rows)):
+            bulk_insert(conn, table, rows, batch_id=batch_id)
+            deltas = pool.submit(rollups.deltas_of, kind, rows) if pure_inserts else None
+        return deltas.result() if deltas else None
+
+
+def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     """Insert a frame's rows at driver speed: COPY on PostgreSQL, executemany on SQLite.
-    Values must already be Python objects with None for missing (see loaders.pipeline)."""
-    cols = list(frame.columns)
+    Values must already be Python objects with None for missing (see loaders.pipeline).
+    `constants` (the batch id) are the same for every row; on SQLite they are written into the
+    statement, and columns holding only None are left out (NULL): fewer values to bind per row."""
+    name = table.__tablename__
     if conn.dialect.name == "postgresql":
+        frame = frame.assign(**constants)
+        cols = list(frame.columns)
         raw = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table.__tablename__} ({', '.join(cols)}) FROM STDIN") as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
             for row in zip(*[frame[c].to_numpy(dtype=object) for c in cols]):
                 copy.write_row(row)
         return
-    values = []
-    for col in cols:
+    cols, values = [], []
+    for col in frame.columns:
         v = frame[col].to_numpy(dtype=object)
-        if conn.dialect.name == "sqlite" and DATE_TYPES.get(col):
+        if np.equal(v, None).all():  # e.g. no coordinates in the file
+            continue
+        if DATE_TYPES.get(col):
             v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does
+        cols.append(col)
         values.append(v)
-    bulk_insert_raw(conn, table.__tablename__, cols, list(zip(*values)))
+    fixed = {c: int(v) for c, v in constants.items()}  # integers only: safe as SQL literals
+    sql = (f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) "
+           f"VALUES ({', '.join([*map(str, fixed.values()), *['?'] * len(cols)])})")
+    executemany(conn, sql, zip(*values))
+
+
+@contextlib.contextmanager
+def _indexes_set_aside(conn, table_name: str, rows: int):
+    """SQLite, when the batch is at least as large as the table: drop the table's indexes for the
+    insert and create them again from their stored definitions afterwards. Building an index is
+    one sort; keeping it costs a random B-tree insert per row and index (about three times the
+    time for a million rows). Same transaction: a rollback or a crash restores them as they were."""
+    if conn.dialect.name != "sqlite":  # PostgreSQL: COPY keeps up with its indexes
+        yield
+        return
+    stored = conn.exec_driver_sql(f"SELECT max(id) FROM {table_name}").scalar() or 0  # >= its row count
+    if stored > rows:
+        yield
+        return
+    indexes = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                   "AND sql IS NOT NULL", (table_name,)).all()
+    for index_name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
+    yield
+    for _, create in indexes:
+        conn.exec_driver_sql(create)
 
 
 DATE_TYPES = {"report_date": True, "arrival_date": True, "permit_expiry": True, "incident_date": True, "date": True}
@@ -200,8 +258,8 @@ def _iso_dates(values):
 
 
 def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: list[tuple]) -> None:
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
+    mark = param_mark(conn)
+    executemany(conn, f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
 
 
 def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:

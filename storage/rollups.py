@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
-from storage.engine import get_engine, write_tx
+from storage.engine import executemany, get_engine, param_mark, write_tx
 from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, Presence,
                             PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily)
@@ -63,12 +63,11 @@ def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
         conn.execute(insert(r.model).from_select(["day", *r.keys, *r.sums], sel))
 
 
-def add(conn: Connection, kind: str, rows: pd.DataFrame) -> None:
-    """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented)."""
-    for r in ROLLUPS[kind]:
+def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[pd.DataFrame] | None = None) -> None:
+    """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented).
+    `deltas`: deltas_of(kind, rows) when already computed."""
+    for r, delta in zip(ROLLUPS[kind], deltas if deltas is not None else deltas_of(kind, rows)):
         group = ["day", *r.keys]
-        frame = rows.rename(columns={r.date_col: "day"})
-        delta = frame.groupby(group, dropna=False).agg(**r.sums).reset_index()
         if "election_related" in delta:
             delta["election_related"] = delta["election_related"].astype(bool)
         if conn.dialect.name == "sqlite":
@@ -76,14 +75,30 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame) -> None:
         cols = [*group, *r.sums]
         table = r.model.__tablename__
         # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
-        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([_mark(conn)] * len(cols))}) "
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([param_mark(conn)] * len(cols))}) "
                f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
                + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
-        conn.exec_driver_sql(sql, list(zip(*[delta[c].astype(object).tolist() for c in cols])))
+        executemany(conn, sql, zip(*[delta[c].astype(object).tolist() for c in cols]))
 
 
-def _mark(conn) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+def deltas_of(kind: str, rows: pd.DataFrame) -> list[pd.DataFrame]:
+    """Each roll-up's aggregates of `rows` (columns day, keys, sums). The rows are grouped once,
+    by every key of the kind; the coarser roll-ups then add up those groups, far fewer than rows."""
+    levels = ROLLUPS[kind]
+    date_col = levels[0].date_col
+    keys = list(dict.fromkeys(k for r in levels for k in r.keys))
+    parts = {f"{how}_{col}": (col, how) for r in levels for col, how in r.sums.values()}
+    sources = list(dict.fromkeys(c for c, _ in parts.values()))
+    measures = rows[sources].apply(pd.to_numeric)  # Python ints -> int64: summed without Python calls
+    finest = (pd.concat([rows[[date_col, *keys]], measures], axis=1)
+              .groupby([date_col, *keys], dropna=False, sort=False).agg(**parts))
+    out = []
+    for r in levels:
+        sums = {name: (f"{how}_{col}", "sum") for name, (col, how) in r.sums.items()}
+        # sorted by key: the upsert then walks each roll-up's primary key in order
+        delta = finest.groupby([date_col, *r.keys], dropna=False).agg(**sums).reset_index()
+        out.append(delta.rename(columns={date_col: "day"}))
+    return out
 
 
 def _iso(col):

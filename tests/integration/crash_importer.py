@@ -14,8 +14,8 @@ url, path, marker = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 real_add = rollups.add
 
 
-def add_then_hang(conn, kind, rows):
-    real_add(conn, kind, rows)
+def add_then_hang(*args, **kwargs):
+    real_add(*args, **kwargs)
     marker.write_text("in commit")
     time.sleep(600)
 
