@@ -1,0 +1,102 @@
+"""The importer's fast paths give exactly what the plain ones give: HMAC, passport normalisation,
+row fingerprints, and the indexes SQLite sets aside during a large insert."""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import os
+import random
+import string
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from loaders.pipeline import import_file, row_hash
+from loaders.pseudonym import _Hmac, pseudonymise
+from loaders.values import normalise_passport, normalise_passports
+from storage.imports import InjectedFailure
+from tests.unit.test_import import HEADER, assert_rollups_match, presence_file
+
+
+@pytest.mark.parametrize("secret", [b"", b"k", bytes(range(32)), bytes(range(64)), bytes(range(65)), b"x" * 200])
+def test_hmac_equals_the_standard_library(secret):
+    mac = _Hmac(secret)
+    for message in (b"", b"A1234567", os.urandom(100)):
+        assert mac.hexdigest(message) == hmac.digest(secret, message, "sha256").hex()
+
+
+def test_pseudonymise_keeps_missing_numbers_missing():
+    got = pseudonymise(pd.Series(["A1234567", None, "A1234567"], dtype=object))
+    assert got[0] == got[2] and len(got[0]) == 64 and got[1] is None
+
+
+def test_vectorised_passport_normalisation_equals_the_per_value_one():
+    texts = [f"AB{chr(c)}12345" for c in range(128)] + [f"{chr(c)}abcde{chr(c)}" for c in range(128)]
+    rnd = random.Random(7)
+    alphabet = string.printable + "ßäÄéü\u00a0\u2003\u200b\u3000ﬁ—–İı"
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 25))) for _ in range(5000)]
+    texts += ["", "p 000-12345", "1234", "12345678901234567890", "123456789012345678901"]
+    got = normalise_passports(np.array(texts, dtype=object))
+    assert list(got) == [normalise_passport(t) for t in texts]
+
+
+def _factorized_row_hash(frame: pd.DataFrame) -> np.ndarray:
+    """The fingerprint as first written: every column factorised with missing values as a value."""
+    acc = np.zeros(len(frame), dtype=np.uint64)
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        text_ = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
+        acc = (acc * np.uint64(1_000_003)) ^ pd.util.hash_array(text_, categorize=False)[codes]
+    return (acc >> np.uint64(1)).astype(np.int64)
+
+
+def test_row_hash_is_unchanged_with_and_without_known_distinct_values():
+    day = pd.Series([dt.date(2024, 11, 27), None, dt.date(2024, 11, 28), None], dtype=object)
+    frame = pd.DataFrame({"day": day, "n": [1, 2, 3, 4], "flag": [True, False, True, True],
+                          "lat": pd.Series([-8.5, None, 116.25, -8.5], dtype=object),
+                          "text": pd.Series(["a", None, "b", "a"], dtype=object),
+                          "built": pd.Series(["a|b", "c", "d", "a|b"], dtype="str")})
+    assert (row_hash(frame) == _factorized_row_hash(frame)).all()
+    distinct = np.array([dt.date(2024, 11, 27), None, dt.date(2024, 11, 28)], dtype=object)
+    known = {"day": (np.array([0, 1, 2, 1]), distinct)}
+    assert (row_hash(frame, known) == _factorized_row_hash(frame)).all()
+
+
+def _index_sql(engine) -> list:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")).all()
+
+
+def test_indexes_set_aside_for_a_large_insert_come_back_as_they_were(sqlite_engine):
+    before = _index_sql(sqlite_engine)
+    import_file(sqlite_engine, presence_file(300), "a.csv", "presence")  # empty table: indexes rebuilt
+    import_file(sqlite_engine, presence_file(20, start=1000), "b.csv", "presence")  # small batch: kept
+    assert _index_sql(sqlite_engine) == before
+    with sqlite_engine.connect() as conn:
+        plan = " ".join(str(r) for r in conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM presence WHERE record_id = 'R0001' AND replaced_by_batch IS NULL")))
+        assert "ix_presence_record" in plan
+        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+
+
+def test_a_failure_while_the_indexes_are_set_aside_restores_them(sqlite_engine, monkeypatch):
+    before = _index_sql(sqlite_engine)
+
+    def insert_then_fail(*args, **kwargs):
+        raise InjectedFailure("in the insert")
+
+    monkeypatch.setattr("storage.imports.bulk_insert", insert_then_fail)
+    with pytest.raises(InjectedFailure):
+        import_file(sqlite_engine, presence_file(50), "a.csv", "presence")
+    assert _index_sql(sqlite_engine) == before
+
+
+def test_ids_outside_the_stored_range_are_new_rows_and_inside_it_updates(engine):
+    import_file(engine, presence_file(10, start=100), "a.csv", "presence")  # R0100..R0109
+    res = import_file(engine, presence_file(5, start=500), "b.csv", "presence")  # beyond: no lookup needed
+    assert (res.rows_imported, res.rows_updated) == (5, 0)
+    edited = (HEADER + "R0105;27/11/2024;Lobar;NA;VOA;bisnis;00000105X;1\n").encode()
+    res = import_file(engine, edited, "c.csv", "presence")
+    assert (res.rows_imported, res.rows_updated) == (1, 1)
