@@ -153,6 +153,7 @@ class Crossing(Base):
 
 class PresenceDaily(Base):
     __tablename__ = "presence_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
@@ -164,6 +165,7 @@ class PresenceDaily(Base):
 
 class IncidentDaily(Base):
     __tablename__ = "incident_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -176,6 +178,7 @@ class IncidentDaily(Base):
 
 class CrossingDaily(Base):
     __tablename__ = "crossing_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     port_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     direction: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -210,6 +213,7 @@ class AppUser(Base):
 class PresenceRegencyDaily(Base):
     """Coarse roll-up (day × regency): what the unfiltered map, KPIs and trends read."""
     __tablename__ = "presence_regency_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
@@ -219,6 +223,7 @@ class PresenceRegencyDaily(Base):
 class PresenceNationalityDaily(Base):
     """Roll-up by day × regency × nationality (top nationalities, nationality filter)."""
     __tablename__ = "presence_nationality_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
@@ -276,6 +281,7 @@ class IncidentRegencyDaily(Base):
     """Coarse incident roll-up (day × regency × election-related × status): what the unfiltered
     map and KPIs read."""
     __tablename__ = "incident_regency_daily"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)

@@ -24,6 +24,15 @@ def _frame(engine: Engine, stmt) -> pd.DataFrame:
         return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
+def _rows(engine: Engine, *stmts) -> list[list[tuple]]:
+    """Small results as plain rows, all read in one transaction (no DataFrame to build)."""
+    with read_tx(engine) as conn:
+        return [conn.execute(stmt).all() for stmt in stmts]
+
+
+NAN = float("nan")
+
+
 def scope(f: Filters) -> list[str]:
     """Regencies in view: the chosen ones, else the chosen office's area on the as-of date, else all."""
     if f.regencies:
@@ -76,26 +85,25 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     regs = scope(f)
-    p = presence_rollup(f)
-    pres = _frame(engine, _presence_where(
-        select(p.regency_code, func.sum(p.persons).label("present"), func.sum(p.reports).label("reports"))
-        .group_by(p.regency_code), f, regs, p))
-    i = incident_rollup(f)
-    inc = _frame(engine, _incident_where(
-        select(i.regency_code, func.sum(i.incidents).label("incidents"),
-               func.sum(i.incidents).filter(i.election_related.is_(True)).label("election_incidents"),
-               func.sum(i.incidents).filter(i.status != "selesai").label("open_incidents"))
+    p, i = presence_rollup(f), incident_rollup(f)
+    pres, inc = _rows(engine, _presence_where(
+        select(p.regency_code, func.sum(p.persons), func.sum(p.reports)).group_by(p.regency_code), f, regs, p),
+        _incident_where(
+        select(i.regency_code, func.sum(i.incidents),
+               func.sum(i.incidents).filter(i.election_related.is_(True)),
+               func.sum(i.incidents).filter(i.status != "selesai"))
         .group_by(i.regency_code), f, regs, model=i))
     ref = regencies()
     offices = areas_on(f.as_of)
-    inside = ref.index.isin(regs)
     cols = {"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(), "voters": ref["voters_dpt_2024"].to_numpy(),
             "office": [offices.get(c) for c in ref.index]}
-    for col, src in (("present", pres), ("reports", pres), ("incidents", inc),
-                     ("election_incidents", inc), ("open_incidents", inc)):
-        found = dict(zip(src["regency_code"], src[col])) if len(src) else {}
+    found = {row[0]: row[1:] for row in pres}, {row[0]: row[1:] for row in inc}
+    inside = set(regs)
+    for n, col in enumerate(("present", "reports")):
+        cols[col] = [float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in ref.index]
+    for n, col in enumerate(("incidents", "election_incidents", "open_incidents")):
         # Regencies outside the scope are NaN ("no data"), never zero.
-        cols[col] = [float(found.get(c) or 0) if ok else float("nan") for c, ok in zip(ref.index, inside)]
+        cols[col] = [float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in ref.index]
     out = pd.DataFrame(cols, index=ref.index)
     out["per_1000_voters"] = out["present"] / out["voters"] * 1000
     return out
@@ -104,8 +112,8 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
 def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
     t = regency_table(engine, f) if table is None else table
     c = CrossingDaily
-    arrivals = _frame(engine, select(func.sum(c.persons).label("n")).where(
-        c.day.between(f.start, f.end), c.direction == "datang"))["n"].iloc[0]
+    [[(arrivals,)]] = _rows(engine, select(func.sum(c.persons)).where(
+        c.day.between(f.start, f.end), c.direction == "datang"))
     return {
         "present": int(t["present"].sum()),
         "incidents": int(t["incidents"].sum()),
@@ -157,10 +165,10 @@ def regency_centres() -> pd.DataFrame:
 def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     p = presence_rollup(f)
     regs = [regency] if regency else scope(f)
-    df = _frame(engine, _presence_where(select(p.day, func.sum(p.persons).label("persons"))
-                                        .group_by(p.day).order_by(p.day), f, regs, p))
-    days = pd.DataFrame({"day": pd.date_range(f.start, f.end, freq="D").date})
-    return days.merge(df, on="day", how="left").fillna({"persons": 0})
+    [rows] = _rows(engine, _presence_where(select(p.day, func.sum(p.persons)).group_by(p.day), f, regs, p))
+    persons = {_as_date(day): n for day, n in rows}
+    days = pd.date_range(f.start, f.end, freq="D").date  # every day, zero where nobody was reported
+    return pd.DataFrame({"day": days, "persons": [persons.get(d, 0) for d in days]})
 
 
 def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
