@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, select, text, update
 
 from storage import rollups
 from storage.audit import record
@@ -156,9 +156,10 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
     conn.exec_driver_sql("CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64) PRIMARY KEY)")
     try:
         bulk_insert_raw(conn, "incoming_ids", ["record_id"], [(i,) for i in ids])
-        yield from conn.exec_driver_sql(
+        # Typed result columns: on SQLite a raw query would give the dates as ISO text.
+        yield from conn.execute(text(
             f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.__tablename__} t "
-            "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL").fetchall()
+            "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL").columns(*cols)).fetchall()
     finally:
         conn.exec_driver_sql("DROP TABLE incoming_ids")
 

@@ -100,3 +100,13 @@ def test_ids_outside_the_stored_range_are_new_rows_and_inside_it_updates(engine)
     edited = (HEADER + "R0105;27/11/2024;Lobar;NA;VOA;bisnis;00000105X;1\n").encode()
     res = import_file(engine, edited, "c.csv", "presence")
     assert (res.rows_imported, res.rows_updated) == (1, 1)
+
+
+def test_a_large_resent_file_updates_through_the_id_join(engine):
+    """More ids than the IN (...) lists take: the temporary-table join (its dates came back as
+    text on SQLite and the import failed comparing them)."""
+    import_file(engine, presence_file(4000), "a.csv", "presence")
+    res = import_file(engine, presence_file(4000, changed={5, 3999}), "b.csv", "presence")
+    assert (res.status, res.rows_imported, res.rows_updated, res.duplicates) == ("imported", 2, 2, 3998)
+    with engine.connect() as conn:
+        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
