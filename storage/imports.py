@@ -194,7 +194,7 @@ def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bo
     with ThreadPoolExecutor(max_workers=1) as pool:
         with _indexes_set_aside(conn, table.__tablename__, len(rows)):
             bulk_insert(conn, table, rows, batch_id=batch_id)
-            deltas = pool.submit(rollups.deltas_of, kind, rows) if pure_inserts else None
+            deltas = pool.submit(rollups.deltas_of, kind, rows, conn.dialect.name) if pure_inserts else None
         return deltas.result() if deltas else None
 
 
@@ -215,7 +215,7 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     cols, values = [], []
     for col in frame.columns:
         v = frame[col].to_numpy(dtype=object)
-        if np.equal(v, None).all():  # e.g. no coordinates in the file
+        if v[0] is None and np.equal(v, None).all():  # e.g. no coordinates in the file
             continue
         if DATE_TYPES.get(col):
             v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does

@@ -63,27 +63,27 @@ def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
         conn.execute(insert(r.model).from_select(["day", *r.keys, *r.sums], sel))
 
 
-def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[pd.DataFrame] | None = None) -> None:
+def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[list[tuple]] | None = None) -> None:
     """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented).
-    `deltas`: deltas_of(kind, rows) when already computed."""
-    for r, delta in zip(ROLLUPS[kind], deltas if deltas is not None else deltas_of(kind, rows)):
+    `deltas`: deltas_of(kind, rows, dialect) when already computed."""
+    if deltas is None:
+        deltas = deltas_of(kind, rows, conn.dialect.name)
+    mark = param_mark(conn)
+    for r, values in zip(ROLLUPS[kind], deltas):
         group = ["day", *r.keys]
-        if "election_related" in delta:
-            delta["election_related"] = delta["election_related"].astype(bool)
-        if conn.dialect.name == "sqlite":
-            delta["day"] = _iso(delta["day"])
         cols = [*group, *r.sums]
         table = r.model.__tablename__
         # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
-        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([param_mark(conn)] * len(cols))}) "
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
                f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
                + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
-        executemany(conn, sql, zip(*[delta[c].astype(object).tolist() for c in cols]))
+        executemany(conn, sql, values)
 
 
-def deltas_of(kind: str, rows: pd.DataFrame) -> list[pd.DataFrame]:
-    """Each roll-up's aggregates of `rows` (columns day, keys, sums). The rows are grouped once,
-    by every key of the kind; the coarser roll-ups then add up those groups, far fewer than rows."""
+def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[list[tuple]]:
+    """Each roll-up's aggregates of `rows` as the driver takes them: (day, keys..., sums...) in key
+    order. The rows are grouped once, by every key of the kind; the coarser roll-ups then add up
+    those groups, far fewer than rows."""
     levels = ROLLUPS[kind]
     date_col = levels[0].date_col
     keys = list(dict.fromkeys(k for r in levels for k in r.keys))
@@ -97,7 +97,11 @@ def deltas_of(kind: str, rows: pd.DataFrame) -> list[pd.DataFrame]:
         sums = {name: (f"{how}_{col}", "sum") for name, (col, how) in r.sums.items()}
         # sorted by key: the upsert then walks each roll-up's primary key in order
         delta = finest.groupby([date_col, *r.keys], dropna=False).agg(**sums).reset_index()
-        out.append(delta.rename(columns={date_col: "day"}))
+        if "election_related" in delta:
+            delta["election_related"] = delta["election_related"].astype(bool)
+        if dialect == "sqlite":
+            delta[date_col] = _iso(delta[date_col])
+        out.append(list(zip(*[delta[c].astype(object).tolist() for c in [date_col, *r.keys, *r.sums]])))
     return out
 
 
