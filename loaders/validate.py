@@ -69,8 +69,8 @@ def _check_code(col: Column) -> str:
 class Parsed(dict):
     """Column name -> parsed values, computed once per column and shared by the pandera checks
     and the conversion of valid rows (parsing is the expensive part). `none[name]` marks the
-    values that are None (empty or not acceptable); `distinct[name]` is (codes, distinct parsed
-    values) of a parsed column, so that later steps need not find the distinct values again."""
+    values that are None (empty or not acceptable); `distinct[name]` is (codes, distinct values)
+    of a parsed or free-text column, so that later steps need not find the distinct values again."""
 
     def __init__(self, frame: pd.DataFrame, kind: str, decimal_comma: bool):
         super().__init__()
@@ -81,14 +81,19 @@ class Parsed(dict):
 
     def __missing__(self, name: str) -> pd.Series:
         col, raw = self.spec[name], self.frame[name]
-        if col.type in ("text", "id"):  # kept as text: only empty becomes None
+        if col.type == "id":  # kept as text, nearly every value distinct: only empty becomes None
             empty = (raw == "").to_numpy(dtype=bool)
             values = pd.Series(np.where(empty, None, raw.to_numpy(dtype=object)), index=raw.index, dtype=object)
             self.none[name] = empty
+        elif col.type == "text":  # kept as text, values repeat: one Python string per distinct value
+            codes, distinct = V.parse_distinct(raw, lambda s: s)
+            values = pd.Series(distinct[codes], index=raw.index, dtype=object)
+            self.none[name] = np.equal(distinct, None)[codes]
+            self.distinct[name] = (codes, distinct)
         else:
             codes, distinct = V.parse_distinct(raw, _parser(col, self.decimal_comma), many=MANY.get(col.type))
             values = pd.Series(distinct[codes], index=raw.index, dtype=object)
-            self.none[name] = np.array([v is None for v in distinct], dtype=bool)[codes]
+            self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
         self[name] = values
         return values
