@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("NTB_PSEUDONYM_KEY", "ab" * 32)
 
-from bench_ingest import floor, make_file  # noqa: E402
+from bench_ingest import bench_limits, floor, make_file  # noqa: E402
 
 
 def make_incidents(path: Path, rows: int, seed: int = 11) -> None:
@@ -106,7 +106,6 @@ def main() -> None:
 
     from domain.filters import Filters
     from loaders.pipeline import import_file
-    from loaders.reader import Limits
     from storage import queries
     from storage.engine import make_engine
     from storage.schema import upgrade
@@ -123,11 +122,11 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{d / 'bench.sqlite'}")
         upgrade(engine)
         t0 = time.perf_counter()
-        r = import_file(engine, pres.read_bytes(), pres.name, "presence", limits=Limits(max_rows=50_000_000, max_bytes=4 << 30))
+        r = import_file(engine, pres.read_bytes(), pres.name, "presence", limits=bench_limits())
         out["import_s"] = round(time.perf_counter() - t0, 2)
         out["import_ratio"] = round(out["import_s"] / out["floor_s"], 2)
         assert r.rows_imported == args.rows, r.summary("en")
-        r = import_file(engine, inc.read_bytes(), inc.name, "incidents", limits=Limits(max_rows=50_000_000, max_bytes=4 << 30))
+        r = import_file(engine, inc.read_bytes(), inc.name, "incidents", limits=bench_limits())
         assert r.rows_imported == args.rows // 10, r.summary("en")
 
         # One filter change = a different period each run (no cache can answer it).
