@@ -187,6 +187,7 @@ class Target:
     def _env(self) -> dict:
         env = dict(os.environ)
         env.setdefault("NTB_PSEUDONYM_KEY", self._key)
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # as `make run` and the systemd unit in docs/operations.md
         env["NTB_DB_URL"] = self.db_url
         env.pop("NTB_MODE", None)  # the demo database carries demo batches; production mode is not the subject
         return env
