@@ -21,7 +21,7 @@ from sqlalchemy import Engine, and_, func, insert, select, text, update
 from storage import rollups
 from storage.audit import record
 from storage.versions import bump
-from storage.engine import bulk_cache, executemany, param_mark, write_tx
+from storage.engine import bulk_cache, insert_rows, param_mark, write_tx
 from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
 
 TABLES = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
@@ -155,7 +155,7 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
         return
     conn.exec_driver_sql("CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64) PRIMARY KEY)")
     try:
-        bulk_insert_raw(conn, "incoming_ids", ["record_id"], [(i,) for i in ids])
+        bulk_insert_raw(conn, "incoming_ids", ["record_id"], np.array(ids, dtype=object).reshape(-1, 1))
         # Typed result columns: on SQLite a raw query would give the dates as ISO text.
         yield from conn.execute(text(
             f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.__tablename__} t "
@@ -199,7 +199,7 @@ def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bo
 
 
 def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
-    """Insert a frame's rows at driver speed: COPY on PostgreSQL, executemany on SQLite.
+    """Insert a frame's rows at driver speed: COPY on PostgreSQL, multi-row INSERTs on SQLite.
     Values must already be Python objects with None for missing (see loaders.pipeline).
     `constants` (the batch id) are the same for every row; on SQLite they are written into the
     statement, and columns holding only None are left out (NULL): fewer values to bind per row."""
@@ -221,10 +221,9 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
             v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does
         cols.append(col)
         values.append(v)
-    fixed = {c: int(v) for c, v in constants.items()}  # integers only: safe as SQL literals
-    sql = (f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) "
-           f"VALUES ({', '.join([*map(str, fixed.values()), *['?'] * len(cols)])})")
-    executemany(conn, sql, zip(*values))
+    fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
+    insert_rows(conn, f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES ",
+                f"({', '.join([*fixed.values(), *['?'] * len(cols)])})", np.column_stack(values))
 
 
 @contextlib.contextmanager
@@ -258,9 +257,10 @@ def _iso_dates(values):
     return iso[codes]  # code -1 (missing) takes the trailing None
 
 
-def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: list[tuple]) -> None:
-    mark = param_mark(conn)
-    executemany(conn, f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
+def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: np.ndarray) -> None:
+    """rows: 2-D, one row of Python values per row to insert."""
+    insert_rows(conn, f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ",
+                f"({', '.join([param_mark(conn)] * len(cols))})", rows)
 
 
 def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:

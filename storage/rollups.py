@@ -13,10 +13,11 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
-from storage.engine import executemany, get_engine, param_mark, write_tx
+from storage.engine import get_engine, insert_rows, param_mark, write_tx
 from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, Presence,
                             PresenceDaily,
                             PresenceNationalityDaily, PresenceRegencyDaily)
@@ -63,7 +64,7 @@ def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
         conn.execute(insert(r.model).from_select(["day", *r.keys, *r.sums], sel))
 
 
-def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[list[tuple]] | None = None) -> None:
+def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray] | None = None) -> None:
     """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented).
     `deltas`: deltas_of(kind, rows, dialect) when already computed."""
     if deltas is None:
@@ -73,16 +74,16 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[list[tuple
         group = ["day", *r.keys]
         cols = [*group, *r.sums]
         table = r.model.__tablename__
-        # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones.
-        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
-               f"ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-               + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
-        executemany(conn, sql, values)
+        # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
+        # (a statement's rows have distinct keys, as PostgreSQL requires).
+        insert_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ", f"({', '.join([mark] * len(cols))})",
+                    values, f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+                    + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
 
 
-def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[list[tuple]]:
-    """Each roll-up's aggregates of `rows` as the driver takes them: (day, keys..., sums...) in key
-    order. The rows are grouped once, by every key of the kind; the coarser roll-ups then add up
+def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
+    """Each roll-up's aggregates of `rows` as the driver takes them: rows of (day, keys..., sums...)
+    in key order. The rows are grouped once, by every key of the kind; the coarser roll-ups then add up
     those groups, far fewer than rows."""
     levels = ROLLUPS[kind]
     date_col = levels[0].date_col
@@ -101,7 +102,7 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[list[tuple]]:
             delta["election_related"] = delta["election_related"].astype(bool)
         if dialect == "sqlite":
             delta[date_col] = _iso(delta[date_col])
-        out.append(list(zip(*[delta[c].astype(object).tolist() for c in [date_col, *r.keys, *r.sums]])))
+        out.append(np.column_stack([delta[c].astype(object).to_numpy() for c in [date_col, *r.keys, *r.sums]]))
     return out
 
 
