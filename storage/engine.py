@@ -123,8 +123,9 @@ def insert_rows(conn: Connection, head: str, row: str, grid: np.ndarray, tail: s
     width = grid.shape[1]
     per = max(1, min(64, _max_parameters(conn) // width))
     whole = len(grid) // per * per
-    if whole:
-        executemany(conn, head + ", ".join([row] * per) + tail, grid[:whole].reshape(-1, per * width).tolist())
+    if whole:  # parameter lists made as the driver asks for them: a million rows are not copied twice
+        executemany(conn, head + ", ".join([row] * per) + tail,
+                    (grid[i:i + per].ravel().tolist() for i in range(0, whole, per)))
     if whole < len(grid):
         executemany(conn, head + ", ".join([row] * (len(grid) - whole)) + tail, [grid[whole:].ravel().tolist()])
 
