@@ -21,8 +21,8 @@ bootstrap: install
 
 run: bootstrap
 	@echo "Serving the dashboard on http://localhost:$(PORT) (Ctrl-C stops it)"
-	# MALLOC_ARENA_MAX=2: glibc otherwise gives each of the many script threads its own heap and
-	# keeps them; with 50 sessions at once the process grew by ~280 MB it never gave back.
+	@# MALLOC_ARENA_MAX=2: glibc otherwise gives each of the many script threads its own heap and
+	@# keeps them; with 50 sessions at once the process grew by ~280 MB it never gave back.
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run dashboard.py --server.headless true --server.port $(PORT)
 
 test: install
