@@ -288,3 +288,28 @@ class IncidentRegencyDaily(Base):
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     incidents: Mapped[int] = mapped_column(Integer)
     persons: Mapped[int] = mapped_column(Integer)
+
+
+class PresenceNationalityMonthly(Base):
+    """presence_nationality_daily summed by calendar month (`month` = its first day): a period of
+    whole months reads a row per month instead of thirty (top nationalities over half a year)."""
+    __tablename__ = "presence_nationality_monthly"
+    __table_args__ = {"sqlite_with_rowid": False}
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentRegencyMonthly(Base):
+    """incident_regency_daily summed by calendar month (`month` = its first day): the map's and
+    KPIs' incident counts over whole months."""
+    __tablename__ = "incident_regency_monthly"
+    __table_args__ = {"sqlite_with_rowid": False}
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    incidents: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Integer, String, cast, func, or_, select, type_coerce, union_all
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
 from loaders.values import allowed_values
 from storage.engine import read_tx
-from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, PresenceDaily,
-                            PresenceNationalityDaily, PresenceRegencyDaily, UploadBatch)
+from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
+                            IncidentRegencyMonthly, PresenceDaily, PresenceNationalityDaily, PresenceNationalityMonthly,
+                            PresenceRegencyDaily, UploadBatch)
+from storage.rollups import month_end, month_of
 
 
 def _frame(engine: Engine, stmt) -> pd.DataFrame:
@@ -56,28 +59,70 @@ def incident_rollup(f: Filters):
     return IncidentDaily if (f.categories or f.severities) else IncidentRegencyDaily
 
 
+MONTHLY = {PresenceNationalityDaily: PresenceNationalityMonthly, IncidentRegencyDaily: IncidentRegencyMonthly}
+
+
+def split_by_month(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+    """[start, end] as (day spans before and after the whole months, (first, last) whole month or None)."""
+    first = start if start.day == 1 else month_end(start) + dt.timedelta(days=1)
+    last = end if end == month_end(end) else month_of(end) - dt.timedelta(days=1)
+    if first > last:
+        return [(start, end)], None
+    days = [(a, b) for a, b in ((start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)) if a <= b]
+    return days, (first, month_of(last))
+
+
+def _summed(model, f: Filters, keys: list[str], sums: dict, where) -> select:
+    """SELECT keys, sums over the period f.start..f.end from the daily roll-up `model`, reading
+    whole months from its monthly roll-up when it has one (a sixth of the rows over half a year).
+    sums: label -> function(roll-up model) -> aggregate; where: function(roll-up model) -> conditions."""
+    monthly = MONTHLY.get(model)
+    days, months = split_by_month(f.start, f.end) if monthly is not None else ([(f.start, f.end)], None)
+    parts = [(model, or_(*(model.day.between(a, b) for a, b in days)))] if days else []
+    if months:
+        parts.append((monthly, monthly.month.between(*months)))
+    selects = [select(*(getattr(m, k) for k in keys), *(agg(m).label(n) for n, agg in sums.items()))
+               .where(span, *where(m)).group_by(*(getattr(m, k) for k in keys)) for m, span in parts]
+    if len(selects) == 1:
+        return selects[0]
+    u = union_all(*selects).subquery()
+    return select(*(u.c[k] for k in keys), *(func.sum(u.c[n]).label(n) for n in sums)).group_by(*(u.c[k] for k in keys))
+
+
+def _presence_filters(f: Filters, regs: list[str]):
+    def where(p):
+        conds = [p.regency_code.in_(regs)]
+        if f.nationalities:
+            conds.append(p.nationality.in_(f.nationalities))
+        if f.permits:
+            conds.append(p.permit_type.in_(f.permits))
+        if f.activities:
+            conds.append(p.activity.in_(f.activities))
+        return conds
+    return where
+
+
 def _presence_where(stmt, f: Filters, regs: list[str], p=None):
     p = p if p is not None else presence_rollup(f)
-    stmt = stmt.where(p.day.between(f.start, f.end), p.regency_code.in_(regs))
-    if f.nationalities:
-        stmt = stmt.where(p.nationality.in_(f.nationalities))
-    if f.permits:
-        stmt = stmt.where(p.permit_type.in_(f.permits))
-    if f.activities:
-        stmt = stmt.where(p.activity.in_(f.activities))
-    return stmt
+    return stmt.where(p.day.between(f.start, f.end), *_presence_filters(f, regs)(p))
+
+
+def _incident_filters(f: Filters, regs: list[str]):
+    def where(model):
+        conds = [model.regency_code.in_(regs)]
+        if f.categories:
+            conds.append(model.category.in_(f.categories))
+        if f.severities:
+            conds.append(model.severity.in_(f.severities))
+        if f.nationalities and model is Incident:
+            conds.append(model.nationality.in_(f.nationalities))
+        return conds
+    return where
 
 
 def _incident_where(stmt, f: Filters, regs: list[str], model=IncidentDaily, day=None):
     day = day if day is not None else model.day
-    stmt = stmt.where(day.between(f.start, f.end), model.regency_code.in_(regs))
-    if f.categories:
-        stmt = stmt.where(model.category.in_(f.categories))
-    if f.severities:
-        stmt = stmt.where(model.severity.in_(f.severities))
-    if f.nationalities and model is Incident:
-        stmt = stmt.where(model.nationality.in_(f.nationalities))
-    return stmt
+    return stmt.where(day.between(f.start, f.end), *_incident_filters(f, regs)(model))
 
 
 def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
@@ -86,27 +131,34 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     regs = scope(f)
     p, i = presence_rollup(f), incident_rollup(f)
-    pres, inc = _rows(engine, _presence_where(
-        select(p.regency_code, func.sum(p.persons), func.sum(p.reports)).group_by(p.regency_code), f, regs, p),
-        _incident_where(
-        select(i.regency_code, func.sum(i.incidents),
-               func.sum(i.incidents).filter(i.election_related.is_(True)),
-               func.sum(i.incidents).filter(i.status != "selesai"))
-        .group_by(i.regency_code), f, regs, model=i))
-    ref = regencies()
-    offices = areas_on(f.as_of)
-    cols = {"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(), "voters": ref["voters_dpt_2024"].to_numpy(),
-            "office": [offices.get(c) for c in ref.index]}
+    pres, inc = _rows(engine, _summed(
+        p, f, ["regency_code"], {"persons": lambda m: func.sum(m.persons), "reports": lambda m: func.sum(m.reports)},
+        _presence_filters(f, regs)), _summed(
+        i, f, ["regency_code"], {"incidents": lambda m: func.sum(m.incidents),
+                                 "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
+                                 "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")},
+        _incident_filters(f, regs)))
+    out = _regency_base(f.as_of).copy()
+    codes = out.index.tolist()
     found = {row[0]: row[1:] for row in pres}, {row[0]: row[1:] for row in inc}
     inside = set(regs)
     for n, col in enumerate(("present", "reports")):
-        cols[col] = [float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in ref.index]
+        out[col] = np.array([float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in codes])
     for n, col in enumerate(("incidents", "election_incidents", "open_incidents")):
         # Regencies outside the scope are NaN ("no data"), never zero.
-        cols[col] = [float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in ref.index]
-    out = pd.DataFrame(cols, index=ref.index)
-    out["per_1000_voters"] = out["present"] / out["voters"] * 1000
+        out[col] = np.array([float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes])
+    out["per_1000_voters"] = out["present"].to_numpy() / out["voters"].to_numpy() * 1000
     return out
+
+
+@lru_cache(maxsize=64)
+def _regency_base(as_of: dt.date) -> pd.DataFrame:
+    """The ten regencies' names, kinds, voters and office in force on `as_of` (copied, never changed)."""
+    ref = regencies()
+    offices = areas_on(as_of)
+    return pd.DataFrame({"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(),
+                         "voters": ref["voters_dpt_2024"].to_numpy(), "office": [offices.get(c) for c in ref.index]},
+                        index=ref.index)
 
 
 def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
@@ -132,23 +184,42 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
     (`located` False). The most severe and newest first, at most `limit`. No person-level
     fields (descriptions stay on the analysts' pages)."""
     i = Incident
+    # The day as ISO text and the flag as stored: per-row date and bool conversion by the driver
+    # layer cost more than the query (these are hover labels and a 0/1 flag).
     stmt = _incident_where(select(
-        i.id, i.record_id, i.incident_date, i.regency_code, i.category, i.severity, i.lat, i.lon,
-        i.election_related, i.status, i.responsible_agency, i.persons).where(i.replaced_by_batch.is_(None)),
-        f, scope(f), model=Incident, day=i.incident_date
+        cast(i.incident_date, String).label("incident_date"), i.regency_code, i.category, i.severity, i.lat, i.lon,
+        type_coerce(i.election_related, Integer).label("election_related"), i.status, i.responsible_agency)
+        .where(i.replaced_by_batch.is_(None)), f, scope(f), model=Incident, day=i.incident_date
     ).order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc()).limit(limit)
     if not f.severities:
         # Every severity, said explicitly: the planner then reads ix_incident_severity one severity
         # at a time in index order and stops at the limit (~3 ms), instead of sorting the period (13-66 ms at 100k).
         stmt = stmt.where(i.severity.in_(SEVERITIES))
-    df = _frame(engine, stmt)
-    if df.empty:
-        return df.assign(located=pd.Series(dtype=bool))
-    df["located"] = df["lat"].notna() & df["lon"].notna()
-    centres = regency_centres()
-    df.loc[~df["located"], "lat"] = df.loc[~df["located"], "regency_code"].map(centres["lat"])
-    df.loc[~df["located"], "lon"] = df.loc[~df["located"], "regency_code"].map(centres["lon"])
-    return df
+    with read_tx(engine) as conn:
+        res = conn.execute(stmt)
+        names, rows = list(res.keys()), res.all()
+    # Built column by column (a frame from rows plus .loc fills cost more than the query).
+    cols = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
+    lat, lon = np.array(cols["lat"], dtype=float), np.array(cols["lon"], dtype=float)
+    located = ~(np.isnan(lat) | np.isnan(lon))
+    if not located.all():
+        centre = regency_centre_points()
+        at = np.array([centre[c] for c in cols["regency_code"]]).reshape(-1, 2)
+        lat, lon = np.where(located, lat, at[:, 0]), np.where(located, lon, at[:, 1])
+    frame = pd.DataFrame({k: v for k, v in cols.items() if k not in NUMERIC_MARKER_COLUMNS}, dtype=object)
+    frame["severity"], frame["lat"], frame["lon"] = np.array(cols["severity"], dtype=np.int64), lat, lon
+    frame["election_related"], frame["located"] = np.array(cols["election_related"], dtype=bool), located
+    return frame
+
+
+NUMERIC_MARKER_COLUMNS = {"severity", "lat", "lon", "election_related"}
+
+
+@lru_cache(maxsize=1)
+def regency_centre_points() -> dict[str, tuple[float, float]]:
+    """regency code -> (lat, lon) of regency_centres()."""
+    c = regency_centres()
+    return {code: (lat, lon) for code, lat, lon in zip(c.index, c["lat"], c["lon"])}
 
 
 @lru_cache(maxsize=1)
@@ -181,9 +252,9 @@ def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
     p = presence_rollup(f, by_nationality=True)
     regs = [regency] if regency else scope(f)
-    return _frame(engine, _presence_where(
-        select(p.nationality, func.sum(p.persons).label("persons")).group_by(p.nationality)
-        .order_by(func.sum(p.persons).desc(), p.nationality).limit(n), f, regs, p))
+    per = _summed(p, f, ["nationality"], {"persons": lambda m: func.sum(m.persons)}, _presence_filters(f, regs)).subquery()
+    return _frame(engine, select(per.c.nationality, per.c.persons)
+                  .order_by(per.c.persons.desc(), per.c.nationality).limit(n))
 
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:

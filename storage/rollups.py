@@ -2,7 +2,8 @@
 
 Each kind has one or more roll-up levels (ROLLUPS): presence at day × regency (what the
 unfiltered map, KPIs and trends read), day × regency × nationality, and the full
-day × regency × nationality × permit × activity (any filter). All are kept up to date inside the
+day × regency × nationality × permit × activity (any filter). Two levels are also kept by calendar
+month (`month` = its first day), for periods that span whole months. All are kept up to date inside the
 import transaction: `add` upserts a batch's own aggregates when it replaced nothing; `refresh`
 rebuilds a date span from the active rows (after replacements and undo). `rebuild_all` is the
 command-line repair: `python -m storage.rollups [--db URL]`.
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Date, cast, delete, func, insert, select
 
 from storage.engine import get_engine, insert_rows, param_mark, write_tx
-from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily, Presence,
-                            PresenceDaily,
-                            PresenceNationalityDaily, PresenceRegencyDaily)
+from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
+                            IncidentRegencyMonthly, Presence, PresenceDaily, PresenceNationalityDaily,
+                            PresenceNationalityMonthly, PresenceRegencyDaily)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Rollup:
     date_col: str                  # the source table's date column (-> `day`)
     keys: tuple[str, ...]          # group columns besides the day
     sums: dict                     # roll-up column -> (source column, "sum" | "size")
+    monthly: bool = False          # summed by calendar month (column `month`) instead of by day
+
+    @property
+    def period(self) -> str:
+        return "month" if self.monthly else "day"
 
 
 _P = {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}
@@ -37,12 +43,15 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
     "presence": (
         Rollup(PresenceRegencyDaily, Presence, "report_date", ("regency_code",), _P),
         Rollup(PresenceNationalityDaily, Presence, "report_date", ("regency_code", "nationality"), _P),
+        Rollup(PresenceNationalityMonthly, Presence, "report_date", ("regency_code", "nationality"), _P, monthly=True),
         Rollup(PresenceDaily, Presence, "report_date",
                ("regency_code", "nationality", "permit_type", "activity"), _P),
     ),
     "incidents": (
         Rollup(IncidentRegencyDaily, Incident, "incident_date", ("regency_code", "election_related", "status"),
                {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
+        Rollup(IncidentRegencyMonthly, Incident, "incident_date", ("regency_code", "election_related", "status"),
+               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}, monthly=True),
         Rollup(IncidentDaily, Incident, "incident_date",
                ("regency_code", "category", "severity", "status", "election_related"),
                {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
@@ -54,14 +63,32 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
 
 
 def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
-    """Rebuild the span [lo, hi] of every roll-up of `kind` from the active rows."""
+    """Rebuild the span [lo, hi] of every roll-up of `kind` from the active rows (monthly
+    roll-ups: the whole months that span touches)."""
     for r in ROLLUPS[kind]:
         src, day = r.source, getattr(r.source, r.date_col)
+        a, b = (month_of(lo), month_end(hi)) if r.monthly else (lo, hi)
         aggs = [func.sum(getattr(src, c)) if how == "sum" else func.count() for c, how in r.sums.values()]
-        group = [day, *(getattr(src, k) for k in r.keys)]
-        sel = (select(*group, *aggs).where(src.replaced_by_batch.is_(None), day.between(lo, hi)).group_by(*group))
-        conn.execute(delete(r.model).where(r.model.day.between(lo, hi)))
-        conn.execute(insert(r.model).from_select(["day", *r.keys, *r.sums], sel))
+        period = month_start(conn.dialect.name, day) if r.monthly else day
+        group = [period, *(getattr(src, k) for k in r.keys)]
+        sel = (select(*group, *aggs).where(src.replaced_by_batch.is_(None), day.between(a, b)).group_by(*group))
+        conn.execute(delete(r.model).where(getattr(r.model, r.period).between(a, b)))
+        conn.execute(insert(r.model).from_select([r.period, *r.keys, *r.sums], sel))
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def month_start(dialect: str, day):
+    """SQL: the first day of `day`'s month, as a date (portable SQL has no month truncation)."""
+    if dialect == "sqlite":
+        return func.date(day, "start of month")
+    return cast(func.date_trunc("month", day), Date)
 
 
 def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray] | None = None) -> None:
@@ -71,7 +98,7 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
         deltas = deltas_of(kind, rows, conn.dialect.name)
     mark = param_mark(conn)
     for r, values in zip(ROLLUPS[kind], deltas):
-        group = ["day", *r.keys]
+        group = [r.period, *r.keys]
         cols = [*group, *r.sums]
         table = r.model.__tablename__
         # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
@@ -93,17 +120,25 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     measures = rows[sources].apply(pd.to_numeric)  # Python ints -> int64: summed without Python calls
     finest = (pd.concat([rows[[date_col, *keys]], measures], axis=1)
               .groupby([date_col, *keys], dropna=False, sort=False).agg(**parts))
+    days = finest.index.get_level_values(date_col)
+    months = _month_starts(days).rename(date_col)
     out = []
     for r in levels:
         sums = {name: (f"{how}_{col}", "sum") for name, (col, how) in r.sums.items()}
+        by = [months if r.monthly else days, *(finest.index.get_level_values(k) for k in r.keys)]
         # sorted by key: the upsert then walks each roll-up's primary key in order
-        delta = finest.groupby([date_col, *r.keys], dropna=False).agg(**sums).reset_index()
+        delta = finest.groupby(by, dropna=False).agg(**sums).reset_index()
         if "election_related" in delta:
             delta["election_related"] = delta["election_related"].astype(bool)
         if dialect == "sqlite":
             delta[date_col] = _iso(delta[date_col])
         out.append(np.column_stack([delta[c].astype(object).to_numpy() for c in [date_col, *r.keys, *r.sums]]))
     return out
+
+
+def _month_starts(days: pd.Index) -> pd.Index:
+    codes, uniques = pd.factorize(days)
+    return pd.Index(np.array([month_of(u) for u in uniques] + [None], dtype=object)[codes])
 
 
 def _iso(col):
