@@ -17,15 +17,12 @@ from ui.data import engine
 from ui import gate
 from ui.lang import selector, tr
 
-st.set_page_config(page_title="Timpora NTB", page_icon="static/favicon.png", layout="wide",
+st.set_page_config(page_title="Timpora NTB", page_icon="/app/static/favicon.png", layout="wide",
                    initial_sidebar_state="auto")
 
 # Secrets -> environment, so the pure layers never import Streamlit.
-try:
-    if "pseudonym_key" in st.secrets and not os.environ.get(KEY_ENV):
-        os.environ[KEY_ENV] = st.secrets["pseudonym_key"]
-except Exception:  # no secrets file: fine outside production
-    pass
+if (secret_key := auth.secrets_facts()[1]) and not os.environ.get(KEY_ENV):
+    os.environ[KEY_ENV] = secret_key
 
 if production_mode():
     problems = []

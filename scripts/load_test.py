@@ -291,7 +291,7 @@ class Tab:
         self.s = Session(base, timeout=timeout)
         self.user, self.password = user, password
         self.errors: list[str] = []
-        self.first = self.signin = self.total = None
+        self.connect = self.first = self.signin = self.total = None
         self.metric_id: str | None = None
         self.metric_options: list[str] = []
         self.metric_at = 0
@@ -313,6 +313,7 @@ class Tab:
         except Exception as exc:
             self.errors.append(f"connect: {exc!r}")
             return
+        self.connect = time.perf_counter() - t0
         dt, status, run = await self.s.rerun()
         if not self._check("first render", status, run):
             return
@@ -390,6 +391,7 @@ async def run_test(args, target: Target) -> dict:
     ok = [tab for tab in tabs if tab.total is not None]
     report["arrival"] = {
         "wall_s": round(arrival_wall, 2),
+        "connect_s": summary([tab.connect for tab in tabs if tab.connect is not None]),  # health GET + websocket open
         "first_render_s": summary([tab.first for tab in tabs if tab.first is not None]),
         "signin_to_overview_s": summary([tab.signin for tab in ok]),
         "open_to_overview_s": summary([tab.total for tab in ok]),

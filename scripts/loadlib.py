@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 import urllib.request
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -52,6 +53,11 @@ class Run:
     error_alerts: list = field(default_factory=list)
     elements: int = 0
     bytes: int = 0
+
+
+# The health GETs of all tabs at once: asyncio's default pool has min(32, CPUs + 4) threads, which
+# made a crowd of tabs queue behind each other in this client before reaching the server.
+_HTTP = ThreadPoolExecutor(max_workers=512, thread_name_prefix="health")
 
 
 def _health_cookies(base: str, timeout: float) -> dict[str, str]:
@@ -93,7 +99,8 @@ class Session:
         self.last_sent = self.last_end = 0.0   # perf_counter of the last rerun sent / run ended
 
     async def open(self) -> None:
-        self.cookies.update(await asyncio.to_thread(_health_cookies, self.base, self.timeout))
+        self.cookies.update(await asyncio.get_running_loop().run_in_executor(
+            _HTTP, _health_cookies, self.base, self.timeout))
         xsrf = self.cookies.get("_streamlit_xsrf")
         protocols = ["streamlit"] + ([xsrf] if xsrf else [])
         headers = {"Origin": self.base}

@@ -4,6 +4,7 @@ accounts (storage.users, argon2id) with lock-out. A session idle longer than the
 out. The role lives in the session and every data function checks it again."""
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -20,11 +21,20 @@ from ui.lang import tr
 TIMEOUT_S = int(os.environ.get("NTB_SESSION_MINUTES", "30")) * 60
 
 
-def _oidc_configured() -> bool:
+@functools.cache
+def secrets_facts() -> tuple[bool, str | None]:
+    """(single sign-on configured, pseudonym key) from the secrets file, read once per server
+    process (restart the server after changing secrets). Asking st.secrets on every run cost a
+    quarter of the sign-in form's time when a hundred people arrived at once: each question
+    re-reads the settings under one lock."""
     try:
-        return "auth" in st.secrets
+        return "auth" in st.secrets, st.secrets.get("pseudonym_key")
     except Exception:  # no secrets file at all
-        return False
+        return False, None
+
+
+def _oidc_configured() -> bool:
+    return secrets_facts()[0]
 
 
 def current_user() -> dict | None:

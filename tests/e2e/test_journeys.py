@@ -69,6 +69,12 @@ def test_overview_map_and_kpis(page: Page, app_server):
         expect(metric(page, t(f"kpi.{key}", "id"))).to_have_text(fmt_id(value))
     assert kpis["present"] > 1000  # the demo data really is there
 
+    # The tab icon is the app's own static file (served, not read and re-encoded on every run).
+    icon = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href).pop()")
+    assert icon and icon.endswith("/app/static/favicon.png"), icon
+    got = page.request.get(icon)
+    assert got.status == 200 and got.headers["content-type"] == "image/png" and got.body()[:4] == b"\x89PNG"
+
 
 # --------------------------------------------------------------------------- language
 
