@@ -38,7 +38,11 @@ if production_mode():
 
 user = auth.current_user()
 if user is None:
-    with gate.arriving():
+    # A new session's first run draws the sign-in form: an arrival. Its later runs (the form
+    # submitted, the language changed) let the forms of those still arriving go first.
+    first_run = not st.session_state.get("signin_form_drawn")
+    st.session_state["signin_form_drawn"] = True
+    with gate.arriving() if first_run else gate.giving_way():
         selector()
         # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
         # opens the page it names, if the role allows it.

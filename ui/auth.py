@@ -105,7 +105,7 @@ def sign_in_page() -> None:
         password = st.text_input(tr("auth.password"), type="password", key="signin_password")
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if submitted:
-        with gate.not_arriving():
+        with gate.giving_way():
             got, reason = authenticate(engine(), name.strip(), password)
         if got:
             st.session_state["auth"] = {"name": name.strip(), "role": got, "method": "local", "last_seen": time.time()}

@@ -9,8 +9,10 @@ finely that even the sign-in form (~15 ms of work) waits seconds for its turn. S
 - then a few page runs at a time (SLOTS, first come first served): the others wait without
   using the CPU, and everyone gets the dashboard sooner on average than if all shared it.
 
-Password checks also let the forms go first (at most MAX_DEFER_S), then do not count as
-arrivals (each takes ~35 ms, queued one at a time in storage.users). Upload and admin runs take no slot: a long commit must not hold the dashboard of
+Later runs of a session that is not signed in yet (the form submitted, the language changed)
+are not arrivals: like password checks (~35 ms each, one at a time in storage.users) they first
+let the forms go (at most MAX_DEFER_S). Without that, the first sign-ins of a crowd redrew their
+forms side by side with the forms of those still arriving, and the last 40 of 100 waited 2-4 s. Upload and admin runs take no slot: a long commit must not hold the dashboard of
 everybody else. NTB_RENDER_SLOTS sets the number of slots (default 2).
 """
 from __future__ import annotations
@@ -27,8 +29,9 @@ MAX_DEFER_S = 2.0
 _lock = threading.Lock()
 _forms_drawn = threading.Condition(_lock)  # password checks wait on this
 _slot_free = threading.Condition(_lock)    # page runs wait on this
-_arrivals = 0  # sign-in form runs in progress
+_arrivals = 0  # first runs of new sessions (the sign-in form) in progress
 _busy = 0      # page runs holding a slot
+_mine = threading.local()  # per script thread: does this run count as an arrival?
 
 
 def _wake() -> None:  # with _lock held
@@ -40,34 +43,38 @@ def _wake() -> None:  # with _lock held
 
 @contextmanager
 def arriving():
-    """Around a run that draws the sign-in form."""
+    """Around the first run of a new session (it draws the sign-in form)."""
     global _arrivals
     with _lock:
         _arrivals += 1
+        _mine.counted = True
     try:
         yield
     finally:
         with _lock:
-            _arrivals -= 1
+            _stop_counting()
             _wake()
 
 
-@contextmanager
-def not_arriving():
-    """Inside `arriving()`, around the password check: it first lets the forms still being drawn
-    finish (at most MAX_DEFER_S), then runs without holding page runs back."""
+def _stop_counting() -> None:  # with _lock held
     global _arrivals
+    if getattr(_mine, "counted", False):
+        _arrivals -= 1
+        _mine.counted = False
+
+
+@contextmanager
+def giving_way():
+    """Around work that lets the arriving forms go first (a later run of a session not signed in
+    yet, a password check): it waits while forms are being drawn, at most MAX_DEFER_S, and does
+    not hold page runs back (inside `arriving()`, the run stops counting as an arrival)."""
     deadline = time.monotonic() + MAX_DEFER_S
     with _lock:
-        _arrivals -= 1
+        _stop_counting()
         _wake()
         while _arrivals and (now := time.monotonic()) < deadline:
             _forms_drawn.wait(deadline - now)
-    try:
-        yield
-    finally:
-        with _lock:
-            _arrivals += 1
+    yield
 
 
 @contextmanager

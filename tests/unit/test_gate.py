@@ -58,7 +58,7 @@ def test_pages_wait_for_arrivals_then_go():
         page = _page("page", log)
         time.sleep(0.1)
         assert log == []  # the sign-in form goes first
-        with gate.not_arriving():  # the password check does not hold pages back
+        with gate.giving_way():  # the password check does not hold pages back
             _wait_for(lambda: log == ["page in", "page out"])
     page.join(5)
 
@@ -94,7 +94,7 @@ def test_password_check_lets_the_forms_go_first():
 
     def sign_in():
         with gate.arriving():
-            with gate.not_arriving():
+            with gate.giving_way():
                 checked.append(list(log))
 
     s = threading.Thread(target=sign_in)
@@ -105,3 +105,32 @@ def test_password_check_lets_the_forms_go_first():
     s.join(5)
     t.join(5)
     assert checked == [["form drawn"]]
+
+
+def test_later_runs_of_a_session_not_signed_in_let_the_arriving_forms_go_first():
+    log, form_done = [], threading.Event()
+
+    def first_form():
+        with gate.arriving():
+            form_done.wait(5)
+            log.append("form drawn")
+
+    t = threading.Thread(target=first_form)
+    t.start()
+    _wait_for(lambda: gate._arrivals == 1)
+
+    def submitted_form():  # not an arrival: its session has drawn its form before
+        with gate.giving_way():
+            log.append("submitted form redrawn")
+
+    s = threading.Thread(target=submitted_form)
+    s.start()
+    time.sleep(0.1)
+    assert log == [] and gate._arrivals == 1  # waiting, and not counted as an arrival
+    page = _page("page", log)
+    time.sleep(0.05)
+    assert log == []  # a page run waits for the arrival too, not for the waiting submission
+    form_done.set()
+    for th in (t, s, page):
+        th.join(5)
+    assert log[0] == "form drawn" and set(log[1:]) == {"submitted form redrawn", "page in", "page out"}
