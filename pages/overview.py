@@ -3,7 +3,7 @@ import streamlit as st
 
 from domain.regions import regency_name
 from ui.components import demo_banner, export_buttons, footer, kpi_row
-from ui.data import map_figure, map_table, q
+from ui.data import kpis, map_figure, map_table
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals
@@ -21,7 +21,7 @@ when = (tr("overview.days_to_voting", days=days) if days > 0 else
 st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
         f"{tr('overview.phase')}: **{phase.name(lang) if phase else tr('overview.no_phase')}** · {when}")
 
-kpi_row(q("kpis", f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
+kpi_row(kpis(f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
 
 metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"

@@ -162,16 +162,24 @@ def _regency_base(as_of: dt.date) -> pd.DataFrame:
 
 
 def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
-    t = regency_table(engine, f) if table is None else table
+    return kpi_totals(regency_table(engine, f) if table is None else table, arrivals(engine, f))
+
+
+def arrivals(engine: Engine, f: Filters) -> int:
+    """Persons arriving through NTB's ports in the period (crossings are not by regency)."""
     c = CrossingDaily
-    [[(arrivals,)]] = _rows(engine, select(func.sum(c.persons)).where(
-        c.day.between(f.start, f.end), c.direction == "datang"))
+    [[(n,)]] = _rows(engine, select(func.sum(c.persons)).where(c.day.between(f.start, f.end), c.direction == "datang"))
+    return int(n or 0)
+
+
+def kpi_totals(table: pd.DataFrame, arrivals: int) -> dict:
+    """The KPI tiles from a regency_table() and the arrivals."""
     return {
-        "present": int(t["present"].sum()),
-        "incidents": int(t["incidents"].sum()),
-        "election_incidents": int(t["election_incidents"].sum()),
-        "open_incidents": int(t["open_incidents"].sum()),
-        "arrivals": int(arrivals or 0),
+        "present": int(table["present"].sum()),
+        "incidents": int(table["incidents"].sum()),
+        "election_incidents": int(table["election_incidents"].sum()),
+        "open_incidents": int(table["open_incidents"].sum()),
+        "arrivals": arrivals,
     }
 
 

@@ -15,7 +15,7 @@ ALL = ("presence", "incidents", "crossings", "alerts")
 # What each storage.queries function reads.
 READS = {
     "regency_table": ("presence", "incidents"),
-    "kpis": ("presence", "incidents", "crossings"),
+    "arrivals": ("crossings",),
     "incident_markers": ("incidents",),
     "presence_trend": ("presence",),
     "incident_trend": ("incidents",),
@@ -75,6 +75,12 @@ def _risk(url: str, version_key: tuple, f, election_id: str):
 
 def q_risk(f, election_id: str):
     return _risk(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)
+
+
+def kpis(f) -> dict:
+    """The KPI tiles: totals of the cached regency table (the map's) plus arrivals, so a filter
+    change computes the regency table once, not once for the tiles and again for the map."""
+    return queries.kpi_totals(q("regency_table", f), q("arrivals", f))
 
 
 def map_table(f, metric: str, election_id: str | None = None):
