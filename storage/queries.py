@@ -138,22 +138,23 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
                                  "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
                                  "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")},
         _incident_filters(f, regs)))
-    out = _regency_base(f.as_of).copy()
-    codes = out.index.tolist()
+    base = _regency_base(f.as_of)
+    codes = base.index.tolist()
     found = {row[0]: row[1:] for row in pres}, {row[0]: row[1:] for row in inc}
     inside = set(regs)
+    cols = {c: base[c] for c in base.columns}
     for n, col in enumerate(("present", "reports")):
-        out[col] = np.array([float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in codes])
+        cols[col] = np.array([float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in codes])
     for n, col in enumerate(("incidents", "election_incidents", "open_incidents")):
         # Regencies outside the scope are NaN ("no data"), never zero.
-        out[col] = np.array([float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes])
-    out["per_1000_voters"] = out["present"].to_numpy() / out["voters"].to_numpy() * 1000
-    return out
+        cols[col] = np.array([float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes])
+    cols["per_1000_voters"] = cols["present"] / base["voters"].to_numpy() * 1000
+    return pd.DataFrame(cols, index=base.index)
 
 
 @lru_cache(maxsize=64)
 def _regency_base(as_of: dt.date) -> pd.DataFrame:
-    """The ten regencies' names, kinds, voters and office in force on `as_of` (copied, never changed)."""
+    """The ten regencies' names, kinds, voters and office in force on `as_of` (read, never changed)."""
     ref = regencies()
     offices = areas_on(as_of)
     return pd.DataFrame({"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(),
