@@ -1,6 +1,6 @@
 """Benchmark (prints figures; never asserted in tests):
 
-    python scripts/bench.py [--rows 1000000] [--repeat 5] [--db-url URL] [--json]
+    python scripts/bench.py [--rows 1000000] [--repeat 11] [--db-url URL] [--json]
 
 At N presence rows (+ incidents at 10 %), in one process, medians over repeated runs:
 - import time vs the floor (pyarrow parse + bare executemany into an empty table, one transaction);
@@ -91,10 +91,21 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
+    """Seconds per call of each function, `repeat` rounds, each round calling every function once."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for i in range(repeat):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn(i)
+            times[k].append(time.perf_counter() - t0)
+    return times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--app-rss", metavar="URL", help="only measure the app-side peak RSS on an existing database")
     args = ap.parse_args()
@@ -139,9 +150,6 @@ def main() -> None:
             queries.presence_trend(engine, f)
             queries.top_nationalities(engine, f)
 
-        page_compute(0)  # warm the SQLite page cache, as a running app is
-        out["page_compute_ms"] = round(timed(page_compute, args.repeat) * 1000, 1)
-
         con = duckdb.connect()
 
         def duck(i):
@@ -149,7 +157,6 @@ def main() -> None:
                 SELECT kabupaten_kota, sum(CAST(jumlah_orang AS INTEGER)) FROM read_csv('{pres}', delim=';', header=true, all_varchar=true)
                 WHERE strptime(tanggal_laporan, '%d/%m/%Y') BETWEEN DATE '2024-09-01' AND DATE '{ends[i]}'
                 GROUP BY 1""").fetchall()
-        out["duckdb_scan_ms"] = round(timed(duck, args.repeat) * 1000, 1)
 
         frame = pd.read_csv(pres, sep=";", dtype=str)
         frame["day"] = pd.to_datetime(frame["tanggal_laporan"], format="%d/%m/%Y")
@@ -160,10 +167,19 @@ def main() -> None:
             frame[m].groupby("kabupaten_kota")["n"].sum()
             frame[m].groupby("kewarganegaraan")["n"].sum()
             frame[m].groupby("day")["n"].sum()
-        out["pandas_groupby_ms"] = round(timed(pandas_groupby, args.repeat) * 1000, 1)
+
+        page_compute(0)  # warm the SQLite page cache, as a running app is
+        duck(0)
+        # Interleaved rounds: on a shared machine the speed drifts within minutes, so each round
+        # times the three side by side and the ratios are medians of per-round ratios.
+        t = interleaved({"page": page_compute, "duck": duck, "pandas": pandas_groupby}, args.repeat)
+        out["page_compute_ms"] = round(statistics.median(t["page"]) * 1000, 1)
+        out["duckdb_scan_ms"] = round(statistics.median(t["duck"]) * 1000, 1)
+        out["pandas_groupby_ms"] = round(statistics.median(t["pandas"]) * 1000, 1)
+        out["page_compute_ms_min_max"] = [round(min(t["page"]) * 1000, 1), round(max(t["page"]) * 1000, 1)]
         frame = None  # free the full frame before measuring RSS
-        out["vs_duckdb"] = round(out["duckdb_scan_ms"] / out["page_compute_ms"], 1)
-        out["vs_pandas"] = round(out["pandas_groupby_ms"] / out["page_compute_ms"], 1)
+        out["vs_duckdb"] = round(statistics.median(d / p for d, p in zip(t["duck"], t["page"])), 1)
+        out["vs_pandas"] = round(statistics.median(d / p for d, p in zip(t["pandas"], t["page"])), 1)
 
         f = Filters(dt.date(2024, 6, 1), dt.date(2025, 2, 28), dt.date(2025, 2, 28))
         out["briefing_png_s"] = round(timed(lambda i: render(briefing_input(engine, f)), 3), 2)
@@ -176,9 +192,9 @@ def main() -> None:
         return
     print(f"{out['rows']:,} presence rows + {out['incidents']:,} incidents, {out['cpus']} CPUs, medians of {args.repeat}")
     print(f"  import {out['import_s']} s vs floor {out['floor_s']} s  -> ratio {out['import_ratio']}x")
-    print(f"  page compute for one filter change: {out['page_compute_ms']} ms")
-    print(f"    DuckDB GROUP BY over the raw CSV: {out['duckdb_scan_ms']} ms  ({out['vs_duckdb']}x slower than the page)")
-    print(f"    pandas groupby over the full frame: {out['pandas_groupby_ms']} ms  ({out['vs_pandas']}x slower)")
+    print(f"  page compute for one filter change: {out['page_compute_ms']} ms (min {out['page_compute_ms_min_max'][0]}, max {out['page_compute_ms_min_max'][1]})")
+    print(f"    DuckDB GROUP BY over the raw CSV: {out['duckdb_scan_ms']} ms  (median of per-round ratios: {out['vs_duckdb']}x)")
+    print(f"    pandas groupby over the full frame: {out['pandas_groupby_ms']} ms  (median of per-round ratios: {out['vs_pandas']}x)")
     print(f"  briefing PNG render: {out['briefing_png_s']} s")
     print(f"  app process peak RSS (pages, map, briefing on the loaded data): {out['app_peak_rss_mb']} MB")
     print(f"  this benchmark's peak RSS (import + the pandas/DuckDB comparisons): {out['bench_process_peak_rss_mb']} MB")
