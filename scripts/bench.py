@@ -1,9 +1,10 @@
 """Benchmark (prints figures; never asserted in tests):
 
-    python scripts/bench.py [--rows 1000000] [--repeat 11] [--db-url URL] [--json]
+    python scripts/bench.py [--rows 1000000] [--repeat 11] [--json]
 
 At N presence rows (+ incidents at 10 %), in one process, medians over repeated runs:
-- import time vs the floor (pyarrow parse + bare executemany into an empty table, one transaction);
+- import time vs the floor (pyarrow parse + bare executemany into an empty table, one transaction;
+  PostgreSQL against COPY: scripts/bench_ingest.py --db-url);
 - time to compute everything the overview and map pages need for one filter change (from the
   roll-ups plus small detail queries), vs a DuckDB GROUP BY over the same raw CSV and vs a plain
   pandas groupby over the full frame;

@@ -1,14 +1,18 @@
 """Benchmark (not a test): import N presence rows into SQLite vs the floor for the same work.
 
     python scripts/bench_ingest.py [--rows 1000000] [--repeat 3] [--json]
+    python scripts/bench_ingest.py --db-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Full import = read + validate (pandera) + pseudonymise + one-transaction commit with roll-ups.
-Floor = pyarrow.csv.read_csv of the file + a bare executemany of the parsed rows into an empty
-SQLite table of the same columns, in one transaction. Prints medians and the ratio.
+Floor = pyarrow.csv.read_csv of the file + the bare insert of the parsed rows into an empty table
+of the same columns, in one transaction: executemany on SQLite, COPY on PostgreSQL. Prints
+medians and the ratio. On PostgreSQL each run gets a throw-away database (created and dropped
+through --db-url's server; the database named there is only used to connect).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -48,13 +52,24 @@ def make_file(path: Path, rows: int, seed: int = 7) -> None:
     df.to_csv(path, index=False, sep=";")
 
 
-def floor(path: Path, db: Path) -> float:
+def floor(path: Path, db: Path | str) -> float:
+    """Seconds to parse `path` with pyarrow and insert its rows bare into `db` (a SQLite file or
+    a PostgreSQL URL), one transaction."""
     import pyarrow.csv as pcsv
 
     t0 = time.perf_counter()
     table = pcsv.read_csv(path, parse_options=pcsv.ParseOptions(delimiter=";"))
     cols = table.column_names
     rows = list(zip(*[table.column(c).to_pylist() for c in cols]))
+    if isinstance(db, str):  # PostgreSQL: COPY, as the importer uses there
+        import psycopg
+
+        with psycopg.connect(_libpq(db)) as conn:  # one transaction, committed on exit
+            conn.execute(f"CREATE TABLE t ({', '.join(c + ' TEXT' for c in cols)})")
+            with conn.cursor().copy(f"COPY t ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return time.perf_counter() - t0
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"CREATE TABLE t ({', '.join(c + ' TEXT' for c in cols)})")
@@ -71,12 +86,36 @@ def bench_limits():
     return Limits(max_rows=50_000_000, max_bytes=4 << 30)
 
 
-def full(path: Path, db: Path) -> tuple[float, dict]:
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextlib.contextmanager
+def scratch_db(base: str | None, folder: Path, name: str):
+    """A fresh empty database for one run: a SQLite file in `folder`, or (base = a PostgreSQL
+    URL) a database created on that server and dropped afterwards. Yields the path or URL."""
+    if not base:
+        yield folder / f"{name}.sqlite"
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    db = f"bench_{os.getpid()}_{name}"
+    with psycopg.connect(_libpq(base), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{db}"')
+    try:
+        yield make_url(base).set(database=db).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_libpq(base), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def full(path: Path, db: Path | str) -> tuple[float, dict]:
     from loaders.pipeline import import_file
     from storage.engine import make_engine
     from storage.schema import upgrade
 
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
     upgrade(engine)
     stages: dict[str, float] = {}
     last = [time.perf_counter(), "start"]
@@ -101,6 +140,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--db-url", help="a PostgreSQL server to measure on (default: SQLite files)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -108,11 +148,13 @@ def main() -> None:
         make_file(src, args.rows)
         floors, fulls, stage_runs = [], [], []
         for i in range(args.repeat):
-            floors.append(floor(src, d / f"floor{i}.sqlite"))
-            t, stages = full(src, d / f"full{i}.sqlite")
+            with scratch_db(args.db_url, d, f"floor{i}") as db:
+                floors.append(floor(src, db))
+            with scratch_db(args.db_url, d, f"full{i}") as db:
+                t, stages = full(src, db)
             fulls.append(t)
             stage_runs.append(stages)
-        out = {"rows": args.rows, "file_mb": round(src.stat().st_size / 1e6, 1),
+        out = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite", "file_mb": round(src.stat().st_size / 1e6, 1),
                "floor_median_s": round(statistics.median(floors), 2),
                "import_median_s": round(statistics.median(fulls), 2),
                "ratio": round(statistics.median(fulls) / statistics.median(floors), 2),
@@ -120,8 +162,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"{out['rows']:,} presence rows ({out['file_mb']} MB CSV), median of {args.repeat}:")
-        print(f"  floor (pyarrow read + bare executemany, one transaction): {out['floor_median_s']:.2f} s")
+        bare = "COPY" if args.db_url else "executemany"
+        print(f"{out['rows']:,} presence rows ({out['file_mb']} MB CSV) into {out['engine']}, median of {args.repeat}:")
+        print(f"  floor (pyarrow read + bare {bare}, one transaction): {out['floor_median_s']:.2f} s")
         print(f"  full import (read, validate, pseudonymise, commit + roll-ups): {out['import_median_s']:.2f} s")
         print(f"  ratio: {out['ratio']:.2f}x   stages: {out['stages_s']}")
 

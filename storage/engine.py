@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from domain.paths import LOCAL
@@ -78,6 +79,19 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+DATA_WRITER_LOCK = 0x4E5442  # PostgreSQL advisory lock key ("NTB") held by data writers
+
+
+def one_data_writer_at_a_time(conn: Connection) -> None:
+    """In a write transaction that changes the data tables (imports, undo, roll-up rebuilds):
+    on PostgreSQL, wait until no other one runs (SQLite's BEGIN IMMEDIATE already serialises all
+    writers). Without it two large imports set the same table's indexes aside at once and
+    deadlock, and the same file sent twice at the same moment could land twice. Sign-ins, audit
+    entries and alert updates do not take it: they never wait for an import."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DATA_WRITER_LOCK})")
+
+
 # Page cache for one bulk import on SQLite (KiB). The default 2 MB cache spills dirty index pages
 # to the WAL and reads them back for every row; a million presence rows touch ~250 MB of pages.
 # Memory is only taken as pages are used and is given back when the import ends.
@@ -128,6 +142,46 @@ def insert_rows(conn: Connection, head: str, row: str, grid: np.ndarray, tail: s
                     (grid[i:i + per].ravel().tolist() for i in range(0, whole, per)))
     if whole < len(grid):
         executemany(conn, head + ", ".join([row] * (len(grid) - whole)) + tail, [grid[whole:].ravel().tolist()])
+
+
+def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np.ndarray]) -> None:
+    """PostgreSQL: COPY rows given column by column (Python values, None for NULL) into `table`.
+    The text payload is made per distinct value of each column and joined in C, not dumped value
+    by value by the driver: 1,000,000 presence rows take ~1.5 s instead of ~5 s of Python."""
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+        for start in range(0, len(columns[0]) if columns else 0, COPY_ROWS):
+            texts = [_copy_texts(c[start:start + COPY_ROWS]) for c in columns]
+            copy.write("\n".join(map("\t".join, zip(*texts))) + "\n")
+
+
+COPY_ROWS = 100_000  # rows per piece of the payload (bounded memory for 10M-row files)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_texts(values: np.ndarray) -> list[str]:
+    """One column in COPY's text format: \\N for NULL, t/f, ISO dates, escaped text."""
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind == "string" and not _needs_escape(values):  # e.g. ids, pseudonyms: one value each
+        return values.tolist()
+    if kind == "integer":  # e.g. row fingerprints
+        return list(map(str, values.tolist()))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([_copy_text(u) for u in uniques] + ["\\N"], dtype=object)
+    return texts[codes].tolist()  # code -1 (missing) takes the trailing \\N
+
+
+def _needs_escape(values: np.ndarray) -> bool:
+    joined = "".join(values.tolist())
+    return any(c in joined for c in "\\\t\n\r")
+
+
+def _copy_text(v) -> str:
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, str):
+        return v.translate(_COPY_ESCAPES)
+    return str(v)  # int, float (shortest round-trip repr), date (ISO)
 
 
 def _max_parameters(conn: Connection) -> int:

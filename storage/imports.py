@@ -21,7 +21,7 @@ from sqlalchemy import Engine, and_, func, insert, select, text, update
 from storage import rollups
 from storage.audit import record
 from storage.versions import bump
-from storage.engine import bulk_cache, insert_rows, param_mark, write_tx
+from storage.engine import bulk_cache, copy_columns, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
 from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
 
 TABLES = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
@@ -56,6 +56,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
     table = TABLES[kind]
     date_col = DATE_COLUMN[kind]
     with write_tx(engine) as conn, bulk_cache(conn):
+        one_data_writer_at_a_time(conn)
         # Checked inside the write lock: two uploads of one file at once cannot both land.
         existing = conn.scalar(select(UploadBatch.id).where(
             UploadBatch.kind == kind, UploadBatch.file_sha256 == meta["file_sha256"],
@@ -165,14 +166,16 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
 
 
 def _may_match(conn, table, ids: list[str]) -> bool:
-    """False when no active row has an id between the smallest and the largest of `ids` (one
-    probe of the sender-id index): a first or a non-overlapping file skips the join. Only on
-    SQLite, whose text order (BINARY) is Python's; PostgreSQL's collation may order otherwise."""
-    if conn.dialect.name != "sqlite":
-        return True
-    probe = select(table.id).where(table.record_id.between(min(ids), max(ids)),
-                                   table.replaced_by_batch.is_(None)).limit(1)
-    return conn.execute(probe).first() is not None
+    """False when no active row can carry one of `ids` (one probe of the sender-id index): a first
+    or a non-overlapping file skips the join. On SQLite, whose text order (BINARY) is Python's,
+    no active id between the smallest and the largest of `ids`; on PostgreSQL, whose collation may
+    order otherwise, no active row with an id at all."""
+    found = table.replaced_by_batch.is_(None)
+    if conn.dialect.name == "sqlite":
+        found &= table.record_id.between(min(ids), max(ids))
+    else:
+        found &= table.record_id.is_not(None)
+    return conn.execute(select(table.id).where(found).limit(1)).first() is not None
 
 
 def _span(span, lo, hi):
@@ -206,11 +209,7 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     name = table.__tablename__
     if conn.dialect.name == "postgresql":
         frame = frame.assign(**constants)
-        cols = list(frame.columns)
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
-            for row in zip(*[frame[c].to_numpy(dtype=object) for c in cols]):
-                copy.write_row(row)
+        copy_columns(conn, name, list(frame.columns), [frame[c].to_numpy(dtype=object) for c in frame.columns])
         return
     cols, values = [], []
     for col in frame.columns:
@@ -228,23 +227,38 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
 
 @contextlib.contextmanager
 def _indexes_set_aside(conn, table_name: str, rows: int):
-    """SQLite, when the batch is at least as large as the table: drop the table's indexes for the
-    insert and create them again from their stored definitions afterwards. Building an index is
-    one sort; keeping it costs a random B-tree insert per row and index (about three times the
-    time for a million rows). Same transaction: a rollback or a crash restores them as they were."""
-    if conn.dialect.name != "sqlite":  # PostgreSQL: COPY keeps up with its indexes
-        yield
-        return
+    """When the batch is at least as large as the table: drop the table's secondary indexes (and,
+    on PostgreSQL, its foreign keys) for the insert and create them again from their stored
+    definitions afterwards. Building an index is one sort; keeping it costs a random B-tree insert
+    per row and index (about three times the time for a million rows), and PostgreSQL checks a
+    foreign key row by row (~3.7 s per million rows) where adding it back checks all rows in one
+    join. Same transaction: a rollback or a crash restores them as they were. On PostgreSQL the
+    table is locked for the rest of the transaction (reads of it wait; the pages' roll-ups do not).
+    """
     stored = conn.exec_driver_sql(f"SELECT max(id) FROM {table_name}").scalar() or 0  # >= its row count
     if stored > rows:
         yield
         return
-    indexes = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                                   "AND sql IS NOT NULL", (table_name,)).all()
-    for index_name, _ in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
+    if conn.dialect.name == "sqlite":
+        drops = [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table_name,)).all()]
+    else:
+        drops = [(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"',
+                  f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {definition}')
+                 for name, definition in conn.exec_driver_sql(
+                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                     "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'", {"t": table_name}).all()]
+        drops += [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = to_regclass(%(t)s) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", {"t": table_name}).all()]
+    for drop, _ in drops:
+        conn.exec_driver_sql(drop)
+    if conn.dialect.name == "postgresql":  # the index builds sort in memory (default 64 MB)
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     yield
-    for _, create in indexes:
+    for _, create in drops:
         conn.exec_driver_sql(create)
 
 
@@ -259,6 +273,9 @@ def _iso_dates(values):
 
 def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: np.ndarray) -> None:
     """rows: 2-D, one row of Python values per row to insert."""
+    if conn.dialect.name == "postgresql":
+        copy_columns(conn, table_name, cols, list(rows.T))
+        return
     insert_rows(conn, f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ",
                 f"({', '.join([param_mark(conn)] * len(cols))})", rows)
 
@@ -267,6 +284,7 @@ def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
     """Remove every row a batch brought and restore the rows it replaced (admin only; the page
     and the command line check the role)."""
     with write_tx(engine) as conn:
+        one_data_writer_at_a_time(conn)
         batch = conn.execute(select(UploadBatch.kind, UploadBatch.status)
                              .where(UploadBatch.id == batch_id)).one_or_none()
         if batch is None or batch.status != "committed":

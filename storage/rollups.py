@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, cast, delete, func, insert, select
 
-from storage.engine import get_engine, insert_rows, param_mark, write_tx
+from storage.engine import copy_columns, get_engine, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
 from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
                             IncidentRegencyMonthly, Presence, PresenceDaily, PresenceNationalityDaily,
                             PresenceNationalityMonthly, PresenceRegencyDaily)
@@ -101,11 +101,20 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
         group = [r.period, *r.keys]
         cols = [*group, *r.sums]
         table = r.model.__tablename__
-        # Same SQL on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
+        # Same upsert on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
         # (a statement's rows have distinct keys, as PostgreSQL requires).
+        upsert = (f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+                  + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
+        if conn.dialect.name == "postgresql" and len(values) > 1000:
+            # Many cells: COPY them into a scratch table and upsert in one statement.
+            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {table}) ON COMMIT DROP")
+            copy_columns(conn, "delta_cells", cols, list(values.T))
+            conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} "
+                                 f"FROM delta_cells{upsert}")
+            conn.exec_driver_sql("DROP TABLE delta_cells")
+            continue
         insert_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ", f"({', '.join([mark] * len(cols))})",
-                    values, f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-                    + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
+                    values, upsert)
 
 
 def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
@@ -157,6 +166,7 @@ def main() -> None:
     ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
     args = ap.parse_args()
     with write_tx(get_engine(args.db)) as conn:
+        one_data_writer_at_a_time(conn)
         rebuild_all(conn)
     print("roll-ups rebuilt")
 

@@ -103,3 +103,25 @@ def test_deferred_writers_lose_an_upload_on_sqlite(tmp_path, monkeypatch):
     got = run_race(eng)
     assert any("database is locked" in e for e in got["errors"]), got["errors"]
     assert got["rows"] < 100_000 and got["batches"] < 2, got  # at least one upload lost
+
+
+def test_the_same_file_sent_twice_at_once_lands_once(race_engine):
+    """Two analysts send the same file in the same second: one batch, the other told it is
+    already imported (the check runs inside the writers' lock on both engines)."""
+    prep = prepare(big_file("S"), "same.csv", "presence", Limits())
+    barrier = threading.Barrier(2)
+    results = []
+
+    def writer():
+        barrier.wait()
+        results.append(commit(race_engine, prep, "partial", user="twice").status)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert sorted(results) == ["already_imported", "imported"]
+    with race_engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Presence)) == ROWS
+        assert conn.scalar(select(func.count()).select_from(UploadBatch)) == 1

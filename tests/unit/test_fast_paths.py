@@ -65,32 +65,58 @@ def test_row_hash_is_unchanged_with_and_without_known_distinct_values():
 
 
 def _index_sql(engine) -> list:
+    """Every index (and, on PostgreSQL, every constraint) of the database, with its definition."""
     with engine.connect() as conn:
-        return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")).all()
+        if engine.dialect.name == "sqlite":
+            return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")).all()
+        return conn.execute(text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2")).all()
 
 
-def test_indexes_set_aside_for_a_large_insert_come_back_as_they_were(sqlite_engine):
-    before = _index_sql(sqlite_engine)
-    import_file(sqlite_engine, presence_file(300), "a.csv", "presence")  # empty table: indexes rebuilt
-    import_file(sqlite_engine, presence_file(20, start=1000), "b.csv", "presence")  # small batch: kept
-    assert _index_sql(sqlite_engine) == before
-    with sqlite_engine.connect() as conn:
-        plan = " ".join(str(r) for r in conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM presence WHERE record_id = 'R0001' AND replaced_by_batch IS NULL")))
-        assert "ix_presence_record" in plan
+def test_indexes_set_aside_for_a_large_insert_come_back_as_they_were(engine):
+    before = _index_sql(engine)
+    assert any("fk_presence_batch_id" in name for name, _ in before) or engine.dialect.name == "sqlite"
+    import_file(engine, presence_file(300), "a.csv", "presence")  # empty table: indexes rebuilt
+    import_file(engine, presence_file(20, start=1000), "b.csv", "presence")  # small batch: kept
+    assert _index_sql(engine) == before
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(str(r) for r in conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT id FROM presence WHERE record_id = 'R0001' AND replaced_by_batch IS NULL")))
+            assert "ix_presence_record" in plan
         assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
 
 
-def test_a_failure_while_the_indexes_are_set_aside_restores_them(sqlite_engine, monkeypatch):
-    before = _index_sql(sqlite_engine)
+def test_a_failure_while_the_indexes_are_set_aside_restores_them(engine, monkeypatch):
+    before = _index_sql(engine)
 
     def insert_then_fail(*args, **kwargs):
         raise InjectedFailure("in the insert")
 
     monkeypatch.setattr("storage.imports.bulk_insert", insert_then_fail)
     with pytest.raises(InjectedFailure):
-        import_file(sqlite_engine, presence_file(50), "a.csv", "presence")
-    assert _index_sql(sqlite_engine) == before
+        import_file(engine, presence_file(50), "a.csv", "presence")
+    assert _index_sql(engine) == before
+
+
+def test_foreign_keys_are_checked_again_after_a_large_insert(engine):
+    """PostgreSQL sets the batch foreign key aside during a large insert: adding it back checks
+    every row (a row of no batch would make the import fail, not land)."""
+    from storage.imports import _indexes_set_aside
+    from storage.engine import write_tx
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite keeps its foreign keys")
+    before = _index_sql(engine)
+    with pytest.raises(Exception, match="fk_presence_batch_id"):
+        with write_tx(engine) as conn, _indexes_set_aside(conn, "presence", 10):
+            conn.execute(text("INSERT INTO presence (batch_id, row_hash, report_date, regency_code, nationality, "
+                              "permit_type, activity, person_count) "
+                              "VALUES (999, 1, '2024-11-27', '52.71', 'AUS', 'VOA', 'wisata', 1)"))
+    assert _index_sql(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM presence")).scalar() == 0
 
 
 def test_ids_outside_the_stored_range_are_new_rows_and_inside_it_updates(engine):
@@ -109,4 +135,68 @@ def test_a_large_resent_file_updates_through_the_id_join(engine):
     res = import_file(engine, presence_file(4000, changed={5, 3999}), "b.csv", "presence")
     assert (res.status, res.rows_imported, res.rows_updated, res.duplicates) == ("imported", 2, 2, 3998)
     with engine.connect() as conn:
+        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+
+
+def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
+    """COPY's text payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
+    ORM would: escapes, NULLs, a literal backslash-N, unicode, dates, floats, flags."""
+    from sqlalchemy import select
+
+    from storage.engine import write_tx
+    from storage.imports import bulk_insert
+    from storage.models import Incident, UploadBatch
+
+    texts = ["tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\N", "", "ßä 中文 ✓", None, "end\\"]
+    n = len(texts)
+    frame = pd.DataFrame({
+        "record_id": [f"K{i}" for i in range(n)],
+        "row_hash": [i * 2**59 - 7 for i in range(n)],
+        "incident_date": [dt.date(2024, 11, 27) + dt.timedelta(days=i) for i in range(n)],
+        "regency_code": ["52.71"] * n,
+        "category": ["overstay"] * n,
+        "severity": [1 + i % 5 for i in range(n)],
+        "persons": [1] * n,
+        "description": texts,
+        "lat": [-8.583333333333334, None, 1e-07, 0.1 + 0.2, -0.0, None, 116.1, -8.5, 2.5],
+        "lon": [116.11666666666666] * n,
+        "status": ["baru"] * n, "responsible_agency": ["imigrasi"] * n,
+        "election_related": [i % 2 == 0 for i in range(n)],
+    }, dtype=object)
+    with write_tx(engine) as conn:
+        batch = conn.execute(insert_batch(UploadBatch)).scalar_one()
+        bulk_insert(conn, Incident, frame, batch_id=batch)
+    with engine.connect() as conn:
+        got = conn.execute(select(Incident.record_id, Incident.row_hash, Incident.incident_date, Incident.severity,
+                                  Incident.description, Incident.lat, Incident.election_related,
+                                  Incident.batch_id).order_by(Incident.id)).all()
+    assert [tuple(r) for r in got] == [
+        (f"K{i}", i * 2**59 - 7, dt.date(2024, 11, 27) + dt.timedelta(days=i), 1 + i % 5, texts[i],
+         frame["lat"][i], i % 2 == 0, batch) for i in range(n)]
+
+
+def insert_batch(UploadBatch):
+    from sqlalchemy import insert
+    return insert(UploadBatch).values(kind="incidents", file_name="f.csv", file_sha256="0" * 64, uploaded_by="t",
+                                      mode="partial", rows_read=0, rows_rejected=0, dropped_columns="[]",
+                                      is_demo=False).returning(UploadBatch.id)
+
+
+def test_many_roll_up_cells_are_added_exactly(engine, tmp_path):
+    """Thousands of roll-up cells per batch (PostgreSQL: COPY into a scratch table, one upsert),
+    a second batch adding to the cells of the first."""
+    import sys
+
+    sys.path.insert(0, "scripts")
+    from bench_ingest import make_file
+
+    src = tmp_path / "presence.csv"
+    make_file(src, 6000)
+    first = src.read_bytes()
+    second = first.replace(b"\nR", b"\nS")  # other sender ids: new rows, many in the same cells
+    for name, data in (("a.csv", first), ("b.csv", second)):
+        assert import_file(engine, data, name, "presence").rows_imported == 6000
+    with engine.connect() as conn:
+        cells, persons = conn.execute(text("SELECT count(*), sum(persons) FROM presence_daily")).one()
+        assert cells > 1000 and persons == conn.execute(text("SELECT sum(person_count) FROM presence")).scalar()
         assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
