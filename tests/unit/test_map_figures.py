@@ -81,3 +81,19 @@ def test_no_data_regencies_get_their_own_grey_trace(fixture_db):
     choro = regency_traces(fig)
     assert [len(tr.locations) for tr in choro] == [8, 2]
     assert all(": no data<br>" in h for h in choro[0].hovertext)
+
+
+def test_incident_markers_exact_values_on_both_engines(engine):
+    """Most severe first; an incident without coordinates sits at its regency's centre."""
+    assert import_file(engine, INCIDENTS.encode(), "i.csv", "incidents").rows_imported == 3
+    m = queries.incident_markers(engine, F)
+    centre = queries.regency_centre_points()["52.71"]
+    assert m[["incident_date", "regency_code", "category", "severity", "election_related", "located",
+              "status"]].values.tolist() == [
+        ["2024-11-26", "52.71", "ketertiban_umum", 5, True, False, "baru"],
+        ["2024-11-25", "52.71", "kegiatan_politik", 4, True, True, "baru"],
+        ["2024-11-02", "52.08", "overstay", 2, False, True, "baru"]]  # KLU = Lombok Utara
+    assert m[["lat", "lon"]].values.tolist() == [list(centre), [-8.583, 116.116], [-8.351, 116.038]]
+    assert m["responsible_agency"].notna().all()
+    assert m["severity"].dtype == "int64" and m["lat"].dtype == "float64"
+    assert len(queries.incident_markers(engine, F, limit=2)) == 2
