@@ -239,20 +239,7 @@ def _indexes_set_aside(conn, table_name: str, rows: int):
     if stored > rows:
         yield
         return
-    if conn.dialect.name == "sqlite":
-        drops = [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table_name,)).all()]
-    else:
-        drops = [(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"',
-                  f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {definition}')
-                 for name, definition in conn.exec_driver_sql(
-                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                     "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'", {"t": table_name}).all()]
-        drops += [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = to_regclass(%(t)s) AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", {"t": table_name}).all()]
+    drops = _sqlite_indexes(conn, table_name) if conn.dialect.name == "sqlite" else _pg_keys_and_indexes(conn, table_name)
     for drop, _ in drops:
         conn.exec_driver_sql(drop)
     if conn.dialect.name == "postgresql":  # the index builds sort in memory (default 64 MB)
@@ -260,6 +247,26 @@ def _indexes_set_aside(conn, table_name: str, rows: int):
     yield
     for _, create in drops:
         conn.exec_driver_sql(create)
+
+
+def _sqlite_indexes(conn, table_name: str) -> list[tuple[str, str]]:
+    """(drop, create) statements of the table's indexes."""
+    return [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table_name,)).all()]
+
+
+def _pg_keys_and_indexes(conn, table_name: str) -> list[tuple[str, str]]:
+    """(drop, create) statements of the table's foreign keys and of its indexes that back no
+    constraint (the primary key stays)."""
+    keys = conn.exec_driver_sql("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                                "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'", {"t": table_name}).all()
+    indexes = conn.exec_driver_sql(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = to_regclass(%(t)s) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", {"t": table_name}).all()
+    return ([(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"', f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {d}')
+             for name, d in keys] + [(f'DROP INDEX "{name}"', create) for name, create in indexes])
 
 
 DATE_TYPES = {"report_date": True, "arrival_date": True, "permit_expiry": True, "incident_date": True, "date": True}

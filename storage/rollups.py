@@ -107,7 +107,7 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
                   + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
         if conn.dialect.name == "postgresql" and len(values) > 1000:
             # Many cells: COPY them into a scratch table and upsert in one statement.
-            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {table}) ON COMMIT DROP")
+            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {table})")
             copy_columns(conn, "delta_cells", cols, list(values.T))
             conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} "
                                  f"FROM delta_cells{upsert}")
