@@ -191,13 +191,17 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
     """Insert the batch's rows. When they only add rows, return their roll-up deltas, computed on
-    a second thread while SQLite builds the table's indexes again (that holds no GIL, so the two
-    overlap on two cores; during the insert itself a busy second thread would slow every row)."""
+    a second thread while the database works on its own: on PostgreSQL while the server parses the
+    COPY (Python waits for it there), on SQLite while it builds the table's indexes again (that
+    holds no GIL; during SQLite's insert itself a busy second thread would slow every row)."""
     table = TABLES[kind]
+    on_pg = conn.dialect.name == "postgresql"
     with ThreadPoolExecutor(max_workers=1) as pool:
+        start = (lambda: pool.submit(rollups.deltas_of, kind, rows, conn.dialect.name)) if pure_inserts else (lambda: None)
         with _indexes_set_aside(conn, table.__tablename__, len(rows)):
+            deltas = start() if on_pg else None
             bulk_insert(conn, table, rows, batch_id=batch_id)
-            deltas = pool.submit(rollups.deltas_of, kind, rows, conn.dialect.name) if pure_inserts else None
+            deltas = deltas or start()
         return deltas.result() if deltas else None
 
 
