@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NTB_PSEUDONYM_KEY", "ab" * 32)
 
 
-def make_file(path: Path, rows: int, seed: int = 7) -> None:
+def make_file(path: Path, rows: int, seed: int = 7, first_day: str = "2024-06-01") -> None:
+    """A presence CSV as senders send it (codes and names mixed), dates over 273 days."""
     rng = np.random.default_rng(seed)
-    days = pd.date_range("2024-06-01", "2025-02-28").strftime("%d/%m/%Y").to_numpy()
+    days = pd.date_range(first_day, periods=273).strftime("%d/%m/%Y").to_numpy()
     regs = np.array(["52.01", "Lobar", "KLU", "52.02", "Kota Mataram", "52.07", "Dompu", "Kab. Sumbawa", "52.72", "Bima"])
     nats = np.array(["MYS", "AUS", "SGP", "CHN", "GBR", "DEU", "FRA", "NLD", "USA", "NA"])
     df = pd.DataFrame({

@@ -92,8 +92,9 @@ def month_start(dialect: str, day):
 
 
 def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray] | None = None) -> None:
-    """Add newly inserted rows to every roll-up of `kind` (upsert: existing cells are incremented).
-    `deltas`: deltas_of(kind, rows, dialect) when already computed."""
+    """Add newly inserted rows to every roll-up of `kind`: cells of days (months) the roll-up has
+    nothing for yet are inserted as they are, at COPY speed on PostgreSQL; otherwise upserted
+    (existing cells are incremented). `deltas`: deltas_of(kind, rows, dialect) when at hand."""
     if deltas is None:
         deltas = deltas_of(kind, rows, conn.dialect.name)
     mark = param_mark(conn)
@@ -101,10 +102,17 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
         group = [r.period, *r.keys]
         cols = [*group, *r.sums]
         table = r.model.__tablename__
+        periods = values[:, 0]
+        # Inside the data writers' lock: nobody adds cells between this look and the insert.
+        fresh = conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE {r.period} BETWEEN {mark} AND {mark} LIMIT 1",
+                                     (periods.min(), periods.max())).first() is None
+        if fresh and conn.dialect.name == "postgresql":
+            copy_columns(conn, table, cols, list(values.T))
+            continue
         # Same upsert on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
         # (a statement's rows have distinct keys, as PostgreSQL requires).
-        upsert = (f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-                  + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
+        upsert = "" if fresh else (f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+                                   + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
         if conn.dialect.name == "postgresql" and len(values) > 1000:
             # Many cells: COPY them into a scratch table and upsert in one statement.
             conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {table})")

@@ -182,21 +182,36 @@ def insert_batch(UploadBatch):
                                       is_demo=False).returning(UploadBatch.id)
 
 
-def test_many_roll_up_cells_are_added_exactly(engine, tmp_path):
-    """Thousands of roll-up cells per batch (PostgreSQL: COPY into a scratch table, one upsert),
-    a second batch adding to the cells of the first."""
+def test_many_roll_up_cells_are_added_exactly(engine, tmp_path, monkeypatch):
+    """Thousands of roll-up cells per batch: inserted as they are for days a roll-up has nothing
+    for yet (first and third batch), added to the existing cells otherwise (second batch; on
+    PostgreSQL through a scratch table and one upsert). Every level equals a GROUP BY after each."""
     import sys
+
+    from storage import rollups
 
     sys.path.insert(0, "scripts")
     from bench_ingest import make_file
+
+    upserts = []
+    plain_insert, plain_copy = rollups.insert_rows, rollups.copy_columns
+    monkeypatch.setattr(rollups, "insert_rows", lambda conn, head, row, grid, tail="": (
+        upserts.append(bool(tail)), plain_insert(conn, head, row, grid, tail))[-1])
+    monkeypatch.setattr(rollups, "copy_columns", lambda conn, table, *a: (
+        upserts.append(table == "delta_cells"), plain_copy(conn, table, *a))[-1])
 
     src = tmp_path / "presence.csv"
     make_file(src, 6000)
     first = src.read_bytes()
     second = first.replace(b"\nR", b"\nS")  # other sender ids: new rows, many in the same cells
-    for name, data in (("a.csv", first), ("b.csv", second)):
+    make_file(src, 6000, seed=8, first_day="2025-03-01")  # the 273 days after the first file's
+    third = src.read_bytes().replace(b"\nR", b"\nT")
+    levels = len(rollups.ROLLUPS["presence"])
+    for name, data, upserted in (("a.csv", first, False), ("b.csv", second, True), ("c.csv", third, False)):
+        upserts.clear()
         assert import_file(engine, data, name, "presence").rows_imported == 6000
-    with engine.connect() as conn:
-        cells, persons = conn.execute(text("SELECT count(*), sum(persons) FROM presence_daily")).one()
-        assert cells > 1000 and persons == conn.execute(text("SELECT sum(person_count) FROM presence")).scalar()
-        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+        assert upserts == [upserted] * levels, name
+        with engine.connect() as conn:
+            cells, persons = conn.execute(text("SELECT count(*), sum(persons) FROM presence_daily")).one()
+            assert cells > 1000 and persons == conn.execute(text("SELECT sum(person_count) FROM presence")).scalar()
+            assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
