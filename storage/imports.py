@@ -154,7 +154,8 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
         for chunk in _chunks(ids):
             yield from conn.execute(select(*cols).where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None)))
         return
-    conn.exec_driver_sql("CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64) PRIMARY KEY)")
+    byte_order = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""  # as the sender-id column's
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64){byte_order} PRIMARY KEY)")
     try:
         bulk_insert_raw(conn, "incoming_ids", ["record_id"], np.array(ids, dtype=object).reshape(-1, 1))
         # Typed result columns: on SQLite a raw query would give the dates as ISO text.
@@ -167,14 +168,9 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
 
 def _may_match(conn, table, ids: list[str]) -> bool:
     """False when no active row can carry one of `ids` (one probe of the sender-id index): a first
-    or a non-overlapping file skips the join. On SQLite, whose text order (BINARY) is Python's,
-    no active id between the smallest and the largest of `ids`; on PostgreSQL, whose collation may
-    order otherwise, no active row with an id at all."""
-    found = table.replaced_by_batch.is_(None)
-    if conn.dialect.name == "sqlite":
-        found &= table.record_id.between(min(ids), max(ids))
-    else:
-        found &= table.record_id.is_not(None)
+    or a non-overlapping file skips the join. Sender ids are compared in byte order on both
+    engines (SQLite's BINARY, COLLATE "C" on PostgreSQL), as Python's min and max order them."""
+    found = table.replaced_by_batch.is_(None) & table.record_id.between(min(ids), max(ids))
     return conn.execute(select(table.id).where(found).limit(1)).first() is not None
 
 

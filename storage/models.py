@@ -26,6 +26,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def code(length: int) -> String:
+    """A code or sender id: compared in byte order on PostgreSQL too (COLLATE "C", as SQLite's
+    BINARY), not by the language's rules; its indexes build in half the time (migration 0010)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def batch_index(table: str) -> Index:
+    """A data table's rows of one batch (undo). The ids grow with the rows: on PostgreSQL a BRIN
+    index of block ranges serves as a B-tree does at a fraction of the build (migration 0010)."""
+    return Index(f"ix_{table}_batch_id", "batch_id", postgresql_using="brin", postgresql_with={"autosummarize": "on"})
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -68,15 +80,15 @@ class Presence(Base):
     """Foreign nationals present (keberadaan orang asing): one row per person or group."""
     __tablename__ = "presence"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # sender's id (no_register)
+    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # sender's id (no_register)
     row_hash: Mapped[int] = mapped_column(BigInteger)
     report_date: Mapped[dt.date] = mapped_column(Date)
-    regency_code: Mapped[str] = mapped_column(String(5))
-    nationality: Mapped[str] = mapped_column(String(3))
-    permit_type: Mapped[str] = mapped_column(String(12))
-    activity: Mapped[str] = mapped_column(String(16))
+    regency_code: Mapped[str] = mapped_column(code(5))
+    nationality: Mapped[str] = mapped_column(code(3))
+    permit_type: Mapped[str] = mapped_column(code(12))
+    activity: Mapped[str] = mapped_column(code(16))
     passport_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC-SHA256, never clear
     person_count: Mapped[int] = mapped_column(Integer, default=1)
     arrival_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -88,6 +100,7 @@ class Presence(Base):
     source: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
+        batch_index("presence"),
         Index("ix_presence_record", "record_id", "replaced_by_batch"),
         Index("ix_presence_date_regency", "report_date", "regency_code"),
     )
@@ -97,15 +110,15 @@ class Incident(Base):
     """Incidents (kejadian) with the agency that acts and the follow-up status."""
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # no_kejadian
+    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # no_kejadian
     row_hash: Mapped[int] = mapped_column(BigInteger)
     incident_date: Mapped[dt.date] = mapped_column(Date)
-    regency_code: Mapped[str] = mapped_column(String(5))
-    category: Mapped[str] = mapped_column(String(32))
+    regency_code: Mapped[str] = mapped_column(code(5))
+    category: Mapped[str] = mapped_column(code(32))
     severity: Mapped[int] = mapped_column(Integer)
-    nationality: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    nationality: Mapped[str | None] = mapped_column(code(3), nullable=True)
     persons: Mapped[int] = mapped_column(Integer, default=1)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -113,10 +126,11 @@ class Incident(Base):
     reported_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     responsible_agency: Mapped[str] = mapped_column(String(120))
     action: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="baru")
+    status: Mapped[str] = mapped_column(code(16), default="baru")
     election_related: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
+        batch_index("incident"),
         Index("ix_incident_record", "record_id", "replaced_by_batch"),
         Index("ix_incident_date_regency", "incident_date", "regency_code"),
         # Covering index for date-range reads of incidents (who acts, drill-down): no table rows touched.
@@ -133,17 +147,18 @@ class Crossing(Base):
     """Arrivals and departures at ports of entry (perlintasan), already aggregated by the sender."""
     __tablename__ = "crossing"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # natural key date|port|dir|nat
+    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # natural key date|port|dir|nat
     row_hash: Mapped[int] = mapped_column(BigInteger)
     date: Mapped[dt.date] = mapped_column(Date)
-    port_id: Mapped[str] = mapped_column(String(32))
-    direction: Mapped[str] = mapped_column(String(10))  # datang | berangkat
-    nationality: Mapped[str | None] = mapped_column(String(3), nullable=True)  # None = all
+    port_id: Mapped[str] = mapped_column(code(32))
+    direction: Mapped[str] = mapped_column(code(10))  # datang | berangkat
+    nationality: Mapped[str | None] = mapped_column(code(3), nullable=True)  # None = all
     count: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
+        batch_index("crossing"),
         Index("ix_crossing_record", "record_id", "replaced_by_batch"),
         Index("ix_crossing_date_port", "date", "port_id"),
     )
@@ -155,10 +170,10 @@ class PresenceDaily(Base):
     __tablename__ = "presence_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
-    permit_type: Mapped[str] = mapped_column(String(12), primary_key=True)
-    activity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(code(3), primary_key=True)
+    permit_type: Mapped[str] = mapped_column(code(12), primary_key=True)
+    activity: Mapped[str] = mapped_column(code(16), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
 
@@ -167,10 +182,10 @@ class IncidentDaily(Base):
     __tablename__ = "incident_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
+    category: Mapped[str] = mapped_column(code(32), primary_key=True)
     severity: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(code(16), primary_key=True)
     election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     incidents: Mapped[int] = mapped_column(Integer)
     persons: Mapped[int] = mapped_column(Integer)
@@ -180,8 +195,8 @@ class CrossingDaily(Base):
     __tablename__ = "crossing_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    port_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    direction: Mapped[str] = mapped_column(String(10), primary_key=True)
+    port_id: Mapped[str] = mapped_column(code(32), primary_key=True)
+    direction: Mapped[str] = mapped_column(code(10), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
 
 
@@ -215,7 +230,7 @@ class PresenceRegencyDaily(Base):
     __tablename__ = "presence_regency_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
 
@@ -225,8 +240,8 @@ class PresenceNationalityDaily(Base):
     __tablename__ = "presence_nationality_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(code(3), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
 
@@ -283,9 +298,9 @@ class IncidentRegencyDaily(Base):
     __tablename__ = "incident_regency_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
     election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(code(16), primary_key=True)
     incidents: Mapped[int] = mapped_column(Integer)
     persons: Mapped[int] = mapped_column(Integer)
 
@@ -296,8 +311,8 @@ class PresenceNationalityMonthly(Base):
     __tablename__ = "presence_nationality_monthly"
     __table_args__ = {"sqlite_with_rowid": False}
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    nationality: Mapped[str] = mapped_column(String(3), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
+    nationality: Mapped[str] = mapped_column(code(3), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
 
@@ -308,8 +323,8 @@ class IncidentRegencyMonthly(Base):
     __tablename__ = "incident_regency_monthly"
     __table_args__ = {"sqlite_with_rowid": False}
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
     election_related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(code(16), primary_key=True)
     incidents: Mapped[int] = mapped_column(Integer)
     persons: Mapped[int] = mapped_column(Integer)

@@ -31,3 +31,37 @@ def test_head_matches_the_models_and_round_trips(url):
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == tables
     engine.dispose()
+
+
+@pytest.mark.pg
+def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_database):
+    """Migration 0010 on PostgreSQL: every code column COLLATE "C", the batch indexes BRIN; down to
+    0009 restores the database's collation and B-trees, up again applies them once more."""
+    import importlib
+
+    m = importlib.import_module("storage.migrations.versions.0010_codes_in_byte_order")
+    engine = make_engine(pg_database())
+    upgrade(engine)
+
+    def state():
+        with engine.connect() as conn:
+            collations = {(t, c): conn.exec_driver_sql(
+                "SELECT collation_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %(t)s AND column_name = %(c)s", {"t": t, "c": c}).scalar_one()
+                for t, cols in m.CODES.items() for c in cols}
+            methods = dict(conn.exec_driver_sql(
+                "SELECT c.relname, a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+                "WHERE c.relname LIKE 'ix_%%_batch_id' AND c.relnamespace = current_schema()::regnamespace").all())
+        return set(collations.values()), methods
+
+    batch_indexes = set(m.BATCH_INDEXES.values())
+    assert len(m.CODES) == 11 and sum(map(len, m.CODES.values())) == 32
+    assert state() == ({"C"}, dict.fromkeys(batch_indexes, "brin") | {"ix_batch_error_batch_id": "btree"})
+    cfg = alembic_config()
+    with write_tx(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009")
+    assert state() == ({None}, dict.fromkeys(batch_indexes | {"ix_batch_error_batch_id"}, "btree"))
+    upgrade(engine)
+    assert state()[0] == {"C"}
+    engine.dispose()

@@ -164,6 +164,21 @@ def test_incidents_derive_the_responsible_agency(engine):
     assert el == {"K1": True, "K2": False, "K3": False, "K4": False}
 
 
+def test_resent_ids_in_mixed_case_are_replaced_not_duplicated(engine):
+    """The import skips its id lookup when no stored id lies between the file's smallest and
+    largest id (Python's order: bytes). Under a language collation 'B5' sorts after 'a1' and the
+    range would be empty; the ids are compared in byte order on both engines (migration 0010)."""
+    first = (HEADER + "Z9;01/11/2024;Lobar;AUS;VOA;wisata;;1\na1;01/11/2024;Lobar;AUS;VOA;wisata;;1\n").encode()
+    again = (HEADER + "a1;01/11/2024;Lobar;AUS;VOA;bisnis;;1\nB5;01/11/2024;Lobar;AUS;VOA;wisata;;1\n").encode()
+    import_file(engine, first, "a.csv", "presence")
+    res = import_file(engine, again, "b.csv", "presence")
+    assert (res.rows_imported, res.rows_updated) == (2, 1)  # a1 replaced, B5 new
+    with engine.connect() as conn:
+        active = conn.execute(select(Presence.record_id, Presence.activity).where(
+            Presence.replaced_by_batch.is_(None)).order_by(Presence.record_id)).all()
+    assert active == [("B5", "wisata"), ("Z9", "wisata"), ("a1", "bisnis")]  # byte order on both engines
+
+
 def test_crossings_resent_figure_replaces_the_old_one(engine):
     a = b"tanggal,tpi,arah,kewarganegaraan,jumlah\n01/11/2024,lop_lombok_airport,datang,MYS,100\n01/11/2024,lop_lombok_airport,datang,,50\n"
     b = b"date,port,direction,nationality,count\n2024-11-01,lop_lombok_airport,arrival,Malaysia,120\n"
