@@ -145,23 +145,52 @@ def insert_rows(conn: Connection, head: str, row: str, grid: np.ndarray, tail: s
 
 
 def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np.ndarray]) -> None:
-    """PostgreSQL: COPY rows given column by column (Python values, None for NULL) into `table`.
-    The text payload is made per distinct value of each column and joined in C, not dumped value
-    by value by the driver: 1,000,000 presence rows take ~1.5 s instead of ~5 s of Python.
-    A driver thread sends each piece while the next one is made: the server parses rows on its own
-    core (the longer part), and with the plain writer Python waited for it at every piece."""
+    """PostgreSQL: COPY rows given column by column (Python values, None for NULL) into `table`,
+    in COPY's text format (the server reads it faster than its CSV format: 2.3 vs 2.8 s for a
+    million presence rows). A driver thread sends each piece while the next one is made: the
+    server parses rows on its own core (the longer part) and Python need not wait for it."""
     from psycopg.copy import QueuedLibpqWriter  # psycopg is only needed with PostgreSQL
 
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN",
                                        writer=QueuedLibpqWriter(cur)) as copy:
         for start in range(0, len(columns[0]) if columns else 0, COPY_ROWS):
-            texts = [_copy_texts(c[start:start + COPY_ROWS]) for c in columns]
-            copy.write("\n".join(map("\t".join, zip(*texts))) + "\n")
+            copy.write(_copy_piece([c[start:start + COPY_ROWS] for c in columns]))
 
 
 COPY_ROWS = 100_000  # rows per piece of the payload (bounded memory for 10M-row files)
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_piece(columns: list[np.ndarray]):
+    """Rows in COPY's text format: fields between tabs, \\N for NULL, ISO dates, shortest
+    round-trip floats, escaped text. Written by pyarrow's C++ CSV writer when no text needs an
+    escape (a million presence rows: 0.8 s of Python instead of 1.5 s), else by Python, each
+    distinct value escaped once."""
+    payload = _written_by_arrow(columns)
+    if payload is not None:
+        return payload
+    texts = [_copy_texts(c) for c in columns]
+    return "\n".join(map("\t".join, zip(*texts))) + "\n"
+
+
+def _written_by_arrow(columns: list[np.ndarray]) -> memoryview | None:
+    """None when some text holds a backslash (COPY would read an escape), a tab, a line break or a
+    quote (the writer refuses them unquoted), or a column mixes kinds of values."""
+    import pyarrow as pa  # only PostgreSQL needs it here
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    try:
+        arrays = [pa.array(c, from_pandas=True) for c in columns]
+        if any(pa.types.is_string(a.type) and pc.any(pc.match_substring(a, "\\")).as_py() for a in arrays):
+            return None
+        sink = pa.BufferOutputStream()
+        pcsv.write_csv(pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))]), sink, pcsv.WriteOptions(
+            include_header=False, delimiter="\t", null_string="\\N", quoting_style="none"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return memoryview(sink.getvalue())
 
 
 def _copy_texts(values: np.ndarray) -> list[str]:

@@ -139,15 +139,17 @@ def test_a_large_resent_file_updates_through_the_id_join(engine):
 
 
 def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
-    """COPY's text payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
-    ORM would: escapes, NULLs, a literal backslash-N, unicode, dates, floats, flags."""
+    """COPY's CSV payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
+    ORM would: quotes, commas, control characters, NULL apart from the empty text, a literal
+    backslash-N, unicode, dates, floats, flags; ids consecutive, a second batch's after them."""
     from sqlalchemy import select
 
     from storage.engine import write_tx
     from storage.imports import bulk_insert
     from storage.models import Incident, UploadBatch
 
-    texts = ["tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\N", "", "ßä 中文 ✓", None, "end\\"]
+    texts = ["tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\N", "", "ßä 中文 ✓", None, "end\\",
+             'say "hi", then go', '"', ",", " "]
     n = len(texts)
     frame = pd.DataFrame({
         "record_id": [f"K{i}" for i in range(n)],
@@ -158,7 +160,7 @@ def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
         "severity": [1 + i % 5 for i in range(n)],
         "persons": [1] * n,
         "description": texts,
-        "lat": [-8.583333333333334, None, 1e-07, 0.1 + 0.2, -0.0, None, 116.1, -8.5, 2.5],
+        "lat": [-8.583333333333334, None, 1e-07, 0.1 + 0.2, -0.0, None, 116.1, -8.5, 2.5, 1e300, 5e-324, -1.0, 0.0],
         "lon": [116.11666666666666] * n,
         "status": ["baru"] * n, "responsible_agency": ["imigrasi"] * n,
         "election_related": [i % 2 == 0 for i in range(n)],
@@ -166,13 +168,31 @@ def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
     with write_tx(engine) as conn:
         batch = conn.execute(insert_batch(UploadBatch)).scalar_one()
         bulk_insert(conn, Incident, frame, batch_id=batch)
+        bulk_insert(conn, Incident, frame.assign(record_id="again").head(2), batch_id=batch)
     with engine.connect() as conn:
-        got = conn.execute(select(Incident.record_id, Incident.row_hash, Incident.incident_date, Incident.severity,
-                                  Incident.description, Incident.lat, Incident.election_related,
+        got = conn.execute(select(Incident.id, Incident.record_id, Incident.row_hash, Incident.incident_date,
+                                  Incident.severity, Incident.description, Incident.lat, Incident.election_related,
                                   Incident.batch_id).order_by(Incident.id)).all()
-    assert [tuple(r) for r in got] == [
-        (f"K{i}", i * 2**59 - 7, dt.date(2024, 11, 27) + dt.timedelta(days=i), 1 + i % 5, texts[i],
+    assert [tuple(r) for r in got[:n]] == [
+        (i + 1, f"K{i}", i * 2**59 - 7, dt.date(2024, 11, 27) + dt.timedelta(days=i), 1 + i % 5, texts[i],
          frame["lat"][i], i % 2 == 0, batch) for i in range(n)]
+    assert [(r.id, r.record_id) for r in got[n:]] == [(n + 1, "again"), (n + 2, "again")]
+
+
+@pytest.mark.parametrize("value", ["a\\b", "a\tb", "a\nb", "a\rb", 'a"b', "", "\\N", "ß", None])
+def test_copy_stores_each_awkward_text_alone(engine, value):
+    """A piece of a COPY whose only awkward value is this one (PostgreSQL): pyarrow writes the
+    plain pieces; a backslash, tab, line break or quote sends the piece to the escaping path."""
+    from storage.engine import copy_columns, write_tx
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE t (v TEXT, n INT, d DATE)")
+        copy_columns(conn, "t", ["v", "n", "d"], [np.array([value, "x"], dtype=object), np.array([1, None], dtype=object),
+                                                  np.array([dt.date(2024, 11, 27), None], dtype=object)])
+        assert conn.exec_driver_sql("SELECT v, n, d FROM t ORDER BY n NULLS LAST").all() == [
+            (value, 1, dt.date(2024, 11, 27)), ("x", None, None)]
 
 
 def insert_batch(UploadBatch):
