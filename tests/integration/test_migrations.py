@@ -39,6 +39,9 @@ def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_databa
     0009 restores the database's collation and B-trees, up again applies them once more."""
     import importlib
 
+    from loaders.pipeline import import_file
+    from tests.unit.test_import import HEADER
+
     m = importlib.import_module("storage.migrations.versions.0010_codes_in_byte_order")
     engine = make_engine(pg_database())
     upgrade(engine)
@@ -54,9 +57,15 @@ def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_databa
                 "WHERE c.relname LIKE 'ix_%%_batch_id' AND c.relnamespace = current_schema()::regnamespace").all())
         return set(collations.values()), methods
 
+    def stored():
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT record_id, regency_code FROM presence ORDER BY record_id").all()
+
     batch_indexes = set(m.BATCH_INDEXES.values())
     assert len(m.CODES) == 11 and sum(map(len, m.CODES.values())) == 32
     assert state() == ({"C"}, dict.fromkeys(batch_indexes, "brin") | {"ix_batch_error_batch_id": "btree"})
+    data = (HEADER + "b2;01/11/2024;Lobar;AUS;VOA;wisata;;1\nB1;02/11/2024;Bima;MYS;VOA;wisata;;2\n").encode()
+    assert import_file(engine, data, "a.csv", "presence").rows_imported == 2
     cfg = alembic_config()
     with write_tx(engine) as conn:
         cfg.attributes["connection"] = conn
@@ -64,4 +73,6 @@ def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_databa
     assert state() == ({None}, dict.fromkeys(batch_indexes | {"ix_batch_error_batch_id"}, "btree"))
     upgrade(engine)
     assert state()[0] == {"C"}
+    assert stored() == [("B1", "52.06"), ("b2", "52.01")]  # the rows went down and up, in byte order
+    assert import_file(engine, data, "b.csv", "presence").duplicates == 2  # and are found again
     engine.dispose()
