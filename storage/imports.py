@@ -190,14 +190,15 @@ def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bo
     a second thread while the database works on its own: on PostgreSQL while the server parses the
     COPY (Python waits for it there), on SQLite while it builds the table's indexes again (that
     holds no GIL; during SQLite's insert itself a busy second thread would slow every row)."""
-    table = TABLES[kind]
-    on_pg = conn.dialect.name == "postgresql"
+    table, dialect = TABLES[kind], conn.dialect.name
+    deltas = None
     with ThreadPoolExecutor(max_workers=1) as pool:
-        start = (lambda: pool.submit(rollups.deltas_of, kind, rows, conn.dialect.name)) if pure_inserts else (lambda: None)
         with _indexes_set_aside(conn, table.__tablename__, len(rows)):
-            deltas = start() if on_pg else None
+            if pure_inserts and dialect == "postgresql":
+                deltas = pool.submit(rollups.deltas_of, kind, rows, dialect)
             bulk_insert(conn, table, rows, batch_id=batch_id)
-            deltas = deltas or start()
+            if pure_inserts and dialect == "sqlite":
+                deltas = pool.submit(rollups.deltas_of, kind, rows, dialect)
         return deltas.result() if deltas else None
 
 
@@ -207,9 +208,11 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     `constants` (the batch id) are the same for every row; on SQLite they are written into the
     statement, and columns holding only None are left out (NULL): fewer values to bind per row."""
     name = table.__tablename__
+    if frame.empty:
+        return
     if conn.dialect.name == "postgresql":
         frame = frame.assign(**constants)
-        first = _take_ids(conn, name, len(frame)) if len(frame) else 1
+        first = _take_ids(conn, name, len(frame))
         ids = np.arange(first, first + len(frame), dtype=np.int64)
         copy_columns(conn, name, ["id", *frame.columns], [ids, *(frame[c].to_numpy(dtype=object) for c in frame.columns)])
         return

@@ -139,7 +139,7 @@ def test_a_large_resent_file_updates_through_the_id_join(engine):
 
 
 def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
-    """COPY's CSV payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
+    """COPY's payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
     ORM would: quotes, commas, control characters, NULL apart from the empty text, a literal
     backslash-N, unicode, dates, floats, flags; ids consecutive, a second batch's after them."""
     from sqlalchemy import select
