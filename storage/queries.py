@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Integer, String, cast, func, or_, select, type_coerce, union_all
+from sqlalchemy import Engine, Integer, String, bindparam, cast, func, or_, select, type_coerce, union_all
 
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
@@ -20,17 +21,17 @@ from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, 
 from storage.rollups import month_end, month_of
 
 
-def _frame(engine: Engine, stmt) -> pd.DataFrame:
+def _frame(engine: Engine, stmt, values: dict | None = None) -> pd.DataFrame:
     with read_tx(engine) as conn:
-        res = conn.execute(stmt)
+        res = conn.execute(stmt, values)
         # Plain tuples: pandas probes Row objects attribute by attribute, which is slow.
         return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
-def _rows(engine: Engine, *stmts) -> list[list[tuple]]:
+def _rows(engine: Engine, values: dict, *stmts) -> list[list[tuple]]:
     """Small results as plain rows, all read in one transaction (no DataFrame to build)."""
     with read_tx(engine) as conn:
-        return [conn.execute(stmt).all() for stmt in stmts]
+        return [conn.execute(stmt, values).all() for stmt in stmts]
 
 
 NAN = float("nan")
@@ -72,15 +73,55 @@ def split_by_month(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt
     return days, (first, month_of(last))
 
 
-def _summed(model, f: Filters, keys: list[str], sums: dict, where) -> select:
-    """SELECT keys, sums over the period f.start..f.end from the daily roll-up `model`, reading
-    whole months from its monthly roll-up when it has one (a sixth of the rows over half a year).
+# Statements are built once per shape of the filters and run with the filter values bound: on the
+# roll-ups, building and fingerprinting a SQLAlchemy statement cost more than the database's work.
+class Shape(NamedTuple):
+    """What a statement's text depends on: which optional filters are set, and how the period
+    splits into day spans and whole months (split_by_month). Everything else is a bound value."""
+    nationalities: bool
+    permits: bool
+    activities: bool
+    categories: bool
+    severities: bool
+    day_spans: int
+    months: bool
+
+
+def bound(f: Filters, regs: list[str]) -> tuple[Shape, dict]:
+    """The filters' shape and the values of the statements' parameters."""
+    days, months = split_by_month(f.start, f.end)
+    values = {"start": f.start, "end": f.end, "regs": list(regs), "nationalities": list(f.nationalities),
+              "permits": list(f.permits), "activities": list(f.activities), "categories": list(f.categories),
+              "severities": list(f.severities)}
+    for n, (first, last) in enumerate(days):
+        values[f"day{n}"], values[f"day{n}_end"] = first, last
+    if months:
+        values["month_first"], values["month_last"] = months
+    shape = Shape(bool(f.nationalities), bool(f.permits), bool(f.activities), bool(f.categories),
+                  bool(f.severities), len(days), months is not None)
+    return shape, values
+
+
+def _in(column, name: str):
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _between(column, first: str = "start", last: str = "end"):
+    return column.between(bindparam(first), bindparam(last))
+
+
+def _summed(model, shape: Shape, keys: list[str], sums: dict, where) -> select:
+    """SELECT keys, sums over the period from the daily roll-up `model`, reading whole months
+    from its monthly roll-up when it has one (a sixth of the rows over half a year).
     sums: label -> function(roll-up model) -> aggregate; where: function(roll-up model) -> conditions."""
     monthly = MONTHLY.get(model)
-    days, months = split_by_month(f.start, f.end) if monthly is not None else ([(f.start, f.end)], None)
-    parts = [(model, or_(*(model.day.between(a, b) for a, b in days)))] if days else []
-    if months:
-        parts.append((monthly, monthly.month.between(*months)))
+    if monthly is None:
+        parts = [(model, _between(model.day))]
+    else:
+        spans = [_between(model.day, f"day{n}", f"day{n}_end") for n in range(shape.day_spans)]
+        parts = [(model, or_(*spans))] if spans else []
+        if shape.months:
+            parts.append((monthly, _between(monthly.month, "month_first", "month_last")))
     selects = [select(*(getattr(m, k) for k in keys), *(agg(m).label(n) for n, agg in sums.items()))
                .where(span, *where(m)).group_by(*(getattr(m, k) for k in keys)) for m, span in parts]
     if len(selects) == 1:
@@ -89,40 +130,39 @@ def _summed(model, f: Filters, keys: list[str], sums: dict, where) -> select:
     return select(*(u.c[k] for k in keys), *(func.sum(u.c[n]).label(n) for n in sums)).group_by(*(u.c[k] for k in keys))
 
 
-def _presence_filters(f: Filters, regs: list[str]):
+def _presence_filters(shape: Shape):
     def where(p):
-        conds = [p.regency_code.in_(regs)]
-        if f.nationalities:
-            conds.append(p.nationality.in_(f.nationalities))
-        if f.permits:
-            conds.append(p.permit_type.in_(f.permits))
-        if f.activities:
-            conds.append(p.activity.in_(f.activities))
+        conds = [_in(p.regency_code, "regs")]
+        if shape.nationalities:
+            conds.append(_in(p.nationality, "nationalities"))
+        if shape.permits:
+            conds.append(_in(p.permit_type, "permits"))
+        if shape.activities:
+            conds.append(_in(p.activity, "activities"))
         return conds
     return where
 
 
-def _presence_where(stmt, f: Filters, regs: list[str], p=None):
-    p = p if p is not None else presence_rollup(f)
-    return stmt.where(p.day.between(f.start, f.end), *_presence_filters(f, regs)(p))
+def _presence_where(stmt, shape: Shape, p):
+    return stmt.where(_between(p.day), *_presence_filters(shape)(p))
 
 
-def _incident_filters(f: Filters, regs: list[str]):
+def _incident_filters(shape: Shape):
     def where(model):
-        conds = [model.regency_code.in_(regs)]
-        if f.categories:
-            conds.append(model.category.in_(f.categories))
-        if f.severities:
-            conds.append(model.severity.in_(f.severities))
-        if f.nationalities and model is Incident:
-            conds.append(model.nationality.in_(f.nationalities))
+        conds = [_in(model.regency_code, "regs")]
+        if shape.categories:
+            conds.append(_in(model.category, "categories"))
+        if shape.severities:
+            conds.append(_in(model.severity, "severities"))
+        if shape.nationalities and model is Incident:
+            conds.append(_in(model.nationality, "nationalities"))
         return conds
     return where
 
 
-def _incident_where(stmt, f: Filters, regs: list[str], model=IncidentDaily, day=None):
+def _incident_where(stmt, shape: Shape, model=IncidentDaily, day=None):
     day = day if day is not None else model.day
-    return stmt.where(day.between(f.start, f.end), *_incident_filters(f, regs)(model))
+    return stmt.where(_between(day), *_incident_filters(shape)(model))
 
 
 def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
@@ -130,14 +170,8 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     regs = scope(f)
-    p, i = presence_rollup(f), incident_rollup(f)
-    pres, inc = _rows(engine, _summed(
-        p, f, ["regency_code"], {"persons": lambda m: func.sum(m.persons), "reports": lambda m: func.sum(m.reports)},
-        _presence_filters(f, regs)), _summed(
-        i, f, ["regency_code"], {"incidents": lambda m: func.sum(m.incidents),
-                                 "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
-                                 "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")},
-        _incident_filters(f, regs)))
+    shape, values = bound(f, regs)
+    pres, inc = _rows(engine, values, *_regency_statements(presence_rollup(f), incident_rollup(f), shape))
     base = _regency_base(f.as_of)
     codes = base.index.tolist()
     found = {row[0]: row[1:] for row in pres}, {row[0]: row[1:] for row in inc}
@@ -150,6 +184,16 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
         cols[col] = np.array([float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes])
     cols["per_1000_voters"] = cols["present"] / base["voters"].to_numpy() * 1000
     return pd.DataFrame(cols, index=base.index)
+
+
+@lru_cache(maxsize=256)
+def _regency_statements(p, i, shape: Shape) -> tuple:
+    return (_summed(p, shape, ["regency_code"], {"persons": lambda m: func.sum(m.persons),
+                                                 "reports": lambda m: func.sum(m.reports)}, _presence_filters(shape)),
+            _summed(i, shape, ["regency_code"], {
+                "incidents": lambda m: func.sum(m.incidents),
+                "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
+                "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")}, _incident_filters(shape)))
 
 
 @lru_cache(maxsize=64)
@@ -168,9 +212,14 @@ def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
 
 def arrivals(engine: Engine, f: Filters) -> int:
     """Persons arriving through NTB's ports in the period (crossings are not by regency)."""
-    c = CrossingDaily
-    [[(n,)]] = _rows(engine, select(func.sum(c.persons)).where(c.day.between(f.start, f.end), c.direction == "datang"))
+    [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement())
     return int(n or 0)
+
+
+@lru_cache(maxsize=1)
+def _arrivals_statement():
+    c = CrossingDaily
+    return select(func.sum(c.persons)).where(_between(c.day), c.direction == "datang")
 
 
 def kpi_totals(table: pd.DataFrame, arrivals: int) -> dict:
@@ -192,36 +241,44 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
     """Incidents in scope with a position: their own coordinates, else their regency's centre
     (`located` False). The most severe and newest first, at most `limit`. No person-level
     fields (descriptions stay on the analysts' pages)."""
+    shape, values = bound(f, scope(f))
+    with read_tx(engine) as conn:
+        res = conn.execute(_markers_statement(shape, limit), values)
+        # Plain tuples from the driver's cursor: these columns need no result processing, and
+        # SQLAlchemy's Row objects cost more here than the query (1,500 x 9 values).
+        names, rows = list(res.keys()), res.cursor.fetchall()
+        res.close()
+    cols = dict(zip(names, zip(*rows))) if rows else {n: () for n in names}
+    lat, lon = np.array(cols["lat"], dtype=float), np.array(cols["lon"], dtype=float)  # None -> NaN
+    located = ~(np.isnan(lat) | np.isnan(lon))
+    missing = np.flatnonzero(~located)
+    if len(missing):
+        centre, codes = regency_centre_points(), cols["regency_code"]
+        at = np.array([centre[codes[k]] for k in missing], dtype=float)
+        lat[missing], lon[missing] = at[:, 0], at[:, 1]
+    # One frame from whole columns; the text columns as object Series (pandas would otherwise look
+    # at every value to infer its string type, and adding columns one by one costs more again).
+    frame = {k: pd.Series(v, dtype=object) for k, v in cols.items() if k not in NUMERIC_MARKER_COLUMNS}
+    frame.update(severity=np.array(cols["severity"], dtype=np.int64), lat=lat, lon=lon,
+                 election_related=np.array(cols["election_related"], dtype=bool), located=located)
+    return pd.DataFrame(frame, copy=False)
+
+
+@lru_cache(maxsize=64)
+def _markers_statement(shape: Shape, limit: int):
     i = Incident
     # The day as ISO text and the flag as stored: per-row date and bool conversion by the driver
     # layer cost more than the query (these are hover labels and a 0/1 flag).
     stmt = _incident_where(select(
         cast(i.incident_date, String).label("incident_date"), i.regency_code, i.category, i.severity, i.lat, i.lon,
         type_coerce(i.election_related, Integer).label("election_related"), i.status, i.responsible_agency)
-        .where(i.replaced_by_batch.is_(None)), f, scope(f), model=Incident, day=i.incident_date
+        .where(i.replaced_by_batch.is_(None)), shape, model=Incident, day=i.incident_date
     ).order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc()).limit(limit)
-    if not f.severities:
+    if not shape.severities:
         # Every severity, said explicitly: the planner then reads ix_incident_severity one severity
         # at a time in index order and stops at the limit (~3 ms), instead of sorting the period (13-66 ms at 100k).
         stmt = stmt.where(i.severity.in_(SEVERITIES))
-    with read_tx(engine) as conn:
-        res = conn.execute(stmt)
-        # Plain tuples from the driver's cursor: these columns need no result processing, and
-        # SQLAlchemy's Row objects cost more here than the query (1,500 x 9 values).
-        names, rows = list(res.keys()), res.cursor.fetchall()
-        res.close()
-    # Built column by column (a frame from rows plus .loc fills cost more than the query).
-    cols = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
-    lat, lon = np.array(cols["lat"], dtype=float), np.array(cols["lon"], dtype=float)
-    located = ~(np.isnan(lat) | np.isnan(lon))
-    if not located.all():
-        centre = regency_centre_points()
-        at = np.array([centre[c] for c in cols["regency_code"]]).reshape(-1, 2)
-        lat, lon = np.where(located, lat, at[:, 0]), np.where(located, lon, at[:, 1])
-    frame = pd.DataFrame({k: v for k, v in cols.items() if k not in NUMERIC_MARKER_COLUMNS}, dtype=object)
-    frame["severity"], frame["lat"], frame["lon"] = np.array(cols["severity"], dtype=np.int64), lat, lon
-    frame["election_related"], frame["located"] = np.array(cols["election_related"], dtype=bool), located
-    return frame
+    return stmt
 
 
 NUMERIC_MARKER_COLUMNS = {"severity", "lat", "lon", "election_related"}
@@ -246,44 +303,56 @@ def regency_centres() -> pd.DataFrame:
 
 
 def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    p = presence_rollup(f)
-    regs = [regency] if regency else scope(f)
-    [rows] = _rows(engine, _presence_where(select(p.day, func.sum(p.persons)).group_by(p.day), f, regs, p))
+    shape, values = bound(f, [regency] if regency else scope(f))
+    [rows] = _rows(engine, values, _presence_trend_statement(presence_rollup(f), shape))
     persons = {_as_date(day): n for day, n in rows}
     days = pd.date_range(f.start, f.end, freq="D").date  # every day, zero where nobody was reported
     return pd.DataFrame({"day": days, "persons": [persons.get(d, 0) for d in days]})
 
 
+@lru_cache(maxsize=64)
+def _presence_trend_statement(p, shape: Shape):
+    return _presence_where(select(p.day, func.sum(p.persons)).group_by(p.day), shape, p)
+
+
 def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     i = incident_rollup(f)
-    regs = [regency] if regency else scope(f)
-    return _frame(engine, _incident_where(select(i.day, func.sum(i.incidents).label("incidents"))
-                                          .group_by(i.day).order_by(i.day), f, regs, model=i))
+    shape, values = bound(f, [regency] if regency else scope(f))
+    return _frame(engine, _incident_trend_statement(i, shape), values)
+
+
+@lru_cache(maxsize=64)
+def _incident_trend_statement(i, shape: Shape):
+    return _incident_where(select(i.day, func.sum(i.incidents).label("incidents")).group_by(i.day).order_by(i.day),
+                           shape, model=i)
 
 
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
-    p = presence_rollup(f, by_nationality=True)
-    regs = [regency] if regency else scope(f)
-    per = _summed(p, f, ["nationality"], {"persons": lambda m: func.sum(m.persons)}, _presence_filters(f, regs)).subquery()
-    return _frame(engine, select(per.c.nationality, per.c.persons)
-                  .order_by(per.c.persons.desc(), per.c.nationality).limit(n))
+    shape, values = bound(f, [regency] if regency else scope(f))
+    return _frame(engine, _top_nationalities_statement(presence_rollup(f, by_nationality=True), shape, n), values)
+
+
+@lru_cache(maxsize=64)
+def _top_nationalities_statement(p, shape: Shape, n: int):
+    per = _summed(p, shape, ["nationality"], {"persons": lambda m: func.sum(m.persons)}, _presence_filters(shape)).subquery()
+    return select(per.c.nationality, per.c.persons).order_by(per.c.persons.desc(), per.c.nationality).limit(n)
 
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     p = PresenceDaily
-    regs = [regency] if regency else scope(f)
+    shape, values = bound(f, [regency] if regency else scope(f))
     return _frame(engine, _presence_where(
         select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
-        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), f, regs, p))
+        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), shape, p), values)
 
 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     """Incidents by responsible agency and follow-up status (rows: agency; columns: status)."""
     i = Incident
-    regs = [regency] if regency else scope(f)
+    shape, values = bound(f, [regency] if regency else scope(f))
     df = _frame(engine, _incident_where(
         select(i.responsible_agency, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
-        .group_by(i.responsible_agency, i.status), f, regs, model=Incident, day=i.incident_date))
+        .group_by(i.responsible_agency, i.status), shape, model=Incident, day=i.incident_date), values)
     statuses = ["baru", "ditelaah", "ditindaklanjuti", "selesai"]
     if df.empty:
         return pd.DataFrame(columns=statuses)
@@ -303,9 +372,9 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
             i.action, i.status, i.election_related]
     if can(role, "view_person_level"):
         cols.append(i.description)
-    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)),
-                           f, [regency], model=Incident, day=i.incident_date)
-    return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset))
+    shape, values = bound(f, [regency])
+    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident, day=i.incident_date)
+    return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
 
 
 def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
