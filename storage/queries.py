@@ -87,7 +87,7 @@ class Shape(NamedTuple):
     months: bool
 
 
-def bound(f: Filters, regs: list[str]) -> tuple[Shape, dict]:
+def _bound(f: Filters, regs: list[str]) -> tuple[Shape, dict]:
     """The filters' shape and the values of the statements' parameters."""
     days, months = split_by_month(f.start, f.end)
     values = {"start": f.start, "end": f.end, "regs": list(regs), "nationalities": list(f.nationalities),
@@ -170,7 +170,7 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     regs = scope(f)
-    shape, values = bound(f, regs)
+    shape, values = _bound(f, regs)
     pres, inc = _rows(engine, values, *_regency_statements(presence_rollup(f), incident_rollup(f), shape))
     base = _regency_base(f.as_of)
     codes = base.index.tolist()
@@ -241,7 +241,7 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
     """Incidents in scope with a position: their own coordinates, else their regency's centre
     (`located` False). The most severe and newest first, at most `limit`. No person-level
     fields (descriptions stay on the analysts' pages)."""
-    shape, values = bound(f, scope(f))
+    shape, values = _bound(f, scope(f))
     with read_tx(engine) as conn:
         res = conn.execute(_markers_statement(shape, limit), values)
         # Plain tuples from the driver's cursor: these columns need no result processing, and
@@ -303,7 +303,7 @@ def regency_centres() -> pd.DataFrame:
 
 
 def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    shape, values = bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, [regency] if regency else scope(f))
     [rows] = _rows(engine, values, _presence_trend_statement(presence_rollup(f), shape))
     persons = {_as_date(day): n for day, n in rows}
     days = pd.date_range(f.start, f.end, freq="D").date  # every day, zero where nobody was reported
@@ -317,7 +317,7 @@ def _presence_trend_statement(p, shape: Shape):
 
 def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     i = incident_rollup(f)
-    shape, values = bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, [regency] if regency else scope(f))
     return _frame(engine, _incident_trend_statement(i, shape), values)
 
 
@@ -328,7 +328,7 @@ def _incident_trend_statement(i, shape: Shape):
 
 
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
-    shape, values = bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, [regency] if regency else scope(f))
     return _frame(engine, _top_nationalities_statement(presence_rollup(f, by_nationality=True), shape, n), values)
 
 
@@ -340,7 +340,7 @@ def _top_nationalities_statement(p, shape: Shape, n: int):
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     p = PresenceDaily
-    shape, values = bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, [regency] if regency else scope(f))
     return _frame(engine, _presence_where(
         select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
         .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), shape, p), values)
@@ -349,7 +349,7 @@ def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     """Incidents by responsible agency and follow-up status (rows: agency; columns: status)."""
     i = Incident
-    shape, values = bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, [regency] if regency else scope(f))
     df = _frame(engine, _incident_where(
         select(i.responsible_agency, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
         .group_by(i.responsible_agency, i.status), shape, model=Incident, day=i.incident_date), values)
@@ -372,7 +372,7 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
             i.action, i.status, i.election_related]
     if can(role, "view_person_level"):
         cols.append(i.description)
-    shape, values = bound(f, [regency])
+    shape, values = _bound(f, [regency])
     stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident, day=i.incident_date)
     return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
 
