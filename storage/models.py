@@ -140,6 +140,10 @@ class Incident(Base):
         # limit, with no sort (see queries.incident_markers).
         Index("ix_incident_severity", "severity", "incident_date", "id", "regency_code", "replaced_by_batch",
               "category", "status", "election_related", "lat", "lon", "responsible_agency", "persons", "record_id"),
+        # Incident counts when nationalities are chosen (the roll-ups have none): only the chosen
+        # nationalities' entries are read, and no table rows (see queries.incident_rollup).
+        Index("ix_incident_nationality", "nationality", "incident_date", "regency_code", "category", "severity",
+              "status", "election_related", "replaced_by_batch"),
     )
 
 

@@ -56,7 +56,11 @@ def presence_rollup(f: Filters, by_nationality: bool = False):
 
 
 def incident_rollup(f: Filters):
-    """The coarsest incident roll-up that can answer these filters."""
+    """The coarsest incident roll-up that can answer these filters; the incident rows themselves
+    when nationalities are chosen (the roll-ups have none: an incident's nationality is optional
+    and incidents are a tenth of the rows; ix_incident_nationality reads only the chosen ones)."""
+    if f.nationalities:
+        return Incident
     return IncidentDaily if (f.categories or f.severities) else IncidentRegencyDaily
 
 
@@ -190,10 +194,21 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
 def _regency_statements(p, i, shape: Shape) -> tuple:
     return (_summed(p, shape, ["regency_code"], {"persons": lambda m: func.sum(m.persons),
                                                  "reports": lambda m: func.sum(m.reports)}, _presence_filters(shape)),
-            _summed(i, shape, ["regency_code"], {
-                "incidents": lambda m: func.sum(m.incidents),
-                "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
-                "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")}, _incident_filters(shape)))
+            _incident_counts(i, shape, "regency_code"))
+
+
+def _incident_counts(i, shape: Shape, key: str):
+    """SELECT key, incidents, election-related ones, open ones, from roll-up `i` or the rows."""
+    if i is not Incident:
+        return _summed(i, shape, [key], {
+            "incidents": lambda m: func.sum(m.incidents),
+            "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
+            "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")}, _incident_filters(shape))
+    n = func.count()
+    return _incident_where(
+        select(getattr(i, key), n.label("incidents"), n.filter(i.election_related.is_(True)).label("election"),
+               n.filter(i.status != "selesai").label("open")).where(i.replaced_by_batch.is_(None))
+        .group_by(getattr(i, key)), shape, model=i, day=i.incident_date)
 
 
 @lru_cache(maxsize=64)
@@ -323,6 +338,10 @@ def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd
 
 @lru_cache(maxsize=64)
 def _incident_trend_statement(i, shape: Shape):
+    if i is Incident:  # the rows: nationalities chosen
+        day = i.incident_date
+        return _incident_where(select(day.label("day"), func.count().label("incidents")).where(
+            i.replaced_by_batch.is_(None)).group_by(day).order_by(day), shape, model=i, day=day)
     return _incident_where(select(i.day, func.sum(i.incidents).label("incidents")).group_by(i.day).order_by(i.day),
                            shape, model=i)
 
