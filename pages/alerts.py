@@ -19,11 +19,13 @@ demo_banner()
 st.caption(tr("alertpage.intro"))
 
 c1, c2, c3, c4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+# An empty choice means every value: the placeholder says so in the user's language.
 statuses = c1.multiselect(tr("alertpage.status"), alerts_store.STATUSES, default=["baru", "ditelaah", "ditindaklanjuti"],
-                          format_func=lambda s: tr(f"status.{s}"), key="al_status")
-sevs = c2.multiselect(tr("alertpage.severity"), SEVERITIES, format_func=lambda s: tr(f"alerts.severity_{s}"), key="al_sev")
+                          format_func=lambda s: tr(f"status.{s}"), key="al_status", placeholder=tr("app.any"))
+sevs = c2.multiselect(tr("alertpage.severity"), SEVERITIES, format_func=lambda s: tr(f"alerts.severity_{s}"),
+                      key="al_sev", placeholder=tr("app.any"))
 rules = c3.multiselect(tr("alertpage.rule"), [*RULE_NAMES, "permit_activity_mismatch_cluster"],
-                       format_func=lambda r: tr(f"alerts.{r}"), key="al_rule")
+                       format_func=lambda r: tr(f"alerts.{r}"), key="al_rule", placeholder=tr("app.any"))
 if c4.button(tr("alertpage.run"), key="al_run", disabled=not allowed("change_alert_status"),
              help=tr("alertpage.run_help")):
     with st.spinner(tr("alertpage.running")):

@@ -23,13 +23,14 @@ metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "ris
 metric = top[0].pills(tr("map.metric"), metrics, default="present", key="map_metric",  # pills wrap on a phone
                       format_func=lambda m: tr(f"metric.{m}")) or "present"
 with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
+    every = tr("app.any")  # an empty choice means every value: the placeholder says so
     nats = st.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
-                          format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat")
-    permits = st.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit")
-    acts = st.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act")
-    cats = st.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat",
+                          format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat", placeholder=every)
+    permits = st.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit", placeholder=every)
+    acts = st.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act", placeholder=every)
+    cats = st.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat", placeholder=every,
                           format_func=lambda c: tr(f"category.{c}"))
-    sevs = st.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev")
+    sevs = st.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev", placeholder=every)
 f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
             tuple(cats), tuple(sevs))
 with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):

@@ -23,6 +23,31 @@ def test_page_renders(app, page, lang):
                                                  else "2024 simultaneous regional elections")]
 
 
+
+@pytest.mark.parametrize("lang, every", [("id", "Semua"), ("en", "All")])
+def test_empty_filters_say_all_in_the_users_language(app, lang, every):
+    """An empty multiselect means every value; Streamlit's own placeholder is English ("Choose options")."""
+    at = app("pages/map.py", lang).run()
+    assert [m.placeholder for m in at.multiselect] == [every] * 5
+    at = app("pages/alerts.py", lang).run()
+    assert [m.placeholder for m in at.multiselect] == [every] * 3
+
+
+def test_a_nationality_filter_narrows_the_map_incident_counts(app, demo_db):
+    """Incidents of other (or unknown) nationality leave the map's counts when nationalities are chosen."""
+    at = app("pages/map.py").run()
+    at.multiselect(key="f_nat").select("AUS").run()
+    assert not at.exception
+    at.selectbox(key="drill_select").select("52.08").run()
+    shown = {m.label: m.value for m in at.metric}
+    engine = make_engine(demo_db)
+    span = queries.data_span(engine)
+    from domain.filters import Filters
+    table = queries.regency_table(engine, Filters(span[0], span[1], span[1], nationalities=("AUS",)))
+    everyone = queries.regency_table(engine, Filters(span[0], span[1], span[1]))
+    assert shown[t("metric.incidents")] == f"{int(table.loc['52.08', 'incidents']):,}".replace(",", ".")
+    assert table["incidents"].sum() < everyone["incidents"].sum()
+
 def test_overview_kpis_match_the_database(app, demo_db):
     at = app().run()
     engine = make_engine(demo_db)
