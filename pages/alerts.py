@@ -6,7 +6,7 @@ from domain.alerts import RULE_NAMES, SEVERITIES, describe
 from domain.regions import offices, ports, regency_name
 from storage import alerts_store
 from ui.auth import allowed, guard, role, user_name
-from ui.components import demo_banner, footer
+from ui.components import any_of, demo_banner, footer
 from ui.data import engine, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -19,13 +19,11 @@ demo_banner()
 st.caption(tr("alertpage.intro"))
 
 c1, c2, c3, c4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
-# An empty choice means every value: the placeholder says so in the user's language.
-statuses = c1.multiselect(tr("alertpage.status"), alerts_store.STATUSES, default=["baru", "ditelaah", "ditindaklanjuti"],
-                          format_func=lambda s: tr(f"status.{s}"), key="al_status", placeholder=tr("app.any"))
-sevs = c2.multiselect(tr("alertpage.severity"), SEVERITIES, format_func=lambda s: tr(f"alerts.severity_{s}"),
-                      key="al_sev", placeholder=tr("app.any"))
-rules = c3.multiselect(tr("alertpage.rule"), [*RULE_NAMES, "permit_activity_mismatch_cluster"],
-                       format_func=lambda r: tr(f"alerts.{r}"), key="al_rule", placeholder=tr("app.any"))
+statuses = any_of(tr("alertpage.status"), alerts_store.STATUSES, "al_status", c1,
+                  default=["baru", "ditelaah", "ditindaklanjuti"], format_func=lambda s: tr(f"status.{s}"))
+sevs = any_of(tr("alertpage.severity"), SEVERITIES, "al_sev", c2, format_func=lambda s: tr(f"alerts.severity_{s}"))
+rules = any_of(tr("alertpage.rule"), [*RULE_NAMES, "permit_activity_mismatch_cluster"], "al_rule", c3,
+               format_func=lambda r: tr(f"alerts.{r}"))
 if c4.button(tr("alertpage.run"), key="al_run", disabled=not allowed("change_alert_status"),
              help=tr("alertpage.run_help")):
     with st.spinner(tr("alertpage.running")):

@@ -7,7 +7,7 @@ from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
 from ui.auth import role
 from ui.briefing import briefing_export
-from ui.components import demo_banner, footer
+from ui.components import any_of, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -23,14 +23,13 @@ metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "ris
 metric = top[0].pills(tr("map.metric"), metrics, default="present", key="map_metric",  # pills wrap on a phone
                       format_func=lambda m: tr(f"metric.{m}")) or "present"
 with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
-    every = tr("app.any")  # an empty choice means every value: the placeholder says so
-    nats = st.multiselect(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(),
-                          format_func=lambda a: f"{country_name(a, lang)} ({a})", key="f_nat", placeholder=every)
-    permits = st.multiselect(tr("mappage.permit"), allowed_values("permit_type"), key="f_permit", placeholder=every)
-    acts = st.multiselect(tr("mappage.activity"), allowed_values("activity"), key="f_act", placeholder=every)
-    cats = st.multiselect(tr("mappage.category"), allowed_values("category"), key="f_cat", placeholder=every,
-                          format_func=lambda c: tr(f"category.{c}"))
-    sevs = st.multiselect(tr("mappage.severity"), [1, 2, 3, 4, 5], key="f_sev", placeholder=every)
+    nats = any_of(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(), "f_nat",
+                  format_func=lambda a: f"{country_name(a, lang)} ({a})")
+    permits = any_of(tr("mappage.permit"), allowed_values("permit_type"), "f_permit")
+    acts = any_of(tr("mappage.activity"), allowed_values("activity"), "f_act")
+    cats = any_of(tr("mappage.category"), allowed_values("category"), "f_cat",
+                  format_func=lambda c: tr(f"category.{c}"))
+    sevs = any_of(tr("mappage.severity"), [1, 2, 3, 4, 5], "f_sev")
 f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
             tuple(cats), tuple(sevs))
 with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):

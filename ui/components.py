@@ -1,4 +1,4 @@
-"""Small building blocks shared by pages: the demo banner, KPI tiles, the footer."""
+"""Small building blocks shared by pages: the demo banner, KPI tiles, filter choices, the footer."""
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +20,13 @@ from viz.maps import fmt_number
 def demo_banner() -> None:
     if q("shows_demo"):
         st.warning(tr("app.demo_banner"), icon=":material/science:")
+
+
+def any_of(label: str, options, key: str, where=st, **kw) -> list:
+    """A filter's multiselect, where choosing nothing means every value: the empty box says "Semua" /
+    "All" (Streamlit's own placeholder is English), and it offers no "Select all" entry (English too,
+    and choosing every value one by one means the same as choosing none)."""
+    return where.multiselect(label, options, key=key, placeholder=tr("app.any"), select_all=False, **kw)
 
 
 def kpi_row(values: dict[str, float], keys: list[str]) -> None:
