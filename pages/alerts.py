@@ -39,7 +39,8 @@ if found.empty:
 st.subheader(tr("alertpage.who_acts"))
 st.dataframe(found.pivot_table(index="agency", columns="severity", values="id", aggfunc="count", fill_value=0)
              .reindex(columns=[s for s in SEVERITIES if s in set(found["severity"])])
-             .rename(columns=lambda s: tr(f"alerts.severity_{s}")), width="stretch")
+             .rename(columns=lambda s: tr(f"alerts.severity_{s}"))
+             .rename_axis(index=tr("alertpage.agency"), columns=None), width="stretch")
 
 
 def where(row) -> str:

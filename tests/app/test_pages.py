@@ -33,6 +33,19 @@ def test_empty_filters_say_all_in_the_users_language(app, lang, every):
         assert [(m.placeholder, m.proto.select_all) for m in at.multiselect] == [(every, 0)] * filters
 
 
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_alerts_who_acts_table_names_the_agency_column_in_the_users_language(app, lang):
+    at = app("pages/alerts.py", lang).run()
+    assert at.dataframe[0].value.index.name == t("alertpage.agency", lang)
+
+
+def test_the_drill_down_who_acts_table_names_the_agency_column(app):
+    at = app("pages/map.py").run()
+    at.selectbox(key="drill_select").select("52.71").run()
+    [who] = [d.value for d in at.dataframe if t("status.selesai") in d.value.columns]
+    assert who.index.name == t("alertpage.agency")
+
 def test_a_nationality_filter_narrows_the_map_incident_counts(app, demo_db):
     """Incidents of other (or unknown) nationality leave the map's counts when nationalities are chosen."""
     at = app("pages/map.py").run()
