@@ -7,7 +7,7 @@ from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
 from ui.auth import role
 from ui.briefing import briefing_export
-from ui.components import any_of, demo_banner, footer
+from ui.components import any_of, as_sent, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -75,8 +75,8 @@ if selected:
     mix = q("permit_activity_mix", f, selected)
     c2.subheader(tr("chart.permit_mix"))
     if len(mix):
-        c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0),
-                     width="stretch")
+        c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0)
+                     .rename_axis(index=tr("mappage.permit"), columns=tr("mappage.activity")), width="stretch")
     st.subheader(tr("mappage.who_acts"))
     st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}"))
                  .rename_axis(index=tr("alertpage.agency"), columns=None), width="stretch")
@@ -85,7 +85,7 @@ if selected:
     if len(inc):
         inc = inc.assign(category=[tr(f"category.{c}") for c in inc["category"]],
                          status=[tr(f"status.{s}") for s in inc["status"]])
-    st.dataframe(inc, hide_index=True, width="stretch")
+    st.dataframe(as_sent(inc, "incidents"), hide_index=True, width="stretch")
     if "description" not in inc:
         st.caption(tr("mappage.masked_note"))
 footer()

@@ -29,6 +29,19 @@ def any_of(label: str, options, key: str, where=st, **kw) -> list:
     return where.multiselect(label, options, key=key, placeholder=tr("app.any"), select_all=False, **kw)
 
 
+def as_sent(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Stored rows under the upload contract's column names in the user's language (the names
+    analysts send, so a table reads, and its export re-imports, like their own files), with blanks
+    for missing values. Columns outside the contract (the passport pseudonym, the batch) are named
+    by the catalogue."""
+    from loaders.columns import SPECS
+    from loaders.pipeline import PASSED_ON
+
+    contract = {c.name: c.id_name if current() == "id" else c.name for c in SPECS[kind]}
+    names = {c: contract.get(PASSED_ON[kind].get(c, c)) or tr(f"records.col_{c}") for c in rows.columns}
+    return rows.astype(object).where(rows.notna(), "").rename(columns=names)
+
+
 def kpi_row(values: dict[str, float], keys: list[str]) -> None:
     cols = st.columns(len(keys))
     for col, key in zip(cols, keys):

@@ -68,9 +68,9 @@ def test_payloads_render_as_text_and_open_no_dialog(page: Page, app_server, xss_
     page.get_by_role("option", name="Kota Bima", exact=True).click()
     wait_idle(page)
     expect(page.get_by_role("heading", name=t("mappage.drill_title", regency="Kota Bima"))).to_be_visible()
-    incidents = dataframe_rows(dataframe_with_header(page, "description"))
+    incidents = dataframe_rows(dataframe_with_header(page, "uraian"))
     go_to(page, "records")
-    records = dataframe_rows(dataframe_with_header(page, "sponsor"))
+    records = dataframe_rows(dataframe_with_header(page, "penjamin"))
     assert dialogs == []
     # the payloads are on screen as the literal text the analyst sent
     cells = {c for row in incidents + records for c in row}
