@@ -31,9 +31,8 @@ def any_of(label: str, options, key: str, where=st, **kw) -> list:
 
 def as_sent(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Stored rows under the upload contract's column names in the user's language (the names
-    analysts send, so a table reads, and its export re-imports, like their own files), with blanks
-    for missing values. Columns outside the contract (the passport pseudonym, the batch) are named
-    by the catalogue."""
+    analysts send, so a table reads like their own files), with blanks for missing values. Columns
+    outside the contract (the passport pseudonym, the batch) are named by the catalogue."""
     from loaders.columns import SPECS
     from loaders.pipeline import PASSED_ON
 
