@@ -6,8 +6,8 @@ from ui.auth import guard, role, user_name
 from ui.components import as_sent, demo_banner, export_buttons, footer
 from ui.data import engine
 from ui.lang import current, tr
-from viz.maps import fmt_number
 from ui.sidebar import sidebar
+from viz.maps import fmt_number
 
 guard("view_person_level")
 f = sidebar()
