@@ -91,12 +91,13 @@ class Shape(NamedTuple):
     months: bool
 
 
-def _bound(f: Filters, regs: list[str]) -> tuple[Shape, dict]:
-    """The filters' shape and the values of the statements' parameters."""
+def _bound(f: Filters, regency: str | None = None) -> tuple[Shape, dict]:
+    """The filters' shape and the values of the statements' parameters: the regencies in scope,
+    or the one regency given (a drill-down)."""
     days, months = split_by_month(f.start, f.end)
-    values = {"start": f.start, "end": f.end, "regs": list(regs), "nationalities": list(f.nationalities),
-              "permits": list(f.permits), "activities": list(f.activities), "categories": list(f.categories),
-              "severities": list(f.severities)}
+    values = {"start": f.start, "end": f.end, "regs": [regency] if regency else scope(f),
+              "nationalities": list(f.nationalities), "permits": list(f.permits), "activities": list(f.activities),
+              "categories": list(f.categories), "severities": list(f.severities)}
     for n, (first, last) in enumerate(days):
         values[f"day{n}"], values[f"day{n}_end"] = first, last
     if months:
@@ -173,8 +174,8 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     """One row per regency (all ten, index = code): present persons, reports, incidents,
     election-related incidents, open follow-ups, voters, per 1,000 voters, office in force.
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
-    regs = scope(f)
-    shape, values = _bound(f, regs)
+    shape, values = _bound(f)
+    regs = values["regs"]
     pres, inc = _rows(engine, values, *_regency_statements(presence_rollup(f), incident_rollup(f), shape))
     base = _regency_base(f.as_of)
     codes = base.index.tolist()
@@ -256,7 +257,7 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
     """Incidents in scope with a position: their own coordinates, else their regency's centre
     (`located` False). The most severe and newest first, at most `limit`. No person-level
     fields (descriptions stay on the analysts' pages)."""
-    shape, values = _bound(f, scope(f))
+    shape, values = _bound(f)
     with read_tx(engine) as conn:
         res = conn.execute(_markers_statement(shape, limit), values)
         # Plain tuples from the driver's cursor: these columns need no result processing, and
@@ -318,7 +319,7 @@ def regency_centres() -> pd.DataFrame:
 
 
 def presence_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    shape, values = _bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, regency)
     [rows] = _rows(engine, values, _presence_trend_statement(presence_rollup(f), shape))
     persons = {_as_date(day): n for day, n in rows}
     days = pd.date_range(f.start, f.end, freq="D").date  # every day, zero where nobody was reported
@@ -332,7 +333,7 @@ def _presence_trend_statement(p, shape: Shape):
 
 def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     i = incident_rollup(f)
-    shape, values = _bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, regency)
     return _frame(engine, _incident_trend_statement(i, shape), values)
 
 
@@ -347,19 +348,20 @@ def _incident_trend_statement(i, shape: Shape):
 
 
 def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
-    shape, values = _bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, regency)
     return _frame(engine, _top_nationalities_statement(presence_rollup(f, by_nationality=True), shape, n), values)
 
 
 @lru_cache(maxsize=64)
 def _top_nationalities_statement(p, shape: Shape, n: int):
-    per = _summed(p, shape, ["nationality"], {"persons": lambda m: func.sum(m.persons)}, _presence_filters(shape)).subquery()
+    per = _summed(p, shape, ["nationality"], {"persons": lambda m: func.sum(m.persons)},
+                  _presence_filters(shape)).subquery()
     return select(per.c.nationality, per.c.persons).order_by(per.c.persons.desc(), per.c.nationality).limit(n)
 
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     p = PresenceDaily
-    shape, values = _bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, regency)
     return _frame(engine, _presence_where(
         select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
         .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), shape, p), values)
@@ -368,7 +370,7 @@ def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     """Incidents by responsible agency and follow-up status (rows: agency; columns: status)."""
     i = Incident
-    shape, values = _bound(f, [regency] if regency else scope(f))
+    shape, values = _bound(f, regency)
     df = _frame(engine, _incident_where(
         select(i.responsible_agency, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
         .group_by(i.responsible_agency, i.status), shape, model=Incident, day=i.incident_date), values)
@@ -391,8 +393,9 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
             i.action, i.status, i.election_related]
     if can(role, "view_person_level"):
         cols.append(i.description)
-    shape, values = _bound(f, [regency])
-    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident, day=i.incident_date)
+    shape, values = _bound(f, regency)
+    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident,
+                           day=i.incident_date)
     return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
 
 

@@ -23,7 +23,6 @@ def test_page_renders(app, page, lang):
                                                  else "2024 simultaneous regional elections")]
 
 
-
 @pytest.mark.parametrize("lang, every", [("id", "Semua"), ("en", "All")])
 def test_empty_filters_say_all_in_the_users_language(app, lang, every):
     """An empty multiselect means every value; Streamlit's own placeholder ("Choose options") and its
@@ -45,6 +44,7 @@ def test_the_drill_down_who_acts_table_names_the_agency_column(app):
     at.selectbox(key="drill_select").select("52.71").run()
     [who] = [d.value for d in at.dataframe if t("status.selesai") in d.value.columns]
     assert who.index.name == t("alertpage.agency")
+
 
 def test_a_nationality_filter_narrows_the_map_incident_counts(app, demo_db):
     """Incidents of other (or unknown) nationality leave the map's counts when nationalities are chosen."""
