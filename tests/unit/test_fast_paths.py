@@ -181,8 +181,8 @@ def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
 
 @pytest.mark.parametrize("value", ["a\\b", "a\tb", "a\nb", "a\rb", 'a"b', "", "\\N", "ß", None])
 def test_copy_stores_each_awkward_text_alone(engine, value):
-    """A piece of a COPY whose only awkward value is this one (PostgreSQL): pyarrow writes the
-    plain pieces; a backslash, tab, line break or quote sends the piece to the escaping path."""
+    """A COPY whose only awkward value is this one (PostgreSQL): a backslash, tab, line break,
+    quote or the text format's NULL marker is stored as sent, NULL stays NULL."""
     from storage.engine import copy_columns, write_tx
 
     if engine.dialect.name != "postgresql":
