@@ -74,10 +74,16 @@ def office_areas_geojson() -> dict:
             main = max(getattr(union, "geoms", [union]), key=lambda g: g.area)
             features.append({
                 "type": "Feature", "id": fid,
+                # above every island of the area (Moyo lies north of Sumbawa's coast), not on it
                 "properties": {"office_id": office, "label_lon": round(main.centroid.x, 4),
-                               "label_lat": round(min(main.bounds[3] + 0.05, MAP_LAT[1] - 0.05), 4)},
+                               "label_lat": round(label_lat(union), 4)},
                 "geometry": shapely.geometry.mapping(_outline(union))})
     return {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
+
+
+def label_lat(area) -> float:
+    """Latitude of an office area's label: just north of its northernmost land, within the map."""
+    return min(area.bounds[3] + 0.05, MAP_LAT[1] - 0.05)
 
 
 def built_files() -> dict[str, str]:

@@ -45,6 +45,16 @@ def test_office_area_ids_before_and_after_the_lombok_timur_office():
         assert web_geo.MAP_LON[0] < lon < web_geo.MAP_LON[1] and web_geo.MAP_LAT[0] < lat < web_geo.MAP_LAT[1]
 
 
+def test_office_labels_sit_north_of_all_their_land():
+    """A label over an island hides its name and the markers there (Kanim Sumbawa Besar's label
+    lay on Pulau Moyo, north of the main coast)."""
+    geoms = web_geo.web_regency_geometries()
+    for fid, (_, lat) in web_geo.office_labels().items():
+        top = max(geoms[c].bounds[3] for c in fid.split("+"))
+        assert lat == round(min(top + 0.05, web_geo.MAP_LAT[1] - 0.05), 4), fid
+    assert web_geo.office_labels()["52.04+52.07"][1] > -8.127  # Pulau Moyo's northern tip
+
+
 def test_outline_covers_its_regencies():
     fc = json.loads((STATIC_GEO / web_geo.OFFICE_AREAS).read_text())
     bima = shapely.geometry.shape(next(f for f in fc["features"] if f["id"] == "52.05+52.06+52.72")["geometry"])
