@@ -8,6 +8,12 @@ from ui.data import q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 
+
+def _day(day) -> str:
+    """A working area's first or last day as the calendar shows dates; "–" when open-ended."""
+    return "–" if pd.isna(day) else day.strftime("%d/%m/%Y")
+
+
 sidebar()
 lang = current()
 st.title(tr("about.title"))
@@ -24,8 +30,7 @@ st.subheader(tr("about.offices"))
 areas = office_areas().merge(offices()[["name"]], left_on="office_id", right_index=True)
 st.dataframe(pd.DataFrame({
     tr("about.office"): areas["name"], tr("about.regency"): areas["regency_code"],
-    tr("about.valid_from"): areas["valid_from"].astype(str).replace("NaT", "–").replace("None", "–"),
-    tr("about.valid_to"): areas["valid_to"].astype(str).replace("NaT", "–").replace("None", "–"),
+    tr("about.valid_from"): areas["valid_from"].map(_day), tr("about.valid_to"): areas["valid_to"].map(_day),
     tr("about.source"): areas["source"]}), hide_index=True, width="stretch")
 
 st.subheader(tr("about.regencies"))

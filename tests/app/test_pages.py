@@ -74,6 +74,16 @@ def test_overview_kpis_match_the_database(app, demo_db):
     assert k["present"] > 20_000 and k["election_incidents"] >= 6
 
 
+def test_office_areas_show_their_dates_and_a_dash_when_open_ended(app):
+    """pandas 3 keeps a missing date missing through astype(str): the table showed "None"."""
+    at = app("pages/about.py").run()
+    [areas] = [d.value for d in at.dataframe if t("about.valid_from") in d.value.columns]
+    dated = areas.set_index([t("about.office"), t("about.regency")])
+    assert dated.loc[("Kantor Imigrasi Kelas I TPI Mataram", "52.03"), t("about.valid_to")] == "25/01/2026"
+    assert dated.loc[("Kantor Imigrasi Kelas I TPI Mataram", "52.01"), t("about.valid_from")] == "–"
+    assert areas[t("about.valid_from")].notna().all() and areas[t("about.valid_to")].notna().all()
+
+
 def test_demo_data_is_labelled(app):
     at = app().run()
     assert any("DATA DEMO (sintetis)" in w.value for w in at.warning)
