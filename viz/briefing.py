@@ -40,9 +40,9 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from domain import regions
+from domain.wita import WITA, to_wita
 from i18n import t
 
-WITA = dt.timezone(dt.timedelta(hours=8), "WITA")
 MARKINGS = ("BIASA", "TERBATAS", "RAHASIA")
 SIZES = ("a4", "16:9")
 FORMATS = ("png", "pdf")
@@ -134,13 +134,6 @@ def decimals_for(values) -> int:
 
 def format_date(day: dt.date, lang: str = "id") -> str:
     return f"{day.day} {t(f'briefing.month.{day.month}', lang)} {day.year}"
-
-
-def to_wita(when: dt.datetime) -> dt.datetime:
-    """Aware datetimes are converted; naive ones are taken as UTC (how storage keeps them)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(WITA)
 
 
 def format_as_of(when: dt.datetime, lang: str = "id") -> str:
