@@ -7,6 +7,7 @@ from domain.regions import attribution, offices, office_areas, regencies
 from ui.data import q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.tables import BATCH_WORDS, readable
 
 
 def _day(day) -> str:
@@ -35,11 +36,14 @@ st.dataframe(pd.DataFrame({
 
 st.subheader(tr("about.regencies"))
 r = regencies()
-st.dataframe(r[["code", "name", "kind", "capital", "voters_dpt_2024", "polling_stations_2024", "source"]],
-             hide_index=True, width="stretch")
+st.dataframe(r[["code", "name", "kind", "capital", "voters_dpt_2024", "polling_stations_2024", "source"]].rename(columns={
+    "code": tr("about.code"), "name": tr("about.regency"), "kind": tr("about.regency_kind"),
+    "capital": tr("about.capital"), "voters_dpt_2024": tr("about.voters"),
+    "polling_stations_2024": tr("about.polling_stations"), "source": tr("about.source")}),
+    hide_index=True, width="stretch")
 
 st.subheader(tr("about.batches"))
-st.dataframe(q("batches"), hide_index=True, width="stretch")
+st.dataframe(readable(q("batches"), BATCH_WORDS), hide_index=True, width="stretch")
 
 st.subheader(tr("about.licences"))
 st.markdown(attribution())

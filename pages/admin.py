@@ -17,6 +17,7 @@ from ui.auth import guard, role, user_name
 from ui.data import engine
 from ui.lang import tr
 from ui.sidebar import sidebar
+from ui.tables import BATCH_WORDS, USER_WORDS, readable
 
 guard("manage_users")
 
@@ -40,12 +41,12 @@ sidebar()
 st.title(tr("admin.title"))
 
 st.subheader(tr("admin.users"))
-st.dataframe(pd.DataFrame(list_users(engine())), hide_index=True, width="stretch")
+st.dataframe(readable(pd.DataFrame(list_users(engine())), USER_WORDS), hide_index=True, width="stretch")
 st.caption(tr("admin.users_help"))
 
 st.subheader(tr("admin.batches"))
 batches = queries.batches(engine())
-st.dataframe(batches, hide_index=True, width="stretch")
+st.dataframe(readable(batches, BATCH_WORDS), hide_index=True, width="stretch")
 committed = batches[batches["status"] == "committed"]["id"].tolist()
 if committed:
     c1, c2 = st.columns([1, 3])
@@ -60,7 +61,7 @@ st.subheader(tr("admin.audit"))
 c1, c2 = st.columns(2)
 action = c1.text_input(tr("admin.audit_action"), key="audit_action").strip() or None
 actor = c2.text_input(tr("admin.audit_actor"), key="audit_actor").strip() or None
-st.dataframe(queries.audit_log(engine(), role(), action, actor), hide_index=True, width="stretch")
+st.dataframe(readable(queries.audit_log(engine(), role(), action, actor)), hide_index=True, width="stretch")
 
 st.subheader(tr("admin.rules"))
 st.caption(tr("admin.rules_help", path=str(rules_path())))

@@ -10,6 +10,7 @@ from ui.components import any_of, demo_banner, footer
 from ui.data import engine, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.tables import STATUS_WORDS, readable
 
 guard("view_aggregates")
 f = sidebar()
@@ -80,5 +81,5 @@ if rows:
                 st.rerun()
     hist = alerts_store.status_history(engine(), int(alert["id"]))
     if len(hist):
-        st.dataframe(hist, hide_index=True, width="stretch")
+        st.dataframe(readable(hist, STATUS_WORDS), hide_index=True, width="stretch")
 footer()

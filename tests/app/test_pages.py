@@ -1,4 +1,7 @@
 """AppTest: every page renders on the demo database, in both languages, without exception."""
+import datetime as dt
+
+import pandas as pd
 import pytest
 
 from i18n import t
@@ -132,3 +135,22 @@ def test_viewer_cannot_change_an_alert_status(demo_db):
     from storage.alerts_store import set_status
     with _pytest.raises(Forbidden):
         set_status(make_engine(demo_db), 1, "selesai", "lead", "viewer")
+
+
+@pytest.mark.parametrize("page, role", [("pages/about.py", "viewer"), ("pages/admin.py", "admin")])
+def test_imported_batches_read_in_the_users_words_with_times_in_wita(app, demo_db, page, role):
+    """The footer says times are WITA; storage keeps UTC. The batch table showed the UTC time,
+    stored column names and codes (presence, partial, committed)."""
+    from sqlalchemy import text
+    engine = make_engine(demo_db)
+    with engine.connect() as conn:
+        uploaded = conn.execute(text("SELECT uploaded_at FROM upload_batch WHERE kind = 'presence'")).scalar_one()
+    uploaded = pd.Timestamp(uploaded).to_pydatetime()
+    at = app(page, role=role).run()
+    assert not at.exception
+    [batches] = [d.value for d in at.dataframe if t("table.uploaded_at") in d.value.columns]
+    row = batches.set_index(t("table.kind")).loc[t("uploadpage.kind_presence")]
+    wita = uploaded + dt.timedelta(hours=8)
+    assert row[t("table.uploaded_at")] == wita.strftime("%d/%m/%Y %H:%M")
+    assert (row[t("table.mode")], row[t("table.status")]) == (t("uploadpage.mode_partial"), "tersimpan")
+    assert row[t("table.rows_imported")] == 21_096

@@ -1,0 +1,34 @@
+"""Stored tables as people read them: headers in the user's language, codes as words, times in
+WITA (storage keeps UTC), blanks for missing values."""
+from __future__ import annotations
+
+import pandas as pd
+
+from domain.wita import to_wita
+from ui.lang import tr
+
+# Codes shown as words, per table: column -> catalogue key prefix (the code completes the key).
+BATCH_WORDS = {"kind": "uploadpage.kind_", "mode": "uploadpage.mode_", "status": "table.batch_"}
+STATUS_WORDS = {"from_status": "status.", "to_status": "status."}
+USER_WORDS = {"role": "auth.role_"}
+
+
+def wita_text(values: pd.Series) -> pd.Series:
+    """Stored UTC times as WITA wall-clock text (27/11/2024 14:05); blank when missing."""
+    return values.map(lambda v: "" if pd.isna(v) else
+                      to_wita(pd.Timestamp(v).to_pydatetime()).strftime("%d/%m/%Y %H:%M"))
+
+
+def readable(frame: pd.DataFrame, words: dict[str, str] | None = None) -> pd.DataFrame:
+    """`frame` under the catalogue's headers (`table.<column>`), its times in WITA and the codes
+    of the `words` columns as words."""
+    words = words or {}
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.infer_dtype(values, skipna=True) in ("datetime", "datetime64"):
+            values = wita_text(values)
+        elif col in words:
+            values = values.map(lambda v, key=words[col]: "" if pd.isna(v) else tr(f"{key}{v}"))
+        out[tr(f"table.{col}")] = values.astype(object).where(values.notna(), "")
+    return pd.DataFrame(out, index=frame.index)
