@@ -35,12 +35,11 @@ st.dataframe(pd.DataFrame({
     tr("about.source"): areas["source"]}), hide_index=True, width="stretch")
 
 st.subheader(tr("about.regencies"))
-r = regencies()
-st.dataframe(r[["code", "name", "kind", "capital", "voters_dpt_2024", "polling_stations_2024", "source"]].rename(columns={
-    "code": tr("about.code"), "name": tr("about.regency"), "kind": tr("about.regency_kind"),
-    "capital": tr("about.capital"), "voters_dpt_2024": tr("about.voters"),
-    "polling_stations_2024": tr("about.polling_stations"), "source": tr("about.source")}),
-    hide_index=True, width="stretch")
+headers = {"code": "about.code", "name": "about.regency", "kind": "about.regency_kind", "capital": "about.capital",
+           "voters_dpt_2024": "about.voters", "polling_stations_2024": "about.polling_stations",
+           "source": "about.source"}
+st.dataframe(regencies()[list(headers)].rename(columns={c: tr(k) for c, k in headers.items()}),
+             hide_index=True, width="stretch")
 
 st.subheader(tr("about.batches"))
 st.dataframe(readable(q("batches"), BATCH_WORDS), hide_index=True, width="stretch")
