@@ -7,13 +7,7 @@ from domain.regions import attribution, offices, office_areas, regencies
 from ui.data import q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from ui.tables import BATCH_WORDS, readable
-
-
-def _day(day) -> str:
-    """A working area's first or last day as the calendar shows dates; "–" when open-ended."""
-    return "–" if pd.isna(day) else day.strftime("%d/%m/%Y")
-
+from ui.tables import BATCH_WORDS, day_text, readable
 
 sidebar()
 lang = current()
@@ -22,8 +16,8 @@ st.markdown(tr("about.purpose"))
 
 st.subheader(tr("about.calendar", name=election().name(lang)))
 e = election()
-st.dataframe(pd.DataFrame([{tr("about.phase"): p.name(lang), tr("about.start"): p.start.strftime("%d/%m/%Y"),
-                            tr("about.end"): p.end.strftime("%d/%m/%Y")} for p in e.phases]),
+st.dataframe(pd.DataFrame([{tr("about.phase"): p.name(lang), tr("about.start"): day_text(p.start),
+                            tr("about.end"): day_text(p.end)} for p in e.phases]),
              hide_index=True, width="stretch")
 st.caption(tr("about.source") + ": " + e.source)
 
@@ -31,7 +25,7 @@ st.subheader(tr("about.offices"))
 areas = office_areas().merge(offices()[["name"]], left_on="office_id", right_index=True)
 st.dataframe(pd.DataFrame({
     tr("about.office"): areas["name"], tr("about.regency"): areas["regency_code"],
-    tr("about.valid_from"): areas["valid_from"].map(_day), tr("about.valid_to"): areas["valid_to"].map(_day),
+    tr("about.valid_from"): areas["valid_from"].map(day_text), tr("about.valid_to"): areas["valid_to"].map(day_text),
     tr("about.source"): areas["source"]}), hide_index=True, width="stretch")
 
 st.subheader(tr("about.regencies"))

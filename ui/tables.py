@@ -13,6 +13,11 @@ STATUS_WORDS = {"from_status": "status.", "to_status": "status."}
 USER_WORDS = {"role": "auth.role_"}
 
 
+def day_text(day) -> str:
+    """A date as the pages show it (27/11/2024); "–" when there is none (an open-ended span)."""
+    return "–" if pd.isna(day) else day.strftime("%d/%m/%Y")
+
+
 def wita_text(values: pd.Series) -> pd.Series:
     """Stored UTC times as WITA wall-clock text (27/11/2024 14:05); blank when missing."""
     return values.map(lambda v: "" if pd.isna(v) else
