@@ -87,7 +87,7 @@ class Presence(Base):
     report_date: Mapped[dt.date] = mapped_column(Date)
     regency_code: Mapped[str] = mapped_column(code(5))
     nationality: Mapped[str] = mapped_column(code(3))
-    permit_type: Mapped[str] = mapped_column(code(12))
+    permit_type: Mapped[str] = mapped_column(code(24))
     activity: Mapped[str] = mapped_column(code(16))
     passport_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC-SHA256, never clear
     person_count: Mapped[int] = mapped_column(Integer, default=1)
@@ -176,7 +176,7 @@ class PresenceDaily(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
     nationality: Mapped[str] = mapped_column(code(3), primary_key=True)
-    permit_type: Mapped[str] = mapped_column(code(12), primary_key=True)
+    permit_type: Mapped[str] = mapped_column(code(24), primary_key=True)
     activity: Mapped[str] = mapped_column(code(16), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
     reports: Mapped[int] = mapped_column(Integer)
