@@ -14,6 +14,9 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never legitimate in a cell; XLSX forbids them
+# A trigger right after a line break: a reader that splits lines itself (or a cell pasted line by
+# line) would see a formula there.
+_AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t])")
 
 
 def neutralise(value):
@@ -21,7 +24,7 @@ def neutralise(value):
     characters (NUL and friends) that no spreadsheet cell may hold."""
     if isinstance(value, str):
         starts = value.startswith(TRIGGERS)
-        value = _CONTROL.sub("", value)
+        value = _AFTER_BREAK.sub(r"\1'", _CONTROL.sub("", value))
         if starts or value.startswith(TRIGGERS):
             return "'" + value
     return value
@@ -45,8 +48,11 @@ def unique_name(stem: str, ext: str, marking: str | None = None) -> str:
 def to_csv(df: pd.DataFrame, marking: str | None = None) -> bytes:
     buf = io.StringIO()
     if marking:
-        buf.write(f"# {marking}\n")
-    neutralise_frame(df).to_csv(buf, index=False)
+        buf.write(f"# {marking}\r\n")
+    # CRLF rows (RFC 4180): the csv writer quotes a field holding any character of the line
+    # terminator, so a bare CR inside a cell is quoted too (with "\n" it was written bare and a
+    # reader started a new row at it).
+    neutralise_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
 
 
