@@ -21,6 +21,15 @@ from storage.users import create_demo_accounts
 DEMO_ACCOUNTS_FILE = LOCAL / "demo_accounts.txt"
 
 
+def schema_message(before: str | None, after: str | None) -> str:
+    """What the upgrade did, in the operator's terms ("schema up to date" on a brand-new file misled)."""
+    if before is None:
+        return f"created a new database (schema {after})"
+    if before == after:
+        return f"schema up to date ({after})"
+    return f"schema upgraded from {before} to {after}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
@@ -28,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     url = args.db or configured_url()
     engine = get_engine(url)
-    upgrade(engine)
-    print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
+    before, after = upgrade(engine)
+    print(f"{schema_message(before, after)}: {engine.url.render_as_string(hide_password=True)}")
     with engine.connect() as conn:
         empty = conn.scalar(select(func.count()).select_from(UploadBatch)) == 0
     rc = 0
