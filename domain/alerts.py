@@ -41,7 +41,8 @@ import pandas as pd
 
 from domain.calendar import Election
 from domain.paths import LOCAL, REFERENCE
-from domain.permits import POLITICAL, allowed_many, mismatch_kind
+from domain.agencies import responsible_agency
+from domain.permits import KIND_CATEGORY, POLITICAL, allowed_many, mismatch_kind, purpose_unknown_many
 from domain.regions import areas_on, ports
 
 RULES_FILE = REFERENCE / "alert_rules.toml"
@@ -106,11 +107,49 @@ class MismatchRules:
 
 
 @dataclass(frozen=True)
+class OverstayCharge:
+    """The overstay charge per day under one regulation, in force from `valid_from` to `valid_to`
+    (inclusive; None = open-ended on that side). `confirmed` is false while the office has not
+    confirmed it."""
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    per_day_rp: int
+    regulation: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
 class OverstayRules:
-    charge_per_day_rp: int
+    charges: tuple[OverstayCharge, ...]
     deportation_from_days: int
     severity_charge: str
     severity_deportation: str
+
+    def charge_on(self, day: dt.date) -> OverstayCharge | None:
+        """The charge in force on `day` (None before the first regulation)."""
+        for c in self.charges:
+            if (c.valid_from is None or c.valid_from <= day) and (c.valid_to is None or day <= c.valid_to):
+                return c
+        return None
+
+
+def _charges(raw: list) -> tuple[OverstayCharge, ...]:
+    """[[overstay.charges]] tables: dated, in order, not overlapping."""
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("alert_rules [overstay].charges needs at least one [[overstay.charges]] table")
+    names = {"valid_from", "valid_to", "per_day_rp", "regulation", "confirmed"}
+    out = []
+    for t in raw:
+        if set(t) - names or {"per_day_rp", "regulation", "confirmed"} - set(t):
+            raise ValueError(f"alert_rules [[overstay.charges]]: keys must be {sorted(names)} (dates optional)")
+        if not isinstance(t["confirmed"], bool) or int(t["per_day_rp"]) < 0:
+            raise ValueError("alert_rules [[overstay.charges]]: confirmed true/false, per_day_rp not negative")
+        out.append(OverstayCharge(t.get("valid_from"), t.get("valid_to"), int(t["per_day_rp"]), str(t["regulation"]),
+                                  t["confirmed"]))
+    for a, b in zip(out, out[1:]):
+        if a.valid_to is None or b.valid_from is None or b.valid_from <= a.valid_to:
+            raise ValueError("alert_rules [[overstay.charges]] must be in date order and must not overlap")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -247,7 +286,7 @@ def load_rules(path: Path | str | None = None) -> Rules:
             "min_severity_by_phase": lambda d: _severity_table(d, "min_severity_by_phase"),
         }),
         permit_activity_mismatch=_section(MismatchRules, raw["permit_activity_mismatch"], "permit_activity_mismatch"),
-        overstay=_section(OverstayRules, raw["overstay"], "overstay"),
+        overstay=_section(OverstayRules, raw["overstay"], "overstay", {"charges": _charges}),
         expiring_permits=_section(ExpiringRules, raw["expiring_permits"], "expiring_permits", {"phases": tuple}),
         crossing_spike=_section(CrossingRules, raw["crossing_spike"], "crossing_spike"),
         reporting_gap=_section(GapRules, raw["reporting_gap"], "reporting_gap"),
@@ -478,7 +517,6 @@ def election_sensitive_incident(incidents: pd.DataFrame, election: Election, as_
         return empty_alerts()
     inc["regency_code"] = inc["regency_code"].astype(object)
     phases = election.tag(inc["incident_date"], inc["regency_code"]).tolist()
-    from domain.agencies import responsible_agency
     rows = []
     rid = _col(inc, "record_id").astype(object)
     agency = _col(inc, "responsible_agency").astype(object)
@@ -516,17 +554,31 @@ def _mismatch_singles(presence: pd.DataFrame, as_of: dt.date, rules: Rules) -> l
         first = g.iloc[0]
         day = first["report_date"].date()
         kind = mismatch_kind(activity)
+        route = KIND_CATEGORY[kind]
         rows.append({
             "rule": "permit_activity_mismatch", "regency_code": first["regency_code"], "port_id": None,
             "date": day, "severity": r.severity_political if kind == POLITICAL else r.severity_other,
-            "agency": rules.general.immigration_agency, "trigger_ids": _ids(g["id"]),
+            "agency": responsible_agency(route), "trigger_ids": _ids(g["id"]),
             "value": float(first["person_count"]), "threshold": float("nan"),
             "key": f"permit_activity_mismatch|{first['regency_code']}|{day.isoformat()}|{_short(ident)}|{permit}|{activity}",
-            "detail": {"permit": permit, "activity": activity, "kind": kind, "persons": int(first["person_count"]),
+            "detail": {"permit": permit, "activity": activity, "kind": kind, "route": route,
+                       "persons": int(first["person_count"]),
                        "reports": len(g), "last_seen": g["report_date"].max().date().isoformat(),
                        "nationality": first.get("nationality") if isinstance(first.get("nationality"), str) else None},
         })
     return rows
+
+
+def purpose_unknown(presence: pd.DataFrame, as_of, start=None) -> int:
+    """Persons reported doing what their permit may or may not allow because it names no purpose
+    (work on a bare "ITAS"), from `start` to `as_of`: not mismatches, counted so the office can
+    ask the sponsor which ITAS it is."""
+    p = _presence(presence, as_day(as_of))
+    if start is not None:
+        p = p[p["report_date"] >= pd.Timestamp(as_day(start))]
+    if p.empty:
+        return 0
+    return int(p.loc[purpose_unknown_many(p["permit_type"], p["activity"]), "person_count"].sum())
 
 
 def permit_activity_mismatch(presence: pd.DataFrame, election: Election, as_of, rules: Rules,
@@ -553,12 +605,13 @@ def permit_activity_mismatch(presence: pd.DataFrame, election: Election, as_of, 
             in_first = [s for s in items if lo <= s["date"] <= first]
             rows.append({
                 "rule": "permit_activity_mismatch_cluster", "regency_code": reg, "port_id": None, "date": first,
-                "severity": r.cluster_severity, "agency": rules.general.immigration_agency,
+                "severity": r.cluster_severity, "agency": responsible_agency(KIND_CATEGORY["lainnya"]),
                 "trigger_ids": _ids(i for s in members for i in s["trigger_ids"]),
                 "value": float(len(in_first)), "threshold": float(r.cluster_min_count),
                 "key": f"permit_activity_mismatch_cluster|{reg}|{first.isoformat()}",
                 "detail": {"count": len(in_first), "total": len(members), "window_days": D,
                            "min_count": r.cluster_min_count, "last_day": last.isoformat(),
+                           "route": KIND_CATEGORY["lainnya"],
                            "political": sum(1 for s in members if s["detail"]["kind"] == POLITICAL)},
             })
     return _frame(rows, election, as_day(start) if start else None, as_of)
@@ -567,8 +620,8 @@ def permit_activity_mismatch(presence: pd.DataFrame, election: Election, as_of, 
 def overstay(presence: pd.DataFrame, election: Election, as_of, rules: Rules, start=None) -> pd.DataFrame:
     """Still reported present after the permit expired. One alert per person and expiry date,
     dated on the latest such report (the key does not move with it): days overstayed = that report's
-    date - expiry; under `deportation_from_days` the charge is days x Rp charge_per_day_rp,
-    from it deportation and entry ban."""
+    date - expiry; under `deportation_from_days` the charge is days x the daily charge of the
+    regulation in force on that date ([[overstay.charges]]), from it deportation and entry ban."""
     r, as_of = rules.overstay, as_day(as_of)
     p = _presence(presence, as_of)
     p = p[p["permit_expiry"].notna() & (p["permit_expiry"] < p["report_date"])].copy()
@@ -587,11 +640,12 @@ def overstay(presence: pd.DataFrame, election: Election, as_of, rules: Rules, st
                   "permit": last["permit_type"], "reports": len(g),
                   "nationality": last.get("nationality") if isinstance(last.get("nationality"), str) else None}
         detail["deportation_from_days"] = r.deportation_from_days
-        detail["charge_per_day_rp"] = r.charge_per_day_rp
+        charge = r.charge_on(day)
         if deport:
             detail["action"] = DEPORTATION
-        else:
-            detail["charge_rp"] = days * r.charge_per_day_rp
+        elif charge is not None:  # the regulation in force on the day the overstay was last seen
+            detail.update(charge_per_day_rp=charge.per_day_rp, charge_rp=days * charge.per_day_rp,
+                          regulation=charge.regulation, confirmed=charge.confirmed)
         rows.append({
             "rule": "overstay", "regency_code": last["regency_code"], "port_id": None, "date": day,
             "severity": r.severity_deportation if deport else r.severity_charge,
@@ -788,7 +842,8 @@ def detail_key(alert) -> str:
     rule, detail = alert["rule"], dict(alert["detail"])
     variant = ""
     if rule == "overstay":
-        variant = "_charge" if "charge_rp" in detail else "_deport"
+        variant = "_deport" if "charge_rp" not in detail else (
+            "_charge" if detail.get("confirmed", True) else "_charge_unconfirmed")
     elif rule == "presence_surge" and detail.get("increase_pct") is None:
         variant = "_new"
     elif rule == "reporting_gap" and detail.get("last_report") is None:

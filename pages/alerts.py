@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from domain.agencies import alert_supporting
 from domain.alerts import RULE_NAMES, SEVERITIES, describe
 from domain.regions import offices, ports, regency_name
 from storage import alerts_store
@@ -60,6 +61,7 @@ view = pd.DataFrame({
     tr("alertpage.where"): [where(r) for _, r in found.iterrows()],
     tr("alertpage.phase"): [p.name(lang) if (p := election().phase_by_key(k)) else tr("overview.no_phase") for k in found["phase"]],
     tr("alertpage.agency"): found["agency"],
+    tr("alertpage.supporting"): [", ".join(alert_supporting(d, a)) for d, a in zip(found["detail"], found["agency"])],
     tr("alertpage.status"): [tr(f"status.{s}") for s in found["status"]],
 })
 st.subheader(tr("alertpage.list", n=len(found)))

@@ -78,7 +78,8 @@ if selected:
         c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0)
                      .rename_axis(index=tr("mappage.permit"), columns=tr("mappage.activity")), width="stretch")
     st.subheader(tr("mappage.who_acts"))
-    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(f"status.{s}"))
+    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(
+                     "alertpage.supporting" if s == "supporting" else f"status.{s}"))
                  .rename_axis(index=tr("alertpage.agency"), columns=None), width="stretch")
     st.subheader(tr("mappage.incidents"))
     inc = q("regency_incidents", f, selected, role())

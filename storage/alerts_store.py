@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 
-from domain.alerts import Rules, evaluate_all, load_rules
+from domain.alerts import Rules, evaluate_all, load_rules, purpose_unknown
 from domain.calendar import Election, default_election, elections
 from domain.filters import Filters
 from domain.regions import regencies
@@ -53,12 +53,13 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
     rules = rules or load_rules()
     span = data_span(engine)
     if span is None:
-        return {"new": 0, "updated": 0, "stale": 0}
+        return {"new": 0, "updated": 0, "stale": 0, "purpose_unknown": 0}
     as_of = as_of or span[1]
     start = max(span[0], as_of - dt.timedelta(days=rules.general.lookback_days))
     frames = load_frames(engine, start, as_of)
     found = evaluate_all(frames["presence"], frames["incidents"], frames["crossings"], election, as_of, rules,
                          start=start)
+    unknown = purpose_unknown(frames["presence"], as_of, start)
     now = utcnow()
     new = updated = 0
     with write_tx(engine) as conn:
@@ -87,8 +88,8 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
                                                       Alert.stale.is_(False)).values(stale=True)).rowcount
         bump(conn, "alerts")
         record(conn, actor, "alerts_evaluated", election.id,
-               {"as_of": as_of, "new": new, "updated": updated, "stale": stale})
-    return {"new": new, "updated": updated, "stale": stale}
+               {"as_of": as_of, "new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown})
+    return {"new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown}
 
 
 def _num(v):

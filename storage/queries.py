@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Integer, String, bindparam, cast, func, or_, select, type_coerce, union_all
 
+from domain.agencies import supporting_many
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
 from loaders.values import allowed_values
@@ -368,17 +369,23 @@ def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) 
 
 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
-    """Incidents by responsible agency and follow-up status (rows: agency; columns: status)."""
+    """Incidents by lead agency and follow-up status (rows: lead agency; columns: the agencies
+    supporting it in these incidents' categories, then one count per status)."""
+    from domain.agencies import supporting_agencies
+
     i = Incident
     shape, values = _bound(f, regency)
     df = _frame(engine, _incident_where(
-        select(i.responsible_agency, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
-        .group_by(i.responsible_agency, i.status), shape, model=Incident, day=i.incident_date), values)
-    statuses = ["baru", "ditelaah", "ditindaklanjuti", "selesai"]
+        select(i.responsible_agency, i.category, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
+        .group_by(i.responsible_agency, i.category, i.status), shape, model=Incident, day=i.incident_date), values)
+    statuses = allowed_values("status")
     if df.empty:
-        return pd.DataFrame(columns=statuses)
+        return pd.DataFrame(columns=["supporting", *statuses])
     table = df.pivot_table(index="responsible_agency", columns="status", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=statuses, fill_value=0).astype(int)
+    support = df.groupby("responsible_agency")["category"].agg(lambda cats: ", ".join(dict.fromkeys(
+        a for c in sorted(set(cats)) for a in supporting_agencies(c, cats.name))))
+    table.insert(0, "supporting", support.reindex(table.index).fillna(""))
     return table.sort_values(statuses[:3], ascending=False)
 
 
@@ -396,7 +403,10 @@ def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None
     shape, values = _bound(f, regency)
     stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident,
                            day=i.incident_date)
-    return _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
+    rows = _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
+    rows.insert(rows.columns.get_loc("responsible_agency") + 1, "supporting_agencies",
+                supporting_many(rows["category"], rows["responsible_agency"]))
+    return rows
 
 
 def data_span(engine: Engine) -> tuple[dt.date, dt.date] | None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from domain.agencies import supporting_agencies
 from domain.regions import offices, ports, regency_name
 from i18n import t
 from viz import web_geo
@@ -113,7 +114,10 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
             colour, size = SEVERITY_STYLE[sev]
             text = [
                 f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
-                f"<br>{t('map.agency', lang)}: {html.escape(str(a))}<br>{t('status.' + st_, lang)}"
+                f"<br>{t('map.agency', lang)}: {html.escape(str(a))}"
+                + (f"<br>{t('map.supporting', lang)}: {html.escape(', '.join(sup))}"
+                   if (sup := supporting_agencies(c, str(a))) else "")
+                + f"<br>{t('status.' + st_, lang)}"
                 + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
                 + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
                 for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],

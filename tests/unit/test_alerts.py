@@ -83,7 +83,10 @@ def assert_alert_frame(a: pd.DataFrame):
 def test_rules_file_loads_with_documented_defaults():
     r = RULES
     assert (r.presence_surge.window_days, r.presence_surge.baseline_days) == (7, 28)
-    assert r.overstay.charge_per_day_rp == 1_000_000 and r.overstay.deportation_from_days == 60
+    assert [(c.regulation, c.valid_from, c.valid_to, c.per_day_rp, c.confirmed) for c in r.overstay.charges] == [
+        ("PP 28/2019", None, dt.date(2024, 12, 17), 1_000_000, True),
+        ("PP 45/2024", dt.date(2024, 12, 18), None, 1_000_000, False)]
+    assert r.overstay.deportation_from_days == 60
     assert sum(w for _, w in r.risk.weights) == pytest.approx(1.0)
     assert r.election_sensitive_incident.phase_floor("kampanye") == "tinggi"
     assert r.election_sensitive_incident.phase_floor("masa_tenang") == "kritis"
@@ -286,6 +289,9 @@ def test_election_incident_key_uses_the_senders_id_and_kota_bima_keeps_its_watch
 
 @pytest.mark.parametrize("permit, activity, ok", [
     ("BVK", "bekerja", False), ("VOA", "bekerja", False), ("ITK", "bekerja", False), ("ITAS", "bekerja", True),
+    ("ITAS_KERJA", "bekerja", True), ("ITAS_REMOTE", "bekerja", False), ("ITAS_KELUARGA", "bekerja", False),
+    ("ITAS_STUDI", "pendidikan", True), ("ITAS_INVESTASI", "investasi", True), ("ITAS_LANSIA", "bekerja", False),
+    ("ITAS_KERJA", "politik", False), ("ITAS_REMOTE", "wisata", True),
     ("VOA", "wisata", True), ("voa", "Wisata", True), ("ITK", "jurnalistik", True), ("VOA", "jurnalistik", False),
     ("ITAS", "politik", False), ("ITAP", "politik", False), ("DIPLOMATIK", "politik", False), ("BVK", "politik", False),
     ("ITAP", "keluarga", True), ("DINAS", "bekerja", True), ("XYZ", "wisata", False),
@@ -318,7 +324,9 @@ def test_single_mismatches_per_person_and_per_row():
     assert person["key"] == f"permit_activity_mismatch|52.01|2024-10-01|p{'a' * 16}|VOA|bekerja"
     assert person["detail"]["reports"] == 3 and person["detail"]["last_seen"] == "2024-10-03"
     assert a[a["regency_code"] == "52.72"].iloc[0]["value"] == 3  # persons
-    assert set(a["agency"]) == {"Imigrasi"}
+    # work on a visit permit: immigration leads; political activity: Bawaslu leads (docs/domain-facts.md)
+    assert dict(zip(a["regency_code"] + "|" + a["detail"].map(lambda d: d["kind"]), a["agency"])) == {
+        "52.01|bekerja": "Imigrasi", "52.72|politik": "Bawaslu NTB"}
 
 
 @pytest.mark.parametrize("offsets, cluster_day, count", [

@@ -1,0 +1,131 @@
+"""Who acts (lead and supporting agencies) and ITAS by purpose, with the values an immigration
+officer would check first (docs/domain-facts.md, "Who acts" and "Stay permits")."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from domain.agencies import alert_supporting, fill_agencies, route, supporting_agencies
+from domain.alerts import describe, detail_key, load_rules, overstay, permit_activity_mismatch, purpose_unknown
+from domain.calendar import default_election
+from loaders.values import parse_enum
+
+EL = default_election()
+RULES = load_rules()
+
+
+def presence(rows: list[dict]) -> pd.DataFrame:
+    base = {"report_date": "2024-10-01", "regency_code": "52.05", "nationality": "AUS", "permit_type": "VOA",
+            "activity": "wisata", "person_count": 1, "permit_expiry": None, "arrival_date": None,
+            "passport_hash": None}
+    out = pd.DataFrame([{**base, **r} for r in rows])
+    out.insert(0, "id", np.arange(1, len(out) + 1))
+    return out
+
+
+@pytest.mark.parametrize("category, lead, supporting", [
+    ("bekerja_tanpa_izin", "Imigrasi", ("Disnakertrans",)),
+    ("pertambangan_ilegal", "Polda NTB", ("Dinas ESDM", "Imigrasi")),
+    ("penyalahgunaan_izin", "Imigrasi", ()),
+    ("overstay", "Imigrasi", ()),
+    ("kegiatan_politik", "Bawaslu NTB", ("Imigrasi", "Polda NTB")),
+    ("kepabeanan", "Bea Cukai", ("Imigrasi",)),
+    ("lingkungan", "DLHK", ("Polda NTB",)),
+    ("narkotika", "BNNP NTB", ("Polda NTB", "Imigrasi")),
+    ("ketertiban_umum", "Polda NTB", ("Imigrasi",)),
+    ("lainnya", "Timpora NTB", ()),
+    ("not_a_category", "Timpora NTB", ()),
+])
+def test_each_category_has_a_lead_and_its_supporting_agencies(category, lead, supporting):
+    assert (route(category).lead, supporting_agencies(category)) == (lead, supporting)
+
+
+def test_an_incident_without_agency_gets_the_lead_and_a_file_agency_still_wins():
+    cats = pd.Series(["bekerja_tanpa_izin", "pertambangan_ilegal", "pertambangan_ilegal"])
+    given = pd.Series(["", None, "Polres Lombok Barat"])
+    assert fill_agencies(cats, given).tolist() == ["Imigrasi", "Polda NTB", "Polres Lombok Barat"]
+    # the file's agency leads; the category's supporting agencies still support it
+    assert supporting_agencies("pertambangan_ilegal", "Polres Lombok Barat") == ("Dinas ESDM", "Imigrasi")
+    # a file naming a supporting agency as its lead does not list it twice
+    assert supporting_agencies("bekerja_tanpa_izin", "Disnakertrans") == ()
+
+
+def test_alerts_follow_the_routing_and_carry_their_supporting_agencies():
+    f = presence([
+        {"permit_type": "VOA", "activity": "bekerja", "passport_hash": "a" * 64},       # pearl trader
+        {"permit_type": "ITAS_KERJA", "activity": "politik", "passport_hash": "b" * 64},
+        {"permit_type": "ITAK", "activity": "wisata", "passport_hash": "c" * 64},       # unknown permit
+    ])
+    a = permit_activity_mismatch(f, EL, "2024-10-31", RULES).set_index("trigger_ids")
+    assert (a.loc[[(1,)], "agency"].item(), alert_supporting(a.loc[[(1,)], "detail"].item(), "Imigrasi")) == \
+        ("Imigrasi", ("Disnakertrans",))
+    assert (a.loc[[(2,)], "agency"].item(), alert_supporting(a.loc[[(2,)], "detail"].item(), "Bawaslu NTB")) == \
+        ("Bawaslu NTB", ("Imigrasi", "Polda NTB"))
+    assert (a.loc[[(3,)], "agency"].item(), alert_supporting(a.loc[[(3,)], "detail"].item(), "Imigrasi")) == \
+        ("Imigrasi", ())
+    assert alert_supporting({"increase_pct": 120.0}, "Imigrasi") == ()  # a surge: immigration alone
+
+
+def test_remote_work_itas_with_work_is_one_mismatch_and_a_work_itas_none():
+    remote = presence([{"permit_type": "ITAS_REMOTE", "activity": "bekerja", "passport_hash": "d" * 64},
+                       {"report_date": "2024-10-02", "permit_type": "ITAS_REMOTE", "activity": "bekerja",
+                        "passport_hash": "d" * 64}])
+    a = permit_activity_mismatch(remote, EL, "2024-10-31", RULES)
+    assert len(a) == 1
+    row = a.iloc[0]
+    assert (row["rule"], row["regency_code"], row["severity"], row["agency"], row["trigger_ids"]) == \
+        ("permit_activity_mismatch", "52.05", "sedang", "Imigrasi", (1, 2))
+    work = presence([{"permit_type": "ITAS_KERJA", "activity": "bekerja", "passport_hash": "e" * 64}])
+    assert permit_activity_mismatch(work, EL, "2024-10-31", RULES).empty
+
+
+def test_family_and_study_itas_allow_no_work_and_politics_is_never_allowed():
+    f = presence([{"permit_type": p, "activity": a, "passport_hash": h * 64} for p, a, h in (
+        ("ITAS_KELUARGA", "bekerja", "1"), ("ITAS_STUDI", "bekerja", "2"), ("ITAP", "politik", "3"),
+        ("ITAS_KELUARGA", "keluarga", "4"), ("ITAS_STUDI", "pendidikan", "5"))])
+    a = permit_activity_mismatch(f, EL, "2024-10-31", RULES)
+    singles = a[a["rule"] == "permit_activity_mismatch"]
+    assert sorted((d["permit"], d["activity"]) for d in singles["detail"]) == [
+        ("ITAP", "politik"), ("ITAS_KELUARGA", "bekerja"), ("ITAS_STUDI", "bekerja")]
+    # three in one regency on one day: a cluster too, led by immigration (permit misuse)
+    cluster = a[a["rule"] == "permit_activity_mismatch_cluster"].iloc[0]
+    assert (cluster["agency"], cluster["detail"]["count"], cluster["detail"]["political"]) == ("Imigrasi", 3, 1)
+
+
+def test_a_bare_itas_with_work_is_no_mismatch_but_is_counted_as_purpose_unknown():
+    f = presence([{"permit_type": "ITAS", "activity": "bekerja", "person_count": 2},
+                  {"permit_type": "ITAS", "activity": "bekerja", "person_count": 3, "report_date": "2024-09-01"},
+                  {"permit_type": "ITAS", "activity": "wisata", "person_count": 5},
+                  {"permit_type": "ITAS_KERJA", "activity": "bekerja", "person_count": 7}])
+    assert permit_activity_mismatch(f, EL, "2024-10-31", RULES).empty
+    assert purpose_unknown(f, "2024-10-31") == 5
+    assert purpose_unknown(f, "2024-10-31", start="2024-09-15") == 2
+    assert purpose_unknown(f, "2024-08-31") == 0
+
+
+@pytest.mark.parametrize("written, stored", [
+    ("ITAS remote", "ITAS_REMOTE"), ("E33G", "ITAS_REMOTE"), ("itas kerja", "ITAS_KERJA"), ("KITAS", "ITAS"),
+    ("ITAS", "ITAS"), ("ITAS-KELUARGA", "ITAS_KELUARGA"), ("B211A", "ITK"), ("C1", "ITK"), ("vksk", "VOA"),
+    ("vkss", None),
+])
+def test_permit_spellings(written, stored):
+    assert parse_enum("permit_type", written) == stored
+
+
+@pytest.mark.parametrize("report, regulation, confirmed, key", [
+    ("2024-12-17", "PP 28/2019", True, "alerts.overstay_detail_charge"),
+    ("2024-12-18", "PP 45/2024", False, "alerts.overstay_detail_charge_unconfirmed"),
+])
+def test_the_overstay_charge_is_the_regulation_in_force_on_the_day(report, regulation, confirmed, key):
+    day = dt.date.fromisoformat(report)
+    f = presence([{"report_date": report, "permit_expiry": day - dt.timedelta(days=10), "passport_hash": "f" * 64}])
+    a = overstay(f, EL, report, RULES)
+    d = a.iloc[0]["detail"]
+    assert (d["charge_rp"], d["charge_per_day_rp"], d["regulation"], d["confirmed"]) == \
+        (10_000_000, 1_000_000, regulation, confirmed)
+    assert detail_key(a.iloc[0]) == key
+    text = describe(a.iloc[0], "id", EL)
+    assert "Rp 10.000.000" in text and (("belum dikonfirmasi" in text) is not confirmed)
