@@ -1,6 +1,6 @@
 """Database engine: the embedded SQLite file by default, any SQLAlchemy URL via NTB_DB_URL.
 
-SQLite is opened with WAL (readers never block the writer), a busy timeout, and writers start
+SQLite is opened with WAL (readers never block the writer), a busy timeout, secure_delete, and writers start
 with BEGIN IMMEDIATE: with deferred transactions one of two concurrent uploads is lost even in
 WAL mode ("database is locked" on the upgrade from read to write lock, which no timeout retries).
 """
@@ -43,6 +43,9 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows (replaced or undone batches, pseudonyms) are overwritten with zeros instead of
+        # lingering in free pages of the file and its backups; the SQLite build's default varies.
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
