@@ -4,7 +4,8 @@
 
 Exit 0 when every row was imported (or the file had been imported before), 1 when some rows
 were rejected (with --partial the valid ones are imported), 2 when the file was rejected and
-nothing was imported. Without --partial the import is all or nothing.
+nothing was imported, or when nothing could be imported at all (NTB_MODE=production without the
+pseudonym key: one line on stderr, no traceback). Without --partial the import is all or nothing.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from i18n import t
 from loaders.columns import KINDS
 from loaders.pipeline import error_message, import_file
+from loaders.pseudonym import KEY_ENV, MissingKey, key
 from storage.engine import get_engine
 from storage.schema import upgrade
 
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user", default="cli")
     args = ap.parse_args(argv)
 
+    try:
+        key()  # before anything is read or written: production without a key imports nothing
+    except MissingKey:
+        print(t("errors.production_no_key", args.lang, env=KEY_ENV), file=sys.stderr)
+        return 2
     try:
         data = args.file.read_bytes()
     except OSError as exc:
