@@ -1,12 +1,15 @@
 # Two commands do everything on a fresh machine:
-#   make run   - install, create/upgrade the embedded database, seed the demo data when it is empty, serve on :8501
+#   make run   - install, create/upgrade the embedded database, seed the demo data when it is empty, serve on 127.0.0.1:8501
 #   make test  - install and run the whole suite (unit, AppTest, PostgreSQL when reachable, browser)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# Loopback only unless told otherwise (make run ADDRESS=0.0.0.0): outside users come through the
+# reverse proxy in deploy/nginx/, which adds the upload limits and security headers.
+ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test test-e2e audit bootstrap demo rollups clean
+.PHONY: install run test test-e2e test-security audit bootstrap demo rollups clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,16 +23,21 @@ bootstrap: install
 	$(PY) -m storage.bootstrap
 
 run: bootstrap
-	@echo "Serving the dashboard on http://localhost:$(PORT) (Ctrl-C stops it)"
+	@echo "Serving the dashboard on http://$(ADDRESS):$(PORT) (Ctrl-C stops it)"
 	@# MALLOC_ARENA_MAX=2: glibc otherwise gives each of the many script threads its own heap and
 	@# keeps them; with 50 sessions at once the process grew by ~280 MB it never gave back.
-	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run dashboard.py --server.headless true --server.port $(PORT)
+	@# ui.serve: production checks before anything listens (exit 2), the upload guard, then streamlit run.
+	MALLOC_ARENA_MAX=2 $(PY) -m ui.serve --server.headless true --server.port $(PORT) --server.address $(ADDRESS)
 
 test: install
 	$(PY) -m pytest
 
 test-e2e: install
 	$(PY) -m pytest -m e2e
+
+# Upload flood, nginx front, production refusal (real Streamlit server and Debian nginx).
+test-security: install
+	$(PY) -m pytest tests/security
 
 # Known-vulnerability check of the pinned requirements. --strict: a package that cannot be
 # checked fails the run (a check that cannot fail is no check).

@@ -5,38 +5,27 @@ Pages are thin: they read widgets, call storage.queries through ui.data, and dra
 """
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from domain.roles import can
-from loaders.pseudonym import KEY_ENV, MissingKey, key, production_mode
-from storage.users import demo_accounts_exist
 from ui import auth
 from ui.data import engine
-from ui import gate
+from ui import gate, uploads
 from ui.lang import selector, tr
+from ui.serve import key_from_secrets, production_problems
 
 st.set_page_config(page_title="Timpora NTB", page_icon="/app/static/favicon.png", layout="wide",
                    initial_sidebar_state="auto")
 
-# Secrets -> environment, so the pure layers never import Streamlit.
-if (secret_key := auth.secrets_facts()[1]) and not os.environ.get(KEY_ENV):
-    os.environ[KEY_ENV] = secret_key
-
-if production_mode():
-    problems = []
-    try:
-        key()
-    except MissingKey as exc:
-        problems.append(str(exc))
-    if demo_accounts_exist(engine()):
-        problems.append("Demo accounts exist. Disable them (python -m ui.users disable NAME) before production.")
-    if problems:
-        st.error(tr("app.production_refused") + "\n\n" + "\n\n".join(problems))
-        st.stop()
+key_from_secrets()
+# `make run` (python -m ui.serve) refuses to start at all; this is for a server started another way.
+if problems := production_problems(engine()):
+    st.error(tr("app.production_refused") + "\n\n" + "\n\n".join(problems))
+    st.stop()
 
 user = auth.current_user()
+# Who may PUT files to Streamlit's upload endpoint: only a signed-in user who may upload (ui/uploads.py).
+uploads.note_session(user is not None and can(user["role"], "upload"), auth.TIMEOUT_S)
 if user is None:
     # A new session's first run draws the sign-in form: an arrival. Its later runs (the form
     # submitted, the language changed) let the forms of those still arriving go first.

@@ -18,6 +18,7 @@ from ui.components import export_buttons, footer, md_escape
 from ui.data import engine
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.uploads import release
 
 guard("upload")
 sidebar()
@@ -41,6 +42,7 @@ c2.download_button(tr("uploadpage.template_xlsx"), template_xlsx(kind), f"templa
 uploaded = st.file_uploader(tr("uploadpage.file"), type=["csv", "tsv", "txt", "xlsx"], key=f"file_{kind}")
 if uploaded is not None:
     data = uploaded.getvalue()
+    release(uploaded)  # the bytes live in the session from here on; Streamlit's copy goes (ui/uploads.py)
     sha = hashlib.sha256(data).hexdigest()
     pending = st.session_state.get("pending_upload")
     if (not pending or pending["sha"] != sha or pending["kind"] != kind) and st.session_state.get("upload_result", {}).get("sha") != sha:
