@@ -235,8 +235,9 @@ def test_presence_surge_is_one_alert_per_episode():
 # --- election_sensitive_incident -------------------------------------------------------------------
 
 @pytest.mark.parametrize("date, level, phase, severity", [
-    ("2024-07-01", 1, OUTSIDE, "rendah"), ("2024-07-01", 2, OUTSIDE, "rendah"), ("2024-07-01", 3, OUTSIDE, "sedang"),
-    ("2024-07-01", 4, OUTSIDE, "tinggi"), ("2024-07-01", 5, OUTSIDE, "kritis"),
+    ("2024-05-20", 1, OUTSIDE, "rendah"), ("2024-05-20", 2, OUTSIDE, "rendah"), ("2024-05-20", 3, OUTSIDE, "sedang"),
+    ("2024-05-20", 4, OUTSIDE, "tinggi"), ("2024-05-20", 5, OUTSIDE, "kritis"),
+    ("2024-07-01", 2, "pemutakhiran_dpt", "rendah"),  # the voter-list stage does not escalate
     ("2024-09-24", 2, OUTSIDE, "rendah"),          # the day before the campaign
     ("2024-09-25", 2, "kampanye", "tinggi"),        # first campaign day
     ("2024-11-23", 1, "kampanye", "tinggi"),        # last campaign day

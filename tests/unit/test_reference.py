@@ -85,6 +85,7 @@ def test_ports_come_from_the_shared_list():
     p = ports()
     assert len(p) == 12
     assert p.loc["lop_lombok_airport", "official_tpi"] == "yes"
+    assert p.loc["lembar_port", "official_tpi"] == "yes"  # a TPI (docs/domain-facts.md, Ports and checkpoints)
     assert resolve_port("lop_lombok_airport") == "lop_lombok_airport"
     assert resolve_port("Pelabuhan Poto Tano") == "poto_tano_port"
     assert resolve_port("nowhere") is None
@@ -93,8 +94,10 @@ def test_ports_come_from_the_shared_list():
 @pytest.mark.parametrize("day, phase", [
     ("2024-09-24", OUTSIDE), ("2024-09-25", "kampanye"), ("2024-11-23", "kampanye"),
     ("2024-11-24", "masa_tenang"), ("2024-11-26", "masa_tenang"), ("2024-11-27", "pemungutan"),
-    ("2024-11-28", "rekapitulasi"), ("2024-12-16", "rekapitulasi"), ("2024-12-17", "sengketa"),
-    ("2025-02-20", "pelantikan"),
+    ("2024-11-28", "rekapitulasi"), ("2024-12-04", "rekapitulasi"), ("2024-12-05", "sengketa"),
+    ("2024-12-18", "sengketa"), ("2024-12-19", OUTSIDE), ("2025-02-20", "pelantikan"),
+    ("2024-05-30", OUTSIDE), ("2024-05-31", "pemutakhiran_dpt"), ("2024-08-26", "pemutakhiran_dpt"),
+    ("2024-08-27", "pendaftaran"), ("2024-09-23", "pengundian"),
 ])
 def test_phase_tagging_at_the_edges(day, phase):
     e = default_election()
