@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.columns import KINDS, SPECS
+from loaders.contract_doc import page_help
 from storage import alerts_store
 from loaders.errors import ImportRejected
 from loaders.pipeline import MODES, commit, error_message, prepare
@@ -33,6 +34,9 @@ with st.expander(tr("uploadpage.contract")):
                                 tr("uploadpage.col_required"): "✔" if c.required else ""} for c in SPECS[kind]]),
                  hide_index=True, width="stretch")
     st.markdown(tr("uploadpage.rules"))
+with st.expander(tr("uploadpage.contract_doc")):
+    # The project's own document (docs/upload-contract.md), never text from an uploaded file.
+    st.markdown(page_help(kind))
 c1, c2 = st.columns(2)
 c1.download_button(tr("uploadpage.template_csv"), template_csv(kind), f"template_{kind}.csv", "text/csv",
                    key=f"tpl_csv_{kind}")

@@ -41,3 +41,17 @@ def test_nothing_valid_is_never_success(app, demo_db):
     assert not at.exception
     assert at.button(key="commit_upload").disabled
     assert not at.success
+
+
+def test_contract_help_is_the_project_document(app):
+    """The contract expander shows docs/upload-contract.md's section of the chosen kind, in both languages."""
+    from loaders.contract_doc import page_help
+
+    for lang in ("id", "en"):
+        at = app("pages/upload.py", lang=lang, role="analyst")
+        at.session_state["upload_kind"] = "incidents"  # the radio's format_func needs the page's context
+        at.run()
+        assert not at.exception
+        box = next(e for e in at.expander if e.label == t("uploadpage.contract_doc", lang))
+        assert [m.value for m in box.markdown] == [page_help("incidents")]
+        assert "| `category` | `kategori` |" in box.markdown[0].value
