@@ -98,7 +98,7 @@ def test_rules_file_loads_with_documented_defaults():
 def test_every_threshold_in_the_file_is_commented():
     """Each key has a comment on its line or in the comment block that opens its group of keys."""
     lines = RULES_FILE.read_text(encoding="utf-8").splitlines()
-    assert "LEGAL FACT" in "\n".join(lines) and "shared/spec/domain.md" in "\n".join(lines)
+    assert "LEGAL FACT" in "\n".join(lines) and "docs/domain-facts.md" in "\n".join(lines)
 
     def is_key(x):
         return "=" in x and not x.lstrip().startswith("#")
