@@ -129,3 +129,33 @@ def test_the_overstay_charge_is_the_regulation_in_force_on_the_day(report, regul
     assert detail_key(a.iloc[0]) == key
     text = describe(a.iloc[0], "id", EL)
     assert "Rp 10.000.000" in text and (("belum dikonfirmasi" in text) is not confirmed)
+
+
+def test_an_imported_incident_file_is_routed_and_the_drill_down_names_lead_and_supporting(sqlite_engine):
+    """Through the real importer into a real SQLite file: an incident without an agency gets its
+    lead, a file's own agency still wins, and the drill-down's who-acts table lists both."""
+    from domain.filters import Filters
+    from loaders.pipeline import import_file
+    from storage import queries
+
+    data = ("no_kejadian,tanggal_kejadian,kabupaten_kota,kategori,tingkat,status,instansi_penindak\n"
+            "K1,10/08/2024,Lombok Barat,pertambangan_ilegal,4,baru,\n"
+            "K2,11/08/2024,Lombok Barat,pertambangan ilegal,3,ditelaah,Polres Lombok Barat\n"
+            "K3,12/08/2024,Lombok Barat,bekerja_tanpa_izin,2,baru,\n"
+            "K4,13/08/2024,Lombok Barat,overstay,2,selesai,\n").encode()
+    res = import_file(sqlite_engine, data, "kejadian.csv", "incidents")
+    assert (res.rows_imported, res.rows_rejected) == (4, 0)
+    f = Filters(start=dt.date(2024, 8, 1), end=dt.date(2024, 8, 31), as_of=dt.date(2024, 8, 31))
+    rows = queries.regency_incidents(sqlite_engine, f, "52.01", "analyst")
+    assert dict(zip(rows["record_id"], zip(rows["responsible_agency"], rows["supporting_agencies"]))) == {
+        "K1": ("Polda NTB", "Dinas ESDM, Imigrasi"), "K2": ("Polres Lombok Barat", "Dinas ESDM, Imigrasi"),
+        "K3": ("Imigrasi", "Disnakertrans"), "K4": ("Imigrasi", "")}
+    who = queries.who_acts(sqlite_engine, f, "52.01")
+    assert who.reset_index().to_dict("records") == [
+        {"responsible_agency": "Imigrasi", "supporting": "Disnakertrans", "baru": 1, "ditelaah": 0,
+         "ditindaklanjuti": 0, "selesai": 1},
+        {"responsible_agency": "Polda NTB", "supporting": "Dinas ESDM, Imigrasi", "baru": 1, "ditelaah": 0,
+         "ditindaklanjuti": 0, "selesai": 0},
+        {"responsible_agency": "Polres Lombok Barat", "supporting": "Dinas ESDM, Imigrasi", "baru": 0, "ditelaah": 1,
+         "ditindaklanjuti": 0, "selesai": 0},
+    ]
