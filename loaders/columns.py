@@ -1,4 +1,4 @@
-"""The columns of the upload contract (shared/spec/csv-contract.md) for each kind of file.
+"""The columns of the upload contract (docs/upload-contract.md) for each kind of file.
 
 Header names are matched case-insensitively after trimming, with spaces and hyphens as `_`.
 Each column has an English and an Indonesian name; both are accepted.

@@ -1,5 +1,5 @@
 """The import corpus: generated files (built here in code, never committed as binaries), each
-with the exact outcome the upload contract (shared/spec/csv-contract.md) demands.
+with the exact outcome the upload contract (docs/upload-contract.md) demands.
 
 Every expectation below was worked out by hand from the contract, not by running the importer:
 status (imported | partial | rejected, for the mode "import valid rows"), exit code, rows read /
