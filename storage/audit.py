@@ -1,5 +1,9 @@
 """Append-only audit trail. Callers pass their open transaction so the event commits (or rolls
-back) together with what it records."""
+back) together with what it records.
+
+Every text is cut to its column before it is written: the trail can never be cleaned up, so a
+stranger's megabyte-long "user name" must not grow it by a megabyte per attempt (and PostgreSQL
+refused a name longer than the column, so the attempt went unaudited)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,31 @@ from sqlalchemy import Connection, insert
 
 from storage.models import AuditEvent, utcnow
 
+ACTOR_MAX = AuditEvent.__table__.c.actor.type.length
+TARGET_MAX = AuditEvent.__table__.c.target.type.length
+DETAIL_MAX = 2000  # characters of JSON; real details are a few dozen
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters; a cut text ends in "…[+N]", N the characters left out."""
+    text = str(text)
+    keep = limit
+    while len(text) > limit and keep > 0:
+        keep -= 1
+        cut = f"{text[:keep]}…[+{len(text) - keep}]"
+        if len(cut) <= limit:
+            return cut
+    return text[:limit]
+
+
+def _detail(detail: dict | None) -> str:
+    text = json.dumps(detail or {}, default=str, sort_keys=True)
+    if len(text) <= DETAIL_MAX:
+        return text
+    # JSON may write one character as six (\uXXXX): a head of an eighth always fits.
+    return json.dumps({"cut": True, "chars": len(text), "head": text[:DETAIL_MAX // 8]})
+
 
 def record(conn: Connection, actor: str, action: str, target: str = "", detail: dict | None = None) -> None:
-    conn.execute(insert(AuditEvent).values(at=utcnow(), actor=actor or "", action=action, target=target,
-                                           detail=json.dumps(detail or {}, default=str, sort_keys=True)))
+    conn.execute(insert(AuditEvent).values(at=utcnow(), actor=clip(actor or "", ACTOR_MAX), action=action,
+                                           target=clip(target, TARGET_MAX), detail=_detail(detail)))

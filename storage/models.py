@@ -224,9 +224,19 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | admin
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)  # UTC
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SigninThrottle(Base):
+    """Failed sign-ins counted per (client, user name) and per client, each with the delay it
+    imposes on that client (storage/users.py; migration 0014). Names as typed, known or not, so
+    the delay tells nothing about which accounts exist. Forgotten once stale (not an audit)."""
+    __tablename__ = "signin_throttle"
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)      # account | client
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)    # IP address, "-" if unknown
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)  # "" for scope client
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # UTC
 
 
 class PresenceRegencyDaily(Base):

@@ -1,23 +1,45 @@
-"""Local accounts: argon2id password hashes, lock-out after repeated failures, audit events for
-every sign-in and failed sign-in (in the same transaction as the counter update)."""
+"""Local accounts: argon2id password hashes, a sign-in delay after repeated failures, audit events
+for every sign-in and failed sign-in (in the same transaction as the failure count).
+
+Failures are counted per (client, user name as typed) and per client, never per account alone:
+the client that keeps failing waits longer and longer, while the owner signing in from another
+client is not held up, so nobody can lock an account out by guessing at it. Unknown names are
+counted the same way, and every refusal gives the same answer, so nothing tells which names exist.
+An admin clears an account's delays with `python -m ui.users unlock NAME`."""
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 import threading
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.roles import ROLES
-from storage.audit import record
+from storage.audit import clip, record
 from storage.engine import read_tx, write_tx
-from storage.models import AppUser, utcnow
+from storage.models import AppUser, SigninThrottle, utcnow
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD = 10
+USERNAME_MAX = AppUser.__table__.c.username.type.length
+CLIENT_MAX = SigninThrottle.__table__.c.client.type.length
+
+
+@dataclass(frozen=True)
+class Throttle:
+    free: int              # failures before the first delay
+    forget: dt.timedelta   # a count with no failure for this long starts again
+
+
+# Per (client, name): 5 tries, then 1, 2, 4 … minutes, at most an hour, until a success or a quiet day.
+# Per client over all names (one client guessing many names): 20 tries, then the same delays, and
+# forgotten after two quiet hours (an office behind one address makes typos every day).
+THROTTLES = {"account": Throttle(5, dt.timedelta(hours=24)), "client": Throttle(20, dt.timedelta(hours=2))}
+FIRST_DELAY = dt.timedelta(minutes=1)
+MAX_DELAY = dt.timedelta(hours=1)
 # argon2id at the OWASP Password Storage Cheat Sheet's configuration (19 MiB, 2 passes, 1 lane):
 # ~35 ms of one core per check here. The library's default (64 MiB, 3 passes, 4 lanes) took
 # ~240 ms of CPU on both cores, and a morning rush of 100 sign-ins starved every page render.
@@ -37,6 +59,8 @@ def add_user(engine: Engine, username: str, password: str, role: str, actor: str
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD and not is_demo:
         raise UserError(f"password too short (minimum {MIN_PASSWORD} characters)")
+    if not 0 < len(username) <= USERNAME_MAX:
+        raise UserError(f"user names have 1 to {USERNAME_MAX} characters")
     with write_tx(engine) as conn:
         if conn.scalar(select(AppUser.id).where(AppUser.username == username)) is not None:
             raise UserError(f"user {username!r} exists")
@@ -50,9 +74,10 @@ def set_password(engine: Engine, username: str, password: str, actor: str = "cli
         raise UserError(f"password too short (minimum {MIN_PASSWORD} characters)")
     with write_tx(engine) as conn:
         n = conn.execute(update(AppUser).where(AppUser.username == username).values(
-            password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None)).rowcount
+            password_hash=_hasher.hash(password))).rowcount
         if not n:
             raise UserError(f"no user {username!r}")
+        _clear_delays(conn, username)
         record(conn, actor, "user_password", f"user:{username}")
 
 
@@ -63,50 +88,109 @@ def set_active(engine: Engine, username: str, active: bool, actor: str = "cli") 
         record(conn, actor, "user_enable" if active else "user_disable", f"user:{username}")
 
 
-def list_users(engine: Engine) -> list[dict]:
-    with read_tx(engine) as conn:
-        rows = conn.execute(select(AppUser.username, AppUser.role, AppUser.active, AppUser.is_demo,
-                                   AppUser.failed_attempts, AppUser.locked_until).order_by(AppUser.username))
-        return [dict(r._mapping) for r in rows]
+def unlock(engine: Engine, username: str, actor: str = "cli") -> int:
+    """Clear the delays every client has earned on this account; returns how many clients had one."""
+    with write_tx(engine) as conn:
+        if conn.scalar(select(AppUser.id).where(AppUser.username == username)) is None:
+            raise UserError(f"no user {username!r}")
+        n = _clear_delays(conn, username)
+        record(conn, actor, "user_unlock", f"user:{username}", {"clients": n})
+        return n
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> tuple[str | None, str]:
-    """Return (role, reason). reason: ok | bad_credentials | locked | disabled.
-    The slow hash check runs outside any transaction (sign-ins never queue behind each other on
-    the write lock); only the short counter update and the audit event are written. The same work
-    is done for unknown users, so timing does not reveal which names exist."""
+def _clear_delays(conn: Connection, username: str) -> int:
+    return conn.execute(delete(SigninThrottle).where(SigninThrottle.scope == "account",
+                                                     SigninThrottle.username == username)).rowcount
+
+
+def list_users(engine: Engine, now: dt.datetime | None = None) -> list[dict]:
+    """Accounts, with the failed sign-ins counted on each (all clients) and the latest time a
+    client must wait until before trying it again (None when nobody waits)."""
     now = now or utcnow()
     with read_tx(engine) as conn:
-        user = conn.execute(select(AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active,
-                                   AppUser.locked_until).where(AppUser.username == username)).one_or_none()
-    locked = user is not None and user.locked_until is not None and user.locked_until > now
+        users = conn.execute(select(AppUser.username, AppUser.role, AppUser.active, AppUser.is_demo)
+                             .order_by(AppUser.username)).all()
+        counts = conn.execute(select(SigninThrottle.username, SigninThrottle.failures, SigninThrottle.last_failure)
+                              .where(SigninThrottle.scope == "account")).all()
+    out = []
+    for u in users:
+        mine = [(n, last) for name, n, last in counts if name == u.username and last > now - THROTTLES["account"].forget]
+        waits = [until for n, last in mine if (until := last + delay(n, "account")) > now]
+        out.append(dict(u._mapping) | {"failed_attempts": sum(n for n, _ in mine),
+                                       "locked_until": max(waits, default=None)})
+    return out
+
+
+def delay(failures: int, scope: str) -> dt.timedelta:
+    """How long a client waits after its `failures`-th failure in a row (of that scope)."""
+    extra = failures - THROTTLES[scope].free
+    return dt.timedelta(0) if extra < 0 else min(FIRST_DELAY * 2 ** min(extra, 16), MAX_DELAY)
+
+
+def _keys(client: str, name: str) -> dict[str, tuple[str, str, str]]:
+    return {"account": ("account", client, name), "client": ("client", client, "")}
+
+
+def _waits_until(conn: Connection, keys, now: dt.datetime) -> dt.datetime | None:
+    """The end of the longest delay these keys impose, if it is still running."""
+    rows = conn.execute(select(SigninThrottle.scope, SigninThrottle.failures, SigninThrottle.last_failure).where(
+        or_(*(and_(SigninThrottle.scope == a, SigninThrottle.client == b, SigninThrottle.username == c)
+              for a, b, c in keys.values())))).all()
+    ends = [last + delay(n, scope) for scope, n, last in rows if now - last < THROTTLES[scope].forget]
+    return max((e for e in ends if e > now), default=None)
+
+
+def _count_failure(conn: Connection, keys, now: dt.datetime) -> None:
+    """One more failure on each key (a stale count starts again at 1); stale rows are dropped."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+    t = SigninThrottle.__table__
+    for scope, client, name in keys.values():
+        stale = t.c.last_failure <= now - THROTTLES[scope].forget
+        ins = dialect.insert(t).values(scope=scope, client=client, username=name, failures=1, last_failure=now)
+        conn.execute(ins.on_conflict_do_update(
+            index_elements=[t.c.scope, t.c.client, t.c.username],
+            set_={"failures": case((stale, 1), else_=t.c.failures + 1), "last_failure": now}))
+    oldest = now - max(th.forget for th in THROTTLES.values())
+    conn.execute(delete(SigninThrottle).where(SigninThrottle.last_failure < oldest))
+
+
+def authenticate(engine: Engine, username: str, password: str, client: str | None = None,
+                 now: dt.datetime | None = None) -> tuple[str | None, str]:
+    """Return (role, reason). reason: ok | bad_credentials | throttled | disabled; the sign-in
+    form says the same for bad_credentials and throttled (and disabled only after the right
+    password). `client` is the caller's address (None when unknown).
+    The slow hash check runs outside any transaction (sign-ins never queue behind each other on
+    the write lock), and not at all while the client must wait; only the short count update and
+    the audit event are written. Unknown users cost the same hash check, so timing does not
+    reveal which names exist. A name longer than any account's is cut before it is stored."""
+    now = now or utcnow()
+    name = clip(username, USERNAME_MAX)
+    keys = _keys(clip(client or "-", CLIENT_MAX), name)
+    target, about = f"user:{name}", {"client": keys["client"][1]}
+    with read_tx(engine) as conn:
+        waits = _waits_until(conn, keys, now)
+        user = None if name != username else conn.execute(select(
+            AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active).where(AppUser.username == name)).one_or_none()
+    if waits is not None:
+        with write_tx(engine) as conn:
+            record(conn, name, "signin_failed", target, about | {"reason": "throttled", "until": waits.isoformat()})
+        return None, "throttled"
     good = _verify(user.password_hash if user is not None else _DUMMY_HASH, password) and user is not None
     # A hash made with other parameters is upgraded at the next good sign-in (hashed before the write lock).
     rehashed = _hasher.hash(password) if good and _hasher.check_needs_rehash(user.password_hash) else None
     with write_tx(engine) as conn:
-        if user is None:
-            record(conn, username, "signin_failed", f"user:{username}", {"reason": "bad_credentials"})
-            return None, "bad_credentials"
-        if locked:
-            record(conn, username, "signin_failed", f"user:{username}", {"reason": "locked"})
-            return None, "locked"
         if not good:
-            # Counted in SQL, so concurrent failures all count.
-            failures = conn.scalar(update(AppUser).where(AppUser.id == user.id)
-                                   .values(failed_attempts=AppUser.failed_attempts + 1)
-                                   .returning(AppUser.failed_attempts))
-            lock = failures >= MAX_FAILURES
-            if lock:
-                conn.execute(update(AppUser).where(AppUser.id == user.id).values(
-                    failed_attempts=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES)))
-            record(conn, username, "signin_failed", f"user:{username}", {"reason": "bad_credentials", "locked": lock})
-            return None, "locked" if lock else "bad_credentials"
+            _count_failure(conn, keys, now)
+            record(conn, name, "signin_failed", target, about | {"reason": "bad_credentials"})
+            return None, "bad_credentials"
         if not user.active:
-            record(conn, username, "signin_failed", f"user:{username}", {"reason": "disabled"})
+            record(conn, name, "signin_failed", target, about | {"reason": "disabled"})
             return None, "disabled"
-        values = {"failed_attempts": 0, "locked_until": None} | ({"password_hash": rehashed} if rehashed else {})
-        conn.execute(update(AppUser).where(AppUser.id == user.id).values(**values))
-        record(conn, username, "signin", f"user:{username}", {"role": user.role, "method": "local"})
+        if rehashed:
+            conn.execute(update(AppUser).where(AppUser.id == user.id).values(password_hash=rehashed))
+        conn.execute(delete(SigninThrottle).where(*(getattr(SigninThrottle, c) == v for c, v in
+                                                    zip(("scope", "client", "username"), keys["account"]))))
+        record(conn, name, "signin", target, about | {"role": user.role, "method": "local"})
         return user.role, "ok"
 
 

@@ -5,6 +5,7 @@ out. The role lives in the session and every data function checks it again."""
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import time
 
@@ -87,6 +88,20 @@ def sign_out(expired: bool = False) -> None:
         st.logout()
 
 
+def client_address() -> str | None:
+    """The address sign-in delays are counted for: the connection's peer. Streamlit reports a
+    peer on this machine as None; then the app sits behind the local reverse proxy
+    (deploy/nginx), whose address for the visitor is the LAST entry of X-Forwarded-For (it
+    appends $remote_addr; earlier entries come from the visitor and prove nothing)."""
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    for ip in (st.context.ip_address, forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else None):
+        try:
+            return str(ipaddress.ip_address(ip))
+        except ValueError:  # None (a peer on this machine), or not an address at all
+            continue
+    return None
+
+
 def _audit(actor: str, action: str, detail: dict) -> None:
     with write_tx(engine()) as conn:
         record(conn, actor, action, "", detail)
@@ -106,9 +121,11 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if submitted:
         with gate.giving_way():
-            got, reason = authenticate(engine(), name.strip(), password)
+            got, reason = authenticate(engine(), name.strip(), password, client_address())
         if got:
             st.session_state["auth"] = {"name": name.strip(), "role": got, "method": "local", "last_seen": time.time()}
             st.rerun()
-        st.error(tr(f"auth.{reason}"))
+        # One answer for a wrong password, an unknown name and a client that must wait: which
+        # names exist stays unknown. "Disabled" comes only after the right password.
+        st.error(tr("auth.disabled" if reason == "disabled" else "auth.refused"))
     st.caption(tr("auth.help"))

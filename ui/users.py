@@ -3,6 +3,7 @@
     python -m ui.users add NAME --role {viewer,analyst,admin} [--password-stdin] [--db URL]
     python -m ui.users passwd NAME [--password-stdin]
     python -m ui.users disable NAME | enable NAME
+    python -m ui.users unlock NAME     (clear the sign-in delays every client has on NAME)
     python -m ui.users list
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from domain.roles import ROLES
 from storage.engine import get_engine
 from storage.schema import upgrade
-from storage.users import UserError, add_user, list_users, set_active, set_password
+from storage.users import UserError, add_user, list_users, set_active, set_password, unlock
 
 
 def _password(from_stdin: bool) -> str:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("passwd")
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
-    for verb in ("disable", "enable"):
+    for verb in ("disable", "enable", "unlock"):
         sub.add_parser(verb).add_argument("name")
     sub.add_parser("list")
     args = ap.parse_args(argv)
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             set_password(engine, args.name, _password(args.password_stdin))
         elif args.cmd in ("disable", "enable"):
             set_active(engine, args.name, args.cmd == "enable")
+        elif args.cmd == "unlock":
+            print(f"cleared the delays of {unlock(engine, args.name)} client(s)")
         else:
             for u in list_users(engine):
                 print(f"{u['username']:20} {u['role']:8} {'active' if u['active'] else 'disabled':9}"

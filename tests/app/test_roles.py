@@ -74,7 +74,7 @@ def test_analyst_sees_records_and_the_view_is_audited(app, demo_db):
     assert after == before + 1
 
 
-def test_sign_in_form_lock_out_and_audit(app, demo_db):
+def test_sign_in_form_delay_and_audit(app, demo_db):
     engine = make_engine(demo_db)
     add_user(engine, "rina", "correct horse battery", "analyst")
     with engine.connect() as conn:
@@ -83,21 +83,21 @@ def test_sign_in_form_lock_out_and_audit(app, demo_db):
     at.text_input(key="signin_user").input("rina")
     at.text_input(key="signin_password").input("wrong password")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == [t("auth.bad_credentials")]
+    assert [e.value for e in at.error] == [t("auth.refused")]
     at.text_input(key="signin_password").input("correct horse battery")
     at.button[0].click().run()
     assert not at.exception
     assert t("overview.title") in [x.value for x in at.title]
     for _ in range(5):
         authenticate(engine, "rina", "nope")
-    assert authenticate(engine, "rina", "correct horse battery") == (None, "locked")
+    assert authenticate(engine, "rina", "correct horse battery") == (None, "throttled")
     with engine.connect() as conn:
         events = conn.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail)
                               .where(AuditEvent.id > start).order_by(AuditEvent.id)).all()
     assert [(a, b) for a, b, _ in events] == [("rina", "signin_failed"), ("rina", "signin")] + \
         [("rina", "signin_failed")] * 6
-    assert json.loads(events[-2][2]) == {"locked": True, "reason": "bad_credentials"}
-    assert json.loads(events[-1][2]) == {"reason": "locked"}
+    assert json.loads(events[-2][2]) == {"client": "-", "reason": "bad_credentials"}
+    assert json.loads(events[-1][2])["reason"] == "throttled"
     for sql in ("update audit_event set actor='x'", "delete from audit_event"):
         with pytest.raises(sqlalchemy.exc.IntegrityError, match="audit_event is append-only"):
             with engine.begin() as conn:
