@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from loaders.errors import ImportRejected
+from loaders.xlsx_budget import check_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,11 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         data.decode("utf-8")
         return data, "utf-8"
     except UnicodeDecodeError as err:
+        if (utf8_line := _utf8_line(data)) is not None:
+            # some lines are UTF-8 with accents and others are not: reading all as cp1252
+            # would garble the first kind (Café -> CafÃ©)
+            raise ImportRejected("mixed_encoding", line=_line_at(data, err.start),
+                                 utf8_line=utf8_line) from None
         if _mostly_utf8(data[: err.start + _MB]):
             # more valid UTF-8 letters than invalid bytes: a damaged or mixed UTF-8 file, not
             # cp1252 (whose accented letters are almost never valid UTF-8); don't garble it
@@ -198,6 +204,27 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         return data.decode("cp1252").encode("utf-8"), "cp1252"
     except UnicodeDecodeError as err:
         raise ImportRejected("bad_encoding", line=_line_at(data, err.start)) from None
+
+
+# A multi-byte UTF-8 sequence. In cp1252 text these bytes read as a capital letter with an
+# accent followed by a symbol (Ã©), which real text almost never holds.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_line(data: bytes) -> int | None:
+    """The first line that holds a multi-byte UTF-8 sequence and decodes as UTF-8 whole, in
+    a file that does not; None when there is none (a cp1252 file)."""
+    pos = 0
+    while m := _UTF8_SEQUENCE.search(data, pos):
+        start = max(data.rfind(b"\n", 0, m.start()), data.rfind(b"\r", 0, m.start())) + 1
+        end = _EOL.search(data, m.end())
+        end = end.start() if end else len(data)
+        try:
+            data[start:end].decode("utf-8")
+            return _line_at(data, m.start())
+        except UnicodeDecodeError:
+            pos = end  # a cp1252 line where two letters happen to form a sequence
+    return None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -560,12 +587,11 @@ def _offsets_and_data(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_xlsx(data: bytes, limits: Limits) -> RawTable:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception:
         raise ImportRejected("bad_xlsx") from None
-    if unpacked > 20 * limits.max_bytes:  # a zip bomb, not a worksheet
-        raise ImportRejected("bad_xlsx")
+    with zf:
+        check_xlsx(zf, limits)  # a bomb stops here, before openpyxl builds anything
     import openpyxl  # only XLSX uploads pay for the import
 
     try:

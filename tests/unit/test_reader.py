@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from i18n import has  # noqa: E402
-from loaders import reader  # noqa: E402
+from loaders import reader, xlsx_budget  # noqa: E402
 from loaders.errors import ImportRejected  # noqa: E402
 from loaders.reader import Limits, RawTable, read_table  # noqa: E402
 
@@ -124,6 +124,29 @@ def test_cp1252_letters_are_decoded():
     rt = read_table(data, "x.csv")
     assert rt.encoding == "cp1252"
     assert as_lists(rt) == {"lokasi": ["Café Ümit"], "sponsor": ["Müller & Söhne"]}
+
+
+def test_utf8_and_cp1252_lines_mixed_are_rejected_naming_the_first_cp1252_line():
+    """Mostly UTF-8 with a cp1252 line was read as cp1252 (Café -> CafÃ©), silently."""
+    data = ("no,lokasi\n1,Café\n2,Kuta\n3,Senggigi\n").encode() + b"4,Caf\xe9\n" \
+        + "5,Gili Air\n6,Hôtel\n".encode()
+    e = rejected(data, "x.csv")
+    assert (e.code, e.params) == ("mixed_encoding", {"line": 5, "utf8_line": 2})
+    assert e.message("id").startswith("Baris 5 bukan UTF-8 sedangkan baris 2 UTF-8")
+    assert e.message("en").startswith("Line 5 is not UTF-8 while line 2 is")
+
+
+def test_cp1252_lines_before_the_utf8_line_are_named_too():
+    data = b"lokasi\nJos\xe9\nM\xfcller\n" + "Café\n".encode()
+    e = rejected(data, "x.csv")
+    assert (e.code, e.params) == ("mixed_encoding", {"line": 2, "utf8_line": 4})
+
+
+def test_pure_cp1252_with_many_accents_is_still_cp1252():
+    rows = ["Café", "José", "Müller", "Gili Trawangan", "Søren", "Ålesund", "Â¡ Ümit José"]
+    data = ("lokasi\n" + "\n".join(rows) + "\n").encode("cp1252")
+    rt = read_table(data, "x.csv")
+    assert (rt.encoding, rt.frame["lokasi"].tolist()) == ("cp1252", rows)
 
 
 def test_cp1252_with_a_chance_utf8_pair_is_still_cp1252():
@@ -276,7 +299,8 @@ def small_xlsx() -> bytes:
     (b"a,b", "x.csv", "no_rows", {}),
     (b"a;b\r\n\r\n;\r\n", "x.csv", "no_rows", {}),
     (b"\xef\xbb\xbfa,b\n1,\xff\n", "x.csv", "bad_encoding", {"line": 2}),
-    ("a,b\n\u00e9,\u00fc\n".encode() + b"\xe9\n", "x.csv", "bad_encoding", {"line": 3}),
+    ("a,b\n\u00e9,\u00fc\n".encode() + b"\xe9\n", "x.csv", "mixed_encoding",
+     {"line": 3, "utf8_line": 2}),
     (b"a,b\n1,\x81\n", "x.csv", "bad_encoding", {"line": 2}),
     (b"\xff\xfea\x00,\x00\x00\xd8", "x.csv", "bad_encoding", {"line": 1}),
     (b"a,b\n1,2\n", "data.json", "unsupported_extension",
@@ -496,6 +520,11 @@ CODES = {
     "encrypted_file": {},
     "bad_xlsx": {},
     "bad_encoding": {"line": 7},
+    "mixed_encoding": {"line": 8, "utf8_line": 2},
+    "xlsx_unpacked_too_large": {"max_mb": 1000, "factor": 5, "file_mb": 200},
+    "xlsx_too_many_rows": {"max_rows": 2_000_000},
+    "xlsx_too_many_cells": {"max_cells": 200_000_000, "max_rows": 2_000_000, "max_columns": 100},
+    "xlsx_value_too_long": {"max": 2000},
     "duplicate_header": {"column": "regency"},
     "empty_header": {"position": 3},
     "too_many_rows": {"rows": 2_000_001, "max_rows": 2_000_000},
@@ -518,7 +547,8 @@ def test_every_code_has_a_message(code, lang):
 
 def test_the_code_list_is_complete():
     """Every code the reader can raise is listed in CODES (so has a message)."""
-    source = Path(reader.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(module.__file__).read_text(encoding="utf-8")
+                     for module in (reader, xlsx_budget))
     raised = set(re.findall(r'ImportRejected\(\s*"(\w+)"', source))
     assert raised == set(CODES)
 
