@@ -35,7 +35,7 @@ def test_every_cited_section_exists():
 
 
 def test_the_check_sees_a_wrong_heading():
-    assert CITATION.findall('x,"docs/domain-facts.md, Stay permit rules (E33G)"') == [
-        ("docs/domain-facts.md", 'Stay permit rules (E33G)"')]
+    line = 'x,"' + DOCS[0] + ', Stay permit rules (E33G)"'  # built here, so this file cites nothing wrong
+    assert CITATION.findall(line) == [("docs/domain-facts.md", 'Stay permit rules (E33G)"')]
     assert not any("Stay permit rules (E33G)".startswith(h) for h in headings("docs/domain-facts.md"))
     assert any("Stay permits (E33G)".startswith(h) for h in headings("docs/domain-facts.md"))
