@@ -8,18 +8,19 @@ from ui.data import q
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import BATCH_WORDS, day_text, readable
+from ui.text import inert
 
 sidebar()
 lang = current()
 st.title(tr("about.title"))
 st.markdown(tr("about.purpose"))
 
-st.subheader(tr("about.calendar", name=election().name(lang)))
+st.subheader(tr("about.calendar", name=inert(election().name(lang))))
 e = election()
 st.dataframe(pd.DataFrame([{tr("about.phase"): p.name(lang), tr("about.start"): day_text(p.start),
                             tr("about.end"): day_text(p.end)} for p in e.phases]),
              hide_index=True, width="stretch")
-st.caption(tr("about.source") + ": " + e.source)
+st.caption(tr("about.source") + ": " + inert(e.source))
 
 st.subheader(tr("about.offices"))
 areas = office_areas().merge(offices()[["name"]], left_on="office_id", right_index=True)

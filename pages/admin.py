@@ -18,6 +18,7 @@ from ui.data import engine
 from ui.lang import tr
 from ui.sidebar import sidebar
 from ui.tables import BATCH_WORDS, USER_WORDS, readable
+from ui.text import inert
 
 guard("manage_users")
 
@@ -64,13 +65,13 @@ actor = c2.text_input(tr("admin.audit_actor"), key="audit_actor").strip() or Non
 st.dataframe(readable(queries.audit_log(engine(), role(), action, actor)), hide_index=True, width="stretch")
 
 st.subheader(tr("admin.rules"))
-st.caption(tr("admin.rules_help", path=str(rules_path())))
+st.caption(tr("admin.rules_help", path=inert(rules_path())))
 text = st.text_area(tr("admin.rules_file"), rules_path().read_text(encoding="utf-8"), height=400, key="rules_text")
 if st.button(tr("admin.rules_save"), key="rules_save"):
     guard("edit_rules")
     try:
         save_rules(text, user_name())
     except ValueError as exc:
-        st.error(tr("admin.rules_invalid", reason=str(exc)))
+        st.error(tr("admin.rules_invalid", reason=inert(exc)))
     else:
-        st.success(tr("admin.rules_saved", path=str(LOCAL_RULES_FILE)))
+        st.success(tr("admin.rules_saved", path=inert(LOCAL_RULES_FILE)))

@@ -12,6 +12,7 @@ from ui.data import engine, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import STATUS_WORDS, readable
+from ui.text import inert
 
 guard("view_aggregates")
 f = sidebar()
@@ -70,8 +71,8 @@ picked = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun",
 rows = picked.selection.rows if picked and picked.selection else []
 if rows:
     alert = found.iloc[rows[0]]
-    st.markdown(f"**{tr('alerts.' + alert['rule'])}** — {where(alert)} · {alert['date']}")
-    st.write(describe(alert, lang, election()))
+    st.markdown(f"**{tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {alert['date']}")
+    st.markdown(inert(describe(alert, lang, election())))  # the agency and other values came from files
     if allowed("change_alert_status"):
         with st.form("status_form"):
             new = st.radio(tr("alertpage.new_status"), alerts_store.STATUSES, horizontal=True,

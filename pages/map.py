@@ -11,6 +11,7 @@ from ui.components import any_of, as_sent, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.text import inert
 from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
 
 base = sidebar()
@@ -54,7 +55,7 @@ selected = st.selectbox(tr("map.choose_regency"), codes, key="drill_select",
                         format_func=lambda c: tr("map.none") if c is None else regency_name(c))
 
 if selected:
-    st.header(tr("mappage.drill_title", regency=regency_name(selected)))
+    st.header(tr("mappage.drill_title", regency=inert(regency_name(selected))))
     row = table.loc[selected]
     cols = st.columns(4)
     for col, key in zip(cols, ["present", "per_1000_voters", "incidents", "election_incidents"]):

@@ -6,6 +6,7 @@ from ui.components import demo_banner, export_buttons, footer, kpi_row
 from ui.data import kpis, map_figure, map_table
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.text import inert
 from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals
 
 f = sidebar()
@@ -18,8 +19,8 @@ phase = e.phase_on(f.as_of)
 days = e.days_to_voting(f.as_of)
 when = (tr("overview.days_to_voting", days=days) if days > 0 else
         tr("overview.voting_today") if days == 0 else tr("overview.days_since_voting", days=-days))
-st.info(f"**{e.name(lang)}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
-        f"{tr('overview.phase')}: **{phase.name(lang) if phase else tr('overview.no_phase')}** · {when}")
+st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
+        f"{tr('overview.phase')}: **{inert(phase.name(lang)) if phase else tr('overview.no_phase')}** · {when}")
 
 kpi_row(kpis(f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
 

@@ -11,13 +11,14 @@ from ui.components import demo_banner, footer
 from ui.data import q, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.text import inert
 from viz.maps import trend_figure
 
 guard("view_aggregates")
 f = sidebar()
 lang = current()
 e = election()
-st.title(tr("timeline.title", name=e.name(lang)))
+st.title(tr("timeline.title", name=inert(e.name(lang))))
 demo_banner()
 
 today = e.phase_on(f.as_of)

@@ -15,7 +15,8 @@ from loaders.pipeline import MODES, commit, error_message, prepare
 from loaders.reader import Limits
 from loaders.templates import template_csv, template_xlsx
 from ui.auth import guard, user_name
-from ui.components import export_buttons, footer, md_escape
+from ui.components import export_buttons, footer
+from ui.text import inert
 from ui.data import engine
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -55,7 +56,7 @@ if uploaded is not None:
 
 pending = st.session_state.get("pending_upload")
 if pending and pending["kind"] == kind:
-    st.subheader(tr("uploadpage.checking", file=md_escape(pending["name"])))
+    st.subheader(tr("uploadpage.checking", file=inert(pending["name"])))
     bar = st.progress(0.0, text=tr("uploadpage.stage_read"))
 
     def progress(fraction, stage):
@@ -65,7 +66,7 @@ if pending and pending["kind"] == kind:
         prep = prepare(pending["data"], pending["name"], kind, Limits(), progress)
     except ImportRejected as exc:
         bar.empty()
-        st.error(tr("uploadpage.rejected") + " " + md_escape(exc.message(lang)))
+        st.error(tr("uploadpage.rejected") + " " + inert(exc.message(lang)))
         if st.button(tr("uploadpage.discard")):
             st.session_state.pop("pending_upload", None)
             st.rerun()
@@ -75,9 +76,9 @@ if pending and pending["kind"] == kind:
     st.markdown(tr("uploadpage.check_summary", read=prep.rows_read, valid=len(prep.rows), rejected=n_err,
                    warnings=len(prep.warnings)))
     if prep.dropped_personal:
-        st.warning(tr("upload.personal_dropped", columns=md_escape(", ".join(prep.dropped_personal))))
+        st.warning(tr("upload.personal_dropped", columns=inert(", ".join(prep.dropped_personal))))
     if prep.dropped_columns:
-        st.info(tr("uploadpage.unknown_dropped", columns=md_escape(", ".join(prep.dropped_columns))))
+        st.info(tr("uploadpage.unknown_dropped", columns=inert(", ".join(prep.dropped_columns))))
     st.caption(tr("uploadpage.preview"))
     st.dataframe(prep.preview, hide_index=True, width="stretch")
     if prep.errors:
@@ -94,7 +95,7 @@ if pending and pending["kind"] == kind:
         res = commit(engine(), prep, mode, user=user_name(), progress=progress)
         if res.batch_id is not None:  # new data: re-run the alert rules so alerts follow the upload
             alerts_store.evaluate_and_store(engine(), election(), actor=user_name())
-        st.session_state["upload_result"] = {"status": res.status, "text": md_escape(res.summary(lang)),
+        st.session_state["upload_result"] = {"status": res.status, "text": inert(res.summary(lang)),
                                              "sha": pending["sha"]}
         if res.status in ("imported", "partial", "already_imported", "no_new_rows"):
             st.session_state.pop("pending_upload", None)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pandas as pd
 import streamlit as st
@@ -50,14 +49,6 @@ def kpi_row(values: dict[str, float], keys: list[str]) -> None:
 def footer() -> None:
     st.divider()
     st.caption(tr("app.footer") + "  \n" + attribution())
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_escape(text) -> str:
-    """Text from a file or a user, safe inside Streamlit markdown (no links, images, HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -> None:

@@ -47,8 +47,8 @@ def test_export_names_are_unique_and_marked():
 @pytest.mark.parametrize("payload", ["![x](http://evil.example/a.png)", "[click](javascript:alert(1))",
                                      "<img src=x onerror=alert(1)>", "**bold** _it_ `code`"])
 def test_markdown_escape_leaves_no_markup(payload):
-    from ui.components import md_escape  # the UI layer owns markdown
-    escaped = md_escape(payload)
+    from ui.text import inert  # the UI layer owns markdown
+    escaped = inert(payload)
     for ch in "[]()<>*_`!":
         assert f"\\{ch}" in escaped or ch not in payload
 
