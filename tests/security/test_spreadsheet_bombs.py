@@ -171,3 +171,63 @@ def test_the_bomb_files_are_what_they_claim(bombs):
                 rows += (tail + chunk).count(b"<row ") - tail.count(b"<row ")
                 tail = chunk[-4:]
     assert rows == 3_100_001
+
+
+# --- the budget's edges, in process (small files) ------------------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def read_rejected(path: Path, limits=None) -> ImportRejected:
+    from loaders.reader import Limits, read_table
+
+    with pytest.raises(ImportRejected) as info:
+        read_table(path.read_bytes(), "x.xlsx", limits or Limits())
+    return info.value
+
+
+def test_a_value_over_the_field_limit_but_under_the_run_bound_is_named_by_line_and_column(tmp_path):
+    rows = [["no_paspor", "uraian"], ["X1", "ok"], ["X2", "B" * 2500]]
+    e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml(rows)))
+    assert (e.code, e.params) == ("field_too_long", {"line": 3, "column": "uraian", "length": 2500,
+                                                     "max": 2000})
+
+
+@pytest.mark.parametrize("n,code", [(19_990, "field_too_long"), (20_001, "xlsx_value_too_long")])
+def test_the_run_bound_is_ten_bytes_per_allowed_character(tmp_path, n, code):
+    # <t>AAA…</t>: the run between '<' holds "t>" and the value, so 19,990 A's stay under 20,000
+    rows = [["uraian"], ["A" * n]]
+    e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml(rows)))
+    assert e.code == code
+
+
+def test_rows_with_a_namespace_prefix_are_counted_too(tmp_path):
+    from loaders.reader import Limits
+
+    rows = "".join(f'<x:row xmlns:x="{MAIN_NS}" r="{r}"><x:c r="A{r}"><x:v>{r}</x:v></x:c></x:row>'
+                   for r in range(1, 7))
+    e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", [rows]), Limits(max_rows=5))
+    assert (e.code, e.params) == ("xlsx_too_many_rows", {"max_rows": 5})
+
+
+def test_cells_over_rows_times_columns_are_refused(tmp_path):
+    from loaders.reader import Limits
+
+    rows = xlsx_bombs.rows_xml([["a", "b", "c"]] * 4)  # 12 cells, 4 rows
+    e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", rows), Limits(max_rows=5, max_columns=2))
+    assert (e.code, e.params) == ("xlsx_too_many_cells", {"max_cells": 10, "max_rows": 5, "max_columns": 2})
+
+
+def test_an_entity_expansion_is_refused_before_any_parser_expands_it(tmp_path):
+    path = xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml([["a"], ["1"]]))
+    import zipfile
+
+    laughs = ('<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
+              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              f'<sst xmlns="{MAIN_NS}"><si><t>&b;</t></si></sst>')
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info.filename, laughs if info.filename == "xl/sharedStrings.xml"
+                         else src.read(info.filename))
+    assert read_rejected(bomb).code == "bad_xlsx"
