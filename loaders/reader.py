@@ -157,7 +157,10 @@ def _sniff_binary(data: bytes) -> str | None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = zf.namelist()
-                mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+                mimetype = b""
+                if "mimetype" in names:
+                    with zf.open("mimetype") as member:  # 100 bytes, not the whole member
+                        mimetype = member.read(100)
         except Exception:
             return "broken zip"
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):

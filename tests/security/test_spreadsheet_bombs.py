@@ -231,3 +231,23 @@ def test_an_entity_expansion_is_refused_before_any_parser_expands_it(tmp_path):
             out.writestr(info.filename, laughs if info.filename == "xl/sharedStrings.xml"
                          else src.read(info.filename))
     assert read_rejected(bomb).code == "bad_xlsx"
+
+
+def test_a_huge_mimetype_member_is_not_read_whole_when_sniffing(tmp_path):
+    """The format sniffer read the whole 'mimetype' member to look at its first 100 bytes."""
+    import tracemalloc
+    import zipfile
+
+    from loaders.reader import read_table
+
+    path = xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml([["a"], ["1"]]))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        xlsx_bombs._stream(zf, "mimetype", xlsx_bombs.huge_text(200 << 20))
+    tracemalloc.start()
+    try:
+        rt = read_table(path.read_bytes(), "x.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rt.frame["a"].tolist() == ["1"]  # 200 MiB unpacked is within the budget
+    assert peak < 50 << 20
