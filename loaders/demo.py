@@ -406,44 +406,46 @@ def presence(rng: np.random.Generator, scale: float) -> pd.DataFrame:
 def _deportations(rng, spots: _Spots) -> list[dict]:
     """Kanim Mataram's and Kanim Sumbawa Besar's deportations at their published monthly rates
     (the Jan–Oct / full-year 2024 figures carried over the demo's months), one incident per person
-    except the pearl traders, deported together."""
-    mat = cal.numbers("deportations")
+    except the pearl traders, deported together; nationalities in the published order."""
+    dep = cal.numbers("deportations")
     areas = areas_on(END)
     share = cal.shares("regency_share")
-    out = []
 
-    def months_between(a: str, b: str) -> list[str]:
-        return [m for m in MONTHS if a <= m <= b]
-
-    def people(office: str, category: str, per_month: float, nationalities: list, months: list[str]):
+    def people(office: str, category: str, per_month: float, first: str, last: str) -> list[dict]:
+        months = [m for m in MONTHS if first <= m <= last]
         n = int(round(per_month * len(months)))
         regs = [r for r in share if areas[r] == office]
         w = np.array([share[r] for r in regs])
+        out = []
         for k in range(n):
-            m = months[k * len(months) // max(n, 1)]
-            first = dt.date.fromisoformat(m + "-01")
-            day = first + dt.timedelta(days=int(rng.integers(0, pd.Timestamp(first).days_in_month)))
-            out.append({"day": day, "regency": rng.choice(regs, p=w / w.sum()), "category": category,
-                        "nationality": nationalities.pop(), "persons": 1})
+            start = dt.date.fromisoformat(months[k * len(months) // n] + "-01")
+            day = start + dt.timedelta(days=int(rng.integers(0, pd.Timestamp(start).days_in_month)))
+            out.append({"day": day, "regency": str(rng.choice(regs, p=w / w.sum())), "category": category, "persons": 1})
+        return out
 
-    europe = [c for c, r in cal.group("region").items() if r == "Europe"][:6]
-    others = ["USA", "AUS", "MYS", "IND", "KOR", "RUS"]
-    quota = _exact_choice(rng, ["CHN", "EUR", "OTH"], [mat["mataram_chn_share"], mat["mataram_europe_share"],
-                                                       1 - mat["mataram_chn_share"] - mat["mataram_europe_share"]], 40)
-    mat_nat = [str("CHN" if q == "CHN" else rng.choice(europe) if q == "EUR" else rng.choice(others)) for q in quota]
-    for months in (months_between("2024-06", "2024-10"), months_between("2024-11", "2025-02")):
-        people("kanim_mataram", "overstay", mat["mataram_overstay"] / 10, mat_nat, months)
-        people("kanim_mataram", "penyalahgunaan_izin", mat["mataram_misuse"] / 10, mat_nat, months)
+    def office(name: str, rates: dict, periods, nationalities, weights) -> list[dict]:
+        rows = [r for a, b in periods for cat, rate in rates.items() for r in people(name, cat, rate, a, b)]
+        for r, nat in zip(rows, _exact_choice(rng, nationalities, weights, len(rows))):
+            r["nationality"] = nat
+        return rows
+
+    europe = [c for c, r in cal.group("region").items() if r == "Europe"]
+    chn, eur = dep["mataram_chn_share"], dep["mataram_europe_share"]
+    mataram = office("kanim_mataram", {"overstay": dep["mataram_overstay"] / 10,
+                                       "penyalahgunaan_izin": dep["mataram_misuse"] / 10},
+                     [("2024-06", "2024-10"), ("2024-11", "2025-02")], ["CHN", "EUR", "OTH"], [chn, eur, 1 - chn - eur])
+    others = ["USA", "AUS", "MYS", "IND", "KOR"]
+    for r in mataram:
+        r["nationality"] = {"CHN": "CHN", "EUR": str(rng.choice(europe)), "OTH": str(rng.choice(others))}[r["nationality"]]
     # the pearl traders (planted in presence, early Aug 2024) deported together: four of the misuse count
-    pearl = [k for k, d in enumerate(out) if d["category"] == "penyalahgunaan_izin" and d["day"] < dt.date(2024, 11, 1)][:4]
-    for k in sorted(pearl, reverse=True):
-        del out[k]
-    out.append({"day": dt.date(2024, 8, 12), "regency": "52.08", "category": "penyalahgunaan_izin",
-                "nationality": "CHN", "persons": len(pearl)})
-    sumb_nat = list(_exact_choice(rng, ["MYS", "PHL", "CHN"], [mat["sumbawa_mys_share"], 0.2, 0.2], 10))
-    for months in (months_between("2024-06", "2024-12"), months_between("2025-01", "2025-02")):
-        people("kanim_sumbawa_besar", "overstay", mat["sumbawa"] / 12 / 2, sumb_nat, months)
-        people("kanim_sumbawa_besar", "penyalahgunaan_izin", mat["sumbawa"] / 12 / 2, sumb_nat, months)
+    pearl = [r for r in mataram if r["category"] == "penyalahgunaan_izin" and r["day"] < dt.date(2024, 11, 1)][:4]
+    mataram = [r for r in mataram if not any(r is q for q in pearl)]
+    mataram.append({"day": dt.date(2024, 8, 12), "regency": "52.08", "category": "penyalahgunaan_izin",
+                    "nationality": "CHN", "persons": len(pearl)})
+    mys = dep["sumbawa_mys_share"]
+    sumbawa = office("kanim_sumbawa_besar", {"overstay": dep["sumbawa"] / 12 / 2, "penyalahgunaan_izin": dep["sumbawa"] / 12 / 2},
+                     [("2024-06", "2024-12"), ("2025-01", "2025-02")], ["MYS", "PHL", "CHN"], [mys, (1 - mys) / 2, (1 - mys) / 2])
+    out = mataram + sumbawa
     for d in out:
         d.update(action="deportasi", status="selesai", severity=3, election=False, reported_by="Imigrasi",
                  spot=int(spots.pick(rng, np.array([d["regency"]]))[0]))

@@ -98,7 +98,7 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     def add(grp, key, label, expected, got, unit, basis="", published=None):
         r = row(grp, key)
         shown = published or (f"{float(r['value']) * 100:.1f} %" if unit == "share" else f"{float(r['value']):,.0f}")
-        lines.append({"figure": label, "published": shown, "period": r["period"], "basis": basis,
+        lines.append({"group": grp, "key": key, "figure": label, "published": shown, "period": r["period"], "basis": basis,
                       "expected": float(expected), "demo": float(got), "unit": unit, "source": r["source"]})
 
     hotel = p[p["sumber"].isin(["APOA", "hotel"])]
@@ -165,9 +165,10 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     residents = p[p["sumber"] == "penjamin"].drop_duplicates("no_paspor")
     itas = residents["jenis_izin"].str.startswith("ITAS").sum()
     itap = (residents["jenis_izin"] == "ITAP").sum()
-    pub = value("permits", "ITAP") / (value("permits", "ITAP") + value("permits", "ITAS"))
-    add("permits", "ITAP", "ITAP share of ITAS + ITAP holders", pub, itap / max(itas + itap, 1), "share",
-        "507 / (2,198 + 507)", published="2,198 ITAS, 507 ITAP")
+    both = value("permits", "ITAP") + value("permits", "ITAS")
+    for key, n in (("ITAS", itas), ("ITAP", itap)):
+        add("permits", key, f"{key} share of ITAS + ITAP holders", value("permits", key) / both, n / max(itas + itap, 1),
+            "share", "of 2,198 ITAS + 507 ITAP issued or extended", published=f"{value('permits', key):,.0f}")
 
     sek = inc[(inc["category"] == "pertambangan_ilegal") & (inc["day"] == "2024-08-10") & (_code(inc["regency"]) == "52.01")]
     add("sekotong", "persons", "Sekotong illegal-mining case, 10 Aug 2024 (Chinese nationals)", value("sekotong", "persons"),
