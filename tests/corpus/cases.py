@@ -525,11 +525,12 @@ CASES: list[Case] = [
         "25/11/2024;Lobar;lingkungan;2;",
         "25/11/2024;Lobar;kriminal_lain;2;",
         "25/11/2024;Lobar;ketertiban_umum;2;",
-        "25/11/2024;Lobar;bekerja_tanpa_izin;3;Imigrasi")),   # named by the sender: kept
+        "25/11/2024;Lobar;bekerja_tanpa_izin;3;Disnakertrans")),   # named by the sender: kept
         "imported", 9, 9, 0,
-        stored={"responsible_agency": ["Imigrasi", "Imigrasi", Prefix("Disnakertrans"), Prefix("Bea Cukai"),
-                                       Prefix("Dinas ESDM"), Prefix("DLHK"), Prefix("Polda"), Prefix("Polda"),
-                                       "Imigrasi"]}),
+        # the lead agency (docs/domain-facts.md, Who acts): work without a permit is permit misuse,
+        # led by Imigrasi; illegal mining is led by the police
+        stored={"responsible_agency": ["Imigrasi", "Imigrasi", "Imigrasi", "Bea Cukai", "Polda NTB", "DLHK",
+                                       "Polda NTB", "Polda NTB", "Disnakertrans"]}),
     Case("inc_bad_values", "incidents", "kejadian_salah.csv", T(lines(
         "tanggal_kejadian;kabupaten_kota;kategori;tingkat;terkait_pilkada;status",
         "25/11/2024;Lobar;overstay;parah;;",
