@@ -67,6 +67,11 @@ class Election:
                 found = p
         return found
 
+    def sensitive_span(self) -> tuple[dt.date, dt.date] | None:
+        """From the first to the last day of the phases marked sensitive (masa rawan)."""
+        sens = [p for p in self.phases if p.sensitive]
+        return (min(p.start for p in sens), max(p.end for p in sens)) if sens else None
+
     def days_to_voting(self, day: dt.date) -> int:
         return (self.voting_day - day).days
 

@@ -12,6 +12,7 @@ from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
+from ui.view_state import remember, restore
 from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
 
 base = sidebar()
@@ -21,8 +22,10 @@ demo_banner()
 
 top = st.columns([3, 1, 1], vertical_alignment="bottom")
 metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
-metric = top[0].pills(tr("map.metric"), metrics, default="present", key="map_metric",  # pills wrap on a phone
+restore("map_metric", lambda m: m if m in metrics else None, "present")
+metric = top[0].pills(tr("map.metric"), metrics, key="map_metric",  # pills wrap on a phone
                       format_func=lambda m: tr(f"metric.{m}")) or "present"
+remember("map_metric")
 with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
     nats = any_of(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(), "f_nat",
                   format_func=lambda a: f"{country_name(a, lang)} ({a})")
@@ -39,6 +42,8 @@ with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", 
 table = map_table(f, metric, election().id)
 # The chosen regency lives in the selectbox's state; a click on the map sets it (only a NEW
 # click: the chart keeps reporting its last selection on every rerun).
+codes = [None] + regency_codes()
+restore("drill_select", lambda c: c if c in codes else None, None)
 selected = st.session_state.get("drill_select")
 fig = map_figure(f, metric, lang, selected, 560, election().id)
 event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="regency_map",
@@ -50,9 +55,9 @@ if clicked and clicked[0] != st.session_state.get("last_map_click"):
     st.rerun()  # once: redraw the map with the new regency outlined
 
 st.caption(tr("map.click_hint"))
-codes = [None] + regency_codes()
-selected = st.selectbox(tr("map.choose_regency"), codes, key="drill_select",
+selected = st.selectbox(tr("map.choose_regency"), codes, key="drill_select", placeholder=tr("map.none"),
                         format_func=lambda c: tr("map.none") if c is None else regency_name(c))
+remember("drill_select")
 
 if selected:
     st.header(tr("mappage.drill_title", regency=inert(regency_name(selected))))
