@@ -283,6 +283,9 @@ class Alert(Base):
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     status_changed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer produced by the rules
+    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)  # who holds it (migration 0015)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -296,6 +299,8 @@ class AlertStatusChange(Base):
     changed_by: Mapped[str] = mapped_column(String(120))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    # set for an assignment (status unchanged): the holder after it, "" when released
+    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class ChangeCounter(Base):
