@@ -347,7 +347,8 @@ def _planted_people(rng, spots: _Spots, passports: _Passports) -> pd.DataFrame:
         days = np.array([_n(d) for d in report_days])
         return _frame(report=days, regency=s["regency_code"], nationality=nationality, permit=permit,
                       activity=activity, passport=passport if passport is not None else passports.take(1)[0],
-                      persons=1, arrival=days[0] - 20, expiry=days[0] + 300 if permit.startswith("ITAS") else days[0] + 9,
+                      persons=1, arrival=days[0] - 20,
+                      expiry=days[0] + (300 if permit.startswith("ITAS") else 9),
                       sponsor=sponsor, location=s["name"], lat="", lon="", source=source)
 
     frames = []
@@ -403,6 +404,14 @@ def presence(rng: np.random.Generator, scale: float) -> pd.DataFrame:
 
 # --- incidents ------------------------------------------------------------------------------------
 
+def _incident(day: dt.date, regency: str, category: str, severity: int, election: bool = False, persons: int = 1,
+              **given) -> dict:
+    """One incident; what is not given (nationality, action, status, reporter, place) is drawn later."""
+    return {"day": day, "regency": regency, "category": category, "severity": severity, "election": election,
+            "persons": persons, "nationality": None, "action": None, "status": None, "reported_by": None,
+            "spot": None, **given}
+
+
 def _deportations(rng, spots: _Spots) -> list[dict]:
     """Kanim Mataram's and Kanim Sumbawa Besar's deportations at their published monthly rates
     (the Jan–Oct / full-year 2024 figures carried over the demo's months), one incident per person
@@ -420,7 +429,7 @@ def _deportations(rng, spots: _Spots) -> list[dict]:
         for k in range(n):
             start = dt.date.fromisoformat(months[k * len(months) // n] + "-01")
             day = start + dt.timedelta(days=int(rng.integers(0, pd.Timestamp(start).days_in_month)))
-            out.append({"day": day, "regency": str(rng.choice(regs, p=w / w.sum())), "category": category, "persons": 1})
+            out.append(_incident(day, str(rng.choice(regs, p=w / w.sum())), category, 3))
         return out
 
     def office(name: str, rates: dict, periods, nationalities, weights) -> list[dict]:
@@ -436,18 +445,21 @@ def _deportations(rng, spots: _Spots) -> list[dict]:
                      [("2024-06", "2024-10"), ("2024-11", "2025-02")], ["CHN", "EUR", "OTH"], [chn, eur, 1 - chn - eur])
     others = ["USA", "AUS", "MYS", "IND", "KOR"]
     for r in mataram:
-        r["nationality"] = {"CHN": "CHN", "EUR": str(rng.choice(europe)), "OTH": str(rng.choice(others))}[r["nationality"]]
+        group = r["nationality"]
+        r["nationality"] = "CHN" if group == "CHN" else str(rng.choice(europe if group == "EUR" else others))
     # the pearl traders (planted in presence, early Aug 2024) deported together: four of the misuse count
     pearl = [r for r in mataram if r["category"] == "penyalahgunaan_izin" and r["day"] < dt.date(2024, 11, 1)][:4]
     mataram = [r for r in mataram if not any(r is q for q in pearl)]
-    mataram.append({"day": dt.date(2024, 8, 12), "regency": "52.08", "category": "penyalahgunaan_izin",
-                    "nationality": "CHN", "persons": len(pearl)})
+    mataram.append(_incident(dt.date(2024, 8, 12), "52.08", "penyalahgunaan_izin", 3, persons=len(pearl),
+                             nationality="CHN"))
     mys = dep["sumbawa_mys_share"]
-    sumbawa = office("kanim_sumbawa_besar", {"overstay": dep["sumbawa"] / 12 / 2, "penyalahgunaan_izin": dep["sumbawa"] / 12 / 2},
-                     [("2024-06", "2024-12"), ("2025-01", "2025-02")], ["MYS", "PHL", "CHN"], [mys, (1 - mys) / 2, (1 - mys) / 2])
+    half = dep["sumbawa"] / 12 / 2  # no published split: overstay and misuse alike
+    sumbawa = office("kanim_sumbawa_besar", {"overstay": half, "penyalahgunaan_izin": half},
+                     [("2024-06", "2024-12"), ("2025-01", "2025-02")], ["MYS", "PHL", "CHN"],
+                     [mys, (1 - mys) / 2, (1 - mys) / 2])
     out = mataram + sumbawa
     for d in out:
-        d.update(action="deportasi", status="selesai", severity=3, election=False, reported_by="Imigrasi",
+        d.update(action="deportasi", status="selesai", reported_by="Imigrasi",
                  spot=int(spots.pick(rng, np.array([d["regency"]]))[0]))
     return out
 
@@ -470,9 +482,7 @@ def incidents(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     for cats, where in ((["pertambangan_ilegal"], MINING_REGENCIES), (["lingkungan"], ENVIRONMENT_REGENCIES)):
         m = np.isin(cat, cats)
         reg[m] = rng.choice(where, m.sum())
-    background = [{"day": DAYS[i].date(), "regency": r, "category": c, "severity": int(s), "election": False,
-                   "persons": 1 if rng.random() < 0.8 else int(rng.integers(2, 8)), "nationality": None,
-                   "action": None, "status": None, "reported_by": None}
+    background = [_incident(DAYS[i].date(), r, c, int(s), persons=1 if rng.random() < 0.8 else int(rng.integers(2, 8)))
                   for i, r, c, s in zip(rng.integers(0, len(DAYS), n), reg, cat,
                                         rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.35, 0.3, 0.15, 0.05]))]
     # election-related incidents cluster around the campaign, quiet period and voting day
@@ -481,22 +491,18 @@ def incidents(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     el_cat = rng.choice(["kegiatan_politik", "ketertiban_umum", "dokumen_palsu", "penyalahgunaan_izin"], 18,
                         p=[0.45, 0.25, 0.15, 0.15])
     el_reg = rng.choice(["52.71", "52.02", "52.06", "52.72", "52.01"], 18)
-    election = [{"day": pd.Timestamp(d).date(), "regency": r, "category": c, "severity": int(rng.choice([3, 4, 5], p=[0.4, 0.4, 0.2])),
-                 "election": True, "persons": 1, "nationality": None, "action": None, "status": None, "reported_by": None}
+    election = [_incident(pd.Timestamp(d).date(), r, c, int(rng.choice([3, 4, 5], p=[0.4, 0.4, 0.2])), election=True)
                 for d, r, c in zip(el_days, el_reg, el_cat)]
     # and on voting day itself, in Mataram and Kota Bima
-    election += [{"day": dt.date(2024, 11, 27), "regency": r, "category": c, "severity": 4, "election": True,
-                  "persons": 1, "nationality": None, "action": None, "status": None, "reported_by": None}
+    election += [_incident(dt.date(2024, 11, 27), r, c, 4, election=True)
                  for r, c in (("52.71", "kegiatan_politik"), ("52.72", "ketertiban_umum"))]
-    sekotong = {"day": dt.date.fromisoformat(cal.row("sekotong", "persons")["period"]), "regency": "52.01",
-                "category": "pertambangan_ilegal", "severity": 4, "election": True,
-                "persons": int(cal.value("sekotong", "persons")), "nationality": "CHN", "action": "diserahkan",
-                "status": "ditindaklanjuti", "reported_by": "Polres Lombok Barat", "spot": spots.index(SEKOTONG_SPOT),
-                "description": "Kamp tambang emas ilegal di Kecamatan Sekotong dibakar; 15 WNA Tiongkok"}
-    rows = background + election
-    for d in rows:
-        d["spot"] = None
-    rows += _deportations(rng, spots) + [sekotong]
+    # the Sekotong case: raised as a security risk in the election run-up, investigated by the police
+    sekotong = _incident(dt.date.fromisoformat(cal.row("sekotong", "persons")["period"]), "52.01",
+                         "pertambangan_ilegal", 4, election=True, persons=int(cal.value("sekotong", "persons")),
+                         nationality="CHN", action="diserahkan", status="ditindaklanjuti",
+                         reported_by="Polres Lombok Barat", spot=spots.index(SEKOTONG_SPOT),
+                         description="Kamp tambang emas ilegal di Kecamatan Sekotong dibakar; 15 WNA Tiongkok")
+    rows = background + election + _deportations(rng, spots) + [sekotong]
     df = pd.DataFrame(rows)
     m = len(df)
     free = df["spot"].isna().to_numpy()
@@ -567,7 +573,8 @@ def crossings(rng: np.random.Generator, scale: float) -> pd.DataFrame:
                 if c:
                     rows.append((d, "lop_lombok_airport", "datang", nat, int(c)))
         for d in days:  # departures as the airport reports them: one total a day
-            rows.append((d, "lop_lombok_airport", "berangkat", "", int(rng.poisson(arrivals[m] * scale * 0.97 / len(days)))))
+            out = rng.poisson(arrivals[m] * scale * 0.97 / len(days))
+            rows.append((d, "lop_lombok_airport", "berangkat", "", int(out)))
     # cruise calls at Gili Mas (Lembar): the season's share of a year's calls, in the demo's Oct–Feb
     season = cal.value("cruise", "season_share")
     n_calls = int(round(cal.value("cruise", "calls") * season))

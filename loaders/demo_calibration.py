@@ -16,7 +16,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from domain.paths import REFERENCE
@@ -98,8 +97,9 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     def add(grp, key, label, expected, got, unit, basis="", published=None):
         r = row(grp, key)
         shown = published or (f"{float(r['value']) * 100:.1f} %" if unit == "share" else f"{float(r['value']):,.0f}")
-        lines.append({"group": grp, "key": key, "figure": label, "published": shown, "period": r["period"], "basis": basis,
-                      "expected": float(expected), "demo": float(got), "unit": unit, "source": r["source"]})
+        lines.append({"group": grp, "key": key, "figure": label, "published": shown, "period": r["period"],
+                      "basis": basis, "expected": float(expected), "demo": float(got), "unit": unit,
+                      "source": r["source"]})
 
     hotel = p[p["sumber"].isin(["APOA", "hotel"])]
     per_day = value("hotel_guests", "ntb") / days_in(row("hotel_guests", "ntb")["period"])
@@ -129,8 +129,9 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "the airport's mix applied to presence")
     jan = arrivals[month == "2025-01"]
     for nat, n in numbers("airport_top_jan").items():
-        add("airport_top_jan", nat, f"airport arrivals from {nat}, Jan", n, jan.loc[jan["nationality"] == nat, "count"].sum(),
-            "arrivals", "Jan 2024 figure; demo: Jan 2025")
+        got = jan.loc[jan["nationality"] == nat, "count"].sum()
+        add("airport_top_jan", nat, f"airport arrivals from {nat}, Jan", n, got, "arrivals",
+            "Jan 2024 figure; demo: Jan 2025")
 
     mine = p[p["penjamin"] == MINE_SPONSOR]
     sep = mine[mine["day"].dt.strftime("%Y-%m") == "2024-09"]
@@ -155,7 +156,8 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     share = 5 / 10
     for key, label, sel in (("mataram", "deportations, Kanim Mataram area, Jun-Oct 2024", mat),
                             ("mataram_overstay", "of which overstay", mat[mat["category"] == "overstay"]),
-                            ("mataram_misuse", "of which permit misuse", mat[mat["category"] == "penyalahgunaan_izin"])):
+                            ("mataram_misuse", "of which permit misuse",
+                             mat[mat["category"] == "penyalahgunaan_izin"])):
         add("deportations", key, label, value("deportations", key) * share, sel["persons"].sum(), "persons",
             "Jan-Oct 2024 figure x 5/10")
     sumb = dep[(dep["office"] == "kanim_sumbawa_besar") & (dep["day"] >= "2024-06-01") & (dep["day"] <= "2024-12-31")]
@@ -167,12 +169,14 @@ def comparison(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     itap = (residents["jenis_izin"] == "ITAP").sum()
     both = value("permits", "ITAP") + value("permits", "ITAS")
     for key, n in (("ITAS", itas), ("ITAP", itap)):
-        add("permits", key, f"{key} share of ITAS + ITAP holders", value("permits", key) / both, n / max(itas + itap, 1),
-            "share", "of 2,198 ITAS + 507 ITAP issued or extended", published=f"{value('permits', key):,.0f}")
+        add("permits", key, f"{key} share of ITAS + ITAP holders", value("permits", key) / both,
+            n / max(itas + itap, 1), "share", "of 2,198 ITAS + 507 ITAP issued or extended",
+            published=f"{value('permits', key):,.0f}")
 
-    sek = inc[(inc["category"] == "pertambangan_ilegal") & (inc["day"] == "2024-08-10") & (_code(inc["regency"]) == "52.01")]
-    add("sekotong", "persons", "Sekotong illegal-mining case, 10 Aug 2024 (Chinese nationals)", value("sekotong", "persons"),
-        sek.loc[sek["nationality"] == "CHN", "persons"].sum(), "persons")
+    sek = inc[(inc["category"] == "pertambangan_ilegal") & (inc["day"] == "2024-08-10")
+              & (_code(inc["regency"]) == "52.01")]
+    add("sekotong", "persons", "Sekotong illegal-mining case, 10 Aug 2024 (Chinese nationals)",
+        value("sekotong", "persons"), sek.loc[sek["nationality"] == "CHN", "persons"].sum(), "persons")
 
     out = pd.DataFrame(lines)
     out["ratio"] = out["demo"] / out["expected"]
