@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from domain.calendar import Election
+from domain.calendar import Election, elections
 from domain.paths import LOCAL, REFERENCE
 from domain.agencies import responsible_agency
 from domain.permits import KIND_CATEGORY, POLITICAL, allowed_many, mismatch_kind, purpose_unknown_many
@@ -199,6 +199,16 @@ class RiskRules:
         return table["default_sensitive"] if phase.sensitive else table["default_other"]
 
 
+@dataclass(frozen=True)
+class ResponseRules:
+    """Follow-up response time (batas waktu tindak lanjut) by the alert's phase; domain/follow_up.py."""
+    hours_by_phase: tuple[tuple[str, float], ...]
+    default_hours: float
+
+    def hours_for(self, phase_key: str | None) -> float:
+        return dict(self.hours_by_phase).get(phase_key, self.default_hours)
+
+
 RISK_COMPONENTS = ("presence", "incident_rate", "incident_severity", "sensitive_incidents", "mismatches",
                    "election_proximity")
 
@@ -216,6 +226,7 @@ class Rules:
     crossing_spike: CrossingRules
     reporting_gap: GapRules
     risk: RiskRules
+    response_time: ResponseRules
 
 
 def _section(cls, raw: dict, name: str, convert: dict | None = None):
@@ -261,7 +272,7 @@ def load_rules(path: Path | str | None = None) -> Rules:
     """Read and check the thresholds (default: rules_path())."""
     raw = tomllib.loads(Path(path or rules_path()).read_text(encoding="utf-8"))
     sections = {"general", "presence_surge", "election_sensitive_incident", "permit_activity_mismatch",
-                "overstay", "expiring_permits", "crossing_spike", "reporting_gap", "risk"}
+                "overstay", "expiring_permits", "crossing_spike", "reporting_gap", "risk", "response_time"}
     unknown = set(raw) - sections - {"source", "edition"}
     if unknown or sections - set(raw):
         raise ValueError(f"alert_rules: unknown sections {sorted(unknown)}, missing {sorted(sections - set(raw))}")
@@ -294,7 +305,15 @@ def load_rules(path: Path | str | None = None) -> Rules:
             "weights": lambda d: tuple((k, float(d[k])) for k in RISK_COMPONENTS),
             "proximity": lambda d: tuple(sorted((k, float(v)) for k, v in d.items())),
         }),
+        response_time=_section(ResponseRules, raw["response_time"], "response_time", {
+            "hours_by_phase": lambda d: tuple(sorted((k, float(v)) for k, v in d.items())),
+        }),
     )
+    if any(h <= 0 for _, h in rules.response_time.hours_by_phase) or rules.response_time.default_hours <= 0:
+        raise ValueError("alert_rules [response_time]: hours must be more than 0")
+    phases = {p.key for e in elections().values() for p in e.phases}
+    if typos := sorted(k for k, _ in rules.response_time.hours_by_phase if k not in phases):
+        raise ValueError(f"alert_rules [response_time.hours_by_phase]: unknown phases {typos}")
     for days in (rules.presence_surge.window_days, rules.presence_surge.baseline_days,
                  rules.permit_activity_mismatch.cluster_window_days, rules.crossing_spike.baseline_days,
                  rules.reporting_gap.min_days, rules.permit_activity_mismatch.cluster_min_count):
@@ -823,18 +842,15 @@ _ISO_DATE = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _fmt_number(v, lang: str) -> str:
-    if isinstance(v, float) and not v.is_integer():
-        s = f"{v:,.1f}"
-    else:
-        s = f"{int(v):,}"
-    if lang == "id":  # 1.000.000 and 2,5 in Indonesian
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s
+    """1.000.000 and 2,5 in Indonesian (i18n.formats; one decimal for a fraction)."""
+    from i18n import formats
+    return formats.number(v, lang, 1 if isinstance(v, float) and not v.is_integer() else 0)
 
 
 def _fmt_date(iso: str, lang: str) -> str:
-    d = dt.date.fromisoformat(iso)
-    return d.strftime("%d/%m/%Y") if lang == "id" else d.strftime("%d %b %Y")
+    """27/11/2024 in both languages (i18n.formats)."""
+    from i18n import formats
+    return formats.date(dt.date.fromisoformat(iso), lang)
 
 
 def detail_key(alert) -> str:

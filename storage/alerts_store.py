@@ -106,8 +106,7 @@ def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severitie
     a = Alert
     regs = scope(f)
     stmt = select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date, a.severity, a.phase, a.agency,
-                  a.value, a.threshold, a.detail, a.status, a.status_changed_by, a.status_changed_at, a.stale,
-                  a.trigger_ids).where(a.date.between(f.start, f.end))
+                  *_QUEUE_COLUMNS).where(a.date.between(f.start, f.end))
     stmt = stmt.where(a.regency_code.in_(regs) | (a.regency_code.is_(None) & (
         a.office_id.in_({f.office} if f.office else set()) | (f.office is None))))
     if statuses:
@@ -118,11 +117,29 @@ def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severitie
         stmt = stmt.where(a.rule.in_(rules_))
     if not include_stale:
         stmt = stmt.where(a.stale.is_(False))
-    df = _frame(engine, stmt.order_by(a.date.desc(), a.id.desc()).limit(limit))
+    return _decoded(_frame(engine, stmt.order_by(a.date.desc(), a.id.desc()).limit(limit)))
+
+
+_QUEUE_COLUMNS = (Alert.value, Alert.threshold, Alert.detail, Alert.status, Alert.status_changed_by,
+                  Alert.status_changed_at, Alert.stale, Alert.trigger_ids, Alert.first_seen_at, Alert.assigned_to,
+                  Alert.assigned_at, Alert.assigned_by)
+
+
+def _decoded(df: pd.DataFrame) -> pd.DataFrame:
     if len(df):
         df["detail"] = df["detail"].map(json.loads)
         df["trigger_ids"] = df["trigger_ids"].map(json.loads)
     return df
+
+
+def alerts_by_id(engine: Engine, ids: list[int]) -> pd.DataFrame:
+    """These alerts, whatever the filters (a selected alert stays open after it leaves the list,
+    and a link ?alert=<id> opens it), in the order of `ids`; unknown ids are left out."""
+    a = Alert
+    ids = [int(i) for i in ids][:900]
+    df = _decoded(_frame(engine, select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date,
+                                        a.severity, a.phase, a.agency, *_QUEUE_COLUMNS).where(a.id.in_(ids))))
+    return df.set_index("id", drop=False).reindex([i for i in ids if i in set(df["id"])]).reset_index(drop=True)
 
 
 def alert_counts(engine: Engine, f: Filters) -> pd.DataFrame:
@@ -135,27 +152,64 @@ def alert_counts(engine: Engine, f: Filters) -> pd.DataFrame:
 
 def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role: str | None, note: str = "") -> None:
     """Move an alert along the follow-up workflow; the change, its author and time are kept."""
+    set_status_many(engine, [alert_id], new_status, actor, role, note)
+
+
+def set_status_many(engine: Engine, alert_ids: list[int], new_status: str, actor: str, role: str | None,
+                    note: str = "") -> list[int]:
+    """One status change (one note) for several alerts, in one transaction: for each alert whose
+    status differs, a history row and an audit event. Returns the ids that changed."""
     require(role, "change_alert_status")
     if new_status not in STATUSES:
         raise ValueError(new_status)
+    ids = [int(i) for i in dict.fromkeys(alert_ids)]
     with write_tx(engine) as conn:
-        old = conn.scalar(select(Alert.status).where(Alert.id == alert_id))
-        if old is None:
-            raise ValueError(f"no alert {alert_id}")
-        if old == new_status:
-            return
+        old = dict(conn.execute(select(Alert.id, Alert.status).where(Alert.id.in_(ids))).all())
+        if missing := [i for i in ids if i not in old]:
+            raise ValueError(f"no alert {missing}")
+        changed = [i for i in ids if old[i] != new_status]
         now = utcnow()
-        conn.execute(update(Alert).where(Alert.id == alert_id).values(
-            status=new_status, status_changed_at=now, status_changed_by=actor))
-        conn.execute(insert(AlertStatusChange).values(alert_id=alert_id, from_status=old, to_status=new_status,
-                                                      changed_by=actor, changed_at=now, note=note[:2000]))
-        bump(conn, "alerts")
-        record(conn, actor, "alert_status", f"alert:{alert_id}", {"from": old, "to": new_status})
+        for i in changed:
+            conn.execute(update(Alert).where(Alert.id == i).values(
+                status=new_status, status_changed_at=now, status_changed_by=actor))
+            conn.execute(insert(AlertStatusChange).values(alert_id=i, from_status=old[i], to_status=new_status,
+                                                          changed_by=actor, changed_at=now, note=note[:2000]))
+            record(conn, actor, "alert_status", f"alert:{i}", {"from": old[i], "to": new_status})
+        if changed:
+            bump(conn, "alerts")
+    return changed
+
+
+def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str, role: str | None,
+           note: str = "") -> list[int]:
+    """Give alerts to a person (None or "" releases them). Kept like a status change: a history
+    row (status unchanged, assigned_to the new holder, "" when released) and an audit event per
+    alert whose holder changes. Returns the ids that changed."""
+    require(role, "change_alert_status")
+    holder = (holder or "").strip()[:80]
+    ids = [int(i) for i in dict.fromkeys(alert_ids)]
+    with write_tx(engine) as conn:
+        old = {r.id: r for r in conn.execute(select(Alert.id, Alert.status, Alert.assigned_to)
+                                             .where(Alert.id.in_(ids))).all()}
+        if missing := [i for i in ids if i not in old]:
+            raise ValueError(f"no alert {missing}")
+        changed = [i for i in ids if (old[i].assigned_to or "") != holder]
+        now = utcnow()
+        for i in changed:
+            conn.execute(update(Alert).where(Alert.id == i).values(
+                assigned_to=holder or None, assigned_at=now if holder else None, assigned_by=actor))
+            conn.execute(insert(AlertStatusChange).values(
+                alert_id=i, from_status=old[i].status, to_status=old[i].status, changed_by=actor, changed_at=now,
+                note=note[:2000], assigned_to=holder))
+            record(conn, actor, "alert_assign", f"alert:{i}", {"from": old[i].assigned_to or "", "to": holder})
+        if changed:
+            bump(conn, "alerts")
+    return changed
 
 
 def status_history(engine: Engine, alert_id: int) -> pd.DataFrame:
     h = AlertStatusChange
-    return _frame(engine, select(h.from_status, h.to_status, h.changed_by, h.changed_at, h.note)
+    return _frame(engine, select(h.from_status, h.to_status, h.assigned_to, h.changed_by, h.changed_at, h.note)
                   .where(h.alert_id == alert_id).order_by(h.id))
 
 
