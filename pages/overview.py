@@ -3,6 +3,7 @@ import streamlit as st
 
 from domain.regions import regency_name
 from ui.components import demo_banner, export_buttons, footer, kpi_row
+from i18n import formats
 from ui.data import kpis, map_figure, map_table
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -17,9 +18,9 @@ demo_banner()
 e = election()
 phase = e.phase_on(f.as_of)
 days = e.days_to_voting(f.as_of)
-when = (tr("overview.days_to_voting", days=days) if days > 0 else
-        tr("overview.voting_today") if days == 0 else tr("overview.days_since_voting", days=-days))
-st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=f.as_of.strftime('%d/%m/%Y'))} · "
+when = (formats.plural("overview.days_to_voting", days, lang) if days > 0 else
+        tr("overview.voting_today") if days == 0 else formats.plural("overview.days_since_voting", -days, lang))
+st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f.as_of, lang))} · "
         f"{tr('overview.phase')}: **{inert(phase.name(lang)) if phase else tr('overview.no_phase')}** · {when}")
 
 kpi_row(kpis(f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])

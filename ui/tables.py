@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from domain.wita import to_wita
-from ui.lang import tr
+from i18n import formats
+from ui.lang import current, tr
 
 # Codes shown as words, per table: column -> catalogue key prefix (the code completes the key).
 BATCH_WORDS = {"kind": "uploadpage.kind_", "mode": "uploadpage.mode_", "status": "table.batch_"}
@@ -15,13 +16,13 @@ USER_WORDS = {"role": "auth.role_"}
 
 def day_text(day) -> str:
     """A date as the pages show it (27/11/2024); "–" when there is none (an open-ended span)."""
-    return "–" if pd.isna(day) else day.strftime("%d/%m/%Y")
+    return formats.date(day, current())
 
 
 def wita_text(values: pd.Series) -> pd.Series:
     """Stored UTC times as WITA wall-clock text (27/11/2024 14:05); blank when missing."""
-    return values.map(lambda v: "" if pd.isna(v) else
-                      to_wita(pd.Timestamp(v).to_pydatetime()).strftime("%d/%m/%Y %H:%M"))
+    lang = current()
+    return values.map(lambda v: "" if pd.isna(v) else formats.datetime(to_wita(pd.Timestamp(v).to_pydatetime()), lang))
 
 
 def readable(frame: pd.DataFrame, words: dict[str, str] | None = None) -> pd.DataFrame:

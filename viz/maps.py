@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from domain.agencies import supporting_agencies
 from domain.regions import offices, ports, regency_name
-from i18n import t
+from i18n import formats, t
 from viz import web_geo
 from viz.web_geo import MAP_LAT, MAP_LON
 
@@ -31,13 +31,14 @@ PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom"
 
 
 def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
-    """1.234,5 in Indonesian, 1,234.5 in English."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return t("map.no_data", lang)
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    """1.234,5 in Indonesian, 1,234.5 in English (i18n.formats); a missing value says "no data"."""
+    text = formats.number(value, lang, decimals)
+    return t("map.no_data", lang) if text == formats.MISSING else text
+
+
+def plotly_config(lang: str) -> dict:
+    """PLOTLY_CONFIG with plotly's own axis words (months, days) and separators in `lang`."""
+    return {**PLOTLY_CONFIG, "locale": lang, "locales": {lang: formats.plotly_locale(lang)}}
 
 
 def metric_decimals(metric: str) -> int:
