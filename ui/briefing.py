@@ -12,8 +12,18 @@ from storage.engine import write_tx
 from ui.auth import guard, user_name
 from ui.data import engine
 from ui.lang import current, tr
-from viz.briefing import MARKINGS, export_name, render
+from viz.briefing import export_name, render
 from viz.briefing_data import briefing_input
+from viz.style import DEFAULT_MARKING, MARKINGS
+
+MARKING_KEY = "brief_marking"
+
+
+def chosen_marking() -> str:
+    """The marking chosen in the briefing popover (TERBATAS until one is chosen): the browser
+    map carries the same one, so a screenshot is marked like the briefing."""
+    value = st.session_state.get(MARKING_KEY)
+    return value if value in MARKINGS else DEFAULT_MARKING
 
 
 def _audit_export(name: str, digest: str, marking: str) -> None:
@@ -23,8 +33,8 @@ def _audit_export(name: str, digest: str, marking: str) -> None:
 
 def briefing_export(f: Filters, metric: str) -> None:
     guard("export_briefing")
-    marking = st.radio(tr("briefing_ui.marking"), MARKINGS, index=MARKINGS.index("TERBATAS"), horizontal=True,
-                       key="brief_marking")
+    marking = st.radio(tr("briefing_ui.marking"), MARKINGS, index=MARKINGS.index(DEFAULT_MARKING), horizontal=True,
+                       key=MARKING_KEY)
     size = st.radio(tr("briefing_ui.size"), ["a4", "16:9"], horizontal=True, key="brief_size",
                     format_func=lambda s: tr(f"briefing_ui.size_{s.replace(':', 'x')}"))
     fmt = st.radio(tr("briefing_ui.format"), ["png", "pdf"], horizontal=True, key="brief_fmt",

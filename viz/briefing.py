@@ -25,7 +25,6 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import colors as mcolors
@@ -42,37 +41,21 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from domain import regions
 from domain.wita import WITA, to_wita
 from i18n import formats, t
+from viz import style  # one palette and one list of markings with the browser map
+from viz.style import MARKING_COLOURS, MARKINGS  # noqa: F401 - re-exported for callers
 
-MARKINGS = ("BIASA", "TERBATAS", "RAHASIA")
 SIZES = ("a4", "16:9")
 FORMATS = ("png", "pdf")
 
-# Marking banner colours (background, text): green, amber, red.
-MARKING_COLOURS = {
-    "BIASA": ("#1B7F3B", "white"),
-    "TERBATAS": ("#F2A900", "black"),
-    "RAHASIA": ("#C8102E", "white"),
-}
-
-# Sequential blues for the choropleth: alerts are yellow-to-red, so the fill must not be.
-# The palest end of "Blues" is cut so that the lowest value is not mistaken for "no data" grey.
-CMAP = mcolors.LinearSegmentedColormap.from_list(
-    "briefing_blues", matplotlib.colormaps["Blues"](np.linspace(0.12, 0.95, 256))
-)
-NO_DATA_FILL = "#E4E4E4"
-NO_DATA_HATCH = "#9E9E9E"
-REGENCY_EDGE = "white"
-OFFICE_EDGE = "#1C1C28"
-OFFICE_MARKER = "#1C1C28"
+CMAP = mcolors.LinearSegmentedColormap.from_list("briefing_blues", list(style.SEQUENTIAL))
+NO_DATA_FILL = style.NO_DATA
+NO_DATA_HATCH = style.NO_DATA_HATCH
+REGENCY_EDGE = style.REGENCY_EDGE
+OFFICE_EDGE = style.OFFICE
+OFFICE_MARKER = style.OFFICE
 
 # Alert style by severity: (colour, marker area in pt^2).
-ALERT_STYLE = {
-    1: ("#FFE033", 28.0),
-    2: ("#FFE033", 28.0),
-    3: ("#FF8C00", 52.0),
-    4: ("#E31A1C", 82.0),
-    5: ("#7A0010", 125.0),
-}
+ALERT_STYLE = {sev: (colour, area) for sev, (colour, _px, area) in style.SEVERITY.items()}
 
 # Map extent (lon, lat), padded around the province for the office labels (north), the scale bar
 # (south) and the north arrow (west). Fixed, so the layout does not depend on the data.
@@ -84,15 +67,9 @@ MAP_RATIO = (LON1 - LON0) * _COS / (LAT1 - LAT0)  # width / height of the map bo
 
 _MIN_OUTLINED_DEG2 = 4e-4  # ~5 km2 at NTB's latitude
 
-# Regency labels go just below the regency's interior point (the point itself stays clear).
-# Where that clashes, a fixed spot: (lon, lat, ha) with a leader line for the two small cities.
-_LABEL_AT = {
-    "52.01": (115.950, -8.845, "center", False),   # Lombok Barat: off the Sekotong peninsula
-    "52.03": (116.530, -8.538, "center", False),   # Lombok Timur: above its point, clear of its office
-    "52.02": (116.300, -8.830, "center", False),   # Lombok Tengah: south of the airport (LOP)
-    "52.71": (115.990, -8.520, "right", True),     # Kota Mataram: in the strait, west
-    "52.72": (118.930, -8.330, "left", True),      # Kota Bima: north-east
-}
+# Regency labels go just below the regency's interior point (the point itself stays clear),
+# except where viz/style.LABEL_AT gives a fixed spot.
+_LABEL_AT = style.LABEL_AT
 
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are not re-entrant
 
@@ -570,8 +547,8 @@ def _legend_map(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
 
 def _legend_alerts(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     lang = inp.lang
-    ax = _panel_axes(fig, lay, "legend_alerts", t("briefing.legend_alerts", lang))
-    rows = [(1, "alert_sev_low"), (3, "alert_sev_3"), (4, "alert_sev_4"), (5, "alert_sev_5")]
+    ax = _panel_axes(fig, lay, "legend_alerts", t("briefing.legend_incidents", lang))
+    rows = [(1, "incident_sev_low"), (3, "incident_sev_3"), (4, "incident_sev_4"), (5, "incident_sev_5")]
     handles = []
     for sev, key in rows:
         colour, area = ALERT_STYLE[sev]
@@ -580,11 +557,11 @@ def _legend_alerts(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
                               label=t(f"briefing.{key}", lang)))
     colour, area = ALERT_STYLE[3]
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(area), markerfacecolor=colour,
-                          markeredgecolor="black", markeredgewidth=1.5, label=t("briefing.alert_election", lang)))
+                          markeredgecolor="black", markeredgewidth=1.5, label=t("briefing.incident_election", lang)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.88), frameon=False, fontsize=8,
               handlelength=1.6, borderaxespad=0.0, labelspacing=0.7)
     n = len(_alert_frame(inp.alerts))
-    note = t("briefing.alert_count", lang, n=format_number(n, lang)) if n else t("briefing.no_alerts", lang)
+    note = t("briefing.incident_count", lang, n=format_number(n, lang)) if n else t("briefing.no_incidents", lang)
     ax.text(0.0, 0.0, note, ha="left", va="bottom", fontsize=7.5, color="#444444", style="italic")
 
 

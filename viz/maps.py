@@ -129,7 +129,7 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
                 marker=dict(size=size, color=colour, opacity=0.85,
                             line=dict(color=np.where(sub["election_related"], "black", "white").tolist(),
                                       width=np.where(sub["election_related"], 2, 0.5).tolist())),
-                name=t("map.alert_severity", lang, severity=sev), legendgroup="alerts",
+                name=t("map.incident_severity", lang, severity=sev), legendgroup="alerts",
                 hovertext=text, hoverinfo="text"))
 
     # Fixed NTB extent (not fitbounds): the subplot then takes NTB's wide aspect and fills the width.

@@ -10,6 +10,9 @@ them; a render carries only codes and numbers.
   data/reference/office_areas.csv (areas are dated; each distinct set of regencies is one feature,
   id = its regency codes joined by "+"), exterior rings only, islands under ~25 km² left out,
   with a label point in the sea just north of the area.
+- `regency_outlines.geojson`: each regency's outline the same way (exterior rings, islands under
+  ~25 km² left out), for the chosen regency's thick outline: drawn around every islet, a thick
+  line turns small islands into solid blobs.
 
 Both keep exterior rings clockwise (d3-geo's convention; see scripts/build_boundaries.py).
 Rebuild after changing office_areas.csv or the boundaries:  python -m viz.web_geo
@@ -30,6 +33,7 @@ from domain.regions import areas_on, office_areas, web_regency_geometries
 URL = "/app/static/geo/"  # Streamlit's static route for static/geo/
 REGENCIES = "ntb_regencies.geojson"
 OFFICE_AREAS = "office_areas.geojson"
+REGENCY_OUTLINES = "regency_outlines.geojson"
 MIN_ISLAND_DEG2 = 0.002  # ~25 km²: smaller islands add clutter, not information, to an outline
 MAP_LON, MAP_LAT = (115.75, 119.40), (-9.15, -8.05)  # the map's fixed extent: NTB with a small margin
 
@@ -81,6 +85,12 @@ def office_areas_geojson() -> dict:
     return {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
 
 
+def regency_outlines_geojson() -> dict:
+    features = [{"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(_outline(geom))}
+                for code, geom in sorted(web_regency_geometries().items())]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def label_lat(area) -> float:
     """Latitude of an office area's label: just north of its northernmost land, within the map."""
     return min(area.bounds[3] + 0.05, MAP_LAT[1] - 0.05)
@@ -88,7 +98,8 @@ def label_lat(area) -> float:
 
 def built_files() -> dict[str, str]:
     """File name -> the text this module writes (the regency file is build_boundaries' output)."""
-    return {OFFICE_AREAS: json.dumps(office_areas_geojson(), separators=(",", ":"))}
+    return {OFFICE_AREAS: json.dumps(office_areas_geojson(), separators=(",", ":")),
+            REGENCY_OUTLINES: json.dumps(regency_outlines_geojson(), separators=(",", ":"))}
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ def test_committed_office_areas_match_what_the_builder_makes():
 
 
 def test_every_ring_is_clockwise():
-    for name in (web_geo.REGENCIES, web_geo.OFFICE_AREAS):
+    for name in (web_geo.REGENCIES, web_geo.OFFICE_AREAS, web_geo.REGENCY_OUTLINES):
         fc = json.loads((STATIC_GEO / name).read_text())
         for f in fc["features"]:
             for exterior, *holes in _polygons(f["geometry"]):
@@ -60,3 +60,17 @@ def test_outline_covers_its_regencies():
     bima = shapely.geometry.shape(next(f for f in fc["features"] if f["id"] == "52.05+52.06+52.72")["geometry"])
     assert shapely.Point(118.73, -8.46).within(bima)  # Kota Bima
     assert not shapely.Point(116.10, -8.58).within(bima)  # Mataram
+
+
+def test_regency_outlines_leave_out_the_islets():
+    """The chosen regency's thick outline goes round its larger islands only: drawn round every
+    islet (Kab. Bima's east coast has dozens), a 3 px line turned them into solid black blobs."""
+    fc = json.loads((STATIC_GEO / web_geo.REGENCY_OUTLINES).read_text())
+    assert sorted(f["id"] for f in fc["features"]) == regency_codes()
+    geoms = web_geo.web_regency_geometries()
+    bima = next(f for f in fc["features"] if f["id"] == "52.06")["geometry"]
+    parts = _polygons(bima)
+    assert all(len(rings) == 1 for rings in parts)  # exterior rings only
+    assert all(shapely.Polygon(rings[0]).area >= web_geo.MIN_ISLAND_DEG2 for rings in parts)
+    islets = [p for p in getattr(geoms["52.06"], "geoms", [geoms["52.06"]]) if p.area < web_geo.MIN_ISLAND_DEG2]
+    assert len(parts) == len(geoms["52.06"].geoms) - len(islets) and len(islets) >= 5

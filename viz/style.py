@@ -1,0 +1,86 @@
+"""The look shared by the browser map, the printed briefing (viz/briefing.py) and the timeline:
+one palette, one list of classification markings, one place for where regency names go.
+
+No plotting library is imported here: plotly (the browser) and matplotlib (the briefing) both
+read these plain values.
+"""
+from __future__ import annotations
+
+# Classification markings (klasifikasi) for anything that leaves the screen: the briefing's
+# banner and the browser map's banner use the same words and colours (background, text).
+MARKINGS = ("BIASA", "TERBATAS", "RAHASIA")
+DEFAULT_MARKING = "TERBATAS"
+MARKING_COLOURS = {
+    "BIASA": ("#1B7F3B", "white"),
+    "TERBATAS": ("#F2A900", "black"),
+    "RAHASIA": ("#C8102E", "white"),
+}
+
+# Sequential blues for the regency values: alerts are yellow-to-red, so the fill must not be.
+# matplotlib's "Blues" from 0.12 to 0.95 (the palest end is cut so the lowest value is not
+# mistaken for the "no data" grey), as hex stops both libraries read.
+SEQUENTIAL = ("#dfecf7", "#cbdef1", "#aed1e7", "#87bddc", "#60a7d2", "#3e8ec4", "#2272b6", "#0e58a2", "#083c7d")
+NO_DATA = "#E4E4E4"
+NO_DATA_HATCH = "#9E9E9E"
+REGENCY_EDGE = "white"
+OFFICE = "#1C1C28"          # office markers, working-area outlines and their labels
+SELECTED = "#C2185B"        # the chosen regency's outline: neither a value blue nor an alert red
+PORT = "#1C1C28"
+TEXT = "#1A1A1A"
+SEA = "#F4F8FB"
+
+# Incidents on the map by severity 1-5: (colour, size in px on the browser map, area in pt² in print).
+SEVERITY = {
+    1: ("#FFE033", 7, 28.0),
+    2: ("#FFE033", 8, 28.0),
+    3: ("#FF8C00", 10, 52.0),
+    4: ("#E31A1C", 12, 82.0),
+    5: ("#7A0010", 15, 125.0),
+}
+ELECTION_EDGE = "black"     # an election-related incident has a black edge
+
+# Alerts (peringatan) by severity name, for charts.
+ALERT_SEVERITY = {"rendah": "#FFE033", "sedang": "#FF8C00", "tinggi": "#E31A1C", "kritis": "#7A0010"}
+
+
+def colorscale() -> list[list]:
+    """SEQUENTIAL as a plotly colour scale."""
+    n = len(SEQUENTIAL) - 1
+    return [[i / n, c] for i, c in enumerate(SEQUENTIAL)]
+
+
+# Election phases on the timeline: one colour per phase key (ColorBrewer Set3, pastel enough to
+# sit behind a line). Voting day is drawn as a line in VOTING_DAY, not as a band.
+PHASES = {
+    "pemutakhiran_dpt": "#80B1D3",
+    "verifikasi": "#8DD3C7",
+    "pendaftaran": "#B3DE69",
+    "penetapan": "#CCEBC5",
+    "pengundian": "#FFED6F",
+    "kampanye": "#FDB462",
+    "masa_tenang": "#FB8072",
+    "rekapitulasi": "#BEBADA",
+    "pemungutan": "#B30000",
+    "sengketa": "#FCCDE5",
+    "pelantikan": "#BC80BD",
+}
+VOTING_DAY = PHASES["pemungutan"]
+# For a calendar with phase keys not listed above (another election file): used in order.
+SPARE_PHASE_COLOURS = ("#D9EF8B", "#A6CEE3", "#FDBF6F", "#CAB2D6", "#B2DF8A", "#FB9A99", "#E5D8BD", "#CCCCCC")
+
+
+def phase_colours(keys) -> dict[str, str]:
+    """A distinct colour for each phase key, known keys first, then the spare ones."""
+    spare = iter(c for c in SPARE_PHASE_COLOURS if c not in PHASES.values())
+    return {k: PHASES.get(k) or next(spare, "#DDDDDD") for k in dict.fromkeys(keys)}
+
+
+# Where a regency's name goes when its interior point does not suit: (lon, lat, ha, leader line).
+# The two small cities get a name in the sea with a leader line; others avoid offices and airports.
+LABEL_AT = {
+    "52.01": (115.950, -8.845, "center", False),   # Lombok Barat: off the Sekotong peninsula
+    "52.03": (116.530, -8.538, "center", False),   # Lombok Timur: above its point, clear of its office
+    "52.02": (116.300, -8.830, "center", False),   # Lombok Tengah: south of the airport (LOP)
+    "52.71": (115.990, -8.520, "right", True),     # Kota Mataram: in the strait, west
+    "52.72": (118.930, -8.330, "left", True),      # Kota Bima: north-east
+}
