@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from domain.alerts import load_rules
 from domain.filters import Filters
 from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
@@ -14,6 +15,7 @@ from ui.sidebar import election, sidebar
 from ui.text import inert
 from ui.view_state import remember, restore
 from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
+from viz.explain import risk_explained
 
 base = sidebar()
 lang = current()
@@ -67,9 +69,8 @@ if selected:
         val = row[key]
         col.metric(tr(f"metric.{key}"), fmt_number(val, lang, metric_decimals(key)))
     r = q_risk(f, election().id).loc[selected]
-    if r["score"] == r["score"]:
-        parts = ", ".join(f"{tr('alerts.risk_' + k)} {pts:.1f}" for k, pts in r["explanation"] if pts > 0)
-        st.info(tr("mappage.risk_explained", score=f"{r['score']:.1f}", parts=parts))
+    if r["score"] == r["score"]:  # the window it covers and each component's points, in words
+        st.info(risk_explained(r, f.as_of, load_rules(), election(), lang))
     phases = election().phases_for(selected)
     st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
                     width="stretch", key="drill_trend")

@@ -1,10 +1,12 @@
-"""Ringkasan (overview): where to look, in a map and a few numbers."""
+"""Ringkasan (overview): where to look, in a few numbers with their change, the alerts waiting for a
+decision, the regencies whose risk rose most, and a map."""
 import streamlit as st
 
 from domain.regions import regency_name
-from ui.components import demo_banner, export_buttons, footer, kpi_row
+from domain.changes import WORSE_WHEN_UP
+from ui.components import demo_banner, export_buttons, footer, kpi_row, signed
 from i18n import formats
-from ui.data import kpis, map_figure, map_table
+from ui.data import decisions, headline, map_figure, map_table, q, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
@@ -23,7 +25,42 @@ when = (formats.plural("overview.days_to_voting", days, lang) if days > 0 else
 st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f.as_of, lang))} · "
         f"{tr('overview.phase')}: **{inert(phase.name(lang)) if phase else tr('overview.no_phase')}** · {when}")
 
-kpi_row(kpis(f), ["present", "incidents", "election_incidents", "open_incidents", "arrivals"])
+# What changed, what needs a decision (issue 18 item 3): above the map.
+h = headline(f)
+prev = f"{h.previous[0]:%d/%m/%Y}", f"{h.previous[1]:%d/%m/%Y}"
+kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", "arrivals"], h.before,
+        WORSE_WHEN_UP, tr("overview.before_label", start=prev[0], end=prev[1]))
+span = q("data_span")
+no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=f"{span[0]:%d/%m/%Y}" if span else "-")
+st.caption(no_previous if h.before is None else tr("overview.compared", start=prev[0], end=prev[1]))
+
+left, right = st.columns(2)
+left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
+SEVERITY_COLOUR = {"kritis": "red", "tinggi": "orange"}
+waiting = decisions(f)
+for a in waiting.to_dict("records"):
+    sev = tr(f"alerts.severity_{a['severity']}")
+    sev = f":{SEVERITY_COLOUR[a['severity']]}[**{sev}**]" if a["severity"] in SEVERITY_COLOUR else f"**{sev}**"
+    n = a["age_days"]
+    age = tr("overview.age_today") if n == 0 else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
+    left.page_link("pages/alerts.py", query_params={"alert": str(a["id"])}, icon=":material/notification_important:",
+                   label=f"{sev} · {tr('alerts.' + a['rule'])} · {inert(a['place'])} · {inert(a['agency'])} · {age}")
+if waiting.empty:
+    left.caption(tr("overview.no_decisions"))
+left.page_link("pages/alerts.py", label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
+
+since, rose = risers(f, e.id)
+right.subheader(tr("overview.risers", date=since.strftime("%d/%m/%Y")))
+if rose is None:
+    right.caption(no_previous)
+elif rose.empty:
+    right.caption(tr("overview.no_risers", date=since.strftime("%d/%m/%Y")))
+else:
+    right.markdown("\n".join("- " + tr(
+        "overview.riser", regency=inert(regency_name(code)), before=fmt_number(r["score_before"], lang, 1),
+        now=fmt_number(r["score"], lang, 1), change=signed(r["change"], lang, 1),
+        component=tr(f"alerts.risk_{r['component']}"), points=signed(r["component_change"], lang, 1))
+        for code, r in rose.iterrows()))
 
 metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"

@@ -28,22 +28,38 @@ def any_of(label: str, options, key: str, where=st, **kw) -> list:
     return where.multiselect(label, options, key=key, placeholder=tr("app.any"), select_all=False, **kw)
 
 
-def as_sent(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFrame:
     """Stored rows under the upload contract's column names in the user's language (the names
     analysts send, so a table reads like their own files), with blanks for missing values. Columns
     outside the contract (the passport pseudonym, the batch) are named by the catalogue."""
+    from i18n import t
     from loaders.columns import SPECS
     from loaders.pipeline import PASSED_ON
 
-    contract = {c.name: c.id_name if current() == "id" else c.name for c in SPECS[kind]}
-    names = {c: contract.get(PASSED_ON[kind].get(c, c)) or tr(f"records.col_{c}") for c in rows.columns}
+    lang = lang or current()
+    contract = {c.name: c.id_name if lang == "id" else c.name for c in SPECS[kind]}
+    names = {c: contract.get(PASSED_ON[kind].get(c, c)) or t(f"records.col_{c}", lang) for c in rows.columns}
     return rows.astype(object).where(rows.notna(), "").rename(columns=names)
 
 
-def kpi_row(values: dict[str, float], keys: list[str]) -> None:
+def signed(value: float, lang: str, decimals: int = 0) -> str:
+    """+1.234 / -56 / 0: a change with its sign (Streamlit reads a leading '-' as a fall)."""
+    return ("-" if value < 0 else "+" if value > 0 else "") + fmt_number(abs(value), lang, decimals)
+
+
+def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] | None = None,
+            worse_when_up: frozenset = frozenset(), before_label: str = "") -> None:
+    """KPI tiles; with `before`, each shows its change (red when a rise is bad news, grey when
+    neutral) and the earlier value in its tooltip."""
+    lang = current()
     cols = st.columns(len(keys))
     for col, key in zip(cols, keys):
-        col.metric(tr(f"kpi.{key}"), fmt_number(values[key], current()))
+        if before is None:
+            col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang))
+            continue
+        col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang), signed(values[key] - before[key], lang),
+                   delta_color="inverse" if key in worse_when_up else "off",
+                   help=f"{before_label}: {fmt_number(before[key], lang)}")
 
 
 def footer() -> None:
@@ -56,10 +72,11 @@ def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -
         record(conn, actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows})
 
 
-def export_buttons(df: pd.DataFrame, stem: str, marking: str, key: str) -> None:
+def export_buttons(df, stem: str, marking: str, key: str) -> None:
     """CSV and XLSX downloads: formulas neutralised, marking inside the file and in its name,
     a unique file name per request, and the file's SHA-256 in the audit trail. The file is
-    built only when the button is clicked (not on every render)."""
+    built only when the button is clicked (not on every render); `df` may be a function that
+    reads the rows then (an export of every filtered record, not the page shown)."""
     actor = user_name()
     c1, c2 = st.columns(2)
     for col, fmt, mime in ((c1, "csv", "text/csv"),
@@ -67,8 +84,9 @@ def export_buttons(df: pd.DataFrame, stem: str, marking: str, key: str) -> None:
         name = unique_name(stem, fmt, marking)
 
         def build(fmt=fmt, name=name) -> bytes:
-            data = to_csv(df, marking) if fmt == "csv" else to_xlsx(df, marking)
-            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(df))
+            rows = df() if callable(df) else df
+            data = to_csv(rows, marking) if fmt == "csv" else to_xlsx(rows, marking)
+            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(rows))
             return data
 
         col.download_button(tr(f"app.export_{fmt}"), build, name, mime, key=f"{key}_{fmt}", icon=":material/download:")

@@ -107,3 +107,38 @@ def _map_figure(url: str, version_key: tuple, f, metric, lang, selected, height,
     from viz.maps import regency_map
     return regency_map(map_table(f, metric, election_id), metric, lang, areas_on(f.as_of), q("incident_markers", f),
                        selected=selected, height=height)
+
+
+# The overview's "what changed, what needs a decision" (services/overview.py).
+@st.cache_data(show_spinner=False, max_entries=32)
+def _headline(url: str, version_key: tuple, f):
+    from services.overview import headline
+    return headline(get_engine(url), f, now=kpis(f))
+
+
+def headline(f):
+    """The KPI tiles' numbers with their change against the previous period of equal length."""
+    return _headline(configured_url(), _key(("presence", "incidents", "crossings")), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _decisions(url: str, version_key: tuple, f):
+    from services.overview import decisions
+    return decisions(get_engine(url), f)
+
+
+def decisions(f):
+    """Open alerts waiting for a decision, most severe and newest first."""
+    return _decisions(configured_url(), _key(("alerts",)), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _risers(url: str, version_key: tuple, f, election_id: str):
+    from domain.calendar import elections
+    from services.overview import risk_risers
+    return risk_risers(get_engine(url), f, elections()[election_id])
+
+
+def risers(f, election_id: str):
+    """(the previous period's end, the regencies whose risk score rose most since, or None)."""
+    return _risers(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)

@@ -1,0 +1,136 @@
+"""AppTest: the overview's headline numbers with their change, the alerts needing a decision and
+their links, the risers; the map drill-down's risk explanation. On the small hand-built database
+(tests/overview_fixture.py), so every figure is known."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.proto.Metric_pb2 import Metric
+
+from tests.app.conftest import ROOT
+from tests.overview_fixture import alert_id, build
+
+RED, GRAY = Metric.MetricColor.RED, Metric.MetricColor.GRAY
+UP, DOWN = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN
+QUIET = {"from": "2024-11-24", "to": "2024-11-26"}  # the quiet period; compared with 21-23/11/2024
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('overview_app') / 'small.sqlite'}"
+    build(url)
+    return url
+
+
+@pytest.fixture
+def page(small_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NTB_DB_URL", small_db)
+
+    def make(path: str, lang: str, params: dict):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.session_state["lang"] = lang
+        at.session_state["auth"] = {"name": "test-viewer", "role": "viewer", "method": "local",
+                                    "last_seen": time.time()}
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.switch_page(path)
+        return at.run()
+    return make
+
+
+METRICS = {
+    "id": [("Orang asing hadir", "1.210", "+1.196", GRAY, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 14"),
+           ("Kejadian", "5", "+3", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 2"),
+           ("Terkait Pilkada", "2", "+1", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 1"),
+           ("Belum selesai ditindaklanjuti", "4", "+3", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 1"),
+           ("Kedatangan di TPI", "80", "-20", GRAY, DOWN, "Periode sebelumnya (21/11/2024–23/11/2024): 100")],
+    "en": [("Foreign nationals present", "1,210", "+1,196", GRAY, UP, "Previous period (21/11/2024–23/11/2024): 14"),
+           ("Incidents", "5", "+3", RED, UP, "Previous period (21/11/2024–23/11/2024): 2"),
+           ("Election-related", "2", "+1", RED, UP, "Previous period (21/11/2024–23/11/2024): 1"),
+           ("Follow-up still open", "4", "+3", RED, UP, "Previous period (21/11/2024–23/11/2024): 1"),
+           ("Arrivals at ports of entry", "80", "-20", GRAY, DOWN, "Previous period (21/11/2024–23/11/2024): 100")],
+}
+AIRPORT = "Bandara Internasional Lombok Zainuddin Abdul Madjid \\(LOP\\)"  # as inert() escapes it
+# (alert key, the link's label); "Kab⁠\\." is "Kab." as ui.text.inert writes it (no list marker)
+DECISIONS = {
+    "id": [("election_sensitive_incident|52.04|2024-11-26|K07",
+            ":red[**Kritis**] · Kejadian sensitif Pilkada · Kab⁠\\. Sumbawa · Imigrasi · hari ini"),
+           ("election_sensitive_incident|52.72|2024-11-24|K03",
+            ":red[**Kritis**] · Kejadian sensitif Pilkada · Kota Bima · Polda NTB · 2 hari"),
+           ("hand:port", f":orange[**Tinggi**] · Lonjakan perlintasan di TPI/pelabuhan · {AIRPORT} · Imigrasi · 1 hari"),
+           ("hand:overstay", "**Sedang** · Melebihi izin tinggal (overstay) · Kab⁠\\. Lombok Barat · Imigrasi · hari ini"),
+           ("hand:expiring", "**Rendah** · Izin tinggal habis pada masa kampanye/masa tenang · Kab⁠\\. Dompu · Imigrasi · hari ini"),
+           ("hand:older", "**Rendah** · Melebihi izin tinggal (overstay) · Kab⁠\\. Lombok Timur · Imigrasi · 1 hari")],
+    "en": [("election_sensitive_incident|52.04|2024-11-26|K07",
+            ":red[**Critical**] · Election-sensitive incident · Kab⁠\\. Sumbawa · Imigrasi · today"),
+           ("election_sensitive_incident|52.72|2024-11-24|K03",
+            ":red[**Critical**] · Election-sensitive incident · Kota Bima · Polda NTB · 2 days"),
+           ("hand:port", f":orange[**High**] · Spike in crossings at a port of entry · {AIRPORT} · Imigrasi · 1 day"),
+           ("hand:overstay", "**Medium** · Overstay · Kab⁠\\. Lombok Barat · Imigrasi · today"),
+           ("hand:expiring", "**Low** · Stay permit expiring in the campaign or quiet period · Kab⁠\\. Dompu · Imigrasi · today"),
+           ("hand:older", "**Low** · Overstay · Kab⁠\\. Lombok Timur · Imigrasi · 1 day")],
+}
+RISERS = {
+    "id": ("Skor risiko naik paling tajam sejak 23/11/2024", [
+        "- **Kota Mataram** 14,0 → 39,9 (+25,9); perubahan terbesar: Rata-rata tingkat kejadian (+10,0 poin)",
+        "- **Kota Bima** 31,7 → 55,6 (+23,9); perubahan terbesar: Kejadian per 100.000 pemilih (+8,7 poin)",
+        "- **Kab⁠\\. Sumbawa** 14,0 → 37,2 (+23,2); perubahan terbesar: Kejadian sensitif Pilkada (+8,3 poin)"]),
+    "en": ("Risk score rose most since 23/11/2024", [
+        "- **Kota Mataram** 14.0 → 39.9 (+25.9); largest change: Mean incident severity (+10.0 points)",
+        "- **Kota Bima** 31.7 → 55.6 (+23.9); largest change: Incidents per 100,000 voters (+8.7 points)",
+        "- **Kab⁠\\. Sumbawa** 14.0 → 37.2 (+23.2); largest change: Election-sensitive incidents (+8.3 points)"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_headline_numbers_show_their_change_against_the_previous_period(page, lang):
+    at = page("pages/overview.py", lang, QUIET)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [(m.label, m.value, m.proto.delta, m.proto.color, m.proto.direction, m.proto.help)
+            for m in at.metric] == METRICS[lang]
+    compared = {"id": "Perubahan dibanding 21/11/2024–23/11/2024, periode sepanjang sama tepat sebelumnya.",
+                "en": "Changes against 21/11/2024–23/11/2024, the period of the same length just before."}
+    assert compared[lang] in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_decision_list_links_each_open_alert_on_the_alerts_page(page, small_db, lang):
+    at = page("pages/overview.py", lang, QUIET)
+    # (the link's target page is checked in a browser: AppTest names it by file or by url_path)
+    links = [(p.proto.label, p.proto.query_string) for p in at.page_link]
+    assert links[:-1] == [(label, f"alert={alert_id(small_db, key)}") for key, label in DECISIONS[lang]]
+    assert links[-1] == ({"id": "Semua peringatan", "en": "All alerts"}[lang], "")
+    assert {p.proto.page_script_hash for p in at.page_link} == {at.page_link[-1].proto.page_script_hash}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_regencies_whose_risk_rose_most(page, lang):
+    at = page("pages/overview.py", lang, QUIET)
+    title, lines = RISERS[lang]
+    assert title in [h.value for h in at.subheader]
+    assert "\n".join(lines) in [m.value for m in at.markdown]
+
+
+def test_without_data_before_the_period_the_overview_says_there_is_no_comparison(page):
+    at = page("pages/overview.py", "en", {"from": "2024-11-21", "to": "2024-11-23"})
+    assert [m.proto.delta for m in at.metric] == [""] * 5
+    note = ("No comparison: the previous period (18/11/2024–20/11/2024) begins before the first data "
+            "(21/11/2024). Choose a shorter period, e.g. from the phase shortcuts.")
+    assert [c.value for c in at.caption].count(note) == 2  # under the numbers and under the risers
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("id", "Skor risiko 0 dari 100: tidak ada kejadian dalam 28 hari sampai dengan 10/01/2025 "
+           "(14/12/2024–10/01/2025), tidak ada peringatan, kehadiran orang asing tidak naik, dan tanggal itu di luar "
+           "tahapan pemilihan."),
+    ("en", "Risk score 0 of 100: no incidents in the 28 days up to 10/01/2025 (14/12/2024–10/01/2025), no alerts, "
+           "no rise in foreign nationals present, and that day lies outside every election phase."),
+])
+def test_the_drill_down_says_a_zero_risk_score_in_a_sentence(page, lang, text):
+    at = page("pages/map.py", lang, {"from": "2024-11-21", "to": "2024-11-26", "asof": "2025-01-10",
+                                     "regency": "52.05"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [text]
