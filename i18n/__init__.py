@@ -40,3 +40,9 @@ def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
 
 def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     return key in catalogue(lang)
+
+
+def source_text(text: str, lang: str = DEFAULT_LANG) -> str:
+    """A stored source or attribution (kept in English in the data files) in `lang`: its
+    translation in sources.<lang>.toml, keyed by the stored text; the stored text otherwise."""
+    return catalogue(lang).get(f"sources.{text}", text) if text else text

@@ -14,7 +14,7 @@ from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
 from ui.view_state import remember, restore
-from viz.maps import PLOTLY_CONFIG, bar_figure, fmt_number, metric_decimals, trend_figure
+from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config, trend_figure
 from viz.explain import risk_explained
 
 base = sidebar()
@@ -48,7 +48,7 @@ codes = [None] + regency_codes()
 restore("drill_select", lambda c: c if c in codes else None, None)
 selected = st.session_state.get("drill_select")
 fig = map_figure(f, metric, lang, selected, 560, election().id)
-event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="regency_map",
+event = st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="regency_map",
                         on_select="rerun", selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
 if clicked and clicked[0] != st.session_state.get("last_map_click"):
@@ -73,7 +73,7 @@ if selected:
         st.info(risk_explained(r, f.as_of, load_rules(), election(), lang))
     phases = election().phases_for(selected)
     st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
-                    width="stretch", key="drill_trend")
+                    width="stretch", config=plotly_config(lang), key="drill_trend")
     c1, c2 = st.columns(2)
     top = q("top_nationalities", f, selected)
     top = top.assign(name=[country_name(a, lang) for a in top["nationality"]])

@@ -10,7 +10,7 @@ from ui.data import decisions, headline, map_figure, map_table, q, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
-from viz.maps import PLOTLY_CONFIG, fmt_number, metric_decimals
+from viz.maps import fmt_number, metric_decimals, plotly_config
 
 f = sidebar()
 lang = current()
@@ -66,7 +66,7 @@ metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"],
                               format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
 table = map_table(f, metric)
 fig = map_figure(f, metric, lang, None, 640)
-st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="overview_map")
+st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="overview_map")
 
 top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(5)
 st.subheader(tr("overview.top5"))

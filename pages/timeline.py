@@ -12,7 +12,7 @@ from ui.data import q, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
-from viz.maps import trend_figure
+from viz.maps import plotly_config, trend_figure
 
 guard("view_aggregates")
 f = sidebar()
@@ -28,7 +28,7 @@ st.dataframe(pd.DataFrame([{
     tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, width="stretch")
 
 fig = trend_figure(q("presence_trend", f), e.phases, lang, tr("chart.trend"))
-st.plotly_chart(fig, width="stretch", key="tl_presence")
+st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="tl_presence")
 
 alerts = q_alerts(f)
 inc = q("incident_trend", f)
@@ -48,7 +48,7 @@ if len(alerts):
                                       marker=dict(color=colours[sev], size=9, line=dict(color="black", width=0.5))))
 fig2.update_layout(title=tr("timeline.incidents_alerts"), height=320, margin=dict(l=10, r=10, t=40, b=10),
                    legend=dict(orientation="h", y=-0.2), barmode="overlay")
-st.plotly_chart(fig2, width="stretch", key="tl_alerts")
+st.plotly_chart(fig2, width="stretch", config=plotly_config(lang), key="tl_alerts")
 
 if len(alerts):
     st.subheader(tr("timeline.by_phase"))

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.regions import attribution
+from i18n import source_text
 from storage.audit import record
 from storage.engine import write_tx
 from ui.auth import user_name
@@ -64,7 +65,7 @@ def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] 
 
 def footer() -> None:
     st.divider()
-    st.caption(tr("app.footer") + "  \n" + attribution())
+    st.caption(tr("app.footer") + "  \n" + source_text(attribution(), current()))
 
 
 def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -> None:
