@@ -12,6 +12,7 @@ from ui.components import any_of, as_sent, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.tables import code_text
 from ui.text import inert
 from ui.view_state import remember, restore
 from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config, trend_figure
@@ -83,6 +84,7 @@ if selected:
     c2.subheader(tr("chart.permit_mix"))
     if len(mix):
         c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0)
+                     .rename(index=lambda p: code_text("permit_type", p), columns=lambda a: code_text("activity", a))
                      .rename_axis(index=tr("mappage.permit"), columns=tr("mappage.activity")), width="stretch")
     st.subheader(tr("mappage.who_acts"))
     st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(

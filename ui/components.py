@@ -14,6 +14,7 @@ from ui.auth import user_name
 from ui.data import engine, q
 from viz.exports import to_csv, to_xlsx, unique_name
 from ui.lang import current, tr
+from ui.tables import FIELD_WORDS, code_text
 from viz.maps import fmt_number
 
 
@@ -40,6 +41,9 @@ def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFr
     lang = lang or current()
     contract = {c.name: c.id_name if lang == "id" else c.name for c in SPECS[kind]}
     names = {c: contract.get(PASSED_ON[kind].get(c, c)) or t(f"records.col_{c}", lang) for c in rows.columns}
+    if lang != "id":  # Indonesian readers see the codes as they send them; others read them as words
+        rows = rows.assign(**{c: rows[c].map(lambda v, c=c: code_text(c, v, lang), na_action="ignore")
+                              for c in rows.columns if c in FIELD_WORDS})
     return rows.astype(object).where(rows.notna(), "").rename(columns=names)
 
 

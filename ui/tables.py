@@ -5,13 +5,23 @@ from __future__ import annotations
 import pandas as pd
 
 from domain.wita import to_wita
-from i18n import formats
+from i18n import formats, has, t
 from ui.lang import current, tr
 
 # Codes shown as words, per table: column -> catalogue key prefix (the code completes the key).
 BATCH_WORDS = {"kind": "uploadpage.kind_", "mode": "uploadpage.mode_", "status": "table.batch_"}
 STATUS_WORDS = {"from_status": "status.", "to_status": "status."}
 USER_WORDS = {"role": "auth.role_"}
+# The codes of stored presence, incident and crossing rows (as the upload contract names them).
+FIELD_WORDS = {"permit_type": "code.permit_", "activity": "alerts.activity_", "action": "code.action_",
+               "category": "category.", "status": "status.", "direction": "alerts.direction_"}
+
+
+def code_text(column: str, code, lang: str | None = None) -> str:
+    """A stored code of `column` as a word in the language (ITAS_KERJA -> "Limited stay permit,
+    work"); the code itself when the catalogue has no word for it."""
+    key = f"{FIELD_WORDS.get(column, '')}{code}"
+    return t(key, lang or current()) if column in FIELD_WORDS and has(key) else code
 
 
 def day_text(day) -> str:
