@@ -7,7 +7,7 @@ read -> map headers -> validate (pandera, every error) -> pseudonymise -> commit
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -16,8 +16,9 @@ from sqlalchemy import Engine
 
 from domain.agencies import fill_agencies
 from i18n import t
-from loaders.columns import map_headers
 from loaders.errors import ImportRejected
+from loaders.places import fill_regency
+from loaders.profiles import Profile, apply, place_capable
 from loaders.pseudonym import pseudonymise, pseudonyms
 from loaders.reader import Limits, read_table
 from loaders.validate import RowError, validate
@@ -41,6 +42,7 @@ class Prepared:
     preview: pd.DataFrame              # first rows as read (passport column masked)
     encoding: str | None = None
     delimiter: str | None = None
+    regencies_from_places: int = 0     # blank or absent regencies resolved from a place (loaders/places.py)
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -71,6 +73,7 @@ class ImportResult:
     batch_id: int | None = None
     already_imported_batch: int | None = None
     rejection: ImportRejected | None = None
+    regencies_from_places: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -90,6 +93,8 @@ class ImportResult:
                  rejected=self.rows_rejected, duplicates=self.duplicates, read=self.rows_read)
         if self.dropped_personal:
             text += " " + t("upload.personal_dropped", lang, columns=", ".join(self.dropped_personal))
+        if self.regencies_from_places:
+            text += " " + t("mapping.from_places", lang, n=self.regencies_from_places)
         return text
 
     def to_json(self, lang: str = "en") -> dict:
@@ -97,37 +102,73 @@ class ImportResult:
             "kind": self.kind, "status": self.status, "rows_read": self.rows_read,
             "rows_imported": self.rows_imported, "rows_updated": self.rows_updated,
             "rows_rejected": self.rows_rejected, "duplicates": self.duplicates,
-            "errors": [{"line": e.line, "column": e.column, "value": e.value, "message": error_message(e, lang),
-                        "level": e.level} for e in self.errors],
+            "errors": [{"line": e.line, "column": e.column, "header": e.header or e.column, "value": e.value,
+                        "message": error_message(e, lang), "level": e.level} for e in self.errors],
             "dropped_columns": self.dropped_columns + self.dropped_personal,
             "dropped_personal": self.dropped_personal,
-            "batch_id": self.batch_id, "message": self.summary(lang),
+            "batch_id": self.batch_id, "regencies_from_places": self.regencies_from_places,
+            "message": self.summary(lang),
         }
 
 
 def error_message(e: RowError, lang: str) -> str:
-    return t(f"errors.row_{e.code}", lang)
+    return t(f"errors.row_{e.code}", lang, detail=e.detail) if e.detail else t(f"errors.row_{e.code}", lang)
 
 
 def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
-            progress: Progress | None = None) -> Prepared:
+            progress: Progress | None = None, profile: Profile | None = None) -> Prepared:
+    """`profile`: the file's headers mapped to the contract and its place columns
+    (loaders/profiles.py); without one the contract's own names are matched."""
     step = progress or (lambda f, s: None)
     step(0.05, "read")
     raw = read_table(data, file_name, limits)
-    headers = map_headers(list(raw.frame.columns), kind)
+    mapping = apply(kind, list(raw.frame.columns), profile)
+    headers = mapping.headers
     if headers.missing:
+        if headers.unknown:  # the file has columns of its own: name them, a mapping can use them
+            raise ImportRejected("missing_columns_unmatched", columns=", ".join(headers.missing),
+                                 unmatched=", ".join(f'"{h}"' for h in headers.unknown))
         raise ImportRejected("missing_columns", columns=", ".join(headers.missing))
-    frame = raw.frame[list(headers.rename)].rename(columns=headers.rename)
+    frame = raw.frame[list(headers.rename)].rename(columns=headers.rename).reset_index(drop=True)
     step(0.3, "validate")
+    places, kecamatan, resolved = _regency_from_places(raw.frame, frame, mapping, raw.lines, kind)
     decimal_comma = raw.delimiter != ","  # XLSX has no delimiter: a decimal comma is unambiguous there
-    rows, errors, distinct = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None))
+    rows, errors, distinct = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None), places)
+    as_named = {c: h for h, c in headers.rename.items()}  # errors name the column as the file did
+    errors = [e if e.header else replace(e, header=as_named.get(e.column, e.column)) for e in errors]
     step(0.7, "pseudonymise")
     stored = _to_stored(rows, kind, distinct)
+    if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
+        stored["kecamatan_code"] = kecamatan.reindex(stored.index).to_numpy(dtype=object)
     preview = frame.head(20).copy()
     if "passport_no" in preview:
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
-                    headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter)
+                    headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved)
+
+
+def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines: np.ndarray, kind: str):
+    """Blank (or absent) regencies filled in `frame` from the row's place text: the profile's
+    place columns and `location`, joined. Returns (row errors by position, kecamatan codes or
+    None, rows resolved). Nothing to do, and nothing computed, when every row has a regency."""
+    sources = [raw[h].reset_index(drop=True) for h in mapping.place_from]
+    location = next((h for h, c in mapping.headers.rename.items() if c == "location"), None)
+    if location is not None:
+        sources.append(frame["location"])
+    if not sources or not place_capable(kind):
+        return None, None, 0
+    if "regency" in frame and not (frame["regency"] == "").any():
+        return None, None, 0
+    text = sources[0]
+    for more in sources[1:]:  # "Senggigi" + "Batu Layar" -> "Senggigi, Batu Layar"
+        text = (text + ", " + more).str.strip(", ")
+    filled = fill_regency(frame["regency"] if "regency" in frame else None, text)
+    frame["regency"] = filled.regency.to_numpy(dtype=object)
+    shown = (mapping.place_from + ([location] if location else []))
+    header = " + ".join(shown)
+    errors = {i: RowError(int(lines[i]), "regency", str(text.iat[i])[:120], code, header=header, detail=detail)
+              for i, (code, detail) in filled.problems.items()}
+    return errors, filled.kecamatan, filled.resolved
 
 
 # Validated columns stored unchanged, per kind: stored name -> validated name.
@@ -221,7 +262,8 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
         raise ValueError(mode)
     res = ImportResult(prep.kind, prep.file_name, "rejected", rows_read=prep.rows_read,
                        rows_rejected=prep.rows_rejected, errors=prep.errors,
-                       dropped_columns=prep.dropped_columns, dropped_personal=prep.dropped_personal)
+                       dropped_columns=prep.dropped_columns, dropped_personal=prep.dropped_personal,
+                       regencies_from_places=prep.regencies_from_places)
     if prep.row_errors and mode == "all_or_nothing":
         res.rejection = ImportRejected("rejected_all_or_nothing", rejected=prep.rows_rejected)
         return res
@@ -248,9 +290,10 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
 
 
 def import_file(engine: Engine, data: bytes, file_name: str, kind: str, mode: str = "partial", user: str = "",
-                is_demo: bool = False, limits: Limits = Limits(), progress: Progress | None = None) -> ImportResult:
+                is_demo: bool = False, limits: Limits = Limits(), progress: Progress | None = None,
+                profile: Profile | None = None) -> ImportResult:
     try:
-        prep = prepare(data, file_name, kind, limits, progress)
+        prep = prepare(data, file_name, kind, limits, progress, profile)
     except ImportRejected as exc:
         return ImportResult(kind, file_name, "rejected", rejection=exc)
     return commit(engine, prep, mode, user, is_demo, progress)

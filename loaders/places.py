@@ -143,3 +143,33 @@ def candidates_text(codes: tuple[str, ...]) -> str:
     reg = regencies().set_index("code")
     return ", ".join(f"{'Kab.' if reg.at[c, 'kind'] == 'Kabupaten' else 'Kota'} "
                      f"{reg.at[c, 'name'].removeprefix('Kota ')} ({c})" for c in codes)
+
+
+@dataclass
+class Filled:
+    regency: pd.Series          # the file's regency text, blanks filled with the code found
+    kecamatan: pd.Series        # kecamatan code where a place gave the regency, else None
+    problems: dict[int, tuple[str, str]]  # row position -> (error code, detail) of a blank regency
+    resolved: int               # rows whose regency came from a place
+
+
+def fill_regency(regency: pd.Series | None, place: pd.Series) -> Filled:
+    """Blank regencies (or no regency column: `regency` None) resolved from the place text of the
+    row. A place in several regencies, or none, is a problem of that row, never a guess."""
+    n = len(place)
+    reg = regency.reset_index(drop=True) if regency is not None else pd.Series([""] * n, dtype=object)
+    place = place.reset_index(drop=True)
+    kec = np.full(n, None, dtype=object)
+    need = ((reg == "") & (place != "")).to_numpy(dtype=bool)
+    if not need.any():
+        return Filled(reg, pd.Series(kec), {}, 0)
+    rows = np.flatnonzero(need)
+    codes, found = resolve_many(place.iloc[rows])
+    region = np.array([r.regency or "" for r in found], dtype=object)[codes]
+    filled = reg.to_numpy(dtype=object).copy()
+    filled[rows] = region
+    kec[rows] = np.array([r.kecamatan for r in found], dtype=object)[codes]
+    problems = {}
+    for pos, r in zip(rows[region == ""], found[codes[region == ""]]):
+        problems[int(pos)] = ("ambiguous_place", candidates_text(r.candidates)) if r.ambiguous else ("unknown_place", "")
+    return Filled(pd.Series(filled, dtype=object), pd.Series(kec), problems, int((region != "").sum()))

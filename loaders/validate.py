@@ -29,6 +29,8 @@ class RowError:
     value: str        # passport numbers masked, never in clear
     code: str         # message key: errors.row_<code>
     level: str = "error"  # error | warning (warnings do not reject the row)
+    header: str = ""  # the column as the file named it (`column` is the contract's name)
+    detail: str = ""  # fills {detail} in the message: the candidates of an ambiguous place
 
 
 # Column type -> (parser: text -> stored value or None, error code when it returns None).
@@ -136,10 +138,13 @@ def convert(parsed: Parsed, kind: str, keep: pd.Series) -> pd.DataFrame:
 
 
 def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: bool = False,
-             ragged: list[int] | None = None) -> tuple[pd.DataFrame, list[RowError], dict]:
+             ragged: list[int] | None = None,
+             places: dict[int, RowError] | None = None) -> tuple[pd.DataFrame, list[RowError], dict]:
     """Return (converted valid rows, every row error and warning, distinct values): rows keep
     their frame index; `lines[i]` is the spreadsheet line of row position i; distinct values
-    are {column: (codes of the valid rows, distinct parsed values)} of the parsed columns."""
+    are {column: (codes of the valid rows, distinct parsed values)} of the parsed columns.
+    `places`: row position -> why its blank regency could not come from its place (that error
+    replaces the regency's "required")."""
     frame = frame.reset_index(drop=True)
     line_of = pd.Series(lines, index=frame.index)
     errors: list[RowError] = []
@@ -151,12 +156,17 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
     except SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["index"].notna()].drop_duplicates(subset=["index", "column", "check"])
+        if places:
+            fc = fc[~((fc["column"] == "regency") & fc["index"].isin(list(places)))]
         for r in fc.itertuples(index=False):
             i = int(r.index)
             raw = str(frame.at[i, r.column])
             shown = V.mask_passport(raw) if _is_passport(kind, r.column) else raw[:120]
             errors.append(RowError(int(line_of[i]), r.column, shown, r.check))
             bad[i] = True
+    for i, err in (places or {}).items():
+        errors.append(err)
+        bad[i] = True
     for line in ragged or []:
         idx = line_of.index[line_of == line]
         if len(idx):

@@ -98,6 +98,8 @@ class Presence(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The kecamatan when the regency was resolved from a place (loaders/places.py; migration 0016).
+    kecamatan_code: Mapped[str | None] = mapped_column(code(8), nullable=True)
 
     __table_args__ = (
         batch_index("presence"),
@@ -128,6 +130,8 @@ class Incident(Base):
     action: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str] = mapped_column(code(16), default="baru")
     election_related: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The kecamatan when the regency was resolved from a place (loaders/places.py; migration 0016).
+    kecamatan_code: Mapped[str | None] = mapped_column(code(8), nullable=True)
 
     __table_args__ = (
         batch_index("incident"),
@@ -347,3 +351,17 @@ class IncidentRegencyMonthly(Base):
     status: Mapped[str] = mapped_column(code(16), primary_key=True)
     incidents: Mapped[int] = mapped_column(Integer)
     persons: Mapped[int] = mapped_column(Integer)
+
+
+class MappingProfile(Base):
+    """A column mapping saved on the upload page (loaders/profiles.py): the TOML text as exported,
+    and the normalised header set of the file it was made for, so that a file with the same
+    headers is offered it again (migration 0016)."""
+    __tablename__ = "mapping_profile"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    headers_sha: Mapped[str] = mapped_column(String(64), index=True)  # loaders.profiles.headers_signature
+    body: Mapped[str] = mapped_column(Text)                            # the profile as TOML
+    saved_by: Mapped[str] = mapped_column(String(120), default="")
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
