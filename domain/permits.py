@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from domain.paths import REFERENCE
@@ -73,11 +74,15 @@ def allowed(permit: str, activity: str) -> bool:
 
 
 def _verdicts(permits: pd.Series, activities: pd.Series) -> pd.Series:
-    p = pd.Series(permits).map(_norm_permit)
-    a = pd.Series(activities).map(_norm_activity).set_axis(p.index)
-    pairs = pd.MultiIndex.from_arrays([p.to_numpy(dtype=object), a.to_numpy(dtype=object)])
-    lookup = {pair: verdict(*pair) for pair in pairs.unique()}
-    return pd.Series([lookup[pair] for pair in pairs], index=p.index, dtype=object)
+    """`verdict` per row, worked out once per distinct (permit, activity) pair: a million rows hold
+    a few dozen pairs."""
+    permits = pd.Series(permits)
+    p_codes, p_values = pd.factorize(permits.to_numpy(dtype=object), use_na_sentinel=False)
+    a_codes, a_values = pd.factorize(pd.Series(activities).to_numpy(dtype=object), use_na_sentinel=False)
+    codes, pairs = pd.factorize(p_codes * max(len(a_values), 1) + a_codes)
+    width = max(len(a_values), 1)
+    verdicts = np.array([verdict(p_values[k // width], a_values[k % width]) for k in pairs], dtype=object)
+    return pd.Series(verdicts[codes], index=permits.index, dtype=object)
 
 
 def allowed_many(permits: pd.Series, activities: pd.Series) -> pd.Series:
