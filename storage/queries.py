@@ -439,37 +439,6 @@ def batches(engine: Engine, limit: int = 100) -> pd.DataFrame:
                   .order_by(b.id.desc()).limit(limit))
 
 
-def person_level_presence(engine: Engine, f: Filters, role: str | None, actor: str, limit: int = 100,
-                          offset: int = 0) -> tuple[pd.DataFrame, int]:
-    """Presence records (one row per person or group), paged, for analysts only. Names and
-    addresses are never stored; the passport pseudonym is shortened. Every call is audited."""
-    from domain.roles import require
-    from storage.audit import record
-    from storage.engine import write_tx
-    from storage.models import Presence
-
-    require(role, "view_person_level")
-    p = Presence
-    where = [p.replaced_by_batch.is_(None), p.report_date.between(f.start, f.end), p.regency_code.in_(scope(f))]
-    if f.nationalities:
-        where.append(p.nationality.in_(f.nationalities))
-    if f.permits:
-        where.append(p.permit_type.in_(f.permits))
-    if f.activities:
-        where.append(p.activity.in_(f.activities))
-    cols = [p.record_id, p.report_date, p.regency_code, p.nationality, p.permit_type, p.activity,
-            func.substr(p.passport_hash, 1, 12).label("passport_pseudonym"), p.person_count, p.arrival_date,
-            p.permit_expiry, p.sponsor, p.location, p.source, p.batch_id]
-    with read_tx(engine) as conn:
-        total = conn.scalar(select(func.count()).select_from(p).where(*where))
-    page = _frame(engine, select(*cols).where(*where).order_by(p.report_date.desc(), p.id.desc())
-                  .limit(limit).offset(offset))
-    with write_tx(engine) as conn:
-        record(conn, actor, "person_level_view", "presence",
-               {"start": f.start, "end": f.end, "office": f.office, "offset": offset, "rows": len(page)})
-    return page, int(total or 0)
-
-
 def audit_log(engine: Engine, role: str | None, action: str | None = None, actor: str | None = None,
               limit: int = 500) -> pd.DataFrame:
     from domain.roles import require
