@@ -37,17 +37,20 @@ st.caption(no_previous if h.before is None else tr("overview.compared", start=pr
 left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
 SEVERITY_COLOUR = {"kritis": "red", "tinggi": "orange"}
+# The alerts page as dashboard.py registers it: a link by file name would point at /alerts, which
+# st.navigation does not serve (it resolves to the pages/ folder's own entry).
+ALERTS = st.Page("pages/alerts.py", url_path="peringatan")
 waiting = decisions(f)
 for a in waiting.to_dict("records"):
     sev = tr(f"alerts.severity_{a['severity']}")
     sev = f":{SEVERITY_COLOUR[a['severity']]}[**{sev}**]" if a["severity"] in SEVERITY_COLOUR else f"**{sev}**"
     n = a["age_days"]
     age = tr("overview.age_today") if n == 0 else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
-    left.page_link("pages/alerts.py", query_params={"alert": str(a["id"])}, icon=":material/notification_important:",
+    left.page_link(ALERTS, query_params={"alert": str(a["id"])}, icon=":material/notification_important:",
                    label=f"{sev} · {tr('alerts.' + a['rule'])} · {inert(a['place'])} · {inert(a['agency'])} · {age}")
 if waiting.empty:
     left.caption(tr("overview.no_decisions"))
-left.page_link("pages/alerts.py", label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
+left.page_link(ALERTS, label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
 
 since, rose = risers(f, e.id)
 right.subheader(tr("overview.risers", date=since.strftime("%d/%m/%Y")))
