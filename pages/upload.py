@@ -17,8 +17,10 @@ from loaders.templates import template_csv, template_xlsx
 from ui.auth import guard, user_name
 from ui.components import export_buttons, footer
 from ui.text import inert
+from ui.upload_preview import allowed_codes, understood
 from ui.data import engine
 from ui.lang import current, tr
+from ui.mapping import mapping_for, place_note
 from ui.sidebar import election, sidebar
 from ui.uploads import release
 
@@ -43,6 +45,10 @@ c1.download_button(tr("uploadpage.template_csv"), template_csv(kind), f"template
                    key=f"tpl_csv_{kind}")
 c2.download_button(tr("uploadpage.template_xlsx"), template_xlsx(kind), f"template_{kind}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"tpl_xlsx_{kind}")
+with st.expander(tr("uploadpage.codes_title")):  # beside the template: what the coded columns accept
+    for vocab, codes in allowed_codes(kind, lang):
+        st.markdown(f"**{tr(f'uploadpage.codes_vocab_{vocab}')}**")
+        st.dataframe(codes, hide_index=True, width="stretch")
 
 uploaded = st.file_uploader(tr("uploadpage.file"), type=["csv", "tsv", "txt", "xlsx"], key=f"file_{kind}")
 if uploaded is not None:
@@ -63,7 +69,8 @@ if pending and pending["kind"] == kind:
         bar.progress(min(fraction, 1.0), text=tr(f"uploadpage.stage_{stage}"))
 
     try:
-        prep = prepare(pending["data"], pending["name"], kind, Limits(), progress)
+        prep = prepare(pending["data"], pending["name"], kind, Limits(), progress,
+                       profile=mapping_for(pending, kind))  # ui/mapping.py: None when the headers match
     except ImportRejected as exc:
         bar.empty()
         st.error(tr("uploadpage.rejected") + " " + inert(exc.message(lang)))
@@ -75,15 +82,18 @@ if pending and pending["kind"] == kind:
     n_err = prep.rows_rejected
     st.markdown(tr("uploadpage.check_summary", read=prep.rows_read, valid=len(prep.rows), rejected=n_err,
                    warnings=len(prep.warnings)))
+    place_note(prep)
     if prep.dropped_personal:
         st.warning(tr("upload.personal_dropped", columns=inert(", ".join(prep.dropped_personal))))
     if prep.dropped_columns:
         st.info(tr("uploadpage.unknown_dropped", columns=inert(", ".join(prep.dropped_columns))))
-    st.caption(tr("uploadpage.preview"))
-    st.dataframe(prep.preview, hide_index=True, width="stretch")
+    if prep.no_passport:
+        st.warning(tr("upload.no_passport", n=prep.no_passport))
+    st.caption(tr("uploadpage.understood", n=min(10, prep.rows_read)))
+    st.dataframe(understood(prep, lang), hide_index=True, width="stretch", key="understood_table")
     if prep.errors:
         st.subheader(tr("uploadpage.errors", n=len(prep.errors)))
-        errs = pd.DataFrame([{tr("uploadpage.err_line"): e.line, tr("uploadpage.err_column"): e.column,
+        errs = pd.DataFrame([{tr("uploadpage.err_line"): e.line, tr("uploadpage.err_column"): e.header or e.column,
                               tr("uploadpage.err_value"): e.value, tr("uploadpage.err_level"): tr(f"uploadpage.level_{e.level}"),
                               tr("uploadpage.err_message"): error_message(e, lang)} for e in prep.errors])
         st.dataframe(errs, hide_index=True, width="stretch", key="error_table")

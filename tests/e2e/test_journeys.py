@@ -134,7 +134,8 @@ def test_upload_with_bad_rows(page: Page, app_server, tmp_path):
     expect(errors).to_have_count(1)
     rows = dataframe_rows(errors)
     assert [r[0] for r in rows] == ["3", "5"], rows
-    assert rows[0][1:3] == ["report_date", "31/02/2024"] and rows[1][1:3] == ["regency", "Atlantis"], rows
+    # columns as the file named them (issue 19)
+    assert rows[0][1:3] == ["tanggal_laporan", "31/02/2024"] and rows[1][1:3] == ["kabupaten_kota", "Atlantis"], rows
 
     page.locator('[data-testid="stRadioOption"]').filter(has_text=t("uploadpage.mode_partial", "id")).click()
     wait_idle(page)
