@@ -43,6 +43,7 @@ class Prepared:
     encoding: str | None = None
     delimiter: str | None = None
     regencies_from_places: int = 0     # blank or absent regencies resolved from a place (loaders/places.py)
+    no_passport: int = 0               # valid presence rows without a passport number (a warning)
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -74,6 +75,7 @@ class ImportResult:
     already_imported_batch: int | None = None
     rejection: ImportRejected | None = None
     regencies_from_places: int = 0
+    no_passport: int = 0              # valid presence rows without a passport number
 
     @property
     def exit_code(self) -> int:
@@ -95,6 +97,8 @@ class ImportResult:
             text += " " + t("upload.personal_dropped", lang, columns=", ".join(self.dropped_personal))
         if self.regencies_from_places:
             text += " " + t("mapping.from_places", lang, n=self.regencies_from_places)
+        if self.no_passport:
+            text += " " + t("upload.no_passport", lang, n=self.no_passport)
         return text
 
     def to_json(self, lang: str = "en") -> dict:
@@ -107,6 +111,7 @@ class ImportResult:
             "dropped_columns": self.dropped_columns + self.dropped_personal,
             "dropped_personal": self.dropped_personal,
             "batch_id": self.batch_id, "regencies_from_places": self.regencies_from_places,
+            "no_passport": self.no_passport,
             "message": self.summary(lang),
         }
 
@@ -132,8 +137,7 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     frame = raw.frame[list(headers.rename)].rename(columns=headers.rename).reset_index(drop=True)
     step(0.3, "validate")
     places, kecamatan, resolved = _regency_from_places(raw.frame, frame, mapping, raw.lines, kind)
-    decimal_comma = raw.delimiter != ","  # XLSX has no delimiter: a decimal comma is unambiguous there
-    rows, errors, distinct = validate(frame, raw.lines, kind, decimal_comma, getattr(raw, "ragged", None), places)
+    rows, errors, distinct = validate(frame, raw.lines, kind, getattr(raw, "ragged", None), places)
     as_named = {c: h for h, c in headers.rename.items()}  # errors name the column as the file did
     errors = [e if e.header else replace(e, header=as_named.get(e.column, e.column)) for e in errors]
     step(0.7, "pseudonymise")
@@ -143,8 +147,9 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     preview = frame.head(20).copy()
     if "passport_no" in preview:
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
+    no_passport = int(rows["passport_no"].isna().sum()) if kind == "presence" else 0
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
-                    headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved)
+                    headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved, no_passport)
 
 
 def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines: np.ndarray, kind: str):
@@ -263,7 +268,7 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
     res = ImportResult(prep.kind, prep.file_name, "rejected", rows_read=prep.rows_read,
                        rows_rejected=prep.rows_rejected, errors=prep.errors,
                        dropped_columns=prep.dropped_columns, dropped_personal=prep.dropped_personal,
-                       regencies_from_places=prep.regencies_from_places)
+                       regencies_from_places=prep.regencies_from_places, no_passport=prep.no_passport)
     if prep.row_errors and mode == "all_or_nothing":
         res.rejection = ImportRejected("rejected_all_or_nothing", rejected=prep.rows_rejected)
         return res

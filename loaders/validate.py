@@ -50,14 +50,14 @@ TYPES = {
 MANY = {"passport": V.normalise_passports}
 
 
-def _parser(col: Column, decimal_comma: bool):
+def _parser(col: Column):
     """Function text -> stored value (None when not acceptable) for a column type."""
     t = col.type
     if t.startswith("enum:"):
         vocab = t.split(":", 1)[1]
         return lambda s: V.parse_enum(vocab, s)
     if t == "coord":
-        return lambda s: V.parse_coordinate(s, decimal_comma)
+        return V.parse_coordinate
     return TYPES[t][0] if t in TYPES else (lambda s: s)  # text and ids: kept as text
 
 
@@ -74,9 +74,9 @@ class Parsed(dict):
     values that are None (empty or not acceptable); `distinct[name]` is (codes, distinct values)
     of a parsed or free-text column, so that later steps need not find the distinct values again."""
 
-    def __init__(self, frame: pd.DataFrame, kind: str, decimal_comma: bool):
+    def __init__(self, frame: pd.DataFrame, kind: str):
         super().__init__()
-        self.frame, self.decimal_comma = frame, decimal_comma
+        self.frame = frame
         self.spec = {c.name: c for c in SPECS[kind]}
         self.none: dict[str, np.ndarray] = {}
         self.distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -93,7 +93,7 @@ class Parsed(dict):
             self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
         else:
-            codes, distinct = V.parse_distinct(raw, _parser(col, self.decimal_comma), many=MANY.get(col.type))
+            codes, distinct = V.parse_distinct(raw, _parser(col), many=MANY.get(col.type))
             values = pd.Series(distinct[codes], index=raw.index, dtype=object)
             self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
@@ -137,8 +137,7 @@ def convert(parsed: Parsed, kind: str, keep: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(out, index=index, copy=False)
 
 
-def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: bool = False,
-             ragged: list[int] | None = None,
+def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int] | None = None,
              places: dict[int, RowError] | None = None) -> tuple[pd.DataFrame, list[RowError], dict]:
     """Return (converted valid rows, every row error and warning, distinct values): rows keep
     their frame index; `lines[i]` is the spreadsheet line of row position i; distinct values
@@ -149,7 +148,7 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
     line_of = pd.Series(lines, index=frame.index)
     errors: list[RowError] = []
     bad = pd.Series(False, index=frame.index)
-    parsed = Parsed(frame, kind, decimal_comma)
+    parsed = Parsed(frame, kind)
     schema = build_schema(kind, list(frame.columns), parsed)
     try:
         schema.validate(frame, lazy=True)
@@ -178,6 +177,9 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, decimal_comma: b
     errors += more
     if row_bad:
         rows = rows[~rows.index.isin(row_bad)]
+    if kind == "presence" and "passport_no" in frame:  # the row imports; the analyst is told
+        errors += [RowError(int(line_of[i]), "passport_no", "", "no_passport", level="warning")
+                   for i in rows.index[rows["passport_no"].isna()]]
     errors.sort(key=lambda e: (e.line or 0, e.column))
     return rows, errors, _distinct_of(parsed, rows.index.to_numpy(), len(frame))
 

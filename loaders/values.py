@@ -162,9 +162,12 @@ def parse_count(text: str):
     return None
 
 
-def parse_coordinate(text: str, decimal_comma: bool):
+def parse_coordinate(text: str):
+    """Decimal degrees with a decimal point or a decimal comma ("-8,46"), in every kind of file:
+    a comma inside a value of a comma-separated file can only come from a quoted field, so it
+    is the decimal separator there too. One separator at most ("1,234.5" is not a coordinate)."""
     s = text.strip()
-    if decimal_comma:
+    if "," in s and "." not in s:
         s = s.replace(",", ".")
     if not re.match(r"^[+-]?\d{1,3}(?:\.\d+)?$", s):
         return None

@@ -301,10 +301,21 @@ CASES: list[Case] = [
         "rejected", code="unclosed_quote"),
     Case("dia_comma_file_decimal_comma", "presence", "koma.csv", T(lines(
         P_EN + ",lat,lon",
-        '2024-11-27,KLU,AUS,VOA,wisata,"-8,3506","116,0420"',   # decimal comma not accepted with ","
-        "2024-11-27,KLU,AUS,VOA,wisata,-8.3506,116.0420")),
-        "partial", 2, 1, 1, errors=((2, "lat", "bad_coordinate"), (2, "lon", "bad_coordinate")),
-        stored={"lat": [-8.3506], "lon": [116.042]}),
+        '2024-11-27,KLU,AUS,VOA,wisata,"-8,3506","116,0420"',   # quoted: the comma is the decimal separator
+        "2024-11-27,KLU,AUS,VOA,wisata,-8.3506,116.0420",
+        '2024-11-27,KLU,AUS,VOA,wisata,"-8,35,06",116.0420',    # two commas: not a number
+        '2024-11-27,KLU,AUS,VOA,wisata,"-8,3506.1",116.0420')),  # a comma and a point: not a coordinate
+        "partial", 4, 2, 2, errors=((4, "lat", "bad_coordinate"), (5, "lat", "bad_coordinate")),
+        stored={"lat": [-8.3506, -8.3506], "lon": [116.042, 116.042]}),
+    Case("row_presence_without_passport_warns", "presence", "paspor.csv", T(lines(
+        P_ID + ";no_paspor;jumlah_orang",
+        "27/11/2024;Lobar;AUS;VOA;wisata;A1234567;1",
+        "27/11/2024;Lobar;AUS;VOA;wisata;;2",                   # no passport: imported, a warning
+        "27/11/2024;Lobar;AUS;VOA;wisata;12;1",                 # not a passport number: an error
+        "27/11/2024;Lobar;XX;VOA;wisata;;1")),                  # rejected for its country: no warning as well
+        "partial", 4, 2, 2, errors=((4, "passport_no", "bad_passport"), (5, "nationality", "unknown_nationality")),
+        warnings=((3, "passport_no", "no_passport"),),
+        stored={"person_count": [1, 2], "passport_hash": [Passport("A1234567"), None]}),
 
     # --- headers ----------------------------------------------------------------------------
     Case("hdr_mixed_case_spaces_hyphens", "presence", "judul.csv", T(lines(
@@ -414,6 +425,7 @@ CASES: list[Case] = [
         "27/11/2024;Lobar;AUS;VOA;wisata;")),
         "partial", 4, 2, 2,
         errors=((3, "passport_no", "bad_passport"), (4, "passport_no", "bad_passport")),
+        warnings=((5, "passport_no", "no_passport"),),   # blank: imported, with a warning
         masked={(3, "passport_no"): "P1234567890123456789012", (4, "passport_no"): "AB#12345"},
         stored={"passport_hash": [Passport("0012345"), None]},
         absent=("0012345", "P1234567890123456789012", "AB#12345")),
