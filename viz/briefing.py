@@ -40,7 +40,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from domain import regions
 from domain.wita import WITA, to_wita
-from i18n import formats, t
+from i18n import formats, source_text, t
 from viz import style  # one palette and one list of markings with the browser map
 from viz.style import MARKING_COLOURS, MARKINGS  # noqa: F401 - re-exported for callers
 
@@ -607,13 +607,13 @@ def _footer(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
         _fit(ax.text(0.0, 0.98, inp.source, transform=ax.transAxes, ha="left", va="top", fontsize=8,
                      color="#222222"), width_in)
     # the attribution on one line when a slightly smaller font allows it, else wrapped
-    note = ax.text(0.0, 0.12, regions.attribution(), transform=ax.transAxes, ha="left", va="bottom",
+    note = ax.text(0.0, 0.12, source_text(regions.attribution(), inp.lang), transform=ax.transAxes, ha="left", va="bottom",
                    fontsize=6.5, color="#555555", linespacing=1.15)
     _fit(note, width_in, min_size=6.0)
     if note.get_window_extent(fig.canvas.get_renderer()).width > width_in * fig.dpi:
         note.set_fontsize(6.5)
         chars = int(width_in * 72 / (6.5 * 0.52))  # ~0.52 em per character
-        note.set_text("\n".join(textwrap.wrap(regions.attribution(), chars)))
+        note.set_text("\n".join(textwrap.wrap(source_text(regions.attribution(), inp.lang), chars)))
 
 
 def _watermark(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
