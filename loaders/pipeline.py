@@ -143,7 +143,8 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     step(0.7, "pseudonymise")
     stored = _to_stored(rows, kind, distinct)
     if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
-        stored["kecamatan_code"] = kecamatan.reindex(stored.index).to_numpy(dtype=object)
+        stored["kecamatan_code"] = pd.Series(kecamatan.reindex(stored.index).to_numpy(dtype=object),
+                                             index=stored.index, dtype=object)  # None, not NaN
     preview = frame.head(20).copy()
     if "passport_no" in preview:
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")

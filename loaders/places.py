@@ -162,7 +162,7 @@ def fill_regency(regency: pd.Series | None, place: pd.Series) -> Filled:
     kec = np.full(n, None, dtype=object)
     need = ((reg == "") & (place != "")).to_numpy(dtype=bool)
     if not need.any():
-        return Filled(reg, pd.Series(kec), {}, 0)
+        return Filled(reg, pd.Series(kec, dtype=object), {}, 0)
     rows = np.flatnonzero(need)
     codes, found = resolve_many(place.iloc[rows])
     region = np.array([r.regency or "" for r in found], dtype=object)[codes]
@@ -172,4 +172,4 @@ def fill_regency(regency: pd.Series | None, place: pd.Series) -> Filled:
     problems = {}
     for pos, r in zip(rows[region == ""], found[codes[region == ""]]):
         problems[int(pos)] = ("ambiguous_place", candidates_text(r.candidates)) if r.ambiguous else ("unknown_place", "")
-    return Filled(pd.Series(filled, dtype=object), pd.Series(kec), problems, int((region != "").sum()))
+    return Filled(pd.Series(filled, dtype=object), pd.Series(kec, dtype=object), problems, int((region != "").sum()))
