@@ -72,6 +72,14 @@ class Election:
         sens = [p for p in self.phases if p.sensitive]
         return (min(p.start for p in sens), max(p.end for p in sens)) if sens else None
 
+    def phases_between(self, start: dt.date, end: dt.date, regency: str | None = None) -> list[Phase]:
+        """The phases the days from `start` to `end` are tagged with (phase_on), in date order."""
+        seen: dict[str, Phase] = {}
+        for n in range((end - start).days + 1):
+            if (p := self.phase_on(start + dt.timedelta(days=n), regency)) is not None:
+                seen.setdefault(p.key, p)
+        return list(seen.values())
+
     def days_to_voting(self, day: dt.date) -> int:
         return (self.voting_day - day).days
 

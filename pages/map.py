@@ -7,7 +7,7 @@ from domain.filters import Filters
 from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
 from ui.auth import role
-from ui.briefing import briefing_export
+from ui.briefing import briefing_export, map_slide
 from ui.components import any_of, as_sent, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
 from ui.lang import current, tr
@@ -15,21 +15,25 @@ from ui.sidebar import election, sidebar
 from ui.tables import code_text
 from ui.text import inert
 from ui.view_state import remember, restore
-from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config, trend_figure
+from viz.map_slide import image_options
+from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config
+from viz.timeline import trend_figure
 from viz.explain import risk_explained
 
 base = sidebar()
 lang = current()
-st.title(tr("map.title"))
+# The title row carries the two popovers, so the metric pills get the whole width (at 1440 px they
+# did not fit beside them: "Skor risiko" was cut off) and the map's legend stays above the fold.
+head = st.columns([3, 1, 1], vertical_alignment="bottom")
+head[0].title(tr("map.title"))
 demo_banner()
 
-top = st.columns([3, 1, 1], vertical_alignment="bottom")
 metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
 restore("map_metric", lambda m: m if m in metrics else None, "present")
-metric = top[0].pills(tr("map.metric"), metrics, key="map_metric",  # pills wrap on a phone
-                      format_func=lambda m: tr(f"metric.{m}")) or "present"
+metric = st.pills(tr("map.metric"), metrics, key="map_metric",
+                  format_func=lambda m: tr(f"metric.{m}")) or "present"
 remember("map_metric")
-with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
+with head[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
     nats = any_of(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(), "f_nat",
                   format_func=lambda a: f"{country_name(a, lang)} ({a})")
     permits = any_of(tr("mappage.permit"), allowed_values("permit_type"), "f_permit")
@@ -39,7 +43,7 @@ with top[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width=
     sevs = any_of(tr("mappage.severity"), [1, 2, 3, 4, 5], "f_sev")
 f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
             tuple(cats), tuple(sevs))
-with top[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):
+with head[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):
     briefing_export(f, metric)
 
 table = map_table(f, metric, election().id)
@@ -48,9 +52,15 @@ table = map_table(f, metric, election().id)
 codes = [None] + regency_codes()
 restore("drill_select", lambda c: c if c in codes else None, None)
 selected = st.session_state.get("drill_select")
-fig = map_figure(f, metric, lang, selected, 560, election().id)
-event = st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="regency_map",
-                        on_select="rerun", selection_mode="points")
+# The map is a slide (title, marking, legends, scale, source: viz/map_slide.py); a phone ("Mobi"
+# in its user agent, the only hint of the screen's width a server gets) gets the compact layout.
+slide = map_slide(f, metric, election())
+fig = map_figure(f, metric, lang, selected, 540, election().id, slide,
+                 compact="Mobi" in st.context.headers.get("User-Agent", ""))
+png_name = f"peta_{metric}_{f.start:%Y%m%d}-{f.end:%Y%m%d}_{slide.marking}"
+config = {**plotly_config(lang), "toImageButtonOptions": image_options(png_name, fig.layout.height)}
+event = st.plotly_chart(fig, width="stretch", config=config, key="regency_map", on_select="rerun",
+                        selection_mode="points")
 clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
 if clicked and clicked[0] != st.session_state.get("last_map_click"):
     st.session_state["last_map_click"] = clicked[0]
@@ -72,8 +82,8 @@ if selected:
     r = q_risk(f, election().id).loc[selected]
     if r["score"] == r["score"]:  # the window it covers and each component's points, in words
         st.info(risk_explained(r, f.as_of, load_rules(), election(), lang))
-    phases = election().phases_for(selected)
-    st.plotly_chart(trend_figure(q("presence_trend", f, selected), phases, lang, tr("chart.trend")),
+    st.plotly_chart(trend_figure(q("presence_trend", f, selected), election(), lang, tr("chart.trend"), f.start, f.end,
+                                 regency=selected),
                     width="stretch", config=plotly_config(lang), key="drill_trend")
     c1, c2 = st.columns(2)
     top = q("top_nationalities", f, selected)

@@ -1,8 +1,5 @@
 """Linimasa (timeline): presence, incidents and alerts placed against the election calendar."""
-import datetime as dt
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from domain.alerts import SEVERITIES
@@ -12,7 +9,8 @@ from ui.data import q, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
-from viz.maps import plotly_config, trend_figure
+from viz.maps import plotly_config
+from viz.timeline import incidents_alerts_figure, trend_figure
 
 guard("view_aggregates")
 f = sidebar()
@@ -27,27 +25,13 @@ st.dataframe(pd.DataFrame([{
     tr("about.start"): p.start.strftime("%d/%m/%Y"), tr("about.end"): p.end.strftime("%d/%m/%Y"),
     tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, width="stretch")
 
-fig = trend_figure(q("presence_trend", f), e.phases, lang, tr("chart.trend"))
+# Both charts follow the sidebar's period: phases as bands, voting day as a line (viz/timeline.py).
+fig = trend_figure(q("presence_trend", f), e, lang, tr("chart.trend"), f.start, f.end)
 st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="tl_presence")
 
 alerts = q_alerts(f)
-inc = q("incident_trend", f)
-fig2 = go.Figure()
-for p in e.phases:
-    fig2.add_vrect(x0=p.start, x1=p.end + dt.timedelta(days=1), fillcolor="#fdf0d5" if p.sensitive else "#e8eef7",
-                   opacity=0.9, line_width=0, layer="below")
-if len(inc):
-    fig2.add_trace(go.Bar(x=inc["day"], y=inc["incidents"], name=tr("chart.incidents"), marker_color="#9e9ac8"))
-colours = {"rendah": "#fde725", "sedang": "#f1731d", "tinggi": "#d62728", "kritis": "#7f0000"}
-if len(alerts):
-    counts = alerts.groupby(["date", "severity"]).size().reset_index(name="n")
-    for sev in SEVERITIES:
-        sub = counts[counts["severity"] == sev]
-        if len(sub):
-            fig2.add_trace(go.Scatter(x=sub["date"], y=sub["n"], mode="markers", name=tr(f"alerts.severity_{sev}"),
-                                      marker=dict(color=colours[sev], size=9, line=dict(color="black", width=0.5))))
-fig2.update_layout(title=tr("timeline.incidents_alerts"), height=320, margin=dict(l=10, r=10, t=40, b=10),
-                   legend=dict(orientation="h", y=-0.2), barmode="overlay")
+fig2 = incidents_alerts_figure(q("incident_trend", f), alerts, e, lang, tr("timeline.incidents_alerts"), f.start, f.end,
+                               {sev: tr(f"alerts.severity_{sev}") for sev in SEVERITIES})
 st.plotly_chart(fig2, width="stretch", config=plotly_config(lang), key="tl_alerts")
 
 if len(alerts):

@@ -7,13 +7,16 @@ import hashlib
 import streamlit as st
 
 from domain.filters import Filters
+from domain.regions import attribution, offices
+from i18n import formats, source_text
 from storage.audit import record
 from storage.engine import write_tx
 from ui.auth import guard, user_name
-from ui.data import engine
+from ui.data import engine, q
 from ui.lang import current, tr
 from viz.briefing import export_name, render
 from viz.briefing_data import briefing_input
+from viz.map_slide import Slide, slide_title
 from viz.style import DEFAULT_MARKING, MARKINGS
 
 MARKING_KEY = "brief_marking"
@@ -51,3 +54,17 @@ def briefing_export(f: Filters, metric: str) -> None:
                            "application/pdf" if done["fmt"] == "pdf" else "image/png", key="brief_download",
                            on_click=_audit_export, args=(done["name"], done["sha"], done["marking"]),
                            icon=":material/download:")
+
+
+def map_slide(f: Filters, metric: str, election) -> Slide:
+    """The words the browser map carries as a slide: metric, period and the phases it covers,
+    area and as-of date, the chosen marking, the source line and whether demo data shows."""
+    lang = current()
+    area = tr("map.slide_office", office=offices().loc[f.office, "name"]) if f.office else tr("map.slide_all_ntb")
+    batches = q("batches")
+    n = int((batches["status"] == "committed").sum()) if len(batches) else 0
+    return Slide(
+        title=slide_title(tr(f"metric.{metric}"), f.start, f.end, election.phases_between(f.start, f.end), lang),
+        subtitle=f"{area} · {tr('map.slide_as_of', date=formats.date(f.as_of, lang))}",
+        marking=chosen_marking(), source=f"{tr('briefing.source_line', batches=n)} · {source_text(attribution(), lang)}",
+        demo=bool(q("shows_demo")))

@@ -93,20 +93,22 @@ def map_table(f, metric: str, election_id: str | None = None):
     return table
 
 
-def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, election_id: str | None = None):
+def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, election_id: str | None = None,
+               slide=None, compact: bool = False):
     """The regency map for these filters, built once per distinct input and data version and
     shared read-only between sessions. Keyed by the small inputs, not by the frames it is built
-    from: hashing those on every run cost more than the rest of the lookup."""
+    from: hashing those on every run cost more than the rest of the lookup. `slide` (the words a
+    slide carries, viz.map_slide.Slide) and `compact` (a phone) are small and part of the key."""
     scopes = ("presence", "incidents") + (("alerts",) if metric == "risk_score" else ())
-    return _map_figure(configured_url(), _key(scopes), f, metric, lang, selected, height, election_id)
+    return _map_figure(configured_url(), _key(scopes), f, metric, lang, selected, height, election_id, slide, compact)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_figure(url: str, version_key: tuple, f, metric, lang, selected, height, election_id):
+def _map_figure(url: str, version_key: tuple, f, metric, lang, selected, height, election_id, slide, compact):
     from domain.regions import areas_on
     from viz.maps import regency_map
     return regency_map(map_table(f, metric, election_id), metric, lang, areas_on(f.as_of), q("incident_markers", f),
-                       selected=selected, height=height)
+                       selected=selected, height=height, slide=slide, compact=compact)
 
 
 # The overview's "what changed, what needs a decision" (services/overview.py).

@@ -1,5 +1,6 @@
 """Plotly figures for the map pages (no Streamlit here): the regency choropleth with office
-areas, offices, ports and alert markers; drill-down charts.
+areas, offices, ports and incident markers (a slide with viz/map_slide.py); drill-down charts.
+Colours come from viz/style.py, shared with the printed briefing.
 
 Offline: the figure uses only our own GeoJSON, which the browser fetches from this server's
 static/geo/ (see viz/web_geo.py: a render carries codes and numbers, not polygons); base layers
@@ -7,7 +8,6 @@ are hidden, and plotly.js's world TopoJSON request goes to the stubs in static/.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 import numpy as np
@@ -15,19 +15,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from domain.agencies import supporting_agencies
-from domain.regions import offices, ports, regency_name
+from domain.regions import offices, ports, regency_name, web_regency_geometries
 from i18n import formats, t
-from viz import web_geo
+from viz import map_slide, style, web_geo
+from viz.map_slide import Slide
 from viz.web_geo import MAP_LAT, MAP_LON
 
-COLOR_SCALE = "YlOrRd"
-NO_DATA_COLOR = "#d9d9d9"
-OFFICE_LINE = "#1f3b73"
-SEVERITY_STYLE = {  # severity -> (colour, size)
-    1: ("#fde725", 7), 2: ("#fbb61a", 8), 3: ("#f1731d", 10), 4: ("#d62728", 12), 5: ("#7f0000", 15),
-}
 TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see static/README.md)
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
+HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: names read on any fill
+OFFICE_LINE = style.OFFICE
 
 
 def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
@@ -46,9 +43,13 @@ def metric_decimals(metric: str) -> int:
 
 
 def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, str],
-                markers: pd.DataFrame | None = None, selected: str | None = None, height: int = 640) -> go.Figure:
-    """table: regency_table() output (index = code) with a `value` column for the metric."""
+                markers: pd.DataFrame | None = None, selected: str | None = None, height: int = 640,
+                slide: Slide | None = None, compact: bool = False) -> go.Figure:
+    """table: regency_table() output (index = code) with a `value` column for the metric.
+    With `slide`, the figure carries the marking, title, source line and demo watermark
+    (viz/map_slide.py); `compact` lays it out for a phone."""
     fig = go.Figure()
+    fr = map_slide.frame(height, slide, compact)
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)
     regencies = web_geo.URL + web_geo.REGENCIES
@@ -62,18 +63,17 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     if (~has).any():
         fig.add_trace(go.Choropleth(
             geojson=regencies, locations=list(table.index[~has]), z=[0] * int((~has).sum()),
-            colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
-            marker_line_color="white", marker_line_width=0.8, name=t("map.no_data", lang),
+            colorscale=[[0, style.NO_DATA], [1, style.NO_DATA]], showscale=False,
+            marker_line_color=style.REGENCY_EDGE, marker_line_width=0.8, name=t("map.no_data", lang),
             hovertext=list(hover[~has]), hoverinfo="text"))
+        fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", name=t("map.no_data", lang),
+                                    marker=dict(symbol="square", size=12, color=style.NO_DATA), legend="legend"))
     zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
     fig.add_trace(go.Choropleth(
         geojson=regencies, locations=list(table.index[has]), z=list(table.loc[has, "value"]),
-        colorscale=COLOR_SCALE, zmin=0, zmax=max(zmax, 1e-9),
-        marker_line_color=["black" if c == selected else "white" for c in table.index[has]],
-        marker_line_width=[3 if c == selected else 0.8 for c in table.index[has]],
-        # Colour bar and legend below the map: readable on a phone (390 px) and a wide screen alike.
-        colorbar=dict(title=dict(text=label, side="top"), orientation="h", thickness=12, len=0.5,
-                      x=0.0, xanchor="left", y=0.0, yanchor="top"),
+        colorscale=style.colorscale(), zmin=0, zmax=max(zmax, 1e-9),
+        marker_line_color=style.REGENCY_EDGE, marker_line_width=0.8,
+        colorbar=map_slide.place_legends(fig, fr, lang, label),
         hovertext=list(hover[has]), hoverinfo="text", name=label, customdata=list(table.index[has])))
 
     # Office areas: outlines only (transparent fill), drawn from the served file; a line entry
@@ -82,88 +82,128 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
     fig.add_trace(go.Choropleth(
         geojson=web_geo.URL + web_geo.OFFICE_AREAS, locations=list(area_ids.values()), z=[0] * len(area_ids),
-        colorscale=clear, showscale=False, marker_line_color=OFFICE_LINE, marker_line_width=3.5,
+        colorscale=clear, showscale=False, marker_line_color=style.OFFICE, marker_line_width=2.5,
         hoverinfo="skip", name=t("map.office_area", lang)))
-    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line=dict(color=OFFICE_LINE, width=3.5),
-                                name=t("map.office_area", lang), hoverinfo="skip"))
-    labels = web_geo.office_labels()
-    fig.add_trace(go.Scattergeo(
-        lon=[labels[i][0] for i in area_ids.values()], lat=[labels[i][1] for i in area_ids.values()], mode="text",
-        text=[f"<b>{t('map.office_label', lang, name=offices().loc[o, 'short_name'])}</b>" for o in area_ids],
-        textfont=dict(size=13, color=OFFICE_LINE), showlegend=False, hoverinfo="skip"))
+    if selected in table.index:
+        # The chosen regency: its larger islands outlined (web_geo.REGENCY_OUTLINES); its islets
+        # keep their fill and thin edge, so they stay islands and do not turn into blobs.
+        fig.add_trace(go.Choropleth(
+            geojson=web_geo.URL + web_geo.REGENCY_OUTLINES, locations=[selected], z=[0], colorscale=clear,
+            showscale=False, marker_line_color=style.SELECTED, marker_line_width=2.5, hoverinfo="skip",
+            name="selected"))
+    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line=dict(color=style.OFFICE, width=2.5),
+                                name=t("map.office_area", lang), hoverinfo="skip", legend="legend"))
+    if not compact:
+        _regency_names(fig)
+    _office_labels(fig, areas, area_ids, lang, compact)
 
     off = offices()
     active = off[off["id"].isin(set(areas.values()))]
     fig.add_trace(go.Scattergeo(
-        lon=active["lon"], lat=active["lat"], mode="markers",
-        marker=dict(symbol="star", size=14, color=OFFICE_LINE, line=dict(color="white", width=1)),
+        lon=active["lon"], lat=active["lat"], mode="markers", legend="legend",
+        marker=dict(symbol="star", size=14, color=style.OFFICE, line=dict(color="white", width=1)),
         name=t("map.offices", lang), hovertext=[html.escape(n) for n in active["name"]], hoverinfo="text"))
     pts = ports()
-    for tpi, symbol in (("yes", "triangle-up"), ("unknown", "triangle-up-open"), ("no", "circle-open")):
+    for tpi, symbol in (("yes", "diamond"), ("unknown", "diamond-open"), ("no", "circle-open")):
         sub = pts[pts["official_tpi"] == tpi]
         if len(sub):
             fig.add_trace(go.Scattergeo(
-                lon=sub["lon"], lat=sub["lat"], mode="markers",
-                marker=dict(symbol=symbol, size=10, color="#2c7fb8", line=dict(width=1.5, color="#2c7fb8")),
+                lon=sub["lon"], lat=sub["lat"], mode="markers", legend="legend2",
+                marker=dict(symbol=symbol, size=9, color=style.PORT, line=dict(width=1.5, color=style.PORT)),
                 name=t(f"map.port_{tpi}", lang), hovertext=[html.escape(n) for n in sub["name"]], hoverinfo="text"))
 
-    if markers is not None and len(markers):
-        for sev in sorted(SEVERITY_STYLE, reverse=True):
-            sub = markers[markers["severity"] == sev]
-            if sub.empty:
-                continue
-            colour, size = SEVERITY_STYLE[sev]
-            text = [
-                f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
-                f"<br>{t('map.agency', lang)}: {html.escape(str(a))}"
-                + (f"<br>{t('map.supporting', lang)}: {html.escape(', '.join(sup))}"
-                   if (sup := supporting_agencies(c, str(a))) else "")
-                + f"<br>{t('status.' + st_, lang)}"
-                + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
-                + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
-                for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],
-                                                     sub["responsible_agency"], sub["status"], sub["located"],
-                                                     sub["election_related"])]
-            fig.add_trace(go.Scattergeo(
-                lon=sub["lon"], lat=sub["lat"], mode="markers",
-                marker=dict(size=size, color=colour, opacity=0.85,
-                            line=dict(color=np.where(sub["election_related"], "black", "white").tolist(),
-                                      width=np.where(sub["election_related"], 2, 0.5).tolist())),
-                name=t("map.incident_severity", lang, severity=sev), legendgroup="alerts",
-                hovertext=text, hoverinfo="text"))
+    _incidents(fig, markers, lang)
+    map_slide.scale_bar(fig, lang)
+    map_slide.north_arrow(fig, lang)
+    if slide is not None:
+        map_slide.decorate(fig, slide, fr, lang)
 
     # Fixed NTB extent (not fitbounds): the subplot then takes NTB's wide aspect and fills the width.
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
-                    lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT))
+                    lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT),
+                    domain=dict(x=[0, 1], y=[fr.y(fr.map_bottom), fr.y(fr.map_top)]))
     fig.update_layout(
-        height=height, margin=dict(l=0, r=0, t=10, b=110), uirevision="ntb-map",
+        height=fr.height, margin=dict(l=0, r=0, t=0, b=0), uirevision="ntb-map",
         separators=",." if lang == "id" else ".,",  # 1.234,5 in Indonesian, 1,234.5 in English
-        legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0, font=dict(size=11)),
         hoverlabel=dict(bgcolor="white", font_size=12), dragmode="pan", clickmode="event+select")
     return fig
 
 
-def trend_figure(trend: pd.DataFrame, phases: list, lang: str, title: str, y: str = "persons") -> go.Figure:
-    """Daily values with the election phases as shaded bands."""
-    fig = go.Figure()
-    palette = ["#e8eef7", "#fdf0d5"]
-    for n, p in enumerate(phases):
-        fig.add_vrect(x0=p.start, x1=p.end + dt.timedelta(days=1), fillcolor=palette[p.sensitive], opacity=0.9,
-                      line_width=0, layer="below", annotation_text=p.name(lang) if (p.end - p.start).days > 5 else "",
-                      annotation_position="top left", annotation_font_size=10)
-    fig.add_trace(go.Scatter(x=trend["day"], y=trend[y], mode="lines", line=dict(color="#b30000", width=1.5),
-                             name=t(f"chart.{y}", lang)))
-    week = trend[y].rolling(7, min_periods=1).mean()
-    fig.add_trace(go.Scatter(x=trend["day"], y=week, mode="lines", line=dict(color="#333", width=2.5),
-                             name=t("chart.week_mean", lang)))
-    fig.update_layout(title=title, height=320, margin=dict(l=10, r=10, t=40, b=10), uirevision="trend",
-                      separators=",." if lang == "id" else ".,",
-                      legend=dict(orientation="h", y=-0.2), hovermode="x unified")
-    return fig
+def _regency_names(fig: go.Figure) -> None:
+    """Each regency's name below its interior point, or at its spot in style.LABEL_AT (the two
+    small cities with a leader line), with a white halo so it reads on any fill."""
+    inner = {c: g.representative_point() for c, g in web_regency_geometries().items()}
+    lon, lat, text, where, leaders = [], [], [], [], []
+    for code, pt in sorted(inner.items()):
+        name = regency_name(code) if code.startswith("52.7") else regency_name(code, with_kind=False)
+        x, y, ha, leader = style.LABEL_AT.get(code, (pt.x, pt.y, "center", False))
+        lon.append(x), lat.append(y), text.append(name)
+        where.append({"center": "bottom center" if code not in style.LABEL_AT else "middle center",
+                      "right": "middle left", "left": "middle right"}[ha])
+        if leader:
+            leaders += [(x, y), (pt.x, pt.y), (None, None)]
+    if leaders:
+        fig.add_trace(go.Scattergeo(lon=[p[0] for p in leaders], lat=[p[1] for p in leaders], mode="lines",
+                                    line=dict(color="#555555", width=0.8), hoverinfo="skip", showlegend=False,
+                                    name="regency_leaders"))
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, text=text, mode="text", textposition=where, hoverinfo="skip",
+                                showlegend=False, name="regency_names",
+                                textfont=dict(size=10.5, color=style.TEXT, shadow=HALO)))
+
+
+def _office_labels(fig: go.Figure, areas: dict[str, str], area_ids: dict[str, str], lang: str, compact: bool) -> None:
+    """Each office area's name in the sea north of it, spread so no two touch even at the
+    narrowest width the layout serves (map_slide.MIN_WIDTH_PX); on a phone without "Kanim"."""
+    labels = web_geo.office_labels()
+    size = 10 if compact else 13
+    items = sorted((labels[fid][0], labels[fid][1], office) for office, fid in area_ids.items())
+    short = offices()["short_name"]
+    text = [short[o] if compact else t("map.office_label", lang, name=short[o]) for _, _, o in items]
+    half = [map_slide.text_half_width_deg(s, size, compact, bold=True) for s in text]
+    lons = map_slide.spread([x for x, _, _ in items], half, MAP_LON[0] + 0.02, MAP_LON[1] - 0.02,
+                            gap=6 * map_slide.degrees_per_px(compact))
+    fig.add_trace(go.Scattergeo(
+        lon=lons, lat=[y for _, y, _ in items], mode="text", text=[f"<b>{s}</b>" for s in text],
+        textfont=dict(size=size, color=style.OFFICE, shadow=HALO), showlegend=False, hoverinfo="skip",
+        name="office_labels"))
+
+
+def _incidents(fig: go.Figure, markers: pd.DataFrame | None, lang: str) -> None:
+    """Incident markers by severity (1 and 2 share a colour and a legend entry, as in the
+    briefing); an election-related one has a black edge."""
+    if markers is None or not len(markers):
+        return
+    for group in ((5,), (4,), (3,), (1, 2)):
+        sub = markers[markers["severity"].isin(group)]
+        if sub.empty:
+            continue
+        colour, size, _ = style.SEVERITY[group[0]]
+        text = [
+            f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
+            f"<br>{t('map.agency', lang)}: {html.escape(str(a))}"
+            + (f"<br>{t('map.supporting', lang)}: {html.escape(', '.join(sup))}"
+               if (sup := supporting_agencies(c, str(a))) else "")
+            + f"<br>{t('status.' + st_, lang)}"
+            + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
+            + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
+            for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],
+                                                 sub["responsible_agency"], sub["status"], sub["located"],
+                                                 sub["election_related"])]
+        fig.add_trace(go.Scattergeo(
+            lon=sub["lon"], lat=sub["lat"], mode="markers", legend="legend3", legendgroup="alerts",
+            marker=dict(size=size, color=colour, opacity=0.9,
+                        line=dict(color=np.where(sub["election_related"], style.ELECTION_EDGE, "white").tolist(),
+                                  width=np.where(sub["election_related"], 2, 0.5).tolist())),
+            name=t("map.severity_level", lang, severity="–".join(map(str, sorted(group)))),
+            hovertext=text, hoverinfo="text"))
+    colour, size, _ = style.SEVERITY[3]
+    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", legend="legend3", hoverinfo="skip",
+                                marker=dict(size=size, color=colour, line=dict(color=style.ELECTION_EDGE, width=2)),
+                                name=t("map.election_edge", lang)))
 
 
 def bar_figure(df: pd.DataFrame, x: str, y: str, title: str, height: int = 300) -> go.Figure:
-    fig = go.Figure(go.Bar(x=df[x], y=df[y], orientation="h", marker_color="#f1731d"))
+    fig = go.Figure(go.Bar(x=df[x], y=df[y], orientation="h", marker_color=style.SEQUENTIAL[5]))
     fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
                       yaxis=dict(autorange="reversed"))
     return fig

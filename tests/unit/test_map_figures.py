@@ -8,6 +8,7 @@ from domain.filters import Filters
 from domain.regions import areas_on
 from loaders.pipeline import import_file
 from storage import queries
+from i18n import catalogue
 from viz.maps import OFFICE_LINE, regency_map
 
 PRESENCE = ("tanggal_laporan,kabupaten_kota,kewarganegaraan,jenis_izin,kegiatan,jumlah_orang\n"
@@ -63,9 +64,9 @@ def test_map_figure(fixture_db):
     outlines = [tr for tr in fig.data if tr.type == "choropleth" and tr.geojson.endswith("office_areas.geojson")]
     assert len(outlines) == 1 and outlines[0].marker.line.color == OFFICE_LINE and outlines[0].hoverinfo == "skip"
     assert sorted(outlines[0].locations) == ["52.01+52.02+52.03+52.08+52.71", "52.04+52.07", "52.05+52.06+52.72"]
-    labels = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text"]
+    labels = [tr for tr in fig.data if tr.name == "office_labels"]
     assert len(labels) == 1 and len(labels[0].text) == 3 and "Kanim Bima" in " ".join(labels[0].text)
-    legend_line = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines"]
+    legend_line = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines" and tr.showlegend is not False]
     assert len(legend_line) == 1 and legend_line[0].line.color == OFFICE_LINE
     assert len(fig.to_json()) < 40_000  # codes and numbers only: no polygons in the render
     alert_points = sum(len(tr.lon) for tr in fig.data if tr.legendgroup == "alerts")
@@ -97,3 +98,165 @@ def test_incident_markers_exact_values_on_both_engines(engine):
     assert m["responsible_agency"].notna().all()
     assert m["severity"].dtype == "int64" and m["lat"].dtype == "float64"
     assert len(queries.incident_markers(engine, F, limit=2)) == 2
+
+
+# --- the map as a slide (issue 18 item 4) -------------------------------------------------------
+
+def _slide_figure(fixture_db, lang="id", demo=True, marking="TERBATAS", compact=False, selected=None):
+    from domain.calendar import default_election
+    from viz.map_slide import Slide, slide_title
+
+    f = Filters(dt.date(2024, 11, 24), dt.date(2024, 11, 26), dt.date(2024, 11, 26))
+    e = default_election()
+    t = queries.regency_table(fixture_db, f)
+    t["value"] = t["present"]
+    slide = Slide(title=slide_title(catalogue(lang)["metric.present"], f.start, f.end,
+                                    e.phases_between(f.start, f.end), lang),
+                  subtitle="Wilayah: seluruh NTB · data per 26/11/2024", marking=marking,
+                  source="Sumber: data unggahan Timpora NTB (2 batch) · " + "batas wilayah " * 20, demo=demo)
+    return regency_map(t, "present", lang, areas_on(f.as_of), queries.incident_markers(fixture_db, f),
+                       selected=selected, height=540, slide=slide, compact=compact)
+
+
+def _annotations(fig, name):
+    return [a for a in fig.layout.annotations if a.name == name]
+
+
+def test_slide_title_names_metric_period_and_phase(fixture_db):
+    fig = _slide_figure(fixture_db)
+    (title,) = _annotations(fig, "title")
+    assert title.text == f"<b>{catalogue('id')['metric.present']} · 24/11/2024–26/11/2024 · Tahapan: Masa tenang</b>"
+    en = _slide_figure(fixture_db, lang="en")
+    assert _annotations(en, "title")[0].text == (
+        f"<b>{catalogue('en')['metric.present']} · 24/11/2024–26/11/2024 · Phase: Quiet period</b>")
+
+
+def test_phase_text_of_a_period_over_several_phases():
+    from domain.calendar import default_election
+    from viz.map_slide import phase_text
+
+    e = default_election()
+    assert phase_text(e.phases_between(dt.date(2024, 11, 20), dt.date(2024, 11, 30)), "id") == (
+        "Kampanye – Penghitungan dan rekapitulasi")
+    assert phase_text(e.phases_between(dt.date(2025, 3, 1), dt.date(2025, 3, 5)), "id") == "di luar tahapan"
+
+
+def test_marking_top_and_bottom_in_the_briefing_colours(fixture_db):
+    from viz.briefing import MARKING_COLOURS as PRINTED
+
+    for marking in ("BIASA", "TERBATAS", "RAHASIA"):
+        fig = _slide_figure(fixture_db, marking=marking)
+        bands = [s for s in fig.layout.shapes if s.name == "marking"]
+        assert [(s.y0 > 0.5, s.fillcolor) for s in bands] == [(True, PRINTED[marking][0]), (False, PRINTED[marking][0])]
+        assert bands[0].y1 == 1 and bands[1].y0 == 0  # the very top and the very bottom of the figure
+        words = _annotations(fig, "marking")
+        assert len(words) == 6 and {a.text for a in words} == {f"<b>{marking}</b>"}
+        assert {a.font.color for a in words} == {PRINTED[marking][1]}
+
+
+def test_source_line_and_demo_watermark(fixture_db):
+    fig = _slide_figure(fixture_db)
+    (source,) = _annotations(fig, "source")
+    assert source.text.startswith("Sumber: data unggahan Timpora NTB (2 batch) · batas wilayah")
+    assert all(len(line) <= 170 for line in source.text.split("<br>"))
+    (mark,) = _annotations(fig, "watermark")
+    assert mark.text == "<b>DATA DEMO (sintetis)</b>"
+    assert _annotations(_slide_figure(fixture_db, demo=False), "watermark") == []
+
+
+def test_scale_bar_is_50_km_long_at_its_latitude(fixture_db):
+    from pyproj import Geod
+
+    from viz.map_slide import km_per_degree_lon
+
+    fig = _slide_figure(fixture_db)
+    (bar,) = [tr for tr in fig.data if tr.name == "scale_bar"]
+    lon0, lon1, lat = bar.lon[1], bar.lon[2], bar.lat[1]
+    assert bar.lat[2] == lat
+    _, _, metres = Geod(ellps="WGS84").inv(lon0, lat, lon1, lat)
+    assert metres == pytest.approx(50_000, rel=1e-3)  # measured on the ellipsoid, independently
+    assert km_per_degree_lon(-8.6) == pytest.approx(110.08, abs=0.01)
+    (labels,) = [tr for tr in fig.data if tr.name == "scale_labels"]
+    assert list(labels.text) == ["0", "25", "50 km"]
+    (arrow,) = [tr for tr in fig.data if tr.name == "north_arrow"]
+    assert arrow.lon[0] == arrow.lon[1] and arrow.lat[1] > arrow.lat[0]  # points north
+    assert [tr.text for tr in fig.data if tr.name == "north_label"] == [("<b>U</b>",)]
+
+
+def test_one_palette_with_the_briefing(fixture_db):
+    from matplotlib import colors as mcolors
+
+    from viz import briefing, style
+
+    fig = _slide_figure(fixture_db)
+    (values,) = [tr for tr in regency_traces(fig) if tr.showscale is not False]
+    assert [c for _, c in values.colorscale] == list(style.SEQUENTIAL)
+    for i, stop in enumerate(style.SEQUENTIAL):  # the printed map's colormap runs through the same stops
+        assert briefing.CMAP(i / 8)[:3] == pytest.approx(mcolors.to_rgb(stop), abs=2 / 255)
+    sev4 = [tr for tr in fig.data if tr.legendgroup == "alerts" and tr.name == "Tingkat 4"]
+    assert sev4[0].marker.color == briefing.ALERT_STYLE[4][0]
+
+
+def test_legends_sit_inside_the_figure_below_the_map(fixture_db):
+    for compact in (False, True):
+        fig = _slide_figure(fixture_db, compact=compact)
+        bottom_of_map = fig.layout.geo.domain.y[0]
+        for name in ("legend", "legend2", "legend3"):
+            legend = fig.layout[name]
+            assert 0 < legend.y < bottom_of_map and 0 <= legend.x < 1 and legend.yanchor == "top", (compact, name)
+        assert {tr.legend for tr in fig.data if tr.showlegend is not False and tr.type == "scattergeo"} == {
+            "legend", "legend2", "legend3"}
+        assert fig.layout.margin.b == 0 and fig.layout.margin.t == 0
+
+
+def test_regency_names_on_the_map(fixture_db):
+    fig = _slide_figure(fixture_db)
+    (names,) = [tr for tr in fig.data if tr.name == "regency_names"]
+    assert sorted(names.text) == sorted(["Lombok Barat", "Lombok Tengah", "Lombok Timur", "Sumbawa", "Dompu", "Bima",
+                                         "Sumbawa Barat", "Lombok Utara", "Kota Mataram", "Kota Bima"])
+
+
+def test_selected_regency_outlined_without_its_islets(fixture_db):
+    """The chosen regency's thick outline comes from the islet-free outline file; the regency's
+    own polygons keep the thin white edge (3 px black round every islet made black blobs)."""
+    fig = _slide_figure(fixture_db, selected="52.06")
+    (sel,) = [tr for tr in fig.data if tr.name == "selected"]
+    assert sel.geojson == "/app/static/geo/regency_outlines.geojson" and list(sel.locations) == ["52.06"]
+    assert sel.marker.line.width == 2.5
+    for tr in regency_traces(fig):
+        assert tr.marker.line.color == "white" and tr.marker.line.width == 0.8
+
+
+def test_office_labels_do_not_overlap_on_a_phone():
+    """At the phone's ~350 px, with the four offices of 2026 (Lombok Timur's label is close to
+    Mataram's), each label's extent (estimated generously) clears its neighbours."""
+    from viz import map_slide
+
+    for day in (dt.date(2024, 11, 27), dt.date(2026, 2, 1)):
+        fig = regency_map(queries_table_stub(), "present", "id", areas_on(day), compact=True)
+        (labels,) = [tr for tr in fig.data if tr.name == "office_labels"]
+        spans = sorted((lon - map_slide.text_half_width_deg(txt[3:-4], 10, True, True),
+                        lon + map_slide.text_half_width_deg(txt[3:-4], 10, True, True))
+                       for lon, txt in zip(labels.lon, labels.text))
+        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), spans
+        assert spans[0][0] >= web_geo_extent()[0] and spans[-1][1] <= web_geo_extent()[1]
+        assert all("Kanim" not in txt for txt in labels.text)  # short names on a phone
+
+
+def queries_table_stub():
+    import pandas as pd
+
+    from domain.regions import regency_codes
+    return pd.DataFrame({"value": [1.0] * 10}, index=regency_codes())
+
+
+def web_geo_extent():
+    from viz.web_geo import MAP_LON
+    return MAP_LON
+
+
+def test_spread_pushes_labels_apart_and_keeps_them_inside():
+    from viz.map_slide import spread
+
+    assert spread([1.0, 1.5, 4.0], [0.5, 0.5, 0.5], 0.0, 10.0) == [1.0, 2.0, 4.0]
+    assert spread([8.0, 9.6], [0.5, 0.5], 0.0, 10.0) == pytest.approx([7.9, 9.5])  # the row pulled back west
