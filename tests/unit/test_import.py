@@ -152,14 +152,15 @@ def test_incidents_derive_the_responsible_agency(engine):
             "25/11/2024,Kota Mataram,kegiatan_politik,tinggi,K1,,ya\n"
             "25/11/2024,KSB,pertambangan_ilegal,3,K2,,tidak\n"
             "25/11/2024,Lobar,overstay,2,K3,,\n"
-            "25/11/2024,Lobar,bekerja_tanpa_izin,2,K4,Imigrasi,\n").encode()
+            "25/11/2024,Lobar,bekerja_tanpa_izin,2,K4,Disnakertrans,\n").encode()
     res = import_file(engine, data, "i.csv", "incidents")
     assert res.rows_imported == 4
     with engine.connect() as conn:
         got = dict(conn.execute(select(Incident.record_id, Incident.responsible_agency)).all())
         sev = dict(conn.execute(select(Incident.record_id, Incident.severity)).all())
         el = dict(conn.execute(select(Incident.record_id, Incident.election_related)).all())
-    assert got == {"K1": "Polda NTB", "K2": "Dinas ESDM", "K3": "Imigrasi", "K4": "Imigrasi"}
+    # lead agencies (docs/domain-facts.md, Who acts); a sender's own agency is kept
+    assert got == {"K1": "Bawaslu NTB", "K2": "Polda NTB", "K3": "Imigrasi", "K4": "Disnakertrans"}
     assert sev == {"K1": 4, "K2": 3, "K3": 2, "K4": 2}
     assert el == {"K1": True, "K2": False, "K3": False, "K4": False}
 
