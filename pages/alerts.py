@@ -34,7 +34,7 @@ demo_banner()
 st.caption(tr("alertpage.intro"))
 alert_queue.flash()
 
-c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1], vertical_alignment="bottom")
+c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
 statuses = any_of(tr("alertpage.status"), alerts_store.STATUSES, "al_status", c1,
                   default=["baru", "ditelaah", "ditindaklanjuti"], format_func=lambda s: tr(f"status.{s}"))
 sevs = any_of(tr("alertpage.severity"), SEVERITIES, "al_sev", c2, format_func=lambda s: tr(f"alerts.severity_{s}"))
@@ -75,8 +75,7 @@ else:
     late = found["overdue"]
     view = pd.DataFrame({
         "id": found["id"],
-        tr("alertpage.late_mark"): ["⚠" if pd.notna(h) else "" for h in late],
-        tr("alertpage.overdue_hours"): late.round(0),
+        tr("alertpage.late_mark"): ["" if pd.isna(h) else tr("alertpage.late_cell", hours=fmt_hours(h)) for h in late],
         tr("alertpage.date"): found["date"],
         tr("alertpage.severity"): [tr(f"alerts.severity_{s}") for s in found["severity"]],
         tr("alertpage.rule"): [tr(f"alerts.{r}") for r in found["rule"]],
@@ -93,8 +92,7 @@ else:
     st.caption(tr("alertpage.overdue_rule", **{k: fmt_hours(h) for k, h in (
         ("campaign", response.hours_for("kampanye")), ("quiet", response.hours_for("masa_tenang")),
         ("voting", response.hours_for("pemungutan")), ("other", response.default_hours))}))
-    alert_queue.table(view, list(found["id"]), column_config={
-        tr("alertpage.overdue_hours"): st.column_config.NumberColumn(format="%d")})
+    alert_queue.table(view, list(found["id"]))
 
 chosen = alerts_store.alerts_by_id(engine(), alert_queue.selected())
 alert_queue.share_selection()
