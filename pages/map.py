@@ -6,7 +6,7 @@ from domain.alerts import load_rules
 from domain.filters import Filters
 from domain.regions import regency_codes, regency_name
 from loaders.values import allowed_values, country_name
-from ui.auth import role
+from ui.auth import guard, role
 from ui.briefing import briefing_export, map_slide
 from ui.components import any_of, as_sent, demo_banner, footer
 from ui.data import map_figure, map_table, q, q_risk
@@ -20,6 +20,7 @@ from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config
 from viz.timeline import trend_figure
 from viz.explain import risk_explained
 
+guard("view_aggregates")  # reached at /map before dashboard.py's sign-in: see pages/overview.py
 base = sidebar()
 lang = current()
 # The title row carries the two popovers, so the metric pills get the whole width (at 1440 px they

@@ -4,6 +4,7 @@ import streamlit as st
 
 from domain.regions import regency_name
 from domain.changes import WORSE_WHEN_UP
+from ui.auth import guard
 from ui.components import demo_banner, export_buttons, footer, kpi_row, signed
 from i18n import formats
 from ui.data import decisions, headline, map_figure, map_table, q, risers
@@ -12,6 +13,9 @@ from ui.sidebar import election, sidebar
 from ui.text import inert
 from viz.maps import fmt_number, metric_decimals, plotly_config
 
+# Streamlit also serves pages/<name>.py at /<name> to a new session before dashboard.py (and its
+# sign-in) has run: the page itself must refuse a visitor who is not signed in.
+guard("view_aggregates")
 f = sidebar()
 lang = current()
 st.title(tr("overview.title"))

@@ -140,3 +140,18 @@ def test_the_drill_down_says_a_zero_risk_score_in_a_sentence(page, lang, text):
                                      "regency": "52.05"})
     assert not at.exception, [e.value for e in at.exception]
     assert [i.value for i in at.info] == [text]
+
+
+@pytest.mark.parametrize("path", ["pages/overview.py", "pages/map.py"])
+def test_a_page_reached_without_dashboard_py_shows_nothing_to_a_visitor(small_db, monkeypatch, path):
+    """Streamlit serves pages/<name>.py at /<name> to a new session before dashboard.py (and its
+    sign-in) has run; the page itself refuses a visitor who has not signed in."""
+    from streamlit.testing.v1 import AppTest
+
+    from i18n import t
+
+    monkeypatch.setenv("NTB_DB_URL", small_db)
+    at = AppTest.from_file(str(ROOT / path), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [t("auth.forbidden")]
+    assert (len(at.metric), len(at.title), len(at.page_link)) == (0, 0, 0)
