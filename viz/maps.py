@@ -80,10 +80,6 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     # with no points stands for them in the legend, which does not list choropleths.
     area_ids = web_geo.office_area_ids(areas)
     clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
-    fig.add_trace(go.Choropleth(
-        geojson=web_geo.URL + web_geo.OFFICE_AREAS, locations=list(area_ids.values()), z=[0] * len(area_ids),
-        colorscale=clear, showscale=False, marker_line_color=style.OFFICE, marker_line_width=2.5,
-        hoverinfo="skip", name=t("map.office_area", lang)))
     if selected in table.index:
         # The chosen regency: its larger islands outlined (web_geo.REGENCY_OUTLINES); its islets
         # keep their fill and thin edge, so they stay islands and do not turn into blobs.
@@ -91,6 +87,10 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
             geojson=web_geo.URL + web_geo.REGENCY_OUTLINES, locations=[selected], z=[0], colorscale=clear,
             showscale=False, marker_line_color=style.SELECTED, marker_line_width=2.5, hoverinfo="skip",
             name="selected"))
+    fig.add_trace(go.Choropleth(
+        geojson=web_geo.URL + web_geo.OFFICE_AREAS, locations=list(area_ids.values()), z=[0] * len(area_ids),
+        colorscale=clear, showscale=False, marker_line_color=style.OFFICE, marker_line_width=2.5,
+        hoverinfo="skip", name=t("map.office_area", lang)))
     fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line=dict(color=style.OFFICE, width=2.5),
                                 name=t("map.office_area", lang), hoverinfo="skip", legend="legend"))
     if not compact:

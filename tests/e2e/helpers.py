@@ -12,8 +12,9 @@ EXCEPTION = '[data-testid="stException"]'
 APP = '[data-testid="stApp"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 MAP = '[data-testid="stPlotlyChart"]'
-# The office-area outlines are the last choropleth trace (viz/maps.py draws them above the regencies).
-REGIONS = f'{MAP} g.trace.choropleth:not(:last-child) path.choroplethlocation'
+# The office-area outlines are the last choropleth trace (viz/maps.py draws them above the regencies);
+# a chosen regency's outline is a transparent choropleth just before them.
+REGIONS = f'{MAP} g.trace.choropleth:not(:last-child) path.choroplethlocation:not([fill="rgba(0, 0, 0, 0)"])'
 OFFICE_OUTLINES = f'{MAP} g.trace.choropleth:last-child path.choroplethlocation'
 METRIC = '[data-testid="stMetric"]'
 METRIC_LABEL = '[data-testid="stMetricLabel"]'

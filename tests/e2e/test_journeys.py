@@ -62,7 +62,7 @@ def test_overview_map_and_kpis(page: Page, app_server):
     strokes = outlines.evaluate_all("els => els.map(e => [e.getAttribute('d').length, getComputedStyle(e).stroke])")
     for length, stroke in strokes:
         assert length > 100, "an office outline has (almost) no geometry"
-        assert stroke == "rgb(31, 59, 115)", f"office outline colour {stroke}"  # viz.maps.OFFICE_LINE
+        assert stroke == "rgb(28, 28, 40)", f"office outline colour {stroke}"  # viz.style.OFFICE
 
     kpis = expected_kpis(app_server)
     for key, value in kpis.items():
@@ -232,10 +232,14 @@ def test_map_drilldown_by_click(page: Page, app_server):
     expect(header).to_be_visible(timeout=10_000)
     wait_idle(page, timeout=10_000)
     expect(header).to_be_visible()
-    # the selected regency is outlined in black on the map
+    # the selected regency is outlined (viz.style.SELECTED) by a trace of its own, drawn round its
+    # larger islands only; its own path keeps the thin white edge, so its islets stay islands
+    strokes = page.locator(f"{MAP} g.trace.choropleth path.choroplethlocation").evaluate_all(
+        "els => els.map(e => getComputedStyle(e).stroke)")
+    assert strokes.count("rgb(194, 24, 91)") == 1, strokes
     where = page.evaluate(PATH_OF, MATARAM)
-    outline = page.locator(f"{MAP} g.trace.choropleth").nth(where[0]).locator("path.choroplethlocation").nth(where[1])
-    assert outline.evaluate("e => getComputedStyle(e).stroke") == "rgb(0, 0, 0)"
+    own = page.locator(f"{MAP} g.trace.choropleth").nth(where[0]).locator("path.choroplethlocation").nth(where[1])
+    assert own.evaluate("e => getComputedStyle(e).stroke") == "rgb(255, 255, 255)"
 
 
 def drill_down_by_selectbox(page: Page, app_server, code: str) -> dict:
