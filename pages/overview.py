@@ -32,8 +32,7 @@ st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f
 # What changed, what needs a decision (issue 18 item 3): above the map.
 h = headline(f)
 prev = f"{h.previous[0]:%d/%m/%Y}", f"{h.previous[1]:%d/%m/%Y}"
-kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", "arrivals"], h.before,
-        WORSE_WHEN_UP, tr("overview.before_label", start=prev[0], end=prev[1]))
+kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", "arrivals"], h.before, WORSE_WHEN_UP)
 span = q("data_span")
 no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=f"{span[0]:%d/%m/%Y}" if span else "-")
 st.caption(no_previous if h.before is None else tr("overview.compared", start=prev[0], end=prev[1]))
@@ -50,8 +49,10 @@ for a in waiting.to_dict("records"):
     sev = f":{SEVERITY_COLOUR[a['severity']]}[**{sev}**]" if a["severity"] in SEVERITY_COLOUR else f"**{sev}**"
     n = a["age_days"]
     age = tr("overview.age_today") if n == 0 else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
+    # the rule's name last: a narrow column cuts the label's end, and place, agency and age matter most
     left.page_link(ALERTS, query_params={"alert": str(a["id"])}, icon=":material/notification_important:",
-                   label=f"{sev} · {tr('alerts.' + a['rule'])} · {inert(a['place'])} · {inert(a['agency'])} · {age}")
+                   label=f"{sev} · {inert(a['place'])} · {inert(a['agency'])} · {age} · {tr('alerts.' + a['rule'])}",
+                   help=tr("alerts." + a["rule"]))
 if waiting.empty:
     left.caption(tr("overview.no_decisions"))
 left.page_link(ALERTS, label=tr("overview.all_alerts"), icon=":material/arrow_forward:")

@@ -53,9 +53,9 @@ def signed(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] | None = None,
-            worse_when_up: frozenset = frozenset(), before_label: str = "") -> None:
+            worse_when_up: frozenset = frozenset()) -> None:
     """KPI tiles; with `before`, each shows its change (red when a rise is bad news, grey when
-    neutral) and the earlier value in its tooltip."""
+    neutral) and the earlier value beside it ("-56 dari 278"): no tooltip icon to crowd the label."""
     lang = current()
     cols = st.columns(len(keys))
     for col, key in zip(cols, keys):
@@ -64,7 +64,7 @@ def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] 
             continue
         col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang), signed(values[key] - before[key], lang),
                    delta_color="inverse" if key in worse_when_up else "off",
-                   help=f"{before_label}: {fmt_number(before[key], lang)}")
+                   delta_description=tr("overview.from_value", value=fmt_number(before[key], lang)))
 
 
 def footer() -> None:

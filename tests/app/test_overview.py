@@ -44,40 +44,40 @@ def page(small_db, monkeypatch):
 
 
 METRICS = {
-    "id": [("Orang asing hadir", "1.210", "+1.196", GRAY, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 14"),
-           ("Kejadian", "5", "+3", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 2"),
-           ("Terkait Pilkada", "2", "+1", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 1"),
-           ("Belum selesai ditindaklanjuti", "4", "+3", RED, UP, "Periode sebelumnya (21/11/2024–23/11/2024): 1"),
-           ("Kedatangan di TPI", "80", "-20", GRAY, DOWN, "Periode sebelumnya (21/11/2024–23/11/2024): 100")],
-    "en": [("Foreign nationals present", "1,210", "+1,196", GRAY, UP, "Previous period (21/11/2024–23/11/2024): 14"),
-           ("Incidents", "5", "+3", RED, UP, "Previous period (21/11/2024–23/11/2024): 2"),
-           ("Election-related", "2", "+1", RED, UP, "Previous period (21/11/2024–23/11/2024): 1"),
-           ("Follow-up still open", "4", "+3", RED, UP, "Previous period (21/11/2024–23/11/2024): 1"),
-           ("Arrivals at ports of entry", "80", "-20", GRAY, DOWN, "Previous period (21/11/2024–23/11/2024): 100")],
+    "id": [("Orang asing hadir", "1.210", "+1.196", GRAY, UP, "dari 14"),
+           ("Kejadian", "5", "+3", RED, UP, "dari 2"),
+           ("Terkait Pilkada", "2", "+1", RED, UP, "dari 1"),
+           ("Belum selesai ditindaklanjuti", "4", "+3", RED, UP, "dari 1"),
+           ("Kedatangan di TPI", "80", "-20", GRAY, DOWN, "dari 100")],
+    "en": [("Foreign nationals present", "1,210", "+1,196", GRAY, UP, "from 14"),
+           ("Incidents", "5", "+3", RED, UP, "from 2"),
+           ("Election-related", "2", "+1", RED, UP, "from 1"),
+           ("Follow-up still open", "4", "+3", RED, UP, "from 1"),
+           ("Arrivals at ports of entry", "80", "-20", GRAY, DOWN, "from 100")],
 }
 AIRPORT = inert("Bandara Internasional Lombok Zainuddin Abdul Madjid (LOP)")
 SUMBAWA, LOBAR, DOMPU, LOTIM = (inert(f"Kab. {n}") for n in ("Sumbawa", "Lombok Barat", "Dompu", "Lombok Timur"))
 # (alert key, the link's label); names from files go through ui.text.inert, as on the page
 DECISIONS = {
     "id": [("election_sensitive_incident|52.04|2024-11-26|K07",
-            f":red[**Kritis**] · Kejadian sensitif Pilkada · {SUMBAWA} · Imigrasi · hari ini"),
+            f":red[**Kritis**] · {SUMBAWA} · Imigrasi · hari ini · Kejadian sensitif Pilkada"),
            ("election_sensitive_incident|52.72|2024-11-24|K03",
-            ":red[**Kritis**] · Kejadian sensitif Pilkada · Kota Bima · Polda NTB · 2 hari"),
+            ":red[**Kritis**] · Kota Bima · Polda NTB · 2 hari · Kejadian sensitif Pilkada"),
            ("hand:port",
-            f":orange[**Tinggi**] · Lonjakan perlintasan di TPI/pelabuhan · {AIRPORT} · Imigrasi · 1 hari"),
-           ("hand:overstay", f"**Sedang** · Melebihi izin tinggal (overstay) · {LOBAR} · Imigrasi · hari ini"),
+            f":orange[**Tinggi**] · {AIRPORT} · Imigrasi · 1 hari · Lonjakan perlintasan di TPI/pelabuhan"),
+           ("hand:overstay", f"**Sedang** · {LOBAR} · Imigrasi · hari ini · Melebihi izin tinggal (overstay)"),
            ("hand:expiring",
-            f"**Rendah** · Izin tinggal habis pada masa kampanye/masa tenang · {DOMPU} · Imigrasi · hari ini"),
-           ("hand:older", f"**Rendah** · Melebihi izin tinggal (overstay) · {LOTIM} · Imigrasi · 1 hari")],
+            f"**Rendah** · {DOMPU} · Imigrasi · hari ini · Izin tinggal habis pada masa kampanye/masa tenang"),
+           ("hand:older", f"**Rendah** · {LOTIM} · Imigrasi · 1 hari · Melebihi izin tinggal (overstay)")],
     "en": [("election_sensitive_incident|52.04|2024-11-26|K07",
-            f":red[**Critical**] · Election-sensitive incident · {SUMBAWA} · Imigrasi · today"),
+            f":red[**Critical**] · {SUMBAWA} · Imigrasi · today · Election-sensitive incident"),
            ("election_sensitive_incident|52.72|2024-11-24|K03",
-            ":red[**Critical**] · Election-sensitive incident · Kota Bima · Polda NTB · 2 days"),
-           ("hand:port", f":orange[**High**] · Spike in crossings at a port of entry · {AIRPORT} · Imigrasi · 1 day"),
-           ("hand:overstay", f"**Medium** · Overstay · {LOBAR} · Imigrasi · today"),
+            ":red[**Critical**] · Kota Bima · Polda NTB · 2 days · Election-sensitive incident"),
+           ("hand:port", f":orange[**High**] · {AIRPORT} · Imigrasi · 1 day · Spike in crossings at a port of entry"),
+           ("hand:overstay", f"**Medium** · {LOBAR} · Imigrasi · today · Overstay"),
            ("hand:expiring",
-            f"**Low** · Stay permit expiring in the campaign or quiet period · {DOMPU} · Imigrasi · today"),
-           ("hand:older", f"**Low** · Overstay · {LOTIM} · Imigrasi · 1 day")],
+            f"**Low** · {DOMPU} · Imigrasi · today · Stay permit expiring in the campaign or quiet period"),
+           ("hand:older", f"**Low** · {LOTIM} · Imigrasi · 1 day · Overstay")],
 }
 RISERS = {
     "id": ("Skor risiko naik paling tajam sejak 23/11/2024", [
@@ -95,7 +95,7 @@ RISERS = {
 def test_headline_numbers_show_their_change_against_the_previous_period(page, lang):
     at = page("pages/overview.py", lang, QUIET)
     assert not at.exception, [e.value for e in at.exception]
-    assert [(m.label, m.value, m.proto.delta, m.proto.color, m.proto.direction, m.proto.help)
+    assert [(m.label, m.value, m.proto.delta, m.proto.color, m.proto.direction, m.proto.delta_description)
             for m in at.metric] == METRICS[lang]
     compared = {"id": "Perubahan dibanding 21/11/2024–23/11/2024, periode sepanjang sama tepat sebelumnya.",
                 "en": "Changes against 21/11/2024–23/11/2024, the period of the same length just before."}
