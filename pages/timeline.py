@@ -26,12 +26,14 @@ st.dataframe(pd.DataFrame([{
     tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, width="stretch")
 
 # Both charts follow the sidebar's period: phases as bands, voting day as a line (viz/timeline.py).
-fig = trend_figure(q("presence_trend", f), e, lang, tr("chart.trend"), f.start, f.end)
+# A phone ("Mobi" in its user agent) gets taller charts: the phase legend wraps to one entry a line.
+height = 640 if "Mobi" in st.context.headers.get("User-Agent", "") else 400
+fig = trend_figure(q("presence_trend", f), e, lang, tr("chart.trend"), f.start, f.end, height=height)
 st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="tl_presence")
 
 alerts = q_alerts(f)
 fig2 = incidents_alerts_figure(q("incident_trend", f), alerts, e, lang, tr("timeline.incidents_alerts"), f.start, f.end,
-                               {sev: tr(f"alerts.severity_{sev}") for sev in SEVERITIES})
+                               {sev: tr(f"alerts.severity_{sev}") for sev in SEVERITIES}, height=height)
 st.plotly_chart(fig2, width="stretch", config=plotly_config(lang), key="tl_alerts")
 
 if len(alerts):

@@ -82,8 +82,8 @@ class Frame:
         return 1 - px / self.height
 
 
-LEGEND_ROW = {False: 19, True: 17}     # px per legend entry
-COLORBAR_PX = 44                       # title, bar and tick labels
+LEGEND_ROW = {False: 19, True: 21}     # px per legend entry (measured in Chromium; a phone's is taller)
+COLORBAR_PX = {False: 44, True: 62}    # title, bar and tick labels
 SOURCE_ROW = {False: 13, True: 12}
 WRAP = {False: 170, True: 62}          # characters per source line
 
@@ -91,14 +91,14 @@ WRAP = {False: 170, True: 62}          # characters per source line
 def legend_block_px(compact: bool) -> int:
     row = LEGEND_ROW[compact]
     if compact:  # colour bar; features | incidents (title + 5); ports (3)
-        return COLORBAR_PX + 6 * row + 6 + 3 * row
+        return COLORBAR_PX[True] + 6 * row + 6 + 3 * row
     return 6 * row  # side by side: colour bar, features, ports, incidents (title + 5)
 
 
 def frame(height: int, slide: Slide | None, compact: bool) -> Frame:
     """Desktop: `height` is kept and the map gets what is left. Phone: the map gets what the width
     gives it (the fixed extent at ~358 px is ~110 px high) and the height follows."""
-    top = (BANNER_PX + (62 if compact else 54)) if slide else 6
+    top = (BANNER_PX + (80 if compact else 54)) if slide else 6
     lines = tuple(textwrap.wrap(slide.source, WRAP[compact])) if slide else ()
     bottom = legend_block_px(compact) + 8 + len(lines) * SOURCE_ROW[compact] + (BANNER_PX + 4 if slide else 0)
     if compact:
@@ -116,8 +116,9 @@ def place_legends(fig: go.Figure, fr: Frame, lang: str, metric_label: str) -> di
                   itemsizing="constant", tracegroupgap=0, itemclick="toggle")
     top = fr.legend_top
     if fr.compact:
-        spots = {"legend": (0.0, top + COLORBAR_PX), "legend3": (0.56, top + COLORBAR_PX),
-                 "legend2": (0.0, top + COLORBAR_PX + 6 * row + 6)}
+        bar_px = COLORBAR_PX[True]
+        spots = {"legend": (0.0, top + bar_px), "legend3": (0.56, top + bar_px),
+                 "legend2": (0.0, top + bar_px + 6 * row + 6)}
         bar = dict(x=0.0, len=0.7)
     else:
         spots = {"legend": (0.26, top), "legend2": (0.49, top), "legend3": (0.77, top)}
@@ -197,8 +198,8 @@ def decorate(fig: go.Figure, slide: Slide, fr: Frame, lang: str) -> None:
     _banner(fig, fr, slide.marking, lang, fr.height - BANNER_PX)
     size = 13 if fr.compact else 16
     title = slide.title
-    if fr.compact:  # metric / period · phase on their own lines
-        title = "<br>".join(title.split(" · ", 1))
+    if fr.compact:  # metric, period and phase each on a line of its own
+        title = "<br>".join(title.split(" · "))
     fig.add_annotation(x=0, y=fr.y(BANNER_PX + 6), xref="paper", yref="paper", xanchor="left", yanchor="top",
                        text=f"<b>{title}</b>", showarrow=False, align="left", name="title",
                        font=dict(size=size, color="#111111"))
