@@ -118,7 +118,12 @@ def test_kota_bima_has_a_longer_post_vote_watch():
 
 
 def test_reference_files_name_their_source():
+    """Each row names its source; a file copied verbatim from elsewhere (the gazetteer) names it
+    once, in the licence notice beside it, which starts with the file's path."""
+    notices = {n.read_text(encoding="utf-8").split(":", 1)[0] for n in REFERENCE.glob("LICENSE-*.txt")}
     for path in REFERENCE.glob("*.csv"):
+        if f"data/reference/{path.name}" in notices:
+            continue
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert "source" in df.columns or "note" in df.columns, path.name
         col = "source" if "source" in df.columns else "note"
