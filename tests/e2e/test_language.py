@@ -1,0 +1,39 @@
+"""With Bahasa Indonesia chosen no English shows on any page (issue 18 item 8): every page the
+analyst may open, its visible text and the text plotly draws in its charts (axis months), against
+the English that leaked before: the boundary attribution, the sources' "as reported", the licence
+expander, Streamlit's own placeholders and plotly's English month names."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, wait_idle
+
+pytestmark = pytest.mark.e2e
+LEAKS = re.compile(r"Regency boundaries|as reported|Constitutional Court|Immigration offices|MIT License|"
+                   r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting")
+PAGES = ("overview", "map", "alerts", "timeline", "upload", "records", "about")
+
+
+def visible_text(page: Page) -> str:
+    return page.evaluate("""() => document.querySelector('[data-testid="stApp"]').innerText + '\\n' +
+        [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')].map(e => e.textContent).join('\\n')""")
+
+
+def test_no_english_on_any_page_in_indonesian(page: Page, app_server):
+    open_app(page, app_server)
+    found = {}
+    for key in PAGES:
+        assert key in PAGE_TITLES
+        go_to(page, key)
+        if key in ("overview", "map", "timeline"):
+            page.locator('[data-testid="stPlotlyChart"] svg text').first.wait_for(timeout=60_000)
+            wait_idle(page)
+        hits = sorted({m.group(0) for m in LEAKS.finditer(visible_text(page))})
+        if hits:
+            found[key] = hits
+    assert found == {}
+    # what leaked is now there in Indonesian
+    assert "Batas kabupaten/kota: diturunkan dari cahyadsn/wilayah_boundaries" in visible_text(page)
