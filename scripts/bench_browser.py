@@ -293,7 +293,7 @@ def main() -> None:
         return
     print(f"presence rows {info['presence_rows']:,}; {args.repeat} rounds after one warm-up; seconds, KiB; "
           f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'step':12} {'median':>7} {'max':>6} {'script':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8}")
+    print(f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8}")
     for name, s in summary.items():
         print(f"{name:12} {s['s_median']:7.2f} {s['s_max']:6.2f} {s['script_s_median']:7.2f} "
               f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f}")
