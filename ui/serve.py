@@ -5,7 +5,8 @@ Before anything listens:
   accounts, print one line per reason on stderr and exit 2. A server that cannot do its work
   must not start and answer `ok` on /_stcore/health (a process manager or load balancer would
   take it for healthy); the page still refuses too, for a server started another way;
-- the upload guard (ui/uploads.py) is put into Streamlit's upload route.
+- the upload guard (ui/uploads.py) is put into Streamlit's upload route;
+- Streamlit's old pages-folder mode is switched off (see `pages_only_through_the_dashboard`).
 Then Streamlit's own command line runs `dashboard.py` in this process.
 """
 from __future__ import annotations
@@ -53,6 +54,15 @@ def production_problems(engine) -> list[str]:
     return problems
 
 
+def pages_only_through_the_dashboard() -> None:
+    """Every page runs inside dashboard.py's st.navigation, behind its sign-in. Streamlit runs the
+    first session of a fresh process in its old mode for apps with a `pages/` folder (until some
+    script calls st.navigation): that session's /map ran pages/map.py with no sign-in at all, and a
+    link such as /peringatan?alert=7 showed "Page not found" over the sign-in form."""
+    from streamlit.runtime.pages_manager import PagesManager
+    PagesManager.uses_pages_directory = False
+
+
 def main(argv: list[str]) -> int:
     if production_mode():
         key_from_secrets()  # fills ui.auth's once-per-process secrets cache early; harmless
@@ -66,6 +76,7 @@ def main(argv: list[str]) -> int:
             return REFUSED
     from ui import uploads
     uploads.install()
+    pages_only_through_the_dashboard()
     from streamlit.web import cli
     return cli.main(["run", str(ROOT / "dashboard.py"), *argv], prog_name="streamlit", standalone_mode=True)
 
