@@ -14,11 +14,11 @@ import datetime as dt
 import pandas as pd
 
 from domain.alerts import RISK_COMPONENTS, SEVERITIES
+from domain.vocabularies import CLOSED  # the follow-up status that ends an alert
 
 # Headline numbers where a rise is bad news (delta shown red when up); the others are neutral.
 WORSE_WHEN_UP = frozenset({"incidents", "election_incidents", "open_incidents"})
 DECISION_LIMIT = 6
-CLOSED = "selesai"  # the follow-up status that ends an alert
 RISERS = 3
 
 

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from domain.alerts import ResponseRules
-
-CLOSED = "selesai"
+from domain.vocabularies import CLOSED
 
 
 def overdue_hours(alerts: pd.DataFrame, now: dt.datetime, rules: ResponseRules) -> pd.Series:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from functools import lru_cache
 
 import numpy as np
@@ -17,31 +16,11 @@ import pycountry
 
 from domain.paths import REFERENCE
 from domain.regions import resolve_port, resolve_regency
+from domain.vocabularies import codes as allowed_values  # noqa: F401 - the contract's codes, for callers
+from domain.vocabularies import key as _key
+from domain.vocabularies import spellings as vocabularies
 
-# --- vocabularies (data/reference/vocabularies.toml) -------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def vocabularies() -> dict[str, dict[str, str]]:
-    """{vocabulary: {accepted spelling (lower case): stored value}}"""
-    raw = tomllib.loads((REFERENCE / "vocabularies.toml").read_text(encoding="utf-8"))
-    out: dict[str, dict[str, str]] = {}
-    for name, table in raw.items():
-        if not isinstance(table, dict):
-            continue
-        out[name] = {}
-        for stored, spellings in table.items():
-            for s in [stored, *spellings]:
-                out[name][_key(s)] = stored
-    return out
-
-
-def allowed_values(vocabulary: str) -> list[str]:
-    return list(dict.fromkeys(vocabularies()[vocabulary].values()))
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(text).strip().lower())
+# --- vocabularies (data/reference/vocabularies.toml, read by domain/vocabularies.py) ------------
 
 
 def parse_enum(vocabulary: str, text: str):

@@ -8,6 +8,7 @@ from domain.agencies import alert_supporting
 from domain.alerts import RULE_NAMES, SEVERITIES, describe, load_rules
 from domain.follow_up import overdue_hours
 from domain.regions import offices, ports, regency_name
+from domain.vocabularies import CLOSED, STATUSES
 from storage import alerts_store
 from storage.models import utcnow
 from ui import alert_queue
@@ -35,8 +36,8 @@ st.caption(tr("alertpage.intro"))
 alert_queue.flash()
 
 c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
-statuses = any_of(tr("alertpage.status"), alerts_store.STATUSES, "al_status", c1,
-                  default=["baru", "ditelaah", "ditindaklanjuti"], format_func=lambda s: tr(f"status.{s}"))
+statuses = any_of(tr("alertpage.status"), STATUSES, "al_status", c1,
+                  default=[s for s in STATUSES if s != CLOSED], format_func=lambda s: tr(f"status.{s}"))
 sevs = any_of(tr("alertpage.severity"), SEVERITIES, "al_sev", c2, format_func=lambda s: tr(f"alerts.severity_{s}"))
 rules = any_of(tr("alertpage.rule"), [*RULE_NAMES, "permit_activity_mismatch_cluster"], "al_rule", c3,
                format_func=lambda r: tr(f"alerts.{r}"))

@@ -14,9 +14,10 @@ from domain.alerts import Rules
 from domain.calendar import Election
 from domain.filters import Filters
 from domain.regions import offices, ports, regency_name
+from domain.vocabularies import CLOSED, STATUSES
 from storage import alerts_store, queries
 
-OPEN = tuple(s for s in alerts_store.STATUSES if s != changes.CLOSED)
+OPEN = tuple(s for s in STATUSES if s != CLOSED)
 
 
 @dataclass(frozen=True)

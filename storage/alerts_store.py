@@ -19,13 +19,13 @@ from domain.filters import Filters
 from domain.regions import regencies
 from domain.risk import risk_scores
 from domain.roles import require
+from domain.vocabularies import NEW, STATUSES
 from storage.audit import record
 from storage.versions import bump
 from storage.engine import get_engine, write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
 from storage.queries import _frame, data_span, scope
 
-STATUSES = ("baru", "ditelaah", "ditindaklanjuti", "selesai")
 MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
 
 
@@ -76,7 +76,7 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
                 conn.execute(update(Alert).where(Alert.id == existing[a["key"]]).values(**values))
                 updated += 1
             else:
-                fresh.append({"key": a["key"], "status": "baru", "first_seen_at": now, **values})
+                fresh.append({"key": a["key"], "status": NEW, "first_seen_at": now, **values})
         if fresh:
             conn.execute(insert(Alert), fresh)
             new = len(fresh)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, Integer, String, bindparam, cast, func, or_, sele
 from domain.agencies import supporting_many
 from domain.filters import Filters
 from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
-from loaders.values import allowed_values
+from domain.vocabularies import CLOSED, STATUSES, codes
 from storage.engine import read_tx
 from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
                             IncidentRegencyMonthly, PresenceDaily, PresenceNationalityDaily, PresenceNationalityMonthly,
@@ -205,11 +205,11 @@ def _incident_counts(i, shape: Shape, key: str):
         return _summed(i, shape, [key], {
             "incidents": lambda m: func.sum(m.incidents),
             "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
-            "open": lambda m: func.sum(m.incidents).filter(m.status != "selesai")}, _incident_filters(shape))
+            "open": lambda m: func.sum(m.incidents).filter(m.status != CLOSED)}, _incident_filters(shape))
     n = func.count()
     return _incident_where(
         select(getattr(i, key), n.label("incidents"), n.filter(i.election_related.is_(True)).label("election"),
-               n.filter(i.status != "selesai").label("open")).where(i.replaced_by_batch.is_(None))
+               n.filter(i.status != CLOSED).label("open")).where(i.replaced_by_batch.is_(None))
         .group_by(getattr(i, key)), shape, model=i, day=i.incident_date)
 
 
@@ -250,7 +250,7 @@ def kpi_totals(table: pd.DataFrame, arrivals: int) -> dict:
     }
 
 
-SEVERITIES = [int(v) for v in allowed_values("severity")]
+SEVERITIES = [int(v) for v in codes("severity")]
 MAX_MARKERS = 1500  # more dots than this hide the map; the most severe and newest are kept
 
 
@@ -378,7 +378,7 @@ def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataF
     df = _frame(engine, _incident_where(
         select(i.responsible_agency, i.category, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
         .group_by(i.responsible_agency, i.category, i.status), shape, model=Incident, day=i.incident_date), values)
-    statuses = allowed_values("status")
+    statuses = list(STATUSES)
     if df.empty:
         return pd.DataFrame(columns=["supporting", *statuses])
     table = df.pivot_table(index="responsible_agency", columns="status", values="n", aggfunc="sum", fill_value=0)

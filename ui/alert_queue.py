@@ -14,6 +14,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from domain.vocabularies import STATUSES
 from storage import alerts_store
 from storage.users import list_users
 from ui.auth import role, user_name
@@ -96,10 +97,10 @@ def form(alerts: pd.DataFrame) -> None:
         holder = st.selectbox(tr("alertpage.holder"), options, key=f"alert_holder_{gen}",
                               index=options.index(holder_now) if holder_now in options else 0,
                               format_func=lambda p: p or tr("alertpage.nobody"), accept_new_options=True)
-        cols = st.columns(len(alerts_store.STATUSES) + 1)
+        cols = st.columns(len(STATUSES) + 1)
         nxt = _next(current)
         pressed = None
-        for col, s in zip(cols, alerts_store.STATUSES):
+        for col, s in zip(cols, STATUSES):
             if col.form_submit_button(tr("alertpage.to_status", status=tr(f"status.{s}")), key=f"alert_to_{s}",
                                       disabled=s == current, type="primary" if s == nxt else "secondary",
                                       width="stretch"):
@@ -116,7 +117,7 @@ def form(alerts: pd.DataFrame) -> None:
 
 
 def _next(status: str | None) -> str | None:
-    s = alerts_store.STATUSES
+    s = STATUSES
     return s[s.index(status) + 1] if status in s and status != s[-1] else None
 
 
