@@ -1,7 +1,7 @@
 """The upload page's column mapping (issue 19 item 1): when a file's headers do not match the
 contract, each file column is shown with a guess (loaders/profiles.py: header names and sample
 values) and the analyst picks the contract column, "place" or "ignore"; the mapping can be saved
-under a name (storage/profiles.py) and downloaded as the TOML file the command line reads. A
+under a name (services/profiles.py) and downloaded as the TOML file the command line reads. A
 saved profile made for the same headers is offered first. Called from pages/upload.py."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from loaders.columns import SPECS
 from loaders.errors import ImportRejected
 from loaders.profiles import IGNORE, PLACE, Profile, apply, from_choices, guess, place_capable, to_toml
 from loaders.reader import Limits, read_table
-from storage import profiles as saved_profiles
+from services import profiles as saved_profiles
 from ui.auth import user_name
 from ui.data import engine
 from ui.lang import current, tr

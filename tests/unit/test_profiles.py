@@ -15,7 +15,7 @@ from sqlalchemy import select
 from loaders.errors import ImportRejected
 from loaders.pipeline import import_file
 from loaders.profiles import Profile, headers_signature, parse, to_toml
-from storage import profiles as saved
+from services import profiles as saved
 from storage.models import Presence
 
 ROOT = Path(__file__).resolve().parents[2]
