@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 bootstrap: install
-	$(PY) -m storage.bootstrap
+	$(PY) -m services.bootstrap
 
 run: bootstrap
 	@echo "Serving the dashboard on http://$(ADDRESS):$(PORT) (Ctrl-C stops it)"

@@ -1,11 +1,11 @@
-"""`python -m storage.bootstrap` says what it did to the database: created, upgraded or nothing.
+"""`python -m services.bootstrap` says what it did to the database: created, upgraded or nothing.
 
 It used to print "schema up to date" for a file it had just created."""
 from __future__ import annotations
 
 from alembic.script import ScriptDirectory
 
-from storage import bootstrap
+from services import bootstrap
 from storage.engine import make_engine
 from storage.schema import alembic_config, upgrade
 

@@ -1,8 +1,9 @@
 """First start: bring the schema to Alembic's head and, for the embedded default database only,
 seed the demo data when it is empty. A database named by NTB_DB_URL is never seeded unless asked
-(`--demo`): it may be a real one.
+(`--demo`): it may be a real one. A service, not part of storage/: seeding runs the importer
+(loaders/demo.py), and the store imports no loaders.
 
-    python -m storage.bootstrap [--db URL] [--demo]
+    python -m services.bootstrap [--db URL] [--demo]
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from sqlalchemy import func, select
 
 from domain.paths import LOCAL
+from loaders import demo
 from storage.engine import configured_url, get_engine, is_default_database
 from storage.models import UploadBatch
 from storage.schema import upgrade
@@ -43,8 +45,6 @@ def main(argv: list[str] | None = None) -> int:
         empty = conn.scalar(select(func.count()).select_from(UploadBatch)) == 0
     rc = 0
     if empty and (is_default_database(url) or args.demo):
-        from loaders import demo
-
         print("empty database: loading the synthetic demo data (labelled DATA DEMO)")
         rc = demo.main(["--db", url])
         made = create_demo_accounts(engine)
