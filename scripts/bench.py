@@ -56,7 +56,7 @@ from domain.regions import areas_on
 from storage import queries
 from storage.engine import make_engine
 from viz.briefing import render
-from viz.briefing_data import briefing_input
+from services.briefing import briefing_input
 from viz.maps import regency_map
 from storage.schema import upgrade
 e = make_engine(sys.argv[1])
@@ -122,7 +122,7 @@ def main() -> None:
     from storage.engine import make_engine
     from storage.schema import upgrade
     from viz.briefing import render
-    from viz.briefing_data import briefing_input
+    from services.briefing import briefing_input
 
     out: dict = {"rows": args.rows, "incidents": args.rows // 10, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as d:

@@ -43,7 +43,7 @@ def main() -> None:
     from storage.alerts_store import evaluate_and_store
     from storage.engine import make_engine
     from viz.briefing import render
-    from viz.briefing_data import briefing_input
+    from services.briefing import briefing_input
     from viz.maps import regency_map
 
     for scale in args.scales:

@@ -1,5 +1,6 @@
-"""Append-only audit trail. Callers pass their open transaction so the event commits (or rolls
-back) together with what it records.
+"""Append-only audit trail. `log(engine, ...)` writes one event in its own transaction: the one way
+for the rest of the app. Inside storage/, a change and its event commit (or roll back) together:
+there `record(conn, ...)` adds the event to the change's open transaction.
 
 Every text is cut to its column before it is written: the trail can never be cleaned up, so a
 stranger's megabyte-long "user name" must not grow it by a megabyte per attempt (and PostgreSQL
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Engine, insert
 
+from storage.engine import write_tx
 from storage.models import AuditEvent, utcnow
 
 ACTOR_MAX = AuditEvent.__table__.c.actor.type.length
@@ -40,3 +42,9 @@ def _detail(detail: dict | None) -> str:
 def record(conn: Connection, actor: str, action: str, target: str = "", detail: dict | None = None) -> None:
     conn.execute(insert(AuditEvent).values(at=utcnow(), actor=clip(actor or "", ACTOR_MAX), action=action,
                                            target=clip(target, TARGET_MAX), detail=_detail(detail)))
+
+
+def log(engine: Engine, actor: str, action: str, target: str = "", detail: dict | None = None) -> None:
+    """One audit event on its own (an export, a sign-out, a file written): its own transaction."""
+    with write_tx(engine) as conn:
+        record(conn, actor, action, target, detail)

@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from domain.roles import require
-from storage.audit import record
-from storage.engine import read_tx, write_tx
+from storage.audit import log
+from storage.engine import read_tx
 from storage.models import Presence, UploadBatch
 from storage.queries import _frame
 
@@ -90,9 +90,8 @@ def page(engine: Engine, rf: RecordFilter, role: str | None, actor: str, limit: 
     require(role, "view_person_level")
     total = count(engine, rf) if total is None else total
     rows = _frame(engine, _select(rf).limit(limit).offset(offset))
-    with write_tx(engine) as conn:
-        record(conn, actor, "person_level_view", "presence",
-               {**rf.audit_detail(), "offset": offset, "rows": len(rows), "total": total})
+    log(engine, actor, "person_level_view", "presence",
+        {**rf.audit_detail(), "offset": offset, "rows": len(rows), "total": total})
     return rows, total
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.roles import ROLES
-from storage.audit import clip, record
+from storage.audit import clip, log, record
 from storage.engine import read_tx, write_tx
 from storage.models import AppUser, SigninThrottle, utcnow
 
@@ -172,8 +172,7 @@ def authenticate(engine: Engine, username: str, password: str, client: str | Non
         user = None if name != username else conn.execute(select(
             AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active).where(AppUser.username == name)).one_or_none()
     if waits is not None:
-        with write_tx(engine) as conn:
-            record(conn, name, "signin_failed", target, about | {"reason": "throttled", "until": waits.isoformat()})
+        log(engine, name, "signin_failed", target, about | {"reason": "throttled", "until": waits.isoformat()})
         return None, "throttled"
     good = _verify(user.password_hash if user is not None else _DUMMY_HASH, password) and user is not None
     # A hash made with other parameters is upgraded at the next good sign-in (hashed before the write lock).

@@ -12,8 +12,7 @@ import time
 import streamlit as st
 
 from domain.roles import can, require
-from storage.audit import record
-from storage.engine import write_tx
+from storage import audit
 from storage.users import authenticate
 from ui import gate
 from ui.data import engine
@@ -103,8 +102,7 @@ def client_address() -> str | None:
 
 
 def _audit(actor: str, action: str, detail: dict) -> None:
-    with write_tx(engine()) as conn:
-        record(conn, actor, action, "", detail)
+    audit.log(engine(), actor, action, "", detail)
 
 
 def sign_in_page() -> None:

@@ -9,13 +9,12 @@ import streamlit as st
 from domain.filters import Filters
 from domain.regions import attribution, offices
 from i18n import formats, source_text
-from storage.audit import record
-from storage.engine import write_tx
+from storage import audit
 from ui.auth import guard, user_name
 from ui.data import engine, q
 from ui.lang import current, tr
 from viz.briefing import export_name, render
-from viz.briefing_data import briefing_input
+from services.briefing import briefing_input
 from viz.map_slide import Slide, slide_title
 from viz.style import DEFAULT_MARKING, MARKINGS
 
@@ -30,8 +29,7 @@ def chosen_marking() -> str:
 
 
 def _audit_export(name: str, digest: str, marking: str) -> None:
-    with write_tx(engine()) as conn:
-        record(conn, user_name(), "export", name, {"sha256": digest, "marking": marking, "kind": "briefing"})
+    audit.log(engine(), user_name(), "export", name, {"sha256": digest, "marking": marking, "kind": "briefing"})
 
 
 def briefing_export(f: Filters, metric: str) -> None:

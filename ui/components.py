@@ -8,8 +8,7 @@ import streamlit as st
 
 from domain.regions import attribution
 from i18n import source_text
-from storage.audit import record
-from storage.engine import write_tx
+from storage import audit
 from ui.auth import user_name
 from ui.data import engine, q
 from viz.exports import to_csv, to_xlsx, unique_name
@@ -34,13 +33,13 @@ def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFr
     """Stored rows under the upload contract's column names in the user's language (the names
     analysts send, so a table reads like their own files), with blanks for missing values. Columns
     outside the contract (the passport pseudonym, the batch) are named by the catalogue."""
+    from domain.data_kinds import kind as data_kind
     from i18n import t
-    from loaders.columns import SPECS
-    from loaders.pipeline import PASSED_ON
 
     lang = lang or current()
-    contract = {c.name: c.id_name if lang == "id" else c.name for c in SPECS[kind]}
-    names = {c: contract.get(PASSED_ON[kind].get(c, c)) or t(f"records.col_{c}", lang) for c in rows.columns}
+    record = data_kind(kind)
+    contract = {c.name: c.id_name if lang == "id" else c.name for c in record.columns}
+    names = {c: contract.get(record.contract_name(c) or c) or t(f"records.col_{c}", lang) for c in rows.columns}
     if lang != "id":  # Indonesian readers see the codes as they send them; others read them as words
         rows = rows.assign(**{c: rows[c].map(lambda v, c=c: code_text(c, v, lang), na_action="ignore")
                               for c in rows.columns if c in FIELD_WORDS})
@@ -73,8 +72,7 @@ def footer() -> None:
 
 
 def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -> None:
-    with write_tx(engine()) as conn:
-        record(conn, actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows})
+    audit.log(engine(), actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows})
 
 
 def export_buttons(df, stem: str, marking: str, key: str) -> None:

@@ -11,7 +11,8 @@ cos(latitude) as long as one degree of latitude, which keeps the regency shapes 
 latitude. The layout depends only on the page size, so `map_pixel()` can tell a test (or a
 caller placing something on the image) where a lon/lat lands in the PNG.
 
-Command line: `python -m viz.briefing --out briefing.png [--db URL] [--metric M] ...`
+It draws what it is handed (BriefingInput): services/briefing.py reads the database for it, and
+its command line is `python -m services.briefing --out briefing.png [--db URL] [--metric M] ...`
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from domain import regions
-from domain.wita import WITA, to_wita
+from domain.wita import to_wita
 from i18n import formats, source_text, t
 from viz import style  # one palette and one list of markings with the browser map
 from viz.style import MARKING_COLOURS, MARKINGS  # noqa: F401 - re-exported for callers
@@ -655,53 +656,3 @@ def render(inp: BriefingInput, fmt: str = "png", size: str = "a4", dpi: int = 15
                 if fmt == "pdf" else {"Software": "Timpora NTB"})
         fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()
-
-
-# --- command line ----------------------------------------------------------------------------
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    from pathlib import Path
-
-    from domain.filters import METRICS, Filters
-
-    p = argparse.ArgumentParser(prog="python -m viz.briefing", description="Render the briefing map (PNG/PDF).")
-    p.add_argument("--out", required=True, help="output file, .png or .pdf")
-    p.add_argument("--db", default=None, help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
-    p.add_argument("--metric", default="present", choices=METRICS)
-    p.add_argument("--start", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: end - 29 days)")
-    p.add_argument("--end", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, WITA)")
-    p.add_argument("--office", default=None, help="office id, e.g. kanim_mataram (default: all of NTB)")
-    p.add_argument("--marking", default="TERBATAS", choices=MARKINGS)
-    p.add_argument("--lang", default="id", choices=("id", "en"))
-    p.add_argument("--size", default="a4", choices=SIZES)
-    p.add_argument("--dpi", type=int, default=150)
-    args = p.parse_args(argv)
-
-    out = Path(args.out)
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        p.error("--out must end in .png or .pdf")
-    from storage import queries
-    from storage.engine import get_engine  # lazy: the renderer itself needs no database
-    from viz.briefing_data import briefing_input
-
-    engine = get_engine(args.db)
-    span = queries.data_span(engine)  # default period: the data's, like the app's sidebar
-    end = args.end or (span[1] if span else dt.datetime.now(WITA).date())
-    start = args.start or (span[0] if span else end - dt.timedelta(days=29))
-    if start > end:
-        p.error("--start is after --end")
-    if args.office is not None and args.office not in set(regions.offices()["id"]):
-        p.error(f"unknown office {args.office!r}; known: {', '.join(regions.offices()['id'])}")
-
-    filters = Filters(start=start, end=end, as_of=end, office=args.office)
-    inp = briefing_input(engine, filters, args.metric, args.lang, args.marking)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(render(inp, fmt=fmt, size=args.size, dpi=args.dpi))
-    print(out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

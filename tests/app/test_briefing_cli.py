@@ -1,4 +1,4 @@
-"""`python -m viz.briefing` on the demo database: a PNG of the requested size, a one-page PDF."""
+"""`python -m services.briefing` on the demo database: a PNG of the requested size, a one-page PDF."""
 import re
 import subprocess
 import sys
@@ -9,7 +9,7 @@ from tests.app.conftest import ROOT
 
 
 def run(demo_db, out, *args):
-    return subprocess.run([sys.executable, "-m", "viz.briefing", "--out", str(out), "--db", demo_db, *args],
+    return subprocess.run([sys.executable, "-m", "services.briefing", "--out", str(out), "--db", demo_db, *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
