@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from domain.agencies import fill_agencies
+from domain.data_kinds import kind as data_kind
 from i18n import t
 from loaders.errors import ImportRejected
 from loaders.places import fill_regency
@@ -148,7 +148,7 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     preview = frame.head(20).copy()
     if "passport_no" in preview:
         preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
-    no_passport = int(rows["passport_no"].isna().sum()) if kind == "presence" else 0
+    no_passport = sum(int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport")
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
                     headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved, no_passport)
 
@@ -177,62 +177,44 @@ def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines:
     return errors, filled.kecamatan, filled.resolved
 
 
-# Validated columns stored unchanged, per kind: stored name -> validated name.
-PASSED_ON = {
-    "presence": {"record_id": "record_id", "report_date": "report_date", "regency_code": "regency",
-                 "nationality": "nationality", "permit_type": "permit_type", "activity": "activity",
-                 "arrival_date": "arrival_date", "permit_expiry": "permit_expiry", "sponsor": "sponsor",
-                 "location": "location", "lat": "lat", "lon": "lon", "source": "source"},
-    "incidents": {"record_id": "incident_id", "incident_date": "incident_date", "regency_code": "regency",
-                  "category": "category", "nationality": "nationality", "description": "description",
-                  "lat": "lat", "lon": "lon", "reported_by": "reported_by", "action": "action"},
-    "crossings": {"date": "date", "port_id": "port", "direction": "direction", "nationality": "nationality"},
-}
-
-
 def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> pd.DataFrame:
-    """Validated values -> the columns of the storage table, plus record_id and row_hash.
-    `distinct`: {validated column: (codes, distinct values)} from the validator, reused to
-    pseudonymise and fingerprint each distinct value once without looking for them again."""
-    distinct = distinct or {}
-    out = {stored: rows[name] for stored, name in PASSED_ON[kind].items()}
-    known = {stored: distinct[name] for stored, name in PASSED_ON[kind].items() if name in distinct}
-    if kind == "presence":
-        if "passport_no" in distinct:
-            codes, numbers = distinct["passport_no"]
-            known["passport_hash"] = (codes, pseudonyms(numbers))
-            out["passport_hash"] = pd.Series(known["passport_hash"][1][codes], index=rows.index, dtype=object)
-        else:
-            out["passport_hash"] = pseudonymise(rows["passport_no"])
-        out["person_count"] = rows["person_count"].fillna(1).astype(int)
-    elif kind == "incidents":
-        out.update({
-            "severity": rows["severity"].astype(int), "persons": rows["persons"].fillna(1).astype(int),
-            "responsible_agency": fill_agencies(rows["category"], rows["responsible_agency"]),
-            "status": rows["status"].fillna("baru"),
-            "election_related": rows["election_related"].fillna(False).astype(bool),
-        })
-    else:
-        out["count"] = rows["count"].astype(int)
-        # Aggregated figures have no sender id: date, port, direction and nationality identify them,
-        # so a corrected figure replaces the old one instead of adding to it.
-        out["record_id"] = (out["date"].astype(str) + "|" + out["port_id"] + "|" + out["direction"]
-                            + "|" + out["nationality"].fillna("*"))
-    frame = pd.DataFrame({c: out[c] for c in STORED_ORDER[kind]}, copy=False)  # no copy into one 2-D block
+    """Validated values -> the columns of the kind's storage table (its record's `stored`, in
+    row_hash order), plus record_id and row_hash. `distinct`: {validated column: (codes, distinct
+    values)} from the validator, reused to pseudonymise and fingerprint each distinct value once
+    without looking for them again."""
+    record, distinct = data_kind(kind), distinct or {}
+    out, known = {}, {}
+    for s in record.stored:
+        col, values = record.column(s.source), rows[s.source]
+        if s.fill is not None:
+            out[s.name] = s.fill(rows)
+        elif col.type == "passport":  # never stored in clear: its pseudonym
+            if s.source in distinct:
+                codes, numbers = distinct[s.source]
+                known[s.name] = (codes, pseudonyms(numbers))
+                out[s.name] = pd.Series(known[s.name][1][codes], index=rows.index, dtype=object)
+            else:
+                out[s.name] = pseudonymise(values)
+        elif s.default is not None or (col.type in AS_NUMBER and col.required):
+            filled = values if s.default is None else values.fillna(s.default)
+            out[s.name] = filled.astype(AS_NUMBER[col.type]) if col.type in AS_NUMBER else filled
+        else:  # stored as validated
+            out[s.name] = values
+            if s.source in distinct:
+                known[s.name] = distinct[s.source]
+    if isinstance(record.identity, str):
+        out["record_id"] = rows[record.identity]
+    else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
+        parts = [out[c].fillna("*").astype(str) for c in record.identity]
+        out["record_id"] = parts[0].str.cat(parts[1:], sep="|")
+    frame = pd.DataFrame({c: out[c] for c in ["record_id", *(s.name for s in record.stored)]},
+                         copy=False)  # no copy into one 2-D block
     frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known)
     return _python_values(frame)
 
 
-# Column order of the stored frame (the order row_hash combines them in: never change it).
-STORED_ORDER = {
-    "presence": ["record_id", "report_date", "regency_code", "nationality", "permit_type", "activity",
-                 "passport_hash", "person_count", "arrival_date", "permit_expiry", "sponsor", "location",
-                 "lat", "lon", "source"],
-    "incidents": ["record_id", "incident_date", "regency_code", "category", "severity", "nationality", "persons",
-                  "description", "lat", "lon", "reported_by", "responsible_agency", "action", "status",
-                  "election_related"],
-    "crossings": ["record_id", "date", "port_id", "direction", "nationality", "count"],
-}
+# Contract types stored as numbers or flags once every value is there (required, or a default).
+AS_NUMBER = {"count": int, "severity": int, "bool": bool}
 
 
 def _python_values(out: pd.DataFrame) -> pd.DataFrame:

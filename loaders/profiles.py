@@ -27,7 +27,8 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from loaders import values as V
-from loaders.columns import KINDS, PERSONAL, SPECS, HeaderMap, header_key, map_headers
+from domain.data_kinds import kinds
+from loaders.columns import PERSONAL, SPECS, HeaderMap, header_key, map_headers
 from loaders.errors import ImportRejected
 
 PLACE = "place"    # target of a column whose text names a place (not stored: used to find the regency)
@@ -54,8 +55,8 @@ def parse(text: str, name: str = "") -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise ImportRejected("profile_unreadable", reason=str(exc)) from None
     kind = raw.get("kind")
-    if kind not in KINDS:
-        raise ImportRejected("profile_bad_kind", kind=str(kind), kinds=", ".join(KINDS))
+    if kind not in kinds():
+        raise ImportRejected("profile_bad_kind", kind=str(kind), kinds=", ".join(kinds()))
     columns = raw.get("columns", {})
     place = raw.get("place", {}).get("from", [])
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()) \

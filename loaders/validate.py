@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from domain.data_kinds import kind as data_kind
 from domain.regions import boundaries_gdf
 from loaders import values as V
 from loaders.columns import SPECS, Column
@@ -177,9 +178,10 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int
     errors += more
     if row_bad:
         rows = rows[~rows.index.isin(row_bad)]
-    if kind == "presence" and "passport_no" in frame:  # the row imports; the analyst is told
-        errors += [RowError(int(line_of[i]), "passport_no", "", "no_passport", level="warning")
-                   for i in rows.index[rows["passport_no"].isna()]]
+    for name in _passports(kind):
+        if name in frame:  # the row imports; the analyst is told
+            errors += [RowError(int(line_of[i]), name, "", "no_passport", level="warning")
+                       for i in rows.index[rows[name].isna()]]
     errors.sort(key=lambda e: (e.line or 0, e.column))
     return rows, errors, _distinct_of(parsed, rows.index.to_numpy(), len(frame))
 
@@ -190,13 +192,17 @@ def _distinct_of(parsed: Parsed, positions: np.ndarray, total: int) -> dict:
     return {name: (codes[positions], distinct) for name, (codes, distinct) in parsed.distinct.items()}
 
 
+def _passports(kind: str) -> list[str]:
+    return [c.name for c in SPECS[kind] if c.type == "passport"]
+
+
 def _is_passport(kind: str, column: str) -> bool:
-    return kind == "presence" and column == "passport_no"
+    return column in _passports(kind)
 
 
 def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[list[RowError], set]:
     """Checks across columns: coordinates (both or neither, inside NTB, inside the stated
-    regency: a warning), permit expiry after arrival."""
+    regency: a warning), the kind's date order (permit expiry after arrival)."""
     errors: list[RowError] = []
     bad: set = set()
     if "lat" in rows:
@@ -209,12 +215,10 @@ def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[li
         both = lat.notna() & lon.notna()
         if both.any():  # most files carry no coordinates
             errors += _place_checks(rows, both, line_of, bad)
-    if kind == "presence":
-        arrival = pd.to_datetime(rows["arrival_date"])
-        expiry = pd.to_datetime(rows["permit_expiry"])
-        wrong = (expiry < arrival).fillna(False)
+    for first, then, code in data_kind(kind).date_order:  # e.g. permit expiry before arrival
+        wrong = (pd.to_datetime(rows[then]) < pd.to_datetime(rows[first])).fillna(False)
         for i in rows.index[wrong]:
-            errors.append(RowError(int(line_of[i]), "permit_expiry", str(rows.at[i, "permit_expiry"]), "expiry_before_arrival"))
+            errors.append(RowError(int(line_of[i]), then, str(rows.at[i, then]), code))
             bad.add(i)
     return errors, bad
 

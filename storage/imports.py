@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, select, text, update
+from sqlalchemy import Date, Engine, and_, func, insert, select, text, update
 
+from domain.data_kinds import kind as data_kind
 from storage import rollups
 from storage.audit import record
 from storage.versions import bump
 from storage.engine import bulk_cache, copy_columns, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
-from storage.models import BatchError, Crossing, Incident, Presence, UploadBatch, utcnow
+from storage.models import BatchError, UploadBatch, utcnow
+from storage.tables import table as table_named
 
-TABLES = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
-DATE_COLUMN = {"presence": "report_date", "incidents": "incident_date", "crossings": "date"}
 CHUNK = 900  # bound parameters per IN (...) list, below every engine's limit
 
 
@@ -53,10 +53,10 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
                  fail_after: str | None = None) -> CommitResult:
     """rows: stored columns of `kind` plus record_id and row_hash. errors: RowError list.
     meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo."""
-    table = TABLES[kind]
-    date_col = DATE_COLUMN[kind]
+    date_col = data_kind(kind).date
     with write_tx(engine) as conn, bulk_cache(conn):
         one_data_writer_at_a_time(conn)
+        table = table_named(conn, data_kind(kind).table)
         # Checked inside the write lock: two uploads of one file at once cannot both land.
         existing = conn.scalar(select(UploadBatch.id).where(
             UploadBatch.kind == kind, UploadBatch.file_sha256 == meta["file_sha256"],
@@ -73,11 +73,11 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
 
         rows, replaced_ids, duplicates, touched = _classify(conn, table, date_col, rows)
         for chunk in _chunks(replaced_ids):
-            conn.execute(update(table).where(table.id.in_(chunk)).values(replaced_by_batch=batch_id))
+            conn.execute(update(table).where(table.c.id.in_(chunk)).values(replaced_by_batch=batch_id))
         if fail_after == "replace":
             raise InjectedFailure("after replace")
 
-        deltas = _insert(conn, kind, rows, int(batch_id), pure_inserts=not replaced_ids) if len(rows) else None
+        deltas = _insert(conn, kind, table, rows, int(batch_id), pure_inserts=not replaced_ids) if len(rows) else None
         if fail_after == "insert":
             raise InjectedFailure("after insert")
 
@@ -135,9 +135,9 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     no_id = ~with_id & keep
     if no_id.any():
         lo, hi = rows.loc[no_id, date_col].min(), rows.loc[no_id, date_col].max()
-        stored = set(conn.scalars(select(table.row_hash).where(
-            table.replaced_by_batch.is_(None), table.record_id.is_(None),
-            getattr(table, date_col).between(lo, hi))))
+        c = table.c
+        stored = set(conn.scalars(select(c.row_hash).where(
+            c.replaced_by_batch.is_(None), c.record_id.is_(None), c[date_col].between(lo, hi))))
         if stored:
             keep &= ~(no_id & rows["row_hash"].isin(stored))
     duplicates = int((~keep).sum())
@@ -147,12 +147,13 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
 def _active_with_ids(conn, table, date_col: str, ids: list[str]):
     """Active rows carrying one of these sender ids. Many ids: one join with a temporary table
     instead of thousands of IN (...) queries, unless no stored id can match."""
-    cols = (table.id, table.record_id, table.row_hash, getattr(table, date_col))
+    c = table.c
+    cols = (c.id, c.record_id, c.row_hash, c[date_col])
     if not ids or not _may_match(conn, table, ids):
         return
     if len(ids) <= 4 * CHUNK:
         for chunk in _chunks(ids):
-            yield from conn.execute(select(*cols).where(table.record_id.in_(chunk), table.replaced_by_batch.is_(None)))
+            yield from conn.execute(select(*cols).where(c.record_id.in_(chunk), c.replaced_by_batch.is_(None)))
         return
     byte_order = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""  # as the sender-id column's
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64){byte_order} PRIMARY KEY)")
@@ -160,7 +161,7 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
         bulk_insert_raw(conn, "incoming_ids", ["record_id"], np.array(ids, dtype=object).reshape(-1, 1))
         # Typed result columns: on SQLite a raw query would give the dates as ISO text.
         yield from conn.execute(text(
-            f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.__tablename__} t "
+            f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.name} t "
             "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL").columns(*cols)).fetchall()
     finally:
         conn.exec_driver_sql("DROP TABLE incoming_ids")
@@ -170,8 +171,8 @@ def _may_match(conn, table, ids: list[str]) -> bool:
     """False when no active row can carry one of `ids` (one probe of the sender-id index): a first
     or a non-overlapping file skips the join. Sender ids are compared in byte order on both
     engines (SQLite's BINARY, COLLATE "C" on PostgreSQL), as Python's min and max order them."""
-    found = table.replaced_by_batch.is_(None) & table.record_id.between(min(ids), max(ids))
-    return conn.execute(select(table.id).where(found).limit(1)).first() is not None
+    found = table.c.replaced_by_batch.is_(None) & table.c.record_id.between(min(ids), max(ids))
+    return conn.execute(select(table.c.id).where(found).limit(1)).first() is not None
 
 
 def _span(span, lo, hi):
@@ -185,16 +186,16 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _insert(conn, kind: str, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
+def _insert(conn, kind: str, table, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
     """Insert the batch's rows. When they only add rows, return their roll-up deltas, computed on
     a second thread while the database works on its own: on PostgreSQL while the server stores the
     COPY (its 2.2 s per million rows outlast Python's 1.1 s of encoding them), on SQLite while it
     builds the table's indexes again (that holds no GIL; during SQLite's insert itself a busy
     second thread would slow every row)."""
-    table, dialect = TABLES[kind], conn.dialect.name
+    dialect = conn.dialect.name
     deltas = None
     with ThreadPoolExecutor(max_workers=1) as pool:
-        with _indexes_set_aside(conn, table.__tablename__, len(rows)):
+        with _indexes_set_aside(conn, table.name, len(rows)):
             if pure_inserts and dialect == "postgresql":
                 deltas = pool.submit(rollups.deltas_of, kind, rows, dialect)
             bulk_insert(conn, table, rows, batch_id=batch_id)
@@ -207,8 +208,10 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     """Insert a frame's rows at driver speed: COPY on PostgreSQL, multi-row INSERTs on SQLite.
     Values must already be Python objects with None for missing (see loaders.pipeline).
     `constants` (the batch id) are the same for every row; on SQLite they are written into the
-    statement, and columns holding only None are left out (NULL): fewer values to bind per row."""
-    name = table.__tablename__
+    statement, and columns holding only None are left out (NULL): fewer values to bind per row.
+    `table`: a Table or a model."""
+    table = getattr(table, "__table__", table)
+    name = table.name
     if frame.empty:
         return
     if conn.dialect.name == "postgresql":
@@ -222,7 +225,7 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         v = frame[col].to_numpy(dtype=object)
         if v[0] is None and np.equal(v, None).all():  # e.g. no coordinates in the file
             continue
-        if DATE_TYPES.get(col):
+        if isinstance(table.c[col].type, Date):
             v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does
         cols.append(col)
         values.append(v)
@@ -286,9 +289,6 @@ def _pg_keys_and_indexes(conn, table_name: str) -> list[tuple[str, str]]:
              for name, d in keys] + [(f'DROP INDEX "{name}"', create) for name, create in indexes])
 
 
-DATE_TYPES = {"report_date": True, "arrival_date": True, "permit_expiry": True, "incident_date": True, "date": True}
-
-
 def _iso_dates(values):
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     iso = np.array([u.isoformat() for u in uniques] + [None], dtype=object)
@@ -313,13 +313,12 @@ def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
                              .where(UploadBatch.id == batch_id)).one_or_none()
         if batch is None or batch.status != "committed":
             raise ValueError(f"batch {batch_id} is not a committed batch")
-        table, date_col = TABLES[batch.kind], DATE_COLUMN[batch.kind]
-        day = getattr(table, date_col)
+        table = table_named(conn, data_kind(batch.kind).table)
+        c, day = table.c, table.c[data_kind(batch.kind).date]
         span = conn.execute(select(func.min(day), func.max(day)).where(
-            (table.batch_id == batch_id) | (table.replaced_by_batch == batch_id))).one()
-        removed = conn.execute(table.__table__.delete().where(
-            and_(table.batch_id == batch_id))).rowcount
-        restored = conn.execute(update(table).where(table.replaced_by_batch == batch_id)
+            (c.batch_id == batch_id) | (c.replaced_by_batch == batch_id))).one()
+        removed = conn.execute(table.delete().where(and_(c.batch_id == batch_id))).rowcount
+        restored = conn.execute(update(table).where(c.replaced_by_batch == batch_id)
                                 .values(replaced_by_batch=None)).rowcount
         conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
             status="undone", undone_at=utcnow(), undone_by=actor))

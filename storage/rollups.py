@@ -1,7 +1,7 @@
 """Roll-ups (daily aggregates) the pages read instead of raw rows.
 
-Each kind has one or more roll-up levels (ROLLUPS): presence at day × regency (what the
-unfiltered map, KPIs and trends read), day × regency × nationality, and the full
+Each kind has one or more roll-up levels (its record's `rollups`, domain/data_kinds.py): presence
+at day × regency (what the unfiltered map, KPIs and trends read), day × regency × nationality, and the full
 day × regency × nationality × permit × activity (any filter). Two levels are also kept by calendar
 month (`month` = its first day), for periods that span whole months. All are kept up to date inside the
 import transaction: `add` upserts a batch's own aggregates when it replaced nothing; `refresh`
@@ -12,68 +12,48 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, cast, delete, func, insert, select
 
+from domain.data_kinds import Rollup, kind as data_kind, kinds
 from storage.engine import copy_columns, get_engine, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
-from storage.models import (Crossing, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
-                            IncidentRegencyMonthly, Presence, PresenceDaily, PresenceNationalityDaily,
-                            PresenceNationalityMonthly, PresenceRegencyDaily)
+from storage.tables import table
 
 
-@dataclass(frozen=True)
-class Rollup:
-    model: type
-    source: type
-    date_col: str                  # the source table's date column (-> `day`)
-    keys: tuple[str, ...]          # group columns besides the day
-    sums: dict                     # roll-up column -> (source column, "sum" | "size")
-    monthly: bool = False          # summed by calendar month (column `month`) instead of by day
+class _Levels(Mapping):
+    """kind -> its roll-ups (Rollup: table, keys, sums, monthly), read from its record."""
 
-    @property
-    def period(self) -> str:
-        return "month" if self.monthly else "day"
+    def __getitem__(self, name: str) -> tuple[Rollup, ...]:
+        return data_kind(name).rollups
+
+    def __iter__(self):
+        return iter(kinds())
+
+    def __len__(self) -> int:
+        return len(kinds())
 
 
-_P = {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}
-ROLLUPS: dict[str, tuple[Rollup, ...]] = {
-    "presence": (
-        Rollup(PresenceRegencyDaily, Presence, "report_date", ("regency_code",), _P),
-        Rollup(PresenceNationalityDaily, Presence, "report_date", ("regency_code", "nationality"), _P),
-        Rollup(PresenceNationalityMonthly, Presence, "report_date", ("regency_code", "nationality"), _P, monthly=True),
-        Rollup(PresenceDaily, Presence, "report_date",
-               ("regency_code", "nationality", "permit_type", "activity"), _P),
-    ),
-    "incidents": (
-        Rollup(IncidentRegencyDaily, Incident, "incident_date", ("regency_code", "election_related", "status"),
-               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
-        Rollup(IncidentRegencyMonthly, Incident, "incident_date", ("regency_code", "election_related", "status"),
-               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}, monthly=True),
-        Rollup(IncidentDaily, Incident, "incident_date",
-               ("regency_code", "category", "severity", "status", "election_related"),
-               {"incidents": ("persons", "size"), "persons": ("persons", "sum")}),
-    ),
-    "crossings": (
-        Rollup(CrossingDaily, Crossing, "date", ("port_id", "direction"), {"persons": ("count", "sum")}),
-    ),
-}
+ROLLUPS = _Levels()
 
 
 def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
     """Rebuild the span [lo, hi] of every roll-up of `kind` from the active rows (monthly
     roll-ups: the whole months that span touches)."""
-    for r in ROLLUPS[kind]:
-        src, day = r.source, getattr(r.source, r.date_col)
+    record = data_kind(kind)
+    src = table(conn, record.table)
+    day = src.c[record.date]
+    for r in record.rollups:
+        dst = table(conn, r.table)
         a, b = (month_of(lo), month_end(hi)) if r.monthly else (lo, hi)
-        aggs = [func.sum(getattr(src, c)) if how == "sum" else func.count() for c, how in r.sums.values()]
+        aggs = [func.sum(src.c[c]) if how == "sum" else func.count() for c, how in r.sums.values()]
         period = month_start(conn.dialect.name, day) if r.monthly else day
-        group = [period, *(getattr(src, k) for k in r.keys)]
-        sel = (select(*group, *aggs).where(src.replaced_by_batch.is_(None), day.between(a, b)).group_by(*group))
-        conn.execute(delete(r.model).where(getattr(r.model, r.period).between(a, b)))
-        conn.execute(insert(r.model).from_select([r.period, *r.keys, *r.sums], sel))
+        group = [period, *(src.c[k] for k in r.keys)]
+        sel = (select(*group, *aggs).where(src.c.replaced_by_batch.is_(None), day.between(a, b)).group_by(*group))
+        conn.execute(delete(dst).where(dst.c[r.period].between(a, b)))
+        conn.execute(insert(dst).from_select([r.period, *r.keys, *r.sums], sel))
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -98,30 +78,30 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
     if deltas is None:
         deltas = deltas_of(kind, rows, conn.dialect.name)
     mark = param_mark(conn)
-    for r, values in zip(ROLLUPS[kind], deltas):
+    for r, values in zip(data_kind(kind).rollups, deltas):
         group = [r.period, *r.keys]
         cols = [*group, *r.sums]
-        table = r.model.__tablename__
+        name = r.table
         periods = values[:, 0]
         # Inside the data writers' lock: nobody adds cells between this look and the insert.
-        fresh = conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE {r.period} BETWEEN {mark} AND {mark} LIMIT 1",
+        fresh = conn.exec_driver_sql(f"SELECT 1 FROM {name} WHERE {r.period} BETWEEN {mark} AND {mark} LIMIT 1",
                                      (periods.min(), periods.max())).first() is None
         if fresh and conn.dialect.name == "postgresql":
-            copy_columns(conn, table, cols, list(values.T))
+            copy_columns(conn, name, cols, list(values.T))
             continue
         # Same upsert on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
         # (a statement's rows have distinct keys, as PostgreSQL requires).
         upsert = "" if fresh else (f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-                                   + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in r.sums))
+                                   + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in r.sums))
         if conn.dialect.name == "postgresql" and len(values) > 1000:
             # Many cells: COPY them into a scratch table and upsert in one statement.
-            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {table})")
+            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {name})")
             copy_columns(conn, "delta_cells", cols, list(values.T))
-            conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} "
+            conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(cols)}) SELECT {', '.join(cols)} "
                                  f"FROM delta_cells{upsert}")
             conn.exec_driver_sql("DROP TABLE delta_cells")
             continue
-        insert_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ", f"({', '.join([mark] * len(cols))})",
+        insert_rows(conn, f"INSERT INTO {name} ({', '.join(cols)}) VALUES ", f"({', '.join([mark] * len(cols))})",
                     values, upsert)
 
 
@@ -129,8 +109,11 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     """Each roll-up's aggregates of `rows` as the driver takes them: rows of (day, keys..., sums...)
     in key order. The rows are grouped once, by every key of the kind; the coarser roll-ups then add up
     those groups, far fewer than rows."""
-    levels = ROLLUPS[kind]
-    date_col = levels[0].date_col
+    record = data_kind(kind)
+    levels, date_col = record.rollups, record.date
+    if not levels:
+        return []
+    flags = [s.name for s in record.stored if record.column(s.source).type == "bool"]
     keys = list(dict.fromkeys(k for r in levels for k in r.keys))
     parts = {f"{how}_{col}": (col, how) for r in levels for col, how in r.sums.values()}
     sources = list(dict.fromkeys(c for c, _ in parts.values()))
@@ -145,8 +128,8 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
         by = [months if r.monthly else days, *(finest.index.get_level_values(k) for k in r.keys)]
         # sorted by key: the upsert then walks each roll-up's primary key in order
         delta = finest.groupby(by, dropna=False).agg(**sums).reset_index()
-        if "election_related" in delta:
-            delta["election_related"] = delta["election_related"].astype(bool)
+        for flag in set(flags) & set(r.keys):  # Python bools for the drivers
+            delta[flag] = delta[flag].astype(bool)
         if dialect == "sqlite":
             delta[date_col] = _iso(delta[date_col])
         out.append(np.column_stack([delta[c].astype(object).to_numpy() for c in [date_col, *r.keys, *r.sums]]))
@@ -165,7 +148,7 @@ def _iso(col):
 
 def rebuild_all(conn: Connection) -> None:
     lo, hi = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-    for kind in ROLLUPS:
+    for kind in kinds():
         refresh(conn, kind, lo, hi)
 
 

@@ -7,21 +7,11 @@ import pandas as pd
 
 from domain.regions import ports, regency_name
 from i18n import t
-from loaders.columns import SPECS
-from loaders.pipeline import PASSED_ON, Prepared
+from domain.data_kinds import kind as data_kind
+from loaders.pipeline import Prepared
 from loaders.values import _key, country_name, vocabularies
 from ui.tables import code_text
 
-# The columns whose reading is worth showing, per kind (the contract's names).
-SHOWN = {
-    "presence": ("report_date", "regency", "nationality", "permit_type", "activity", "passport_no", "arrival_date",
-                 "permit_expiry", "lat", "lon"),
-    "incidents": ("incident_date", "regency", "category", "severity", "nationality", "action", "status"),
-    "crossings": ("date", "port", "direction", "nationality", "count"),
-}
-# The vocabularies listed beside the template, per kind.
-CODES = {"presence": ("permit_type", "activity"), "incidents": ("category", "action", "status"),
-         "crossings": ("direction",)}
 _ENUM_COLUMN = {"permit_type": "permit_type", "activity": "activity", "category": "category", "action": "action",
                 "status": "status", "direction": "direction"}
 
@@ -49,14 +39,14 @@ def understood(prep: Prepared, lang: str, n: int = 10) -> pd.DataFrame:
     """The first `n` rows: for each shown column, the file's text and the stored reading side by
     side (a rejected row says so instead)."""
     file_rows = prep.preview.head(n)
-    names = {c.name: c.id_name if lang == "id" else c.name for c in SPECS[prep.kind]}
-    stored_name = {v: k for k, v in PASSED_ON[prep.kind].items()}
+    record = data_kind(prep.kind)
+    names = {c.name: c.id_name if lang == "id" else c.name for c in record.columns}
     as_file, as_stored = t("uploadpage.as_file", lang), t("uploadpage.as_stored", lang)
     out = {t("uploadpage.row_no", lang): [i + 1 for i in range(len(file_rows))]}
-    for col in SHOWN[prep.kind]:
+    for col in record.preview:
         if col not in file_rows:
             continue
-        stored = stored_name.get(col, col)
+        stored = record.stored_name(col)
         out[f"{names[col]} · {as_file}"] = list(file_rows[col])
         readings = []
         for pos in range(len(file_rows)):
@@ -75,7 +65,7 @@ def allowed_codes(kind: str, lang: str) -> list[tuple[str, pd.DataFrame]]:
     """(vocabulary, table of code, meaning in the language, other spellings accepted) for the
     coded columns of this kind of file (data/reference/vocabularies.toml)."""
     out = []
-    for vocab in CODES[kind]:
+    for vocab in data_kind(kind).vocabularies:
         spellings: dict[str, list[str]] = {}
         for spelling, code in vocabularies()[vocab].items():
             if spelling != _key(code):

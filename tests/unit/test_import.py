@@ -238,7 +238,7 @@ def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str)
 
     for r in ROLLUPS[kind]:
         keys = ", ".join(r.keys)
-        got = conn.execute(text(f"SELECT {r.period}, {keys}, {', '.join(r.sums)} FROM {r.model.__tablename__} "
+        got = conn.execute(text(f"SELECT {r.period}, {keys}, {', '.join(r.sums)} FROM {r.table} "
                                 f"ORDER BY {r.period}, {keys}")).all()
         want = conn.execute(text(f"SELECT {date_col}, {keys}, {sums} FROM {source} "
                                  f"WHERE replaced_by_batch IS NULL GROUP BY {date_col}, {keys} "
@@ -250,5 +250,5 @@ def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str)
                 cell = totals.setdefault((w[0][:8] + "01", *w[1:1 + len(r.keys)]), Counter())
                 cell.update({n: int(v) for n, v in enumerate(w[1 + len(r.keys):])})
             want = [(*k, *(str(c[n]) for n in range(len(r.sums)))) for k, c in sorted(totals.items())]
-        assert [tuple(map(str, g)) for g in got] == want, r.model.__tablename__
-        assert len(want) > 0, f"{r.model.__tablename__}: nothing to compare"
+        assert [tuple(map(str, g)) for g in got] == want, r.table
+        assert len(want) > 0, f"{r.table}: nothing to compare"
