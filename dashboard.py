@@ -1,7 +1,8 @@
 """Entry point: `streamlit run dashboard.py` (or `make run`).
 
 Page config, production checks, sign-in gate, the page list for the user's role, then the page.
-Pages are thin: they read widgets, call storage.queries through ui.data, and draw with viz.
+Pages are thin: they read widgets, call services and queries through ui.data, and draw with viz;
+the pages themselves (files, URL paths, who may open them) are listed once in ui/nav.py.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import streamlit as st
 from domain.roles import can
 from ui import auth
 from ui.data import engine
-from ui import gate, uploads
+from ui import gate, nav, uploads
 from ui.lang import selector, tr
 from ui.serve import key_from_secrets, production_problems
 
@@ -36,24 +37,12 @@ if user is None:
         # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
         # opens the page it names, if the role allows it.
         st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
-                       for path in ("", "peta", "peringatan", "linimasa", "unggah", "rinci", "admin", "tentang")],
+                       for path in ("", *nav.url_paths())],
                       position="hidden").run()
     st.stop()
 
 role = user["role"]
-pages = [
-    st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", default=True, url_path="overview"),
-    st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="peta"),
-    st.Page("pages/alerts.py", title=tr("nav.alerts"), icon=":material/notification_important:", url_path="peringatan"),
-    st.Page("pages/timeline.py", title=tr("nav.timeline"), icon=":material/timeline:", url_path="linimasa"),
-]
-if can(role, "upload"):
-    pages.append(st.Page("pages/upload.py", title=tr("nav.upload"), icon=":material/upload_file:", url_path="unggah"))
-if can(role, "view_person_level"):
-    pages.append(st.Page("pages/records.py", title=tr("nav.records"), icon=":material/table_view:", url_path="rinci"))
-if can(role, "manage_users"):
-    pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin"))
-pages.append(st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="tentang"))
+pages = nav.pages_for(lambda permission: can(role, permission))  # ui/nav.py: files, URL paths, who may open them
 
 with st.sidebar:
     st.caption(tr("auth.signed_in_as", name=user["name"], role=tr(f"auth.role_{role}")))

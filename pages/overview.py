@@ -4,6 +4,7 @@ import streamlit as st
 
 from domain.regions import regency_name
 from domain.changes import WORSE_WHEN_UP
+from ui import nav
 from ui.auth import guard
 from ui.components import demo_banner, export_buttons, footer, kpi_row, signed
 from i18n import formats
@@ -40,9 +41,7 @@ st.caption(no_previous if h.before is None else tr("overview.compared", start=pr
 left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
 SEVERITY_COLOUR = {"kritis": "red", "tinggi": "orange"}
-# The alerts page as dashboard.py registers it: a link by file name would point at /alerts, which
-# st.navigation does not serve (it resolves to the pages/ folder's own entry).
-ALERTS = st.Page("pages/alerts.py", url_path="peringatan")
+ALERTS = nav.page("alerts")  # as dashboard.py registers it (ui/nav.py)
 waiting = decisions(f)
 for a in waiting.to_dict("records"):
     sev = tr(f"alerts.severity_{a['severity']}")

@@ -22,7 +22,9 @@ import threading
 import time
 from contextlib import contextmanager
 
-UNGATED = {"unggah", "admin"}  # url paths of the pages that may run long (uploads, batch undo)
+from ui import nav
+
+UNGATED = nav.long_running_paths()  # url paths of the pages that may run long (uploads, batch undo)
 SLOTS = max(1, int(os.environ.get("NTB_RENDER_SLOTS", "2")))
 MAX_DEFER_S = 2.0
 
