@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage import queries
+from domain.data_kinds import kind as data_kind
+from storage import kind_queries, queries
 from storage.engine import configured_url, get_engine
 from storage.schema import upgrade
-from storage.versions import versions
+from storage.versions import scopes, versions
 
-ALL = ("presence", "incidents", "crossings", "alerts")
-# What each storage.queries function reads.
+# What each storage.queries function reads (not listed: everything, scopes()).
 READS = {
     "regency_table": ("presence", "incidents"),
     "arrivals": ("crossings",),
@@ -53,7 +53,19 @@ def _cached(name: str, url: str, version_key: tuple, args: tuple, kwargs: tuple)
 
 def q(name: str, *args, **kwargs):
     """Cached call of storage.queries.<name>(engine, *args, **kwargs)."""
-    return _cached(name, configured_url(), _key(READS.get(name, ALL)), args, tuple(sorted(kwargs.items())))
+    return _cached(name, configured_url(), _key(READS.get(name) or scopes()), args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _kind_cached(name: str, url: str, version_key: tuple, kind: str, args: tuple, kwargs: tuple):
+    return getattr(kind_queries, name)(get_engine(url), kind, *args, **dict(kwargs))
+
+
+def kind_q(name: str, kind: str, *args, **kwargs):
+    """Cached call of storage.kind_queries.<name>(engine, kind, ...): keyed by that kind's own
+    change counter, so any data kind's page caches without a line here."""
+    return _kind_cached(name, configured_url(), _key((data_kind(kind).scope,)), kind, args,
+                        tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
