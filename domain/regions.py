@@ -55,6 +55,23 @@ def web_regency_geometries() -> dict:
     return {f["id"]: shapely.geometry.shape(f["geometry"]) for f in web_boundaries_geojson()["features"]}
 
 
+@lru_cache(maxsize=None)
+def ntb_bounds(margin: float = 0.0) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) of the ten regencies in the boundary file, widened by
+    `margin` degrees on every side, to 4 decimals (~10 m). The one NTB bounding box: the upload
+    contract, the browser map and the briefing each add the margin they need."""
+    def points(coords):  # a GeoJSON coordinate array, nested to any depth -> its (lon, lat) pairs
+        if isinstance(coords[0], (int, float)):
+            yield coords
+        else:
+            for c in coords:
+                yield from points(c)
+
+    lons, lats = zip(*(p[:2] for f in boundaries_geojson()["features"] for p in points(f["geometry"]["coordinates"])))
+    return (round(min(lons) - margin, 4), round(min(lats) - margin, 4),
+            round(max(lons) + margin, 4), round(max(lats) + margin, 4))
+
+
 def boundaries_gdf():
     import geopandas as gpd  # heavy import kept local: only maps and briefings need it
 

@@ -15,12 +15,14 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from domain.data_kinds import kind as data_kind
-from domain.regions import boundaries_gdf
+from domain.regions import boundaries_gdf, ntb_bounds
 from loaders import values as V
 from loaders.columns import SPECS, Column
 
-# NTB bounding box of the upload contract
-LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 115.7, 119.5, -9.3, -7.9
+# A point is in NTB when it lies in the boundary file's box widened by 0.15° (~16 km): the sea
+# around the coast (a boat, an anchorage) counts. A point outside it is a row error.
+COORD_MARGIN_DEG = 0.15
+LON_MIN, LAT_MIN, LON_MAX, LAT_MAX = ntb_bounds(COORD_MARGIN_DEG)
 
 
 @dataclass(frozen=True)

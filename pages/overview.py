@@ -13,6 +13,7 @@ from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.text import inert
 from viz.maps import fmt_number, metric_decimals, plotly_config
+from viz.style import TEXT_SEVERITY
 
 # Streamlit also serves pages/<name>.py at /<name> to a new session before dashboard.py (and its
 # sign-in) has run: the page itself must refuse a visitor who is not signed in.
@@ -40,12 +41,11 @@ st.caption(no_previous if h.before is None else tr("overview.compared", start=pr
 
 left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
-SEVERITY_COLOUR = {"kritis": "red", "tinggi": "orange"}
 ALERTS = nav.page("alerts")  # as dashboard.py registers it (ui/nav.py)
 waiting = decisions(f)
 for a in waiting.to_dict("records"):
     sev = tr(f"alerts.severity_{a['severity']}")
-    sev = f":{SEVERITY_COLOUR[a['severity']]}[**{sev}**]" if a["severity"] in SEVERITY_COLOUR else f"**{sev}**"
+    sev = f":{TEXT_SEVERITY[a['severity']]}[**{sev}**]" if a["severity"] in TEXT_SEVERITY else f"**{sev}**"
     n = a["age_days"]
     age = tr("overview.age_today") if n == 0 else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
     # the rule's name last: a narrow column cuts the label's end, and place, agency and age matter most

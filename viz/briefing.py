@@ -58,10 +58,9 @@ OFFICE_MARKER = style.OFFICE
 # Alert style by severity: (colour, marker area in pt^2).
 ALERT_STYLE = {sev: (colour, area) for sev, (colour, _px, area) in style.SEVERITY.items()}
 
-# Map extent (lon, lat), padded around the province for the office labels (north), the scale bar
-# (south) and the north arrow (west). Fixed, so the layout does not depend on the data.
-LON0, LON1 = 115.68, 119.48
-LAT0, LAT1 = -9.27, -7.88
+# Map extent (lon, lat): NTB's box padded by 0.15° (~16 km) for the office labels (north), the
+# scale bar (south) and the north arrow (west). Fixed, so the layout does not depend on the data.
+LON0, LAT0, LON1, LAT1 = regions.ntb_bounds(0.15)
 LAT_MID = -8.6
 _COS = math.cos(math.radians(LAT_MID))
 MAP_RATIO = (LON1 - LON0) * _COS / (LAT1 - LAT0)  # width / height of the map box
@@ -73,6 +72,7 @@ _MIN_OUTLINED_DEG2 = 4e-4  # ~5 km2 at NTB's latitude
 _LABEL_AT = style.LABEL_AT
 
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are not re-entrant
+RENDER_LOCK = _LOCK  # for other renderers drawing with matplotlib (viz/sitrep.py)
 
 
 @dataclass
@@ -626,6 +626,17 @@ def _watermark(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     text.set_rotation_mode("anchor")
 
 
+def draw_panels(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
+    """The map, its three legends and the five highest, each into `lay`'s box of the same name
+    ("map", "legend_values", "legend_map", "legend_alerts", "top5"): the situation report
+    (viz/sitrep.py) places them on a portrait page. Call it holding RENDER_LOCK."""
+    _map(fig, lay, inp)
+    _legend_values(fig, lay, inp)
+    _legend_map(fig, lay, inp)
+    _legend_alerts(fig, lay, inp)
+    _top5(fig, lay, inp)
+
+
 def figure(inp: BriefingInput, size: str = "a4", dpi: int = 150) -> Figure:
     """The briefing as a matplotlib Figure on an Agg canvas (callers may add to it)."""
     _check("png", size, inp.marking)
@@ -634,11 +645,7 @@ def figure(inp: BriefingInput, size: str = "a4", dpi: int = 150) -> Figure:
     FigureCanvasAgg(fig)
     _banner(fig, lay, "banner_top", inp)
     _title(fig, lay, inp)
-    _map(fig, lay, inp)
-    _legend_values(fig, lay, inp)
-    _legend_map(fig, lay, inp)
-    _legend_alerts(fig, lay, inp)
-    _top5(fig, lay, inp)
+    draw_panels(fig, lay, inp)
     _footer(fig, lay, inp)
     _banner(fig, lay, "banner_bottom", inp)
     if inp.demo:

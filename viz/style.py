@@ -29,18 +29,19 @@ PORT = "#1C1C28"
 TEXT = "#1A1A1A"
 SEA = "#F4F8FB"
 
-# Incidents on the map by severity 1-5: (colour, size in px on the browser map, area in pt² in print).
-SEVERITY = {
-    1: ("#FFE033", 7, 28.0),
-    2: ("#FFE033", 8, 28.0),
-    3: ("#FF8C00", 10, 52.0),
-    4: ("#E31A1C", 12, 82.0),
-    5: ("#7A0010", 15, 125.0),
-}
-ELECTION_EDGE = "black"     # an election-related incident has a black edge
-
-# Alerts (peringatan) by severity name, for charts.
+# Severity, yellow to dark red: alerts (peringatan) by severity name, for charts and markers.
 ALERT_SEVERITY = {"rendah": "#FFE033", "sedang": "#FF8C00", "tinggi": "#E31A1C", "kritis": "#7A0010"}
+# Streamlit's markdown colours only by name (:red[...]): the nearest names, for the severities
+# that stand out in a line of text (the overview's decision list).
+TEXT_SEVERITY = {"kritis": "red", "tinggi": "orange"}
+
+# Incidents on the map by severity 1-5, coloured like the alert severity of the same word
+# (vocabularies.toml [severity]: 2 rendah .. 5 kritis; 1, "sangat rendah", shares rendah's yellow):
+# (colour, size in px on the browser map, area in pt² in print).
+_INCIDENT_LOOK = {1: ("rendah", 7, 28.0), 2: ("rendah", 8, 28.0), 3: ("sedang", 10, 52.0), 4: ("tinggi", 12, 82.0),
+                  5: ("kritis", 15, 125.0)}
+SEVERITY = {n: (ALERT_SEVERITY[name], px, pt2) for n, (name, px, pt2) in _INCIDENT_LOOK.items()}
+ELECTION_EDGE = "black"     # an election-related incident has a black edge
 
 
 def colorscale() -> list[list]:

@@ -28,14 +28,16 @@ import pandas as pd
 import shapely
 
 from domain.paths import STATIC_GEO
-from domain.regions import areas_on, office_areas, web_regency_geometries
+from domain.regions import areas_on, ntb_bounds, office_areas, web_regency_geometries
 
 URL = "/app/static/geo/"  # Streamlit's static route for static/geo/
 REGENCIES = "ntb_regencies.geojson"
 OFFICE_AREAS = "office_areas.geojson"
 REGENCY_OUTLINES = "regency_outlines.geojson"
 MIN_ISLAND_DEG2 = 0.002  # ~25 km²: smaller islands add clutter, not information, to an outline
-MAP_LON, MAP_LAT = (115.75, 119.40), (-9.15, -8.05)  # the map's fixed extent: NTB with a small margin
+# The browser map's fixed extent: NTB with a small margin (0.05°, ~5 km) so no coast touches the edge.
+_LON0, _LAT0, _LON1, _LAT1 = ntb_bounds(0.05)
+MAP_LON, MAP_LAT = (_LON0, _LON1), (_LAT0, _LAT1)
 
 
 def area_id(codes) -> str:

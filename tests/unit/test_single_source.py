@@ -15,3 +15,36 @@ def test_follow_up_statuses_come_from_the_vocabulary_file():
     assert changes.CLOSED == follow_up.CLOSED == "selesai"
     assert overview.OPEN == ("baru", "ditelaah", "ditindaklanjuti")
     assert parse_enum("status", "Followed-Up") == "ditindaklanjuti"
+
+
+def test_one_ntb_box_from_the_boundary_file():
+    """The upload contract, the browser map and the briefing widen the same box (three hand-written
+    boxes disagreed: 115.7-119.5, 115.75-119.40, 115.68-119.48)."""
+    from domain.regions import ntb_bounds
+    from loaders import validate
+    from viz import briefing, web_geo
+
+    assert ntb_bounds() == (115.821, -9.1097, 119.3461, -8.0801)
+    assert (validate.LON_MIN, validate.LAT_MIN, validate.LON_MAX, validate.LAT_MAX) == (115.671, -9.2597, 119.4961, -7.9301)
+    assert (briefing.LON0, briefing.LAT0, briefing.LON1, briefing.LAT1) == (115.671, -9.2597, 119.4961, -7.9301)
+    assert (web_geo.MAP_LON, web_geo.MAP_LAT) == ((115.771, 119.3961), (-9.1597, -8.0301))
+
+
+def test_severity_colours_are_one_palette():
+    """Incident markers take the colour of the alert severity of the same word; the overview's
+    markdown colours sit beside them."""
+    from viz import briefing, style
+
+    assert style.ALERT_SEVERITY == {"rendah": "#FFE033", "sedang": "#FF8C00", "tinggi": "#E31A1C", "kritis": "#7A0010"}
+    assert {n: c for n, (c, _, _) in style.SEVERITY.items()} == {
+        1: "#FFE033", 2: "#FFE033", 3: "#FF8C00", 4: "#E31A1C", 5: "#7A0010"}
+    assert briefing.ALERT_STYLE[5] == ("#7A0010", 125.0)
+    assert style.TEXT_SEVERITY == {"kritis": "red", "tinggi": "orange"}
+
+
+def test_url_paths_are_listed_once():
+    from ui import gate, nav
+
+    assert nav.url_paths() == ["overview", "peta", "peringatan", "linimasa", "unggah", "rinci", "admin", "tentang"]
+    assert gate.UNGATED == {"unggah", "admin"}
+    assert [p.file for p in nav.PAGES.values()] == [f"pages/{n}.py" for n in nav.PAGES]
