@@ -99,6 +99,15 @@ class Election:
                 out[mask] = p.key
         return pd.Series(out, index=dates.index, name="phase")
 
+    def count_by_phase(self, alerts: pd.DataFrame, severities) -> pd.DataFrame:
+        """Alerts (columns id, phase, severity) counted by phase and severity: rows in the
+        calendar's order, then phase keys the calendar does not know (OUTSIDE); columns in the
+        order of `severities`, only those that occur. The input is not changed."""
+        table = alerts.pivot_table(index="phase", columns="severity", values="id", aggfunc="count", fill_value=0)
+        order = [p.key for p in self.phases if p.key in table.index]
+        order += [k for k in table.index if self.phase_by_key(k) is None]
+        return table.reindex(order).reindex(columns=[s for s in severities if s in table.columns])
+
 
 def _load(path: Path) -> Election:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,10 +1,11 @@
 """Numbers, dates and plurals the language's way, through Babel (CLDR data), in one place.
 
 - `number(1234.5, "id", 1)` -> "1.234,5"; `number(1234.5, "en", 1)` -> "1,234.5"; thousands are
-  always grouped; a missing value is "–".
+  always grouped; a missing value is "–". `signed` writes a change ("+1.234", "-56", "0"),
+  `percent` a share or change as a percentage ("+13%").
 - `date(d)` -> "27/11/2024" in both languages: tables and the sidebar's date fields show one
-  format. `datetime(ts)` adds the time, `long_date(d, lang)` names the month ("16 Des 2024",
-  "16 Dec 2024") for briefings.
+  format. `datetime(ts)` adds the time (`time`: "14:05"), `long_date(d, lang)` names the month
+  ("16 Des 2024", "16 Dec 2024") for briefings, `period(a, b)` writes "14/12–10/01/2025".
 - `plural("overview.days_to_voting", n, lang)` picks the catalogue's CLDR plural form
   (`<key>.one`, `<key>.other`) by the language's rules: "1 day", "2 days"; Indonesian has one form.
 - `plotly_locale(lang)`: month and day names and separators for plotly's own axis labels.
@@ -17,8 +18,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
+from babel.dates import format_time as _babel_time
 from babel.dates import get_day_names, get_month_names
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from i18n import DEFAULT_LANG, has, t
 
@@ -44,8 +46,32 @@ def number(value, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
     """Grouped thousands and exactly `decimals` decimals in the language's symbols."""
     if _missing(value):
         return MISSING
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=locale(lang))
+    return format_decimal(value, format=_digits(decimals), locale=locale(lang))
+
+
+def _digits(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def signed(value, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
+    """A change: "+1.234", "-56", "0" (no sign when it rounds to nothing). Streamlit reads a
+    leading '-' as a fall."""
+    if _missing(value):
+        return MISSING
+    text = number(value, lang, decimals)
+    if text.lstrip("-").strip("0,.") == "":  # rounds to zero
+        return number(0, lang, decimals)
+    d = _digits(decimals)
+    return format_decimal(value, format=f"+{d};-{d}", locale=locale(lang))
+
+
+def percent(fraction, lang: str = DEFAULT_LANG, signed: bool = False) -> str:
+    """0.125 -> "13%" (whole percent); `signed`: "+13%", "-4%", "0%"."""
+    if _missing(fraction):
+        return MISSING
+    if signed and round(fraction * 100) != 0:
+        return format_percent(fraction, format="+#,##0%;-#,##0%", locale=locale(lang))
+    return format_percent(fraction, format="#,##0%", locale=locale(lang))
 
 
 def date(day, lang: str = DEFAULT_LANG) -> str:
@@ -63,7 +89,21 @@ def datetime(when, lang: str = DEFAULT_LANG) -> str:
     """27/11/2024 14:05 (a wall-clock time already in the zone to show)."""
     if _missing(when):
         return MISSING
-    return f"{date(when, lang)} {when:%H:%M}"
+    return f"{date(when, lang)} {time(when, lang)}"
+
+
+def time(when, lang: str = DEFAULT_LANG) -> str:
+    """14:05 (24 hours, both languages)."""
+    if _missing(when):
+        return MISSING
+    return _babel_time(when, "HH:mm", locale=locale(lang))
+
+
+def period(start, end, lang: str = DEFAULT_LANG) -> str:
+    """14/12–10/01/2025 (the year once, at the end); one day is that day's date."""
+    if start == end:
+        return date(start, lang)
+    return f"{_babel_date(start, 'dd/MM', locale=locale(lang))}–{date(end, lang)}"
 
 
 def long_date(day, lang: str = DEFAULT_LANG) -> str:

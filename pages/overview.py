@@ -6,7 +6,7 @@ from domain.regions import regency_name
 from domain.changes import WORSE_WHEN_UP
 from ui import nav
 from ui.auth import guard
-from ui.components import demo_banner, export_buttons, footer, kpi_row, signed
+from ui.components import demo_banner, export_buttons, footer, kpi_row
 from i18n import formats
 from ui.data import decisions, headline, map_figure, map_table, q, risers
 from ui.lang import current, tr
@@ -33,10 +33,10 @@ st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f
 
 # What changed, what needs a decision (issue 18 item 3): above the map.
 h = headline(f)
-prev = f"{h.previous[0]:%d/%m/%Y}", f"{h.previous[1]:%d/%m/%Y}"
+prev = formats.date(h.previous[0], lang), formats.date(h.previous[1], lang)
 kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", "arrivals"], h.before, WORSE_WHEN_UP)
 span = q("data_span")
-no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=f"{span[0]:%d/%m/%Y}" if span else "-")
+no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=formats.date(span[0], lang) if span else "-")
 st.caption(no_previous if h.before is None else tr("overview.compared", start=prev[0], end=prev[1]))
 
 left, right = st.columns(2)
@@ -57,16 +57,16 @@ if waiting.empty:
 left.page_link(ALERTS, label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
 
 since, rose = risers(f, e.id)
-right.subheader(tr("overview.risers", date=since.strftime("%d/%m/%Y")))
+right.subheader(tr("overview.risers", date=formats.date(since, lang)))
 if rose is None:
     right.caption(no_previous)
 elif rose.empty:
-    right.caption(tr("overview.no_risers", date=since.strftime("%d/%m/%Y")))
+    right.caption(tr("overview.no_risers", date=formats.date(since, lang)))
 else:
     right.markdown("\n".join("- " + tr(
         "overview.riser", regency=inert(regency_name(code)), before=fmt_number(r["score_before"], lang, 1),
-        now=fmt_number(r["score"], lang, 1), change=signed(r["change"], lang, 1),
-        component=tr(f"alerts.risk_{r['component']}"), points=signed(r["component_change"], lang, 1))
+        now=fmt_number(r["score"], lang, 1), change=formats.signed(r["change"], lang, 1),
+        component=tr(f"alerts.risk_{r['component']}"), points=formats.signed(r["component_change"], lang, 1))
         for code, r in rose.iterrows()))
 
 metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",

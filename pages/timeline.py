@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.alerts import SEVERITIES
+from i18n import formats
 from ui.auth import guard
 from ui.components import demo_banner, footer
 from ui.data import q, q_alerts
@@ -22,7 +23,7 @@ demo_banner()
 today = e.phase_on(f.as_of)
 st.dataframe(pd.DataFrame([{
     tr("about.phase"): ("▶ " if today and p.key == today.key else "") + p.name(lang),
-    tr("about.start"): p.start.strftime("%d/%m/%Y"), tr("about.end"): p.end.strftime("%d/%m/%Y"),
+    tr("about.start"): formats.date(p.start, lang), tr("about.end"): formats.date(p.end, lang),
     tr("timeline.sensitive"): "●" if p.sensitive else ""} for p in e.phases]), hide_index=True, width="stretch")
 
 # Both charts follow the sidebar's period: phases as bands, voting day as a line (viz/timeline.py).
@@ -38,9 +39,7 @@ st.plotly_chart(fig2, width="stretch", config=plotly_config(lang), key="tl_alert
 
 if len(alerts):
     st.subheader(tr("timeline.by_phase"))
-    table = alerts.pivot_table(index="phase", columns="severity", values="id", aggfunc="count", fill_value=0)
-    order = [p.key for p in e.phases if p.key in table.index] + [k for k in table.index if e.phase_by_key(k) is None]
-    table = table.reindex(order).reindex(columns=[s for s in SEVERITIES if s in table.columns])
+    table = e.count_by_phase(alerts, SEVERITIES)
     table.index = [(p.name(lang) if (p := e.phase_by_key(k)) else tr("overview.no_phase")) for k in table.index]
     st.dataframe(table.rename(columns=lambda s: tr(f"alerts.severity_{s}")), width="stretch")
 footer()

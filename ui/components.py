@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.regions import attribution
-from i18n import source_text
+from i18n import formats, source_text
 from storage import audit
 from ui.auth import user_name
 from ui.data import engine, q
@@ -46,11 +46,6 @@ def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFr
     return rows.astype(object).where(rows.notna(), "").rename(columns=names)
 
 
-def signed(value: float, lang: str, decimals: int = 0) -> str:
-    """+1.234 / -56 / 0: a change with its sign (Streamlit reads a leading '-' as a fall)."""
-    return ("-" if value < 0 else "+" if value > 0 else "") + fmt_number(abs(value), lang, decimals)
-
-
 def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] | None = None,
             worse_when_up: frozenset = frozenset()) -> None:
     """KPI tiles; with `before`, each shows its change (red when a rise is bad news, grey when
@@ -61,7 +56,7 @@ def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] 
         if before is None:
             col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang))
             continue
-        col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang), signed(values[key] - before[key], lang),
+        col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang), formats.signed(values[key] - before[key], lang),
                    delta_color="inverse" if key in worse_when_up else "off",
                    delta_description=tr("overview.from_value", value=fmt_number(before[key], lang)))
 

@@ -12,6 +12,7 @@ from loaders.columns import SPECS
 from loaders.errors import ImportRejected
 from loaders.profiles import IGNORE, PLACE, Profile, apply, from_choices, guess, place_capable, to_toml
 from loaders.reader import Limits, read_table
+from i18n import formats
 from services import profiles as saved_profiles
 from ui.auth import user_name
 from ui.data import engine
@@ -107,7 +108,7 @@ def _editor(kind: str, headers: list[str], sample: pd.DataFrame, chosen: Profile
                                   label_visibility="collapsed")
         if g.target != IGNORE and chosen is None:
             by = {"name": "by_name", "values": "by_values", "name+values": "by_name_values"}[g.by]
-            c3.caption(tr("mapping.guess", by=tr(f"mapping.{by}"), score=f"{g.score:.2f}"))
+            c3.caption(tr("mapping.guess", by=tr(f"mapping.{by}"), score=formats.number(g.score, current(), 2)))
     return choices
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from domain.calendar import elections
 from domain.filters import Filters
 from domain.regions import offices, offices_on
+from i18n import formats
 from ui import lang as L
 from ui.data import q
 from ui.view_state import remember, restore
@@ -42,7 +43,7 @@ def _shortcut_name(key: str | None) -> str:
     if key.startswith("phase:"):
         p = election().phase_by_key(key.split(":", 1)[1])
         name = p.name(L.current())
-        return f"{name} ({p.start:%d/%m}–{p.end:%d/%m/%Y})" if p.start != p.end else f"{name} ({p.start:%d/%m/%Y})"
+        return f"{name} ({formats.period(p.start, p.end, L.current())})"
     return L.tr(f"sidebar.shortcut_{key}", n=LAST_DAYS)
 
 

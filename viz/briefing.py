@@ -114,7 +114,7 @@ def format_date(day: dt.date, lang: str = "id") -> str:
 
 def format_as_of(when: dt.datetime, lang: str = "id") -> str:
     w = to_wita(when)
-    return f"{format_date(w.date(), lang)} {w:%H:%M} {t('briefing.timezone', lang)}"
+    return f"{format_date(w.date(), lang)} {formats.time(w, lang)} {t('briefing.timezone', lang)}"
 
 
 def export_name(inp: BriefingInput, fmt: str = "png", size: str = "a4") -> str:

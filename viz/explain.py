@@ -6,12 +6,12 @@ import math
 
 from domain.alerts import Rules
 from domain.calendar import Election
-from i18n import t
+from i18n import formats, t
 from viz.maps import fmt_number
 
 
 def _day(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
+    return formats.date(d)
 
 
 def risk_explained(row, as_of: dt.date, rules: Rules, election: Election, lang: str) -> str:
@@ -43,7 +43,7 @@ def _why(k: str, row, rules: Rules, election: Election, lang: str) -> str:
         s = rules.presence_surge
         if math.isinf(measure):
             return t("risk.presence_new", lang, recent=s.window_days)
-        change = ("+" if measure > 0 else "") + fmt_number(100 * measure, lang) + "%"
+        change = formats.percent(measure, lang, signed=True)
         return t("risk.presence", lang, change=change, recent=s.window_days, base=s.baseline_days)
     if k == "election_proximity":
         phase = election.phase_by_key(row["phase"])
