@@ -13,7 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
-from domain.alerts import RISK_COMPONENTS, SEVERITIES
+from domain.thresholds import RISK_COMPONENTS, SEVERITIES
 from domain.vocabularies import CLOSED  # the follow-up status that ends an alert
 
 # Headline numbers where a rise is bad news (delta shown red when up); the others are neutral.

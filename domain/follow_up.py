@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from domain.alerts import ResponseRules
+from domain.thresholds import ResponseRules
 from domain.vocabularies import CLOSED
 
 

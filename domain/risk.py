@@ -32,9 +32,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from domain.alerts import RISK_COMPONENTS, Rules, as_day, as_days
+from domain.alert_rules import as_day, as_days
 from domain.calendar import OUTSIDE, Election
 from domain.regions import areas_on
+from domain.thresholds import RISK_COMPONENTS, Rules
 
 PER_VOTERS = 100_000
 

@@ -649,9 +649,10 @@ def main(argv: list[str] | None = None) -> int:
                           is_demo=True, limits=Limits(max_rows=10_000_000))
         print(f"{kind}: {res.summary('en')}")
         worst = max(worst, res.exit_code)
+    from loaders.thresholds import load_rules
     from storage.alerts_store import evaluate_and_store
 
-    print(f"alerts: {evaluate_and_store(engine, actor='demo')}")
+    print(f"alerts: {evaluate_and_store(engine, rules=load_rules(), actor='demo')}")
     return worst
 
 

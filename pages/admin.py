@@ -1,15 +1,10 @@
 """Admin: accounts, imported batches (undo), and the audit trail."""
-import hashlib
-import tempfile
-import tomllib
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from domain.alerts import LOCAL_RULES_FILE, load_rules, rules_path
-from storage.audit import record
-from storage.engine import write_tx
+from domain.alert_rules import RULES
+from loaders.thresholds import rules_path
+from services.thresholds import save_rules
 from storage import queries
 from storage.imports import undo_batch
 from storage.users import list_users
@@ -21,23 +16,6 @@ from ui.tables import BATCH_WORDS, USER_WORDS, readable
 from ui.text import inert
 
 guard("manage_users")
-
-
-def save_rules(text: str, actor: str) -> None:
-    """Check the edited thresholds fully (load_rules) before they replace the ones in force."""
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(str(exc)) from exc
-    with tempfile.TemporaryDirectory() as d:
-        candidate = Path(d) / "alert_rules.toml"
-        candidate.write_text(text, encoding="utf-8")
-        load_rules(candidate)
-    LOCAL_RULES_FILE.parent.mkdir(parents=True, exist_ok=True)
-    LOCAL_RULES_FILE.write_text(text, encoding="utf-8")
-    with write_tx(engine()) as conn:
-        record(conn, actor, "rules_edit", str(LOCAL_RULES_FILE), {"sha256": hashlib.sha256(text.encode()).hexdigest()})
-
 sidebar()
 st.title(tr("admin.title"))
 
@@ -66,12 +44,15 @@ st.dataframe(readable(queries.audit_log(engine(), role(), action, actor)), hide_
 
 st.subheader(tr("admin.rules"))
 st.caption(tr("admin.rules_help", path=inert(rules_path())))
+st.dataframe(pd.DataFrame({tr("admin.rules_alert"): [tr(f"alerts.{r.name}") for r in RULES.values()],
+                           tr("admin.rules_section"): [f"[{r.section}]" for r in RULES.values()]}),
+             hide_index=True, width="stretch")
 text = st.text_area(tr("admin.rules_file"), rules_path().read_text(encoding="utf-8"), height=400, key="rules_text")
 if st.button(tr("admin.rules_save"), key="rules_save"):
     guard("edit_rules")
     try:
-        save_rules(text, user_name())
+        saved = save_rules(engine(), text, user_name())
     except ValueError as exc:
         st.error(tr("admin.rules_invalid", reason=inert(exc)))
     else:
-        st.success(tr("admin.rules_saved", path=inert(LOCAL_RULES_FILE)))
+        st.success(tr("admin.rules_saved", path=inert(saved)))

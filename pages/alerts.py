@@ -5,10 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from domain.agencies import alert_supporting
-from domain.alerts import RULE_NAMES, SEVERITIES, describe, load_rules
+from domain.alert_rules import RULE_NAMES
 from domain.follow_up import overdue_hours
 from domain.regions import offices, ports, regency_name
+from domain.thresholds import SEVERITIES
 from domain.vocabularies import CLOSED, STATUSES
+from loaders.thresholds import load_rules
+from services.alerts import evaluate_and_store
 from storage import alerts_store
 from storage.models import utcnow
 from ui import alert_queue
@@ -19,6 +22,7 @@ from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import STATUS_WORDS, readable, wita_text
 from ui.text import inert
+from viz.alert_text import describe
 from viz.maps import fmt_number
 
 guard("view_aggregates")
@@ -39,14 +43,13 @@ c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
 statuses = any_of(tr("alertpage.status"), STATUSES, "al_status", c1,
                   default=[s for s in STATUSES if s != CLOSED], format_func=lambda s: tr(f"status.{s}"))
 sevs = any_of(tr("alertpage.severity"), SEVERITIES, "al_sev", c2, format_func=lambda s: tr(f"alerts.severity_{s}"))
-rules = any_of(tr("alertpage.rule"), [*RULE_NAMES, "permit_activity_mismatch_cluster"], "al_rule", c3,
-               format_func=lambda r: tr(f"alerts.{r}"))
+rules = any_of(tr("alertpage.rule"), RULE_NAMES, "al_rule", c3, format_func=lambda r: tr(f"alerts.{r}"))
 order = c4.selectbox(tr("alertpage.sort"), ("newest", "overdue"), key="al_sort",
                      format_func=lambda o: tr(f"alertpage.sort_{o}"))
 if c5.button(tr("alertpage.run"), key="al_run", disabled=not allowed("change_alert_status"),
              help=tr("alertpage.run_help")):
     with st.spinner(tr("alertpage.running")):
-        done = alerts_store.evaluate_and_store(engine(), election(), f.as_of, actor=user_name())
+        done = evaluate_and_store(engine(), election(), f.as_of, actor=user_name())
     st.success(tr("alertpage.ran", **done))
 
 response = load_rules().response_time

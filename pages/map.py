@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from domain.alerts import load_rules
 from domain.filters import Filters
 from domain.regions import regency_codes, regency_name
+from loaders.thresholds import load_rules
 from loaders.values import allowed_values, country_name
 from ui.auth import guard, role
 from ui.briefing import briefing_export, map_slide

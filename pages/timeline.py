@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from domain.alerts import SEVERITIES
+from domain.thresholds import SEVERITIES
 from i18n import formats
 from ui.auth import guard
 from ui.components import demo_banner, footer

@@ -9,11 +9,11 @@ import streamlit as st
 
 from loaders.columns import KINDS, SPECS
 from loaders.contract_doc import page_help
-from storage import alerts_store
 from loaders.errors import ImportRejected
 from loaders.pipeline import MODES, commit, error_message, prepare
 from loaders.reader import Limits
 from loaders.templates import template_csv, template_xlsx
+from services.alerts import evaluate_and_store
 from ui.auth import guard, user_name
 from ui.components import export_buttons, footer
 from ui.text import inert
@@ -104,7 +104,7 @@ if pending and pending["kind"] == kind:
     if st.button(tr("uploadpage.commit"), type="primary", disabled=len(prep.rows) == 0, key="commit_upload"):
         res = commit(engine(), prep, mode, user=user_name(), progress=progress)
         if res.batch_id is not None:  # new data: re-run the alert rules so alerts follow the upload
-            alerts_store.evaluate_and_store(engine(), election(), actor=user_name())
+            evaluate_and_store(engine(), election(), actor=user_name())
         st.session_state["upload_result"] = {"status": res.status, "text": inert(res.summary(lang)),
                                              "sha": pending["sha"]}
         if res.status in ("imported", "partial", "already_imported", "no_new_rows"):

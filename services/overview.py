@@ -10,11 +10,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain import changes
-from domain.alerts import Rules
 from domain.calendar import Election
 from domain.filters import Filters
 from domain.regions import offices, ports, regency_name
+from domain.thresholds import Rules
 from domain.vocabularies import CLOSED, STATUSES
+from services.alerts import risk_table
 from storage import alerts_store, queries
 
 OPEN = tuple(s for s in STATUSES if s != CLOSED)
@@ -66,6 +67,6 @@ def risk_risers(engine: Engine, f: Filters, election: Election, rules: Rules | N
     prev = changes.previous_period(f.start, f.end)
     if not changes.covered(prev, queries.data_span(engine)):
         return prev[1], None
-    before = alerts_store.risk_table(engine, replace(f, start=prev[0], end=prev[1], as_of=prev[1]), election, rules)
-    now = alerts_store.risk_table(engine, f, election, rules)
+    before = risk_table(engine, replace(f, start=prev[0], end=prev[1], as_of=prev[1]), election, rules)
+    now = risk_table(engine, f, election, rules)
     return prev[1], changes.risers(before, now, n)

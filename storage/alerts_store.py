@@ -1,28 +1,26 @@
-"""Alerts as records: run the rules (domain/alerts.py) over the stored data, upsert by key, keep
-the follow-up status and its history. Also the risk score table for the map.
-
-    python -m storage.alerts_store [--db URL] [--as-of YYYY-MM-DD] [--election ID]
+"""Alerts as records: run the rules (domain/alert_rules) over the stored data, upsert by key, keep
+the follow-up status and its history. Also the risk score table for the map. The thresholds come
+in as `Rules` (services/alerts.py runs this with the ones in force, and from the command line).
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import sys
 
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 
-from domain.alerts import Rules, evaluate_all, load_rules, purpose_unknown
-from domain.calendar import Election, default_election, elections
+from domain.alert_rules import evaluate_all, purpose_unknown
+from domain.calendar import Election, default_election
 from domain.filters import Filters
 from domain.regions import regencies
 from domain.risk import risk_scores
 from domain.roles import require
+from domain.thresholds import Rules
 from domain.vocabularies import NEW, STATUSES
 from storage.audit import record
 from storage.versions import bump
-from storage.engine import get_engine, write_tx
+from storage.engine import write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
 from storage.queries import _frame, data_span, scope
 
@@ -44,13 +42,13 @@ def load_frames(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pd.Da
     return {"presence": presence, "incidents": incidents, "crossings": crossings}
 
 
-def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: dt.date | None = None,
-                       rules: Rules | None = None, actor: str = "system") -> dict:
-    """Run every rule up to `as_of` (default: the last date in the data) and upsert the alerts.
+def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: dt.date | None = None, *,
+                       rules: Rules, actor: str = "system") -> dict:
+    """Run every rule up to `as_of` (default: the last date in the data) with the thresholds
+    `rules` (services/alerts.py passes the ones in force) and upsert the alerts.
     Alerts the rules no longer produce in the evaluated window are marked stale, never deleted:
     their follow-up history stays."""
     election = election or default_election()
-    rules = rules or load_rules()
     span = data_span(engine)
     if span is None:
         return {"new": 0, "updated": 0, "stale": 0, "purpose_unknown": 0}
@@ -213,10 +211,9 @@ def status_history(engine: Engine, alert_id: int) -> pd.DataFrame:
                   .where(h.alert_id == alert_id).order_by(h.id))
 
 
-def risk_table(engine: Engine, f: Filters, election: Election | None = None, rules: Rules | None = None) -> pd.DataFrame:
+def risk_table(engine: Engine, f: Filters, election: Election | None, rules: Rules) -> pd.DataFrame:
     """Risk score per regency on the as-of date, with its components (domain/risk.py)."""
     election = election or default_election()
-    rules = rules or load_rules()
     frames = load_frames(engine, f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of)
     found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of), limit=100_000)
     out = risk_scores(frames["presence"], frames["incidents"], found, regencies().reset_index(drop=True), election,
@@ -224,18 +221,3 @@ def risk_table(engine: Engine, f: Filters, election: Election | None = None, rul
     outside = ~out.index.isin(scope(f))
     out.loc[outside, "score"] = float("nan")
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m storage.alerts_store", description="Run the alert rules and store the alerts.")
-    ap.add_argument("--db")
-    ap.add_argument("--as-of", type=dt.date.fromisoformat)
-    ap.add_argument("--election", choices=list(elections()))
-    args = ap.parse_args(argv)
-    election = elections()[args.election] if args.election else None
-    print(evaluate_and_store(get_engine(args.db), election, args.as_of, actor="cli"))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """A small hand-built database for the overview's "what changed, what needs a decision": a few
 dozen rows through the real importer into a real SQLite file, the alert rules run over them
-(storage.alerts_store.evaluate_and_store), one of their alerts closed through the workflow, and
+(services.alerts.evaluate_and_store), one of their alerts closed through the workflow, and
 alerts of other kinds inserted by hand (a port, an office, a stale one, a closed one, one before
 the period).
 
@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from domain.filters import Filters
 from loaders.pipeline import import_file
+from services.alerts import evaluate_and_store
 from storage import alerts_store
 from storage.engine import make_engine, write_tx
 from storage.models import Alert
@@ -81,7 +82,7 @@ def build(url: str) -> None:
     for data, kind, n in ((PRESENCE, "presence", 8), (INCIDENTS, "incidents", 7), (CROSSINGS, "crossings", 6)):
         res = import_file(engine, data.encode(), f"{kind}.csv", kind)
         assert (res.rows_imported, res.rows_rejected) == (n, 0), res.summary("en")
-    alerts_store.evaluate_and_store(engine, as_of=PERIOD.as_of)
+    evaluate_and_store(engine, as_of=PERIOD.as_of)
     with write_tx(engine) as conn:
         conn.execute(insert(Alert), BY_HAND)
         k04 = conn.scalar(select(Alert.id).where(Alert.rule == "election_sensitive_incident",

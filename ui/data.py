@@ -81,7 +81,7 @@ def q_alerts(f, statuses=(), severities=(), rules=()):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _risk(url: str, version_key: tuple, f, election_id: str):
     from domain.calendar import elections
-    from storage.alerts_store import risk_table
+    from services.alerts import risk_table
     return risk_table(get_engine(url), f, elections()[election_id])
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from domain.alerts import Rules
 from domain.calendar import Election
+from domain.thresholds import Rules
 from i18n import formats, t
 from viz.maps import fmt_number
 

@@ -107,7 +107,7 @@ def test_sign_in_form_delay_and_audit(app, demo_db):
 
 
 def test_admin_edits_thresholds_only_when_valid(app, demo_db, tmp_path, monkeypatch):
-    import domain.alerts as alerts_mod
+    import loaders.thresholds as alerts_mod
 
     local = tmp_path / "alert_rules.toml"
     monkeypatch.setattr(alerts_mod, "LOCAL_RULES_FILE", local)

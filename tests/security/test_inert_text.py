@@ -105,7 +105,7 @@ SHOWN = ("markdown", "caption", "info", "warning", "error", "success", "title", 
 def attacked_db(demo_db, tmp_path_factory):  # noqa: F811
     from domain.calendar import elections
     from loaders.pipeline import import_file
-    from storage import alerts_store
+    from services.alerts import evaluate_and_store
     from storage.engine import make_engine
 
     path = tmp_path_factory.mktemp("inert") / "attacked.sqlite"
@@ -121,7 +121,7 @@ def attacked_db(demo_db, tmp_path_factory):  # noqa: F811
     engine = make_engine(url)
     res = import_file(engine, buf.getvalue().encode(), "[berkas](https://evil.example/f).csv", "incidents")
     assert (res.status, res.rows_imported) == ("imported", 30), res.summary("en")
-    alerts_store.evaluate_and_store(engine, next(iter(elections().values())))
+    evaluate_and_store(engine, next(iter(elections().values())))
     engine.dispose()
     return url
 

@@ -1,4 +1,4 @@
-"""Alert rules (domain/alerts.py) on crafted frames at, just below and just above every threshold,
+"""Alert rules (domain/alert_rules) on crafted frames at, just below and just above every threshold,
 with exact expected alerts; phase escalation at the calendar's edges; idempotent keys; and a
 check on the demo data loaded through the real import path (printed: counts and timing)."""
 from __future__ import annotations
@@ -12,14 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from domain.alerts import (COLUMNS, DEPORTATION, RULE_NAMES, RULES_FILE, crossing_spike, describe, detail_key,
-                           election_sensitive_incident, empty_alerts, evaluate_all, expiring_permits,
-                           load_rules, overstay, permit_activity_mismatch, presence_surge, reporting_gap,
-                           tag_phases)
+from domain.alert_rules import (COLUMNS, DEPORTATION, RULE_NAMES, crossing_spike, election_sensitive_incident,
+                                empty_alerts, evaluate_all, expiring_permits, overstay, permit_activity_mismatch,
+                                presence_surge, reporting_gap, tag_phases)
 from domain.calendar import OUTSIDE, default_election
 from domain.permits import allowed, allowed_many
 from domain.regions import areas_on
 from i18n import catalogue, has
+from loaders.thresholds import RULES_FILE, load_rules
+from viz.alert_text import describe, detail_key
 
 EL = default_election()
 RULES = load_rules()

@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from domain.alerts import RULES_FILE, ResponseRules, load_rules
 from domain.follow_up import overdue_hours
+from domain.thresholds import ResponseRules
+from loaders.thresholds import RULES_FILE, load_rules
 
 NOW = dt.datetime(2024, 11, 25, 12, 0)
 

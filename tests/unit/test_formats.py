@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from domain.alerts import detail_params
 from i18n import formats
 from viz import briefing
+from viz.alert_text import detail_params
 from viz.maps import fmt_number
 
 

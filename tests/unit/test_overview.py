@@ -9,12 +9,12 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from domain.alerts import load_rules
 from domain.calendar import default_election
 from domain.changes import previous_period
 from domain.filters import Filters
+from loaders.thresholds import load_rules
 from services import overview
-from storage.alerts_store import risk_table
+from services.alerts import risk_table
 from storage.engine import make_engine
 from tests.overview_fixture import PERIOD, build
 from viz.explain import risk_explained

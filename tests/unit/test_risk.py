@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from domain.alerts import RISK_COMPONENTS, empty_alerts, evaluate_all, load_rules
+from domain.alert_rules import empty_alerts, evaluate_all
 from domain.calendar import OUTSIDE, Election, Phase, default_election
 from domain.regions import regencies
 from domain.risk import risk_scores
+from domain.thresholds import RISK_COMPONENTS
+from loaders.thresholds import load_rules
 
 EL = default_election()
 RULES = load_rules()

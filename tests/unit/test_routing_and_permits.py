@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from domain.agencies import alert_supporting, fill_agencies, route, supporting_agencies
-from domain.alerts import describe, detail_key, load_rules, overstay, permit_activity_mismatch, purpose_unknown
+from domain.alert_rules import overstay, permit_activity_mismatch, purpose_unknown
 from domain.calendar import default_election
+from loaders.thresholds import load_rules
 from loaders.values import parse_enum
+from viz.alert_text import describe, detail_key
 
 EL = default_election()
 RULES = load_rules()

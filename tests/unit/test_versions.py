@@ -1,6 +1,7 @@
 """Cache keys follow exactly what changed: an import bumps its own kind, an undo too, an alert
 status change or a rule run bumps alerts only; a rejected file bumps nothing."""
-from storage.alerts_store import evaluate_and_store, set_status
+from services.alerts import evaluate_and_store
+from storage.alerts_store import set_status
 from storage.imports import undo_batch
 from storage.versions import versions
 from loaders.pipeline import import_file
