@@ -5,6 +5,7 @@ page queries work for it, on both engines. Also: a change counter comes from the
 bump of a counter that is not there raises instead of updating nothing."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -57,8 +58,8 @@ NOVEMBER = Filters(start=dt.date(2024, 11, 1), end=dt.date(2024, 11, 30), as_of=
 D1, D2, D3 = dt.date(2024, 11, 1), dt.date(2024, 11, 2), dt.date(2024, 11, 3)
 
 
-@pytest.fixture
-def voa(engine):
+@contextlib.contextmanager
+def registered(engine):
     register(VOA)
     try:
         META.create_all(engine, tables=[META.tables["voa_test"], META.tables["voa_test_daily"]])
@@ -67,6 +68,18 @@ def voa(engine):
     finally:
         unregister(VOA.name)
         META.drop_all(engine, tables=[META.tables["voa_test_daily"], META.tables["voa_test"]])
+
+
+@pytest.fixture
+def voa(engine):
+    with registered(engine):
+        yield engine
+
+
+@pytest.fixture
+def voa_sqlite(sqlite_engine):
+    with registered(sqlite_engine):
+        yield sqlite_engine
 
 
 def by_day(engine, f=NOVEMBER) -> list[tuple]:
@@ -138,3 +151,20 @@ def test_a_kind_is_checked_when_registered():
         register(VOA.__class__(**{**VOA.__dict__, "name": "voa_bad", "stored": (Stored("x", "passport_no"),)}))
     with pytest.raises(ValueError, match="at most 16 characters"):
         register(VOA.__class__(**{**VOA.__dict__, "name": "visa_on_arrival_counts"}))
+
+
+def test_the_kinds_page_cache_follows_its_own_counter(voa_sqlite, monkeypatch):
+    """ui.data.kind_q caches a kind's page query under that kind's counter alone: an import of it
+    shows at once, an import of another kind leaves its cached answer in place."""
+    from tests.unit.test_import import presence_file
+    from ui import data
+
+    monkeypatch.setenv("NTB_DB_URL", voa_sqlite.url.render_as_string(hide_password=False))
+    data._kind_cached.clear()
+    assert data.kind_q("totals", "voa_test", NOVEMBER).empty
+    import_file(voa_sqlite, FILE, "voa.csv", "voa_test")
+    assert list(data.kind_q("totals", "voa_test", NOVEMBER)["persons"]) == [15, 7, 4]
+    key = data._key(("voa_test",))
+    import_file(voa_sqlite, presence_file(5), "p.csv", "presence")
+    assert data._key(("voa_test",)) == key
+    assert list(data.kind_q("totals", "voa_test", NOVEMBER)["persons"]) == [15, 7, 4]
