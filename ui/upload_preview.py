@@ -12,11 +12,8 @@ from loaders.pipeline import Prepared
 from loaders.values import _key, country_name, vocabularies
 from ui.tables import code_text
 
-_ENUM_COLUMN = {"permit_type": "permit_type", "activity": "activity", "category": "category", "action": "action",
-                "status": "status", "direction": "direction"}
-
-
-def _stored_text(column: str, value, lang: str) -> str:
+def _stored_text(column: str, value, lang: str, coded: bool = False) -> str:
+    """`coded`: a column of codes (enum:<vocabulary>), shown as words with the code."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if column == "regency":
@@ -25,8 +22,8 @@ def _stored_text(column: str, value, lang: str) -> str:
         return f"{country_name(value, lang)} ({value})"
     if column == "port":
         return f"{ports().loc[value, 'name']} ({value})" if value in ports().index else str(value)
-    if column in _ENUM_COLUMN:
-        word = code_text(_ENUM_COLUMN[column], value, lang)
+    if coded:
+        word = code_text(column, value, lang)
         return f"{word} ({value})" if word != value else str(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
@@ -56,7 +53,8 @@ def understood(prep: Prepared, lang: str, n: int = 10) -> pd.DataFrame:
                 readings.append(t("uploadpage.pseudonymised", lang) if prep.rows.at[pos, "passport_hash"]
                                 else "⚠ " + t("uploadpage.no_passport", lang))
             else:
-                readings.append(_stored_text(col, prep.rows.at[pos, stored], lang))
+                readings.append(_stored_text(col, prep.rows.at[pos, stored], lang,
+                                             record.column(col).type.startswith("enum:")))
         out[f"{names[col]} · {as_stored}"] = readings
     return pd.DataFrame(out)
 
