@@ -40,7 +40,7 @@ def main() -> None:
     from domain.regions import areas_on
     from loaders import demo
     from storage import queries
-    from storage.alerts_store import evaluate_and_store
+    from services.alerts import evaluate_and_store
     from storage.engine import make_engine
     from viz.briefing import render
     from services.briefing import briefing_input

@@ -16,7 +16,8 @@ from domain.filters import METRICS, Filters
 from domain.regions import areas_on, offices
 from domain.wita import WITA
 from i18n import t
-from storage import alerts_store, queries
+from services.alerts import risk_table
+from storage import queries
 from storage.engine import get_engine
 from viz.briefing import FORMATS, SIZES, BriefingInput, render
 from viz.style import DEFAULT_MARKING, MARKINGS
@@ -28,7 +29,7 @@ def metric_values(engine: Engine, f: Filters, metric: str) -> pd.Series:
     """The metric by regency code (all ten regencies; NaN outside the chosen office)."""
     table = queries.regency_table(engine, f)
     if metric == "risk_score":
-        return alerts_store.risk_table(engine, f)["score"].reindex(table.index)
+        return risk_table(engine, f)["score"].reindex(table.index)
     return table[metric]
 
 
