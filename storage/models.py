@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -365,3 +365,29 @@ class MappingProfile(Base):
     body: Mapped[str] = mapped_column(Text)                            # the profile as TOML
     saved_by: Mapped[str] = mapped_column(String(120), default="")
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
+
+
+class SitrepPack(Base):
+    """A situation report pack (laporan situasi, services/sitrep.py; migration 0017): the figures it
+    showed as canonical JSON (the next pack says what changed against them) and their SHA-256 (printed
+    in its footer), what it compared with, the PDF itself (the overview offers the latest for
+    download) with the file's SHA-256, and the audit event that records it."""
+    __tablename__ = "sitrep_pack"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)   # file stem, unique per pack
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
+    made_by: Mapped[str] = mapped_column(String(120), default="")
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    office_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None = all of NTB
+    lang: Mapped[str] = mapped_column(String(2))
+    marking: Mapped[str] = mapped_column(String(8))
+    figures: Mapped[str] = mapped_column(Text)                 # canonical JSON, numbers only
+    figures_sha256: Mapped[str] = mapped_column(String(64))    # SHA-256 of `figures` (UTF-8)
+    compared_with: Mapped[int | None] = mapped_column(Integer, nullable=True)  # earlier pack's id
+    baseline: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the figures compared against
+    pages: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    audit_event_id: Mapped[int] = mapped_column(Integer)
