@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from domain.alerts import RISK_COMPONENTS
+from domain.thresholds import RISK_COMPONENTS
 from domain.changes import risers
 
 PERIOD_DAYS = 14                    # every page covers the 14 days up to the as-of date

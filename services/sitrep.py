@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain import changes, sitrep as rules
-from domain.alerts import RISK_COMPONENTS
+from domain.thresholds import RISK_COMPONENTS
 from domain.calendar import Election, default_election
 from domain.filters import Filters
 from domain.regions import areas_on, offices

@@ -35,7 +35,7 @@ import matplotlib.dates as mdates
 import matplotlib
 
 from domain import regions
-from domain.alerts import RISK_COMPONENTS
+from domain.thresholds import RISK_COMPONENTS
 from domain.calendar import Election
 from domain.changes import WORSE_WHEN_UP
 from domain.wita import to_wita
