@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from domain.scope import PROVINCE, Scope
+
 METRICS = ("present", "per_1000_voters", "incidents", "election_incidents", "risk_score")
 
 
@@ -19,3 +21,6 @@ class Filters:
     categories: tuple[str, ...] = ()
     severities: tuple[int, ...] = ()
     regencies: tuple[str, ...] = field(default=())  # derived from office when empty
+    # What the signed-in account may see (domain/scope.py): set by ui/data.py from the account,
+    # never by a page; every query intersects its rows with it, each row on its own date.
+    scope: Scope = PROVINCE

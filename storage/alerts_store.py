@@ -8,21 +8,22 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, false, func, insert, select, true, update
 
 from domain.alert_rules import evaluate_all, purpose_unknown
 from domain.calendar import Election, default_election
 from domain.filters import Filters
 from domain.regions import regencies
 from domain.risk import risk_scores
-from domain.roles import require
+from domain.roles import Forbidden, require
+from domain.scope import PROVINCE, Scope
 from domain.thresholds import Rules
 from domain.vocabularies import NEW, STATUSES
 from storage.audit import record
 from storage.versions import bump
 from storage.engine import write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
-from storage.queries import _frame, data_span, scope
+from storage.queries import _frame, chosen, data_span, scope, scope_condition
 
 MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
 
@@ -102,11 +103,8 @@ def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severitie
     """Alerts in the period and scope (port alerts have no regency: they are kept for all of NTB
     and for the office that supervises the port)."""
     a = Alert
-    regs = scope(f)
     stmt = select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date, a.severity, a.phase, a.agency,
-                  *_QUEUE_COLUMNS).where(a.date.between(f.start, f.end))
-    stmt = stmt.where(a.regency_code.in_(regs) | (a.regency_code.is_(None) & (
-        a.office_id.in_({f.office} if f.office else set()) | (f.office is None))))
+                  *_QUEUE_COLUMNS).where(a.date.between(f.start, f.end), _in_view(f))
     if statuses:
         stmt = stmt.where(a.status.in_(statuses))
     if severities:
@@ -116,6 +114,27 @@ def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severitie
     if not include_stale:
         stmt = stmt.where(a.stale.is_(False))
     return _decoded(_frame(engine, stmt.order_by(a.date.desc(), a.id.desc()).limit(limit)))
+
+
+def _in_view(f: Filters):
+    """Alerts of the regencies chosen in `f` and in the account's scope on the alert's date; port
+    alerts (no regency) of the chosen office, and for an office-scoped account only its own."""
+    a = Alert
+    offices = {f.office} if f.office else None          # None: every office
+    if not f.scope.province:
+        offices = {f.scope.office} & (offices or {f.scope.office})
+    port = (a.office_id.in_(offices) if offices else false()) if offices is not None else true()
+    return scope_condition(f.scope, f.start, f.end, chosen(f), a.regency_code, a.date) | (
+        a.regency_code.is_(None) & port)
+
+
+def _alert_scope(account: Scope):
+    """Alerts `account` may see and act on, whatever their date (an alert opened by its id)."""
+    a = Alert
+    if account.province:
+        return true()
+    return (a.regency_code.isnot(None) & scope_condition(account, dt.date.min, dt.date.max, account.regencies_between(
+        dt.date.min, dt.date.max), a.regency_code, a.date)) | (a.regency_code.is_(None) & (a.office_id == account.office))
 
 
 _QUEUE_COLUMNS = (Alert.value, Alert.threshold, Alert.detail, Alert.status, Alert.status_changed_by,
@@ -130,13 +149,15 @@ def _decoded(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def alerts_by_id(engine: Engine, ids: list[int]) -> pd.DataFrame:
+def alerts_by_id(engine: Engine, ids: list[int], scope: Scope = PROVINCE) -> pd.DataFrame:
     """These alerts, whatever the filters (a selected alert stays open after it leaves the list,
-    and a link ?alert=<id> opens it), in the order of `ids`; unknown ids are left out."""
+    and a link ?alert=<id> opens it), in the order of `ids`; unknown ids and alerts outside the
+    account's `scope` are left out (a link to another office's alert opens nothing)."""
     a = Alert
     ids = [int(i) for i in ids][:900]
     df = _decoded(_frame(engine, select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date,
-                                        a.severity, a.phase, a.agency, *_QUEUE_COLUMNS).where(a.id.in_(ids))))
+                                        a.severity, a.phase, a.agency, *_QUEUE_COLUMNS).where(
+        a.id.in_(ids), _alert_scope(scope))))
     return df.set_index("id", drop=False).reindex([i for i in ids if i in set(df["id"])]).reset_index(drop=True)
 
 
@@ -144,27 +165,42 @@ def alert_counts(engine: Engine, f: Filters) -> pd.DataFrame:
     """Alerts by regency, severity and status (for the overview and the viewer)."""
     a = Alert
     return _frame(engine, select(a.regency_code, a.severity, a.status, func.count().label("n"))
-                  .where(a.date.between(f.start, f.end), a.stale.is_(False))
+                  .where(a.date.between(f.start, f.end), a.stale.is_(False), _in_view(f))
                   .group_by(a.regency_code, a.severity, a.status))
 
 
-def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role: str | None, note: str = "") -> None:
+def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role: str | None, note: str = "",
+               scope: Scope = PROVINCE) -> None:
     """Move an alert along the follow-up workflow; the change, its author and time are kept."""
-    set_status_many(engine, [alert_id], new_status, actor, role, note)
+    set_status_many(engine, [alert_id], new_status, actor, role, note, scope)
+
+
+class OutsideScope(Forbidden):
+    """An alert outside the account's office area: it may not be changed by that account."""
+
+
+def _check_scope(conn, ids: list[int], scope: Scope) -> None:
+    """Refuse the whole change when any of `ids` lies outside `scope` (unknown ids: ValueError)."""
+    known = set(conn.scalars(select(Alert.id).where(Alert.id.in_(ids))))
+    if missing := [i for i in ids if i not in known]:
+        raise ValueError(f"no alert {missing}")
+    allowed = set(conn.scalars(select(Alert.id).where(Alert.id.in_(ids), _alert_scope(scope))))
+    if outside := [i for i in ids if i not in allowed]:
+        raise OutsideScope(f"alerts {outside} are outside the area of {scope.key}")
 
 
 def set_status_many(engine: Engine, alert_ids: list[int], new_status: str, actor: str, role: str | None,
-                    note: str = "") -> list[int]:
+                    note: str = "", scope: Scope = PROVINCE) -> list[int]:
     """One status change (one note) for several alerts, in one transaction: for each alert whose
-    status differs, a history row and an audit event. Returns the ids that changed."""
+    status differs, a history row and an audit event (with the account's scope). Returns the ids
+    that changed. An alert outside `scope` refuses the whole change (OutsideScope)."""
     require(role, "change_alert_status")
     if new_status not in STATUSES:
         raise ValueError(new_status)
     ids = [int(i) for i in dict.fromkeys(alert_ids)]
     with write_tx(engine) as conn:
+        _check_scope(conn, ids, scope)
         old = dict(conn.execute(select(Alert.id, Alert.status).where(Alert.id.in_(ids))).all())
-        if missing := [i for i in ids if i not in old]:
-            raise ValueError(f"no alert {missing}")
         changed = [i for i in ids if old[i] != new_status]
         now = utcnow()
         for i in changed:
@@ -172,14 +208,14 @@ def set_status_many(engine: Engine, alert_ids: list[int], new_status: str, actor
                 status=new_status, status_changed_at=now, status_changed_by=actor))
             conn.execute(insert(AlertStatusChange).values(alert_id=i, from_status=old[i], to_status=new_status,
                                                           changed_by=actor, changed_at=now, note=note[:2000]))
-            record(conn, actor, "alert_status", f"alert:{i}", {"from": old[i], "to": new_status})
+            record(conn, actor, "alert_status", f"alert:{i}", {"from": old[i], "to": new_status}, scope=scope)
         if changed:
             bump(conn, "alerts")
     return changed
 
 
 def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str, role: str | None,
-           note: str = "") -> list[int]:
+           note: str = "", scope: Scope = PROVINCE) -> list[int]:
     """Give alerts to a person (None or "" releases them). Kept like a status change: a history
     row (status unchanged, assigned_to the new holder, "" when released) and an audit event per
     alert whose holder changes. Returns the ids that changed."""
@@ -187,10 +223,9 @@ def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str,
     holder = (holder or "").strip()[:80]
     ids = [int(i) for i in dict.fromkeys(alert_ids)]
     with write_tx(engine) as conn:
+        _check_scope(conn, ids, scope)
         old = {r.id: r for r in conn.execute(select(Alert.id, Alert.status, Alert.assigned_to)
                                              .where(Alert.id.in_(ids))).all()}
-        if missing := [i for i in ids if i not in old]:
-            raise ValueError(f"no alert {missing}")
         changed = [i for i in ids if (old[i].assigned_to or "") != holder]
         now = utcnow()
         for i in changed:
@@ -199,7 +234,8 @@ def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str,
             conn.execute(insert(AlertStatusChange).values(
                 alert_id=i, from_status=old[i].status, to_status=old[i].status, changed_by=actor, changed_at=now,
                 note=note[:2000], assigned_to=holder))
-            record(conn, actor, "alert_assign", f"alert:{i}", {"from": old[i].assigned_to or "", "to": holder})
+            record(conn, actor, "alert_assign", f"alert:{i}", {"from": old[i].assigned_to or "", "to": holder},
+                   scope=scope)
         if changed:
             bump(conn, "alerts")
     return changed
@@ -218,6 +254,6 @@ def risk_table(engine: Engine, f: Filters, election: Election | None, rules: Rul
     found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of), limit=100_000)
     out = risk_scores(frames["presence"], frames["incidents"], found, regencies().reset_index(drop=True), election,
                       f.as_of, rules)
-    outside = ~out.index.isin(scope(f))
+    outside = ~out.index.isin(scope(f)) | ~out.index.isin(f.scope.regencies_on(f.as_of))
     out.loc[outside, "score"] = float("nan")
     return out

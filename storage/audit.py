@@ -11,6 +11,7 @@ import json
 
 from sqlalchemy import Connection, Engine, insert
 
+from domain.scope import Scope
 from storage.engine import write_tx
 from storage.models import AuditEvent, utcnow
 
@@ -39,12 +40,17 @@ def _detail(detail: dict | None) -> str:
     return json.dumps({"cut": True, "chars": len(text), "head": text[:DETAIL_MAX // 8]})
 
 
-def record(conn: Connection, actor: str, action: str, target: str = "", detail: dict | None = None) -> None:
+def record(conn: Connection, actor: str, action: str, target: str = "", detail: dict | None = None,
+           scope: Scope | None = None) -> None:
+    """`scope`: the acting account's (domain/scope.py), kept as its office id or "ntb"; None when
+    no account acted (the system, a command line)."""
     conn.execute(insert(AuditEvent).values(at=utcnow(), actor=clip(actor or "", ACTOR_MAX), action=action,
-                                           target=clip(target, TARGET_MAX), detail=_detail(detail)))
+                                           target=clip(target, TARGET_MAX), detail=_detail(detail),
+                                           scope=None if scope is None else scope.key))
 
 
-def log(engine: Engine, actor: str, action: str, target: str = "", detail: dict | None = None) -> None:
+def log(engine: Engine, actor: str, action: str, target: str = "", detail: dict | None = None,
+        scope: Scope | None = None) -> None:
     """One audit event on its own (an export, a sign-out, a file written): its own transaction."""
     with write_tx(engine) as conn:
-        record(conn, actor, action, target, detail)
+        record(conn, actor, action, target, detail, scope)

@@ -5,12 +5,12 @@ and needs a query of its own in storage/queries.py only for what they cannot say
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, false, func, select, true
 
 from domain.data_kinds import kind as data_kind
 from domain.filters import Filters
 from storage.engine import read_tx
-from storage.queries import scope
+from storage.queries import in_scope, port_in_scope
 from storage.tables import table
 
 
@@ -22,9 +22,7 @@ def totals(engine: Engine, kind: str, f: Filters, by: str = "day") -> pd.DataFra
     r = next(r for r in record.rollups if not r.monthly and (by == "day" or by in r.keys))
     with read_tx(engine) as conn:
         t = table(conn, r.table)
-        where = [t.c.day.between(f.start, f.end)]
-        if "regency_code" in r.keys:
-            where.append(t.c.regency_code.in_(scope(f)))
+        where = [t.c.day.between(f.start, f.end), _scoped(f, t, t.c.day)]
         if f.nationalities and "nationality" in r.keys:
             where.append(t.c.nationality.in_(f.nationalities))
         stmt = (select(t.c[by], *(func.sum(t.c[n]).label(n) for n in r.sums)).where(*where)
@@ -41,9 +39,17 @@ def rows(engine: Engine, kind: str, f: Filters, limit: int = 100, offset: int = 
         t = table(conn, record.table)
         shown = ["record_id", *(s.name for s in record.stored if record.column(s.source).type != "passport")]
         day = t.c[record.date]
-        where = [t.c.replaced_by_batch.is_(None), day.between(f.start, f.end)]
-        if "regency_code" in t.c:
-            where.append(t.c.regency_code.in_(scope(f)))
+        where = [t.c.replaced_by_batch.is_(None), day.between(f.start, f.end), _scoped(f, t, day)]
         stmt = (select(*(t.c[c] for c in shown)).where(*where).order_by(day.desc(), t.c.id.desc())
                 .limit(limit).offset(offset))
         return pd.DataFrame([tuple(row) for row in conn.execute(stmt)], columns=shown)
+
+
+def _scoped(f: Filters, t, day):
+    """The rows in view and in the account's scope, each on its own day: by regency, else by port;
+    a kind with neither is all of NTB, which an office-scoped account does not see."""
+    if "regency_code" in t.c:
+        return in_scope(f, t.c.regency_code, day)
+    if "port_id" in t.c:
+        return port_in_scope(f, t.c.port_id, day)
+    return true() if f.scope.province else false()

@@ -217,6 +217,9 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON, never personal data in clear
+    # The acting account's scope (domain/scope.py): an office id or "ntb"; None when no account
+    # acted (the system, a command line, a failed sign-in). Migration 0018.
+    scope: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class AppUser(Base):
@@ -226,6 +229,7 @@ class AppUser(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | admin
+    office_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # its scope; None = NTB (0018)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,11 +9,13 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Integer, String, bindparam, cast, func, or_, select, type_coerce, union_all
+from sqlalchemy import (Engine, Integer, String, and_, bindparam, cast, false, func, or_, select, true, type_coerce,
+                        union_all)
 
 from domain.agencies import supporting_many
 from domain.filters import Filters
-from domain.regions import areas_on, regencies, regencies_of_office, regency_geometries
+from domain.scope import Scope
+from domain.regions import areas_on, ports, regencies, regencies_of_office, regency_geometries
 from domain.vocabularies import CLOSED, STATUSES, codes
 from storage.engine import read_tx
 from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
@@ -38,13 +40,49 @@ def _rows(engine: Engine, values: dict, *stmts) -> list[list[tuple]]:
 NAN = float("nan")
 
 
-def scope(f: Filters) -> list[str]:
-    """Regencies in view: the chosen ones, else the chosen office's area on the as-of date, else all."""
+def chosen(f: Filters) -> list[str]:
+    """Regencies chosen in the filters: the chosen ones, else the chosen office's area on the
+    as-of date, else all (before the account's scope is applied)."""
     if f.regencies:
         return list(f.regencies)
     if f.office:
         return regencies_of_office(f.office, f.as_of)
     return list(regencies().index)
+
+
+def scope(f: Filters) -> list[str]:
+    """Regencies in view: the chosen ones that the account's scope (f.scope) holds on at least one
+    day of the period. Rows are still matched on their own date (scope_spans, in_scope)."""
+    if f.scope.province:
+        return chosen(f)
+    allowed = f.scope.regencies_between(f.start, f.end)
+    return [c for c in chosen(f) if c in allowed]
+
+
+def scope_spans(f: Filters, regency: str | None = None) -> list[tuple[dt.date, dt.date, list[str]]] | None:
+    """None for a province-wide account (the chosen regencies on every day); else the period's
+    stretches (first, last, regencies chosen AND in the account's area then), empty ones left out."""
+    if f.scope.province:
+        return None
+    picked = {regency} if regency else set(chosen(f))
+    out = [(s.first, s.last, sorted(picked & s.regencies)) for s in f.scope.spans(f.start, f.end)]
+    return [s for s in out if s[2]]
+
+
+def in_scope(f: Filters, regency_col, day_col, regency: str | None = None):
+    """SQL condition (values inline): the row's regency is chosen in `f` (or is `regency`) and in
+    the account's scope on the row's own day. For the queries not built from cached statements."""
+    return scope_condition(f.scope, f.start, f.end, [regency] if regency else chosen(f), regency_col, day_col)
+
+
+def scope_condition(account: Scope, start: dt.date, end: dt.date, picked, regency_col, day_col):
+    """SQL condition: the row's regency is one of `picked` and in `account`'s area on the row's
+    own day (rows dated outside [start, end] are not matched by an office-scoped account)."""
+    if account.province:
+        return regency_col.in_(list(picked))
+    parts = [and_(day_col.between(s.first, s.last), regency_col.in_(sorted(s.regencies & set(picked))))
+             for s in account.spans(start, end) if s.regencies & set(picked)]
+    return or_(*parts) if parts else false()
 
 
 def presence_rollup(f: Filters, by_nationality: bool = False):
@@ -90,22 +128,43 @@ class Shape(NamedTuple):
     severities: bool
     day_spans: int
     months: bool
+    scope_spans: int = 0  # > 0: the regencies differ by stretch of days (an office-scoped account)
 
 
 def _bound(f: Filters, regency: str | None = None) -> tuple[Shape, dict]:
     """The filters' shape and the values of the statements' parameters: the regencies in scope,
-    or the one regency given (a drill-down)."""
-    days, months = split_by_month(f.start, f.end)
-    values = {"start": f.start, "end": f.end, "regs": [regency] if regency else scope(f),
+    or the one regency given (a drill-down). An office-scoped account whose regencies are not the
+    same over the whole period gets one (days, regencies) condition per stretch, read from the
+    daily roll-ups only (a month may straddle the day an office's area changed)."""
+    spans = scope_spans(f, regency)
+    if spans is None:
+        regs, split = [regency] if regency else chosen(f), []
+    elif len(spans) == 1 and (spans[0][0], spans[0][1]) == (f.start, f.end):
+        regs, split = spans[0][2], []
+    else:
+        regs, split = sorted({r for s in spans for r in s[2]}), spans
+    days, months = split_by_month(f.start, f.end) if not split else ([(f.start, f.end)], None)
+    values = {"start": f.start, "end": f.end, "regs": regs,
               "nationalities": list(f.nationalities), "permits": list(f.permits), "activities": list(f.activities),
               "categories": list(f.categories), "severities": list(f.severities)}
+    for n, (first, last, in_span) in enumerate(split):
+        values[f"scope{n}"], values[f"scope{n}_end"], values[f"regs{n}"] = first, last, in_span
     for n, (first, last) in enumerate(days):
         values[f"day{n}"], values[f"day{n}_end"] = first, last
     if months:
         values["month_first"], values["month_last"] = months
     shape = Shape(bool(f.nationalities), bool(f.permits), bool(f.activities), bool(f.categories),
-                  bool(f.severities), len(days), months is not None)
+                  bool(f.severities), len(days), months is not None, len(split))
     return shape, values
+
+
+def _regs(model, shape: Shape):
+    """The regency condition: in `regs`, or (scope_spans) in `regs<n>` on the days of stretch n."""
+    if not shape.scope_spans:
+        return _in(model.regency_code, "regs")
+    day = model.incident_date if model is Incident else model.day
+    return or_(*(and_(_between(day, f"scope{n}", f"scope{n}_end"), _in(model.regency_code, f"regs{n}"))
+                 for n in range(shape.scope_spans)))
 
 
 def _in(column, name: str):
@@ -138,7 +197,7 @@ def _summed(model, shape: Shape, keys: list[str], sums: dict, where) -> select:
 
 def _presence_filters(shape: Shape):
     def where(p):
-        conds = [_in(p.regency_code, "regs")]
+        conds = [_regs(p, shape)]
         if shape.nationalities:
             conds.append(_in(p.nationality, "nationalities"))
         if shape.permits:
@@ -155,7 +214,7 @@ def _presence_where(stmt, shape: Shape, p):
 
 def _incident_filters(shape: Shape):
     def where(model):
-        conds = [_in(model.regency_code, "regs")]
+        conds = [_regs(model, shape)]
         if shape.categories:
             conds.append(_in(model.category, "categories"))
         if shape.severities:
@@ -228,9 +287,25 @@ def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
 
 
 def arrivals(engine: Engine, f: Filters) -> int:
-    """Persons arriving through NTB's ports in the period (crossings are not by regency)."""
-    [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement())
+    """Persons arriving through NTB's ports in the period (crossings are not by regency): for an
+    office-scoped account, through the ports of the regencies in its area on each day."""
+    if f.scope.province:
+        [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement())
+    else:
+        c = CrossingDaily
+        [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement().where(
+            port_in_scope(f, c.port_id, c.day)))
     return int(n or 0)
+
+
+def port_in_scope(f: Filters, port_col, day_col):
+    """SQL condition: the port lies in a regency chosen in `f` and in the account's scope that day."""
+    at = ports()["regency_code"]
+    spans = scope_spans(f)
+    if spans is None:  # province-wide: crossings count for all of NTB, whatever office is chosen
+        return true()
+    parts = [and_(day_col.between(a, b), port_col.in_(list(at.index[at.isin(regs)]))) for a, b, regs in spans]
+    return or_(*parts) if parts else false()
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,11 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from domain.roles import require
+from domain.scope import PROVINCE, Scope
 from storage.audit import log
 from storage.engine import read_tx
 from storage.models import Presence, UploadBatch
-from storage.queries import _frame
+from storage.queries import _frame, scope_condition
 
 EXPORT_CAP = 50_000  # rows in one export: more is a reason to narrow the filters, not a spreadsheet
 SORTS = ("report_date", "regency_code", "nationality", "permit_type", "activity", "person_count", "arrival_date",
@@ -34,8 +35,9 @@ class TooManyRows(ValueError):
 
 @dataclass(frozen=True)
 class RecordFilter:
-    """What the analyst searches for. Empty tuples mean every value; `regencies` is already
-    limited to the office's area by the caller (storage.queries.scope)."""
+    """What the analyst searches for. Empty tuples mean every value. `scope` is the account's
+    (domain/scope.py, set from the signed-in user): a row is matched only when its regency is in
+    that area on the row's report date, whatever `regencies` says."""
     start: dt.date
     end: dt.date
     regencies: tuple[str, ...]
@@ -46,14 +48,16 @@ class RecordFilter:
     sender_id: str = ""            # the sender's record_id (no_register): its beginning, any case
     sort: str = "report_date"
     descending: bool = True
+    scope: Scope = PROVINCE
 
     def audit_detail(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in ((), None, "")}
+        return {k: v for k, v in self.__dict__.items() if v not in ((), None, "") and k != "scope"}
 
 
 def _where(rf: RecordFilter) -> list:
     p = Presence
-    where = [p.replaced_by_batch.is_(None), p.report_date.between(rf.start, rf.end), p.regency_code.in_(rf.regencies)]
+    where = [p.replaced_by_batch.is_(None), p.report_date.between(rf.start, rf.end),
+             scope_condition(rf.scope, rf.start, rf.end, rf.regencies, p.regency_code, p.report_date)]
     for column, chosen in ((p.nationality, rf.nationalities), (p.permit_type, rf.permits),
                            (p.activity, rf.activities)):
         if chosen:
@@ -91,7 +95,7 @@ def page(engine: Engine, rf: RecordFilter, role: str | None, actor: str, limit: 
     total = count(engine, rf) if total is None else total
     rows = _frame(engine, _select(rf).limit(limit).offset(offset))
     log(engine, actor, "person_level_view", "presence",
-        {**rf.audit_detail(), "offset": offset, "rows": len(rows), "total": total})
+        {**rf.audit_detail(), "offset": offset, "rows": len(rows), "total": total}, scope=rf.scope)
     return rows, total
 
 
