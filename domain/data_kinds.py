@@ -14,7 +14,7 @@ Adding a kind: README, "Adding a data kind".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import pandas as pd
@@ -28,20 +28,32 @@ class Column:
     name: str            # stored/English name
     id_name: str         # Indonesian name
     required: bool
-    type: str            # date | regency | nationality | enum:<vocabulary> | count | coord | text | passport | bool | severity | port | id
+    type: str            # date | regency | nationality | enum:<vocabulary> | count | coord | text | passport | nik | tps | bool | severity | port | id
     max_len: int = 200
     aliases: tuple[str, ...] = ()
+
+    @property
+    def secret(self) -> bool:
+        """Kept only as a keyed hash (loaders/pseudonym.py), masked in error reports, never shown."""
+        return self.type in SECRET_TYPES
+
+
+# Column types stored only as their keyed hash: passport numbers and NIKs (e-KTP numbers).
+SECRET_TYPES = ("passport", "nik")
 
 
 @dataclass(frozen=True)
 class Stored:
     """A column of the kind's storage table and where its value comes from: the validated contract
     column `source`, with `default` for a blank cell (count and severity columns are stored as
-    integers, bool columns as flags, passport columns as their pseudonym), or `fill(rows)`."""
+    integers, bool columns as flags, passport and NIK columns as their keyed hash), or `fill(rows)`.
+    `added_later`: appended after the kind had data; a blank leaves a row's fingerprint (row_hash)
+    as it was before the column existed, so re-sent old rows are still found the same."""
     name: str
     source: str
     default: object = None
     fill: Callable[[pd.DataFrame], pd.Series] | None = field(default=None, compare=False)
+    added_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,9 +80,10 @@ class DataKind:
     stored: tuple[Stored, ...]       # the table's data columns besides record_id, in the order
                                      # row_hash combines them: never reorder a kind that has data
     date: str                        # stored date column: roll-ups' day, re-send spans, undo
-    identity: str | tuple[str, ...]  # what makes a re-sent row the same row: the contract column
-                                     # with the sender's id (str), or, for aggregated figures that
-                                     # carry none, the stored columns whose values identify one
+    identity: str | tuple[str, ...] | None  # what makes a re-sent row the same row: the contract
+                                     # column with the sender's id (str), or, for aggregated figures
+                                     # that carry none, the stored columns whose values identify one;
+                                     # None: nothing but identical content (a list snapshot)
     rollups: tuple[Rollup, ...] = ()
     example: dict = field(default_factory=dict, hash=False)  # template row: Indonesian name -> text
     preview: tuple[str, ...] = ()    # contract columns whose reading the upload page shows
@@ -90,11 +103,11 @@ class DataKind:
         return tuple(c.type.split(":", 1)[1] for c in self.columns if c.type.startswith("enum:"))
 
     def contract_name(self, stored: str) -> str | None:
-        """The contract column a storage column holds (None: no column, or a passport's pseudonym)."""
+        """The contract column a storage column holds (None: no column, or a keyed hash)."""
         if stored == "record_id":
             return self.identity if isinstance(self.identity, str) else None
         s = next((s for s in self.stored if s.name == stored), None)
-        return None if s is None or self.column(s.source).type == "passport" else s.source
+        return None if s is None or self.column(s.source).secret else s.source
 
     def stored_name(self, contract: str) -> str:
         """The storage column a contract column is kept in (the sender's id: record_id)."""
@@ -143,6 +156,10 @@ def _same(*names: str) -> tuple[Stored, ...]:
     return tuple(Stored(n, n) for n in names)
 
 
+# NIK (Nomor Induk Kependudukan, the e-KTP number): 16 digits; citizens and foreign residents
+# with a permanent stay permit (ITAP) hold one. Kept only as a keyed hash with its own purpose label.
+_NIK = Column("nik", "nik_ktp", False, "nik", max_len=40, aliases=("no_nik", "nomor_nik", "no_ktp"))
+
 _PERSONS = {"persons": ("person_count", "sum"), "reports": ("person_count", "size")}
 _INCIDENTS = {"incidents": ("persons", "size"), "persons": ("persons", "sum")}
 
@@ -164,11 +181,13 @@ register(DataKind(
         Column("lon", "bujur", False, "coord", aliases=("longitude", "lng")),
         Column("source", "sumber", False, "text", max_len=64),
         Column("record_id", "no_register", False, "id", max_len=64, aliases=("id", "no_registrasi")),
+        _NIK,  # a foreign resident's e-KTP number (ITAP holders): matched against voter lists
     ),
     stored=(*_same("report_date"), Stored("regency_code", "regency"),
             *_same("nationality", "permit_type", "activity"), Stored("passport_hash", "passport_no"),
             Stored("person_count", "person_count", default=1),
-            *_same("arrival_date", "permit_expiry", "sponsor", "location", "lat", "lon", "source")),
+            *_same("arrival_date", "permit_expiry", "sponsor", "location", "lat", "lon", "source"),
+            Stored("nik_hash", "nik", added_later=True)),
     rollups=(
         Rollup("presence_regency_daily", ("regency_code",), _PERSONS),
         Rollup("presence_nationality_daily", ("regency_code", "nationality"), _PERSONS),
@@ -241,4 +260,28 @@ register(DataKind(
     example={"tanggal": "01/11/2024", "tpi": "lop_lombok_airport", "arah": "datang", "kewarganegaraan": "MYS",
              "jumlah": "1920"},
     preview=("date", "port", "direction", "nationality", "count"),
+))
+
+register(DataKind(
+    # A voter-list extract (daftar pemilih) from the regency's KPU: one row per voter, only to find
+    # foreign residents' NIKs on it (the "foreigner on the voter list" alert). The NIK is kept only as
+    # its keyed hash; names and addresses are dropped at import. A list is a snapshot: a row is the
+    # same row only when everything is the same (no sender id); a corrected list replaces the old
+    # one by undoing its batch. docs/voter-list-check.md.
+    name="voters", table="voter_list", date="list_date", identity=None,
+    columns=(
+        replace(_NIK, required=True),
+        Column("regency", "kabupaten_kota", True, "regency", aliases=("kabupaten", "kab_kota", "kota")),
+        Column("kecamatan", "kecamatan", False, "text", max_len=80, aliases=("district",)),
+        Column("village", "desa_kelurahan", False, "text", max_len=80, aliases=("desa", "kelurahan")),
+        Column("tps", "tps", True, "tps", max_len=16, aliases=("no_tps", "nomor_tps", "polling_station")),
+        Column("list", "jenis_daftar", True, "enum:voter_list", aliases=("daftar", "jenis_dpt")),
+        Column("list_date", "tanggal_daftar", True, "date", aliases=("tanggal", "tgl_daftar")),
+    ),
+    stored=(*_same("list_date"), Stored("regency_code", "regency"), Stored("list_name", "list"),
+            *_same("tps"), Stored("nik_hash", "nik"), *_same("kecamatan", "village")),
+    rollups=(Rollup("voter_list_daily", ("regency_code", "list_name"), {"voters": ("nik_hash", "size")}),),
+    example={"nik_ktp": "5201012345670001", "kabupaten_kota": "Lombok Barat", "kecamatan": "Batu Layar",
+             "desa_kelurahan": "Senggigi", "tps": "012", "jenis_daftar": "DPT", "tanggal_daftar": "22/09/2024"},
+    preview=("nik", "regency", "tps", "list", "list_date"),
 ))

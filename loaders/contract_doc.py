@@ -46,6 +46,8 @@ def _values(col: Column) -> str:
         "count": "a whole number, 0 or more",
         "coord": "decimal degrees inside NTB (Values)",
         "passport": "a passport number, 5–20 letters or digits; stored only as a pseudonym (Values)",
+        "nik": "a NIK (e-KTP number), 16 digits; stored only as a keyed hash (Values)",
+        "tps": "a polling station (TPS) number, e.g. `12`, `012`, `TPS 012`; stored as `012`",
         "bool": "yes or no (Allowed values, `boolean`)",
         "severity": "`1`–`5` or a word (Allowed values, `severity`)",
         "port": "a port id or its name (Ports)",

@@ -146,8 +146,9 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
         stored["kecamatan_code"] = pd.Series(kecamatan.reindex(stored.index).to_numpy(dtype=object),
                                              index=stored.index, dtype=object)  # None, not NaN
     preview = frame.head(20).copy()
-    if "passport_no" in preview:
-        preview["passport_no"] = preview["passport_no"].map(lambda v: mask_passport(v) if v else "")
+    for c in data_kind(kind).columns:  # passport numbers and NIKs: masked even in the preview
+        if c.secret and c.name in preview:
+            preview[c.name] = preview[c.name].map(lambda v: mask_passport(v) if v else "")
     no_passport = sum(int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport")
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
                     headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved, no_passport)
@@ -188,13 +189,13 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
         col, values = record.column(s.source), rows[s.source]
         if s.fill is not None:
             out[s.name] = s.fill(rows)
-        elif col.type == "passport":  # never stored in clear: its pseudonym
+        elif col.secret:  # passport numbers and NIKs are never stored in clear: their keyed hash
             if s.source in distinct:
                 codes, numbers = distinct[s.source]
-                known[s.name] = (codes, pseudonyms(numbers))
+                known[s.name] = (codes, pseudonyms(numbers, col.type))
                 out[s.name] = pd.Series(known[s.name][1][codes], index=rows.index, dtype=object)
             else:
-                out[s.name] = pseudonymise(values)
+                out[s.name] = pseudonymise(values, col.type)
         elif s.default is not None or (col.type in AS_NUMBER and col.required):
             filled = values if s.default is None else values.fillna(s.default)
             out[s.name] = filled.astype(AS_NUMBER[col.type]) if col.type in AS_NUMBER else filled
@@ -204,12 +205,15 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
                 known[s.name] = distinct[s.source]
     if isinstance(record.identity, str):
         out["record_id"] = rows[record.identity]
+    elif record.identity is None:  # a snapshot (a voter list): identical content is a duplicate
+        out["record_id"] = pd.Series(np.full(len(rows), None, dtype=object), index=rows.index)
     else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
         parts = [out[c].fillna("*").astype(str) for c in record.identity]
         out["record_id"] = parts[0].str.cat(parts[1:], sep="|")
     frame = pd.DataFrame({c: out[c] for c in ["record_id", *(s.name for s in record.stored)]},
                          copy=False)  # no copy into one 2-D block
-    frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known)
+    later = {s.name for s in record.stored if s.added_later}
+    frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known, later)
     return _python_values(frame)
 
 
@@ -227,10 +231,11 @@ def _python_values(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def row_hash(frame: pd.DataFrame, known: dict | None = None) -> np.ndarray:
+def row_hash(frame: pd.DataFrame, known: dict | None = None, later: set | frozenset = frozenset()) -> np.ndarray:
     """A 63-bit fingerprint of each row's stored values (duplicate and change detection).
     Each column is hashed once per distinct value, then combined. `known`: column -> (codes,
-    distinct values) already at hand."""
+    distinct values) already at hand. `later`: columns appended after rows were stored; a blank
+    one leaves the fingerprint as it was before the column existed."""
     acc = np.zeros(len(frame), dtype=np.uint64)
     for col in frame.columns:
         if known and col in known:
@@ -240,7 +245,8 @@ def row_hash(frame: pd.DataFrame, known: dict | None = None) -> np.ndarray:
             uniques = np.append(np.asarray(uniques, dtype=object), None)  # code -1 (missing): the last
         text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]
-        acc = (acc * np.uint64(1_000_003)) ^ h
+        mixed = (acc * np.uint64(1_000_003)) ^ h
+        acc = np.where((text == "")[codes], acc, mixed) if col in later else mixed
     return (acc >> np.uint64(1)).astype(np.int64)
 
 

@@ -1,4 +1,8 @@
-"""Passport numbers become HMAC-SHA256 pseudonyms at import; the clear number is never stored.
+"""Passport numbers and NIKs become HMAC-SHA256 pseudonyms at import; the clear number is never stored.
+
+One key, a purpose label per kind of number (domain separation): a passport number is keyed as it
+is, a NIK as b"nik\0" + its 16 digits. A passport number holds no NUL byte, so a NIK's hash can
+never equal a passport's, and the same NIK gives the same hash in a presence file and a voter list.
 
 The key comes from the environment (NTB_PSEUDONYM_KEY, hex or text) — the Streamlit layer copies
 it there from st.secrets — never from the database. In production mode (NTB_MODE=production) a
@@ -53,19 +57,26 @@ def key() -> bytes:
     return _key_from(os.environ.get(KEY_ENV), production_mode())
 
 
-def pseudonymise(passports: pd.Series) -> pd.Series:
-    """HMAC-SHA256 hex of each normalised passport number (None stays None). Each distinct number
-    is hashed once (a group file repeats numbers)."""
+def pseudonymise(passports: pd.Series, purpose: str = "passport") -> pd.Series:
+    """HMAC-SHA256 hex of each normalised passport number or NIK (None stays None). Each distinct
+    number is hashed once (a group file repeats numbers)."""
     codes, uniques = pd.factorize(passports.to_numpy(dtype=object), use_na_sentinel=False)
-    return pd.Series(pseudonyms(uniques)[codes], index=passports.index, dtype=object)
+    return pd.Series(pseudonyms(uniques, purpose)[codes], index=passports.index, dtype=object)
 
 
-def pseudonyms(numbers: np.ndarray) -> np.ndarray:
-    """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None."""
+def pseudonyms(numbers: np.ndarray, purpose: str = "passport") -> np.ndarray:
+    """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None.
+    `purpose`: "passport" or "nik" (the NIK's label goes before the digits)."""
     mac = _Hmac(key())
+    label = PURPOSES[purpose]
     out = np.empty(len(numbers), dtype=object)
-    out[:] = [mac.hexdigest(p.encode()) if isinstance(p, str) else None for p in numbers]
+    out[:] = [mac.hexdigest(label + p.encode()) if isinstance(p, str) else None for p in numbers]
     return out
+
+
+# Purpose label -> the bytes keyed before the number. Passports keep the empty label they were
+# keyed with from the start (their stored pseudonyms stay valid).
+PURPOSES = {"passport": b"", "nik": b"nik\0"}
 
 
 class _Hmac:

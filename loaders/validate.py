@@ -46,11 +46,13 @@ TYPES = {
     "bool": (V.parse_bool, "bad_bool"),
     "port": (V.parse_port, "unknown_port"),
     "passport": (V.normalise_passport, "bad_passport"),
+    "nik": (V.normalise_nik, "bad_nik"),
+    "tps": (V.parse_tps, "bad_tps"),
 }
 
 
 # Column type -> parser of all distinct texts at once (vectorised), used instead of the one above.
-MANY = {"passport": V.normalise_passports}
+MANY = {"passport": V.normalise_passports, "nik": V.normalise_niks}
 
 
 def _parser(col: Column):
@@ -103,6 +105,15 @@ class Parsed(dict):
         self[name] = values
         return values
 
+    def nik_region(self, name: str) -> np.ndarray:
+        """Rows whose NIK claims NTB with regency digits no NTB regency has (looked for only among
+        the values that did not parse: usually none)."""
+        out = np.zeros(len(self.frame), dtype=bool)
+        failed = np.flatnonzero(~self.accepted(name))
+        if len(failed):
+            out[failed] = V.nik_region_errors(self.frame[name].to_numpy(dtype=object)[failed])
+        return out
+
     def accepted(self, name: str) -> np.ndarray:
         """Rows whose value parsed (not None)."""
         self[name]  # noqa: B018 - parses the column if not done yet
@@ -118,7 +129,12 @@ def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameS
         if col.required:
             checks.append(pa.Check(lambda s: s != "", name="required"))
         code = _check_code(col)
-        if code:
+        if col.type == "nik":  # well formed but claiming NTB with a regency NTB has not: its own message
+            checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n) | parsed.nik_region(n),
+                                   name=code))
+            checks.append(pa.Check(lambda s, n=col.name: pd.Series(~parsed.nik_region(n), index=s.index),
+                                   name="nik_region"))
+        elif code:
             checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n), name=code))
         checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
         # Column(None): the values are text; no per-cell dtype check (it costs seconds per million rows)
@@ -163,7 +179,7 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int
         for r in fc.itertuples(index=False):
             i = int(r.index)
             raw = str(frame.at[i, r.column])
-            shown = V.mask_passport(raw) if _is_passport(kind, r.column) else raw[:120]
+            shown = V.mask_passport(raw) if _is_secret(kind, r.column) else raw[:120]
             errors.append(RowError(int(line_of[i]), r.column, shown, r.check))
             bad[i] = True
     for i, err in (places or {}).items():
@@ -198,8 +214,9 @@ def _passports(kind: str) -> list[str]:
     return [c.name for c in SPECS[kind] if c.type == "passport"]
 
 
-def _is_passport(kind: str, column: str) -> bool:
-    return column in _passports(kind)
+def _is_secret(kind: str, column: str) -> bool:
+    """Passport numbers and NIKs: masked in every error report."""
+    return any(c.name == column and c.secret for c in SPECS[kind])
 
 
 def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[list[RowError], set]:

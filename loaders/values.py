@@ -179,8 +179,69 @@ def normalise_passports(texts: np.ndarray) -> np.ndarray:
     return out
 
 
+# --- NIK (e-KTP number) and polling stations ----------------------------------------------------
+
+_NIK_SEPARATORS = r"[\s.\-]"  # "5201.0123.4567.0001", "5201 0123 4567 0001"
+_NIK = re.compile(r"^\d{16}$")
+NTB_PROVINCE = "52"
+
+
+@lru_cache(maxsize=1)
+def _ntb_regency_digits() -> frozenset[str]:
+    from domain.regions import regency_codes
+    return frozenset(c.replace(".", "")[2:] for c in regency_codes())  # "52.01" -> "01"
+
+
+def normalise_nik(text: str):
+    """16 digits without spaces, dots or dashes; None when it cannot be a NIK: not 16 digits, or
+    a NIK claiming NTB (province 52) whose regency digits are not an NTB regency's
+    (nik_region_error tells the two apart for the error report)."""
+    s = re.sub(_NIK_SEPARATORS, "", text)
+    if not _NIK.match(s) or not s.isascii():
+        return None
+    return None if nik_region_error(s) else s
+
+
+def nik_region_error(digits: str) -> bool:
+    """A 16-digit NIK whose province is NTB (52) but whose regency digits are no NTB regency's."""
+    return digits[:2] == NTB_PROVINCE and digits[2:4] not in _ntb_regency_digits()
+
+
+def _nik_parts(texts: np.ndarray):
+    """(digits without separators, 16 ASCII digits?, claims NTB with a regency not NTB's?) of many
+    texts at once, through Arrow's vectorised kernels (a voter list's NIKs are nearly all distinct)."""
+    arr = pa.array(texts, pa.large_string())
+    cleaned = pc.replace_substring_regex(arr, _NIK_SEPARATORS, "")
+    ok = pc.match_substring_regex(cleaned, r"^[0-9]{16}$")
+    ntb = pc.and_(ok, pc.equal(pc.utf8_slice_codeunits(cleaned, 0, 2), NTB_PROVINCE))
+    known = pc.is_in(pc.utf8_slice_codeunits(cleaned, 2, 4), pa.array(sorted(_ntb_regency_digits()), pa.large_string()))
+    return (cleaned.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False),
+            pc.and_(ntb, pc.invert(known)).to_numpy(zero_copy_only=False))
+
+
+def normalise_niks(texts: np.ndarray) -> np.ndarray:
+    """normalise_nik of many texts."""
+    cleaned, ok, bad_region = _nik_parts(texts)
+    return np.where(ok & ~bad_region, cleaned, None)
+
+
+def nik_region_errors(texts: np.ndarray) -> np.ndarray:
+    """Per text: a 16-digit NIK claiming NTB (52) whose regency digits are no NTB regency's (a row
+    error of its own: the number is well formed but cannot be an NTB resident's)."""
+    return _nik_parts(texts)[2]
+
+
+_TPS = re.compile(r"^(?:tps)?[\s.\-]*0*([1-9][0-9]{0,3})$", re.I)
+
+
+def parse_tps(text: str):
+    """A polling station (TPS) number as three digits at least: "TPS 12", "tps-012", "12" -> "012"."""
+    m = _TPS.match(text.strip())
+    return m[1].zfill(3) if m else None
+
+
 def mask_passport(text: str) -> str:
-    """Never show a passport number in clear: keep only its length and last two characters."""
+    """Never show a passport number (or a NIK) in clear: keep only its length and last two characters."""
     s = re.sub(r"\s", "", str(text))
     if len(s) <= 2:
         return "*" * len(s)

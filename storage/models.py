@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
+    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -100,12 +100,52 @@ class Presence(Base):
     source: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The kecamatan when the regency was resolved from a place (loaders/places.py; migration 0016).
     kecamatan_code: Mapped[str | None] = mapped_column(code(8), nullable=True)
+    # A foreign resident's NIK (e-KTP), HMAC-SHA256 with the NIK purpose label, never clear (0019).
+    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         batch_index("presence"),
         Index("ix_presence_record", "record_id", "replaced_by_batch"),
         Index("ix_presence_date_regency", "report_date", "regency_code"),
+        # few rows carry a NIK (permanent residents): the index holds only those
+        Index("ix_presence_nik_hash", "nik_hash", sqlite_where=text("nik_hash IS NOT NULL"),
+              postgresql_where=text("nik_hash IS NOT NULL")),
     )
+
+
+class VoterList(Base):
+    """A voter-list extract (daftar pemilih: DPS, DPSHP, DPT, DPTb) from a regency's KPU: per voter
+    only the NIK's keyed hash and where the voter votes; names and addresses are never stored.
+    No sender id: a list is a snapshot (domain/data_kinds.py, "voters"; migration 0019)."""
+    __tablename__ = "voter_list"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
+    replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # always empty: no sender id
+    row_hash: Mapped[int] = mapped_column(BigInteger)
+    list_date: Mapped[dt.date] = mapped_column(Date)
+    regency_code: Mapped[str] = mapped_column(code(5))
+    list_name: Mapped[str] = mapped_column(code(8))          # DPS | DPSHP | DPT | DPTb
+    tps: Mapped[str] = mapped_column(code(8))                # polling station number, "012"
+    nik_hash: Mapped[str] = mapped_column(String(64))        # HMAC-SHA256 (NIK purpose), never clear
+    kecamatan: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    village: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    __table_args__ = (
+        batch_index("voter_list"),
+        Index("ix_voter_list_date_regency", "list_date", "regency_code"),
+        Index("ix_voter_list_nik_hash", "nik_hash"),
+    )
+
+
+class VoterListDaily(Base):
+    """Voters per list, regency and list date (the lists each regency has sent)."""
+    __tablename__ = "voter_list_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(code(5), primary_key=True)
+    list_name: Mapped[str] = mapped_column(code(8), primary_key=True)
+    voters: Mapped[int] = mapped_column(Integer)
 
 
 class Incident(Base):

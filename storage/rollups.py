@@ -117,7 +117,9 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     keys = list(dict.fromkeys(k for r in levels for k in r.keys))
     parts = {f"{how}_{col}": (col, how) for r in levels for col, how in r.sums.values()}
     sources = list(dict.fromkeys(c for c, _ in parts.values()))
-    measures = rows[sources].apply(pd.to_numeric)  # Python ints -> int64: summed without Python calls
+    summed = list(dict.fromkeys(c for c, how in parts.values() if how == "sum"))
+    # Python ints -> int64: summed without Python calls; a column only counted ("size") may be text
+    measures = rows[sources].apply(lambda s: pd.to_numeric(s) if s.name in summed else s)
     finest = (pd.concat([rows[[date_col, *keys]], measures], axis=1)
               .groupby([date_col, *keys], dropna=False, sort=False).agg(**parts))
     days = finest.index.get_level_values(date_col)

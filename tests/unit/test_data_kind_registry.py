@@ -115,7 +115,7 @@ def test_a_kind_from_the_registry_alone_imports_rolls_up_undoes_and_answers_page
 
     undo_batch(engine, fix.batch_id, "admin")
     assert by_day(engine) == [(D1, 15, 2), (D2, 7, 1), (D3, 4, 1)]
-    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "alerts": 0, "voa_test": 3}
+    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "voters": 0, "alerts": 0, "voa_test": 3}
 
     template = template_frame("voa_test")
     assert list(template.columns) == ["tanggal", "kabupaten_kota", "kewarganegaraan", "jumlah"]
@@ -138,10 +138,10 @@ def test_a_missing_counter_row_fails_the_import_loudly_and_stores_nothing(voa):
 
 
 def test_counters_are_one_per_registered_kind_and_an_unknown_scope_raises(engine):
-    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "alerts": 0}
+    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "voters": 0, "alerts": 0}
     with write_tx(engine) as conn, pytest.raises(UnknownScope, match="'incident': not registered"):
         bump(conn, "incident")  # a typo used to update no row, silently
-    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "alerts": 0}
+    assert versions(engine) == {"presence": 0, "incidents": 0, "crossings": 0, "voters": 0, "alerts": 0}
 
 
 def test_a_kind_is_checked_when_registered():
