@@ -11,6 +11,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.app.conftest import app, demo_db  # noqa: F401  (AppTest fixtures: the demo database, signed-in sessions)
+from i18n import t
+from ui.alert_queue import SELECTED
 from ui.text import WORD_JOINER, inert
 
 PAYLOADS = [
@@ -142,11 +144,12 @@ def test_the_pages_show_every_payload_inert(app, attacked_db, monkeypatch):  # n
     monkeypatch.setenv("NTB_DB_URL", attacked_db)
     at = app("pages/alerts.py", role="analyst").run()
     assert not at.exception, [e.value for e in at.exception]
-    agencies = list(at.dataframe[1].value.iloc[:, 6])
-    rows = [agencies.index(p) for p in PAYLOADS]
+    listed = at.dataframe[1].value
+    by_agency = dict(zip(listed[t("alertpage.agency")], listed["id"]))
+    ids = [int(by_agency[p]) for p in PAYLOADS]  # each payload is the agency of one alert
     described = 0
-    for row in rows:
-        at.session_state["alert_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    for alert_id in ids:
+        at.session_state[SELECTED] = [alert_id]  # as a click on its row does (ui/alert_queue.py)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         described += _check(at)
