@@ -157,8 +157,10 @@ def test_the_kinds_page_cache_follows_its_own_counter(voa_sqlite, monkeypatch):
     """ui.data.kind_q caches a kind's page query under that kind's counter alone: an import of it
     shows at once, an import of another kind leaves its cached answer in place."""
     from tests.unit.test_import import presence_file
-    from ui import data
+    from ui import auth, data
 
+    # A province-wide analyst is signed in (the caches read only what the account may see).
+    monkeypatch.setattr(auth, "current_user", lambda: {"name": "ana", "role": "analyst", "office": None})
     monkeypatch.setenv("NTB_DB_URL", voa_sqlite.url.render_as_string(hide_password=False))
     data._kind_cached.clear()
     assert data.kind_q("totals", "voa_test", NOVEMBER).empty
