@@ -11,6 +11,7 @@ from i18n import formats
 from ui.data import decisions, headline, map_figure, map_table, q, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
+from ui.sitrep import sitrep_box
 from ui.text import inert
 from viz.maps import fmt_number, metric_decimals, plotly_config
 from viz.style import TEXT_SEVERITY
@@ -85,4 +86,5 @@ st.dataframe(
     hide_index=True, width="stretch")
 export_buttons(table.drop(columns=["value"]).reset_index(names="code"), "ringkasan_kabupaten", "TERBATAS",
                key="overview_export")
+sitrep_box(f)  # the latest situation report to download, and one made now (issue 23)
 footer()
