@@ -69,6 +69,19 @@ class Scope:
         """Every regency in scope on at least one day of [start, end]."""
         return frozenset().union(*(s.regencies for s in self.spans(start, end)))
 
+    def outside(self, regency_codes: pd.Series, days: pd.Series) -> pd.Series:
+        """Per row: True when the row's regency is not in scope on the row's day (a missing
+        regency or day is outside an office's scope; nothing is outside the province)."""
+        if self.province:
+            return pd.Series(False, index=regency_codes.index)
+        when = pd.to_datetime(days, errors="coerce").dt.date
+        inside = pd.Series(False, index=regency_codes.index)
+        known = when.notna()
+        if known.any():
+            for s in self.spans(min(when[known]), max(when[known])):
+                inside |= known & (when >= s.first) & (when <= s.last) & regency_codes.isin(s.regencies)
+        return ~inside
+
 
 PROVINCE = Scope()
 NOTHING = Scope(office="")  # a session with no user: no regency on any day

@@ -15,6 +15,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain.data_kinds import kind as data_kind
+from domain.regions import office_for, offices, ports
+from domain.scope import PROVINCE, Scope
 from i18n import t
 from loaders.errors import ImportRejected
 from loaders.places import fill_regency
@@ -121,9 +123,11 @@ def error_message(e: RowError, lang: str) -> str:
 
 
 def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
-            progress: Progress | None = None, profile: Profile | None = None) -> Prepared:
+            progress: Progress | None = None, profile: Profile | None = None, scope: Scope = PROVINCE) -> Prepared:
     """`profile`: the file's headers mapped to the contract and its place columns
-    (loaders/profiles.py); without one the contract's own names are matched."""
+    (loaders/profiles.py); without one the contract's own names are matched. `scope`: the
+    uploading account's (domain/scope.py): rows of another office's area (on the row's date)
+    are rejected, each with a row error naming the office it belongs to."""
     step = progress or (lambda f, s: None)
     step(0.05, "read")
     raw = read_table(data, file_name, limits)
@@ -145,6 +149,8 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
         stored["kecamatan_code"] = pd.Series(kecamatan.reindex(stored.index).to_numpy(dtype=object),
                                              index=stored.index, dtype=object)  # None, not NaN
+    if not scope.province:
+        stored, errors = _within(stored, errors, kind, scope, raw.lines, as_named.get("regency", "regency"))
     preview = frame.head(20).copy()
     for c in data_kind(kind).columns:  # passport numbers and NIKs: masked even in the preview
         if c.secret and c.name in preview:
@@ -152,6 +158,41 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     no_passport = sum(int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport")
     return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
                     headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved, no_passport)
+
+
+def _places_and_days(rows: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Each stored row's regency (a crossing's: its port's) and date."""
+    if "regency_code" in rows:
+        regency = rows["regency_code"]
+    elif "port_id" in rows:
+        regency = rows["port_id"].map(ports()["regency_code"])
+    else:  # a kind with no place: all of NTB, outside any office's scope
+        regency = pd.Series(None, index=rows.index, dtype=object)
+    return regency, rows[data_kind(kind).date]
+
+
+def _within(stored: pd.DataFrame, errors: list[RowError], kind: str, scope: Scope, lines: np.ndarray,
+            header: str) -> tuple[pd.DataFrame, list[RowError]]:
+    """The rows in `scope` on their own date; the others become row errors (outside_scope)."""
+    regency, day = _places_and_days(stored, kind)
+    out = scope.outside(regency, day)
+    if not out.any():
+        return stored, errors
+    theirs = []
+    for i in np.flatnonzero(out.to_numpy()):
+        code, when = regency.iat[i], pd.Timestamp(day.iat[i]).date()
+        office = office_for(code, when) if isinstance(code, str) else None
+        theirs.append(RowError(int(lines[stored.index[i]]), "regency", str(code or ""), "outside_scope", header=header,
+                               detail=offices().loc[office, "name"] if office else "-"))
+    errors = sorted([*errors, *theirs], key=lambda e: (e.line is None, e.line or 0))
+    return stored[~out.to_numpy()], errors
+
+
+def outside_rows(prep: "Prepared", scope: Scope) -> int:
+    """How many of the prepared rows lie outside `scope` (0 when prepare was given that scope)."""
+    if scope.province or not len(prep.rows):
+        return 0
+    return int(scope.outside(*_places_and_days(prep.rows, prep.kind)).sum())
 
 
 def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines: np.ndarray, kind: str):
@@ -251,7 +292,9 @@ def row_hash(frame: pd.DataFrame, known: dict | None = None, later: set | frozen
 
 
 def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = "", is_demo: bool = False,
-           progress: Progress | None = None) -> ImportResult:
+           progress: Progress | None = None, scope: Scope = PROVINCE) -> ImportResult:
+    """`scope`: the uploading account's; a prepared file still holding rows outside it (prepared
+    without that scope) is rejected whole, and the upload's audit event carries the scope."""
     if mode not in MODES:
         raise ValueError(mode)
     res = ImportResult(prep.kind, prep.file_name, "rejected", rows_read=prep.rows_read,
@@ -264,10 +307,13 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
     if len(prep.rows) == 0:
         res.rejection = ImportRejected("no_valid_rows", rejected=prep.rows_rejected)
         return res
+    if outside := outside_rows(prep, scope):
+        res.rejection = ImportRejected("outside_scope", rows=outside)
+        return res
     (progress or (lambda f, s: None))(0.8, "commit")
     meta = {"file_name": prep.file_name, "file_sha256": prep.file_sha256, "uploaded_by": user, "mode": mode,
             "rows_read": prep.rows_read, "rows_rejected": prep.rows_rejected,
-            "dropped_columns": prep.dropped_columns + prep.dropped_personal, "is_demo": is_demo}
+            "dropped_columns": prep.dropped_columns + prep.dropped_personal, "is_demo": is_demo, "scope": scope}
     done = commit_batch(engine, prep.kind, prep.rows, prep.errors, meta)
     if done.already_imported_batch is not None:
         res.status, res.already_imported_batch, res.duplicates = "already_imported", done.already_imported_batch, len(prep.rows)
@@ -285,9 +331,9 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
 
 def import_file(engine: Engine, data: bytes, file_name: str, kind: str, mode: str = "partial", user: str = "",
                 is_demo: bool = False, limits: Limits = Limits(), progress: Progress | None = None,
-                profile: Profile | None = None) -> ImportResult:
+                profile: Profile | None = None, scope: Scope = PROVINCE) -> ImportResult:
     try:
-        prep = prepare(data, file_name, kind, limits, progress, profile)
+        prep = prepare(data, file_name, kind, limits, progress, profile, scope)
     except ImportRejected as exc:
         return ImportResult(kind, file_name, "rejected", rejection=exc)
-    return commit(engine, prep, mode, user, is_demo, progress)
+    return commit(engine, prep, mode, user, is_demo, progress, scope)

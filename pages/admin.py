@@ -7,8 +7,10 @@ from loaders.thresholds import rules_path
 from services.thresholds import save_rules
 from storage import queries
 from storage.imports import undo_batch
-from storage.users import list_users
-from ui.auth import guard, role, user_name
+from domain.regions import offices
+from domain.scope import PROVINCE_KEY
+from storage.users import UserError, list_users, set_office
+from ui.auth import guard, role, user_name, user_scope
 from ui.data import engine
 from ui.lang import tr
 from ui.sidebar import sidebar
@@ -20,8 +22,29 @@ sidebar()
 st.title(tr("admin.title"))
 
 st.subheader(tr("admin.users"))
-st.dataframe(readable(pd.DataFrame(list_users(engine())), USER_WORDS), hide_index=True, width="stretch")
+users = list_users(engine())
+st.dataframe(readable(pd.DataFrame(users), USER_WORDS), hide_index=True, width="stretch")
 st.caption(tr("admin.users_help"))
+
+
+def scope_name(key: str) -> str:
+    return tr("admin.office_province") if key == PROVINCE_KEY else offices().loc[key, "name"]
+
+
+SCOPES = [PROVINCE_KEY, *offices()["id"]]
+if users:
+    st.markdown(f"**{tr('admin.office_title')}**")
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    who = c1.selectbox(tr("admin.office_user"), [u["username"] for u in users], key="office_user")
+    sees = c2.selectbox(tr("admin.office_choice"), SCOPES, key="office_choice", format_func=scope_name)
+    if c3.button(tr("admin.office_save"), key="office_save"):
+        guard("manage_users")
+        try:
+            set_office(engine(), who, sees, user_name(), user_scope())
+        except UserError as exc:
+            st.error(tr("admin.office_invalid", reason=inert(exc)))
+        else:
+            st.success(tr("admin.office_saved", user=inert(who), scope=scope_name(sees)))
 
 st.subheader(tr("admin.batches"))
 batches = queries.batches(engine())
@@ -37,10 +60,13 @@ if committed:
         st.success(tr("admin.undone", batch=which, **done))
 
 st.subheader(tr("admin.audit"))
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 action = c1.text_input(tr("admin.audit_action"), key="audit_action").strip() or None
 actor = c2.text_input(tr("admin.audit_actor"), key="audit_actor").strip() or None
-st.dataframe(readable(queries.audit_log(engine(), role(), action, actor)), hide_index=True, width="stretch")
+in_scope = c3.selectbox(tr("admin.audit_scope"), [None, *SCOPES], key="audit_scope", placeholder=tr("app.any"),
+                        format_func=lambda k: tr("app.any") if k is None else scope_name(k))
+st.dataframe(readable(queries.audit_log(engine(), role(), action, actor, scope=in_scope)), hide_index=True,
+             width="stretch")
 
 st.subheader(tr("admin.rules"))
 st.caption(tr("admin.rules_help", path=inert(rules_path())))

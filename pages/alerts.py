@@ -17,7 +17,7 @@ from storage.models import utcnow
 from ui import alert_queue
 from ui.auth import allowed, guard, role, user_name
 from ui.components import any_of, demo_banner, footer
-from ui.data import engine, q_alerts
+from ui.data import alerts_by_id, engine, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import STATUS_WORDS, readable, wita_text
@@ -98,7 +98,7 @@ else:
         ("voting", response.hours_for("pemungutan")), ("other", response.default_hours))}))
     alert_queue.table(view, list(found["id"]))
 
-chosen = alerts_store.alerts_by_id(engine(), alert_queue.selected())
+chosen = alerts_by_id(alert_queue.selected())  # only the account's area: a link to another's opens nothing
 alert_queue.share_selection()
 if len(chosen) == 1:
     alert = chosen.iloc[0]

@@ -9,7 +9,7 @@ from storage import records
 from storage.queries import scope
 from ui.auth import guard, role, user_name
 from ui.components import any_of, as_sent, demo_banner, export_buttons, footer
-from ui.data import engine
+from ui.data import engine, user_scope
 from ui.lang import current, tr
 from ui.sidebar import sidebar
 from ui.tables import code_text
@@ -42,7 +42,7 @@ descending = c5.toggle(tr("records.descending"), value=True, key="rec_desc")
 
 start, end = (period[0], period[-1]) if period else (f.start, f.end)  # a range being picked has one date
 search = records.RecordFilter(start, end, tuple(regencies) or tuple(scope(f)), tuple(nationalities), tuple(permits),
-                              tuple(activities), batch, sender, sort, descending)
+                              tuple(activities), batch, sender, sort, descending, user_scope())
 if st.session_state.get("_rec_search") != search:  # a new search starts on its first page
     st.session_state["_rec_search"] = search
     st.session_state["records_page"] = 1

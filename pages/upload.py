@@ -18,7 +18,7 @@ from ui.auth import guard, user_name
 from ui.components import export_buttons, footer
 from ui.text import inert
 from ui.upload_preview import allowed_codes, understood
-from ui.data import engine
+from ui.data import engine, user_scope
 from ui.lang import current, tr
 from ui.mapping import mapping_for, place_note
 from ui.sidebar import election, sidebar
@@ -69,8 +69,9 @@ if pending and pending["kind"] == kind:
         bar.progress(min(fraction, 1.0), text=tr(f"uploadpage.stage_{stage}"))
 
     try:
+        # ui/mapping.py: None when the headers match; rows of another office's area are row errors
         prep = prepare(pending["data"], pending["name"], kind, Limits(), progress,
-                       profile=mapping_for(pending, kind))  # ui/mapping.py: None when the headers match
+                       profile=mapping_for(pending, kind), scope=user_scope())
     except ImportRejected as exc:
         bar.empty()
         st.error(tr("uploadpage.rejected") + " " + inert(exc.message(lang)))
@@ -102,7 +103,7 @@ if pending and pending["kind"] == kind:
     mode = st.radio(tr("uploadpage.mode"), MODES, format_func=lambda m: tr(f"uploadpage.mode_{m}"), key="upload_mode",
                     horizontal=True)
     if st.button(tr("uploadpage.commit"), type="primary", disabled=len(prep.rows) == 0, key="commit_upload"):
-        res = commit(engine(), prep, mode, user=user_name(), progress=progress)
+        res = commit(engine(), prep, mode, user=user_name(), progress=progress, scope=user_scope())
         if res.batch_id is not None:  # new data: re-run the alert rules so alerts follow the upload
             evaluate_and_store(engine(), election(), actor=user_name())
         st.session_state["upload_result"] = {"status": res.status, "text": inert(res.summary(lang)),

@@ -46,7 +46,8 @@ def briefing_input(engine: Engine, f: Filters, metric: str = "present", lang: st
         alerts=markers[MARKER_COLUMNS] if len(markers) else pd.DataFrame(columns=MARKER_COLUMNS),
         lang=lang, marking=marking, demo=queries.shows_demo(engine),
         source=t("briefing.source_line", lang, batches=n_batches),
-        office_label=offices().loc[f.office, "name"] if f.office else None, as_of_date=f.as_of,
+        office_label=offices().loc[office, "name"] if (office := f.office or f.scope.office) else None,
+        as_of_date=f.as_of,
     )
 
 

@@ -30,6 +30,7 @@ from domain.thresholds import RISK_COMPONENTS
 from domain.calendar import Election, default_election
 from domain.filters import Filters
 from domain.regions import areas_on, offices
+from domain.scope import PROVINCE, Scope
 from i18n import LANGS, t
 from services import overview
 from services.alerts import risk_table
@@ -107,16 +108,20 @@ def _daily(engine: Engine, f: Filters) -> pd.DataFrame:
 
 
 def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = None,
-           election: Election | None = None, now: dt.datetime | None = None) -> draw.Sitrep:
+           election: Election | None = None, now: dt.datetime | None = None, scope: Scope = PROVINCE) -> draw.Sitrep:
     """Everything the pack shows, in numbers (the renderer words them). `as_of` defaults to the
-    data's last day; raises LookupError when the database holds no data."""
+    data's last day; raises LookupError when the database holds no data. `scope`: the account's
+    (domain/scope.py); an office-scoped account's pack is its office's, each row on its own date."""
+    if not scope.province:
+        office = scope.office
     span = queries.data_span(engine)
     if span is None:
         raise LookupError("no_data")
     election = election or default_election()
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or span[1]
-    f = Filters(as_of - dt.timedelta(days=rules.PERIOD_DAYS - 1), as_of, as_of, office=office)
+    f = Filters(as_of - dt.timedelta(days=rules.PERIOD_DAYS - 1), as_of, as_of,
+                office=office if scope.province else None, scope=scope)
     table = queries.regency_table(engine, f)
     risk = risk_table(engine, f, election)
     figures = {"as_of": as_of, "start": f.start, "end": f.end, "office": office,
@@ -160,12 +165,14 @@ def pack_name(data: draw.Sitrep, marking: str) -> str:
 
 def make(engine: Engine, out: Path | None = None, as_of: dt.date | None = None, office: str | None = None,
          marking: str = DEFAULT_MARKING, lang: str = "id", actor: str = "system",
-         now: dt.datetime | None = None) -> dict:
-    """Gather, draw, store and audit one pack; with `out`, write the PDF and one PNG per page there.
+         now: dt.datetime | None = None, scope: Scope = PROVINCE) -> dict:
+    """Gather, draw, store and audit one pack (`scope`: the account's, as gather); with `out`,
+    write the PDF and one PNG per page there.
     Returns {"pack", "audit", "name", "pdf" (bytes), "pdf_path", "png_paths", "figures_sha256", "data"}."""
     if marking not in MARKINGS:
         raise ValueError(f"marking must be one of {MARKINGS}")
-    data = gather(engine, as_of, office, now=now)
+    data = gather(engine, as_of, office, now=now, scope=scope)
+    office = data.office
     data.figures_sha256 = fingerprint(data.figures)
     name = pack_name(data, marking)
     written: list[Path] = []

@@ -52,7 +52,8 @@ def find_batch_by_sha(engine: Engine, kind: str, sha: str) -> int | None:
 def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, meta: dict,
                  fail_after: str | None = None) -> CommitResult:
     """rows: stored columns of `kind` plus record_id and row_hash. errors: RowError list.
-    meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo."""
+    meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo,
+    scope (the uploading account's, for the audit event; None from the command line)."""
     date_col = data_kind(kind).date
     with write_tx(engine) as conn, bulk_cache(conn):
         one_data_writer_at_a_time(conn)
@@ -97,7 +98,7 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
         bump(conn, kind)
         record(conn, meta.get("uploaded_by", ""), "upload", f"batch:{batch_id}", {
             "kind": kind, "file_sha256": meta["file_sha256"], "rows_imported": len(rows),
-            "rows_updated": len(replaced_ids), "rows_rejected": meta["rows_rejected"]})
+            "rows_updated": len(replaced_ids), "rows_rejected": meta["rows_rejected"]}, scope=meta.get("scope"))
         if fail_after == "end":
             raise InjectedFailure("at end")
         return CommitResult(batch_id=int(batch_id), inserted=len(rows) - len(replaced_ids),

@@ -515,14 +515,17 @@ def batches(engine: Engine, limit: int = 100) -> pd.DataFrame:
 
 
 def audit_log(engine: Engine, role: str | None, action: str | None = None, actor: str | None = None,
-              limit: int = 500) -> pd.DataFrame:
+              limit: int = 500, scope: str | None = None) -> pd.DataFrame:
+    """The newest events; `scope`: only those of accounts with that scope (an office id or "ntb")."""
     from domain.roles import require
 
     require(role, "view_audit")
     a = AuditEvent
-    stmt = select(a.id, a.at, a.actor, a.action, a.target, a.detail).order_by(a.id.desc()).limit(limit)
+    stmt = select(a.id, a.at, a.actor, a.action, a.target, a.scope, a.detail).order_by(a.id.desc()).limit(limit)
     if action:
         stmt = stmt.where(a.action == action)
     if actor:
         stmt = stmt.where(a.actor == actor)
+    if scope:
+        stmt = stmt.where(a.scope == scope)
     return _frame(engine, stmt)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.roles import ROLES
+from domain.scope import PROVINCE, Scope, parse
 from storage.audit import clip, log, record
 from storage.engine import read_tx, write_tx
 from storage.models import AppUser, SigninThrottle, utcnow
@@ -54,9 +55,24 @@ class UserError(ValueError):
     pass
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, actor: str = "cli", is_demo: bool = False) -> None:
+def checked_scope(role: str, office: str | None) -> Scope:
+    """The scope an account of `role` gets from `office` (an office id, "ntb" or None: the whole
+    province). Admins keep the whole province: they manage every account and read the whole trail."""
+    try:
+        scope = parse(office)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if role == "admin" and not scope.province:
+        raise UserError("an admin sees the whole province: no --office for admins")
+    return scope
+
+
+def add_user(engine: Engine, username: str, password: str, role: str, actor: str = "cli", is_demo: bool = False,
+             office: str | None = None) -> None:
+    """`office`: the office whose working area the account is limited to (None: the whole province)."""
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    scope = checked_scope(role, office)
     if len(password) < MIN_PASSWORD and not is_demo:
         raise UserError(f"password too short (minimum {MIN_PASSWORD} characters)")
     if not 0 < len(username) <= USERNAME_MAX:
@@ -65,8 +81,31 @@ def add_user(engine: Engine, username: str, password: str, role: str, actor: str
         if conn.scalar(select(AppUser.id).where(AppUser.username == username)) is not None:
             raise UserError(f"user {username!r} exists")
         conn.execute(insert(AppUser).values(username=username, password_hash=_hasher.hash(password), role=role,
-                                            is_demo=is_demo))
-        record(conn, actor, "user_add", f"user:{username}", {"role": role})
+                                            is_demo=is_demo, office_id=scope.office))
+        record(conn, actor, "user_add", f"user:{username}", {"role": role, "office": scope.key})
+
+
+def set_office(engine: Engine, username: str, office: str | None, actor: str = "cli",
+               actor_scope: Scope | None = None) -> Scope:
+    """Limit an account to an office's working area, or (None / "ntb") give it the whole province.
+    Takes effect at its next sign-in. Audited with the old and the new scope."""
+    with write_tx(engine) as conn:
+        row = conn.execute(select(AppUser.role, AppUser.office_id).where(AppUser.username == username)).one_or_none()
+        if row is None:
+            raise UserError(f"no user {username!r}")
+        scope = checked_scope(row.role, office)
+        conn.execute(update(AppUser).where(AppUser.username == username).values(office_id=scope.office))
+        record(conn, actor, "user_office", f"user:{username}",
+               {"from": Scope(row.office_id).key, "to": scope.key}, scope=actor_scope)
+    return scope
+
+
+def account_scope(engine: Engine, username: str) -> Scope:
+    """The scope of a local account (the whole province for an unknown name: callers have just
+    signed it in)."""
+    with read_tx(engine) as conn:
+        office = conn.scalar(select(AppUser.office_id).where(AppUser.username == username))
+    return PROVINCE if office is None else Scope(office)
 
 
 def set_password(engine: Engine, username: str, password: str, actor: str = "cli") -> None:
@@ -108,7 +147,7 @@ def list_users(engine: Engine, now: dt.datetime | None = None) -> list[dict]:
     client must wait until before trying it again (None when nobody waits)."""
     now = now or utcnow()
     with read_tx(engine) as conn:
-        users = conn.execute(select(AppUser.username, AppUser.role, AppUser.active, AppUser.is_demo)
+        users = conn.execute(select(AppUser.username, AppUser.role, AppUser.office_id, AppUser.active, AppUser.is_demo)
                              .order_by(AppUser.username)).all()
         counts = conn.execute(select(SigninThrottle.username, SigninThrottle.failures, SigninThrottle.last_failure)
                               .where(SigninThrottle.scope == "account")).all()
@@ -170,7 +209,8 @@ def authenticate(engine: Engine, username: str, password: str, client: str | Non
     with read_tx(engine) as conn:
         waits = _waits_until(conn, keys, now)
         user = None if name != username else conn.execute(select(
-            AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active).where(AppUser.username == name)).one_or_none()
+            AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active, AppUser.office_id).where(
+            AppUser.username == name)).one_or_none()
     if waits is not None:
         log(engine, name, "signin_failed", target, about | {"reason": "throttled", "until": waits.isoformat()})
         return None, "throttled"
@@ -189,7 +229,7 @@ def authenticate(engine: Engine, username: str, password: str, client: str | Non
             conn.execute(update(AppUser).where(AppUser.id == user.id).values(password_hash=rehashed))
         conn.execute(delete(SigninThrottle).where(*(getattr(SigninThrottle, c) == v for c, v in
                                                     zip(("scope", "client", "username"), keys["account"]))))
-        record(conn, name, "signin", target, about | {"role": user.role, "method": "local"})
+        record(conn, name, "signin", target, about | {"role": user.role, "method": "local"}, scope=Scope(user.office_id))
         return user.role, "ok"
 
 

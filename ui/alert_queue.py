@@ -18,7 +18,7 @@ from domain.vocabularies import STATUSES
 from storage import alerts_store
 from storage.users import list_users
 from ui.auth import role, user_name
-from ui.data import engine
+from ui.data import engine, user_scope
 from ui.lang import tr
 
 SELECTED = "alert_sel"     # selected alert ids
@@ -106,14 +106,18 @@ def form(alerts: pd.DataFrame) -> None:
                                       width="stretch"):
                 pressed = s
         give = cols[-1].form_submit_button(tr("alertpage.assign"), key="alert_assign", width="stretch")
-    if pressed:
-        done = alerts_store.set_status_many(engine(), ids, pressed, user_name(), role(), note.strip())
-        _saved(tr("alertpage.saved_n", n=len(done), status=tr(f"status.{pressed}")) if done
-               else tr("alertpage.unchanged"), ids)
-    elif give:
-        done = alerts_store.assign(engine(), ids, holder, user_name(), role(), note.strip())
-        _saved(tr("alertpage.assigned_n", n=len(done), holder=holder or tr("alertpage.nobody")) if done
-               else tr("alertpage.unchanged"), ids)
+    try:
+        if pressed:
+            done = alerts_store.set_status_many(engine(), ids, pressed, user_name(), role(), note.strip(),
+                                                user_scope())
+            _saved(tr("alertpage.saved_n", n=len(done), status=tr(f"status.{pressed}")) if done
+                   else tr("alertpage.unchanged"), ids)
+        elif give:
+            done = alerts_store.assign(engine(), ids, holder, user_name(), role(), note.strip(), user_scope())
+            _saved(tr("alertpage.assigned_n", n=len(done), holder=holder or tr("alertpage.nobody")) if done
+                   else tr("alertpage.unchanged"), ids)
+    except alerts_store.OutsideScope:  # another office's alert: nothing was changed
+        st.error(tr("alertpage.outside_scope"))
 
 
 def _next(status: str | None) -> str | None:

@@ -1,7 +1,9 @@
 """Sign-in. With an identity provider configured in secrets ([auth] for st.login, OIDC) the app
-uses it, and roles come from secrets [roles] (e-mail -> role; default viewer). Otherwise local
-accounts (storage.users, argon2id) with lock-out. A session idle longer than the timeout is signed
-out. The role lives in the session and every data function checks it again."""
+uses it, and roles come from secrets [roles] (e-mail -> role, or -> {role, office}; default
+viewer of the whole province). Otherwise local accounts (storage.users, argon2id) with lock-out.
+A session idle longer than the timeout is signed out. The role and the office scope live in the
+session; every data function checks the role again, and ui/data.py applies the scope to every
+query (user_scope)."""
 from __future__ import annotations
 
 import functools
@@ -12,8 +14,9 @@ import time
 import streamlit as st
 
 from domain.roles import can, require
+from domain.scope import NOTHING, PROVINCE, Scope
 from storage import audit
-from storage.users import authenticate
+from storage.users import UserError, account_scope, authenticate, checked_scope
 from ui import gate
 from ui.data import engine
 from ui.lang import tr
@@ -37,19 +40,35 @@ def _oidc_configured() -> bool:
     return secrets_facts()[0]
 
 
+def sso_account(entry) -> tuple[str, str | None]:
+    """(role, office) from a [roles] entry: "analyst", or { role = "analyst", office = "kanim_bima" }.
+    A missing entry is a viewer of the whole province; an entry that names an unknown office, or
+    an office for an admin, gives a viewer that sees nothing (an error in the secrets never widens)."""
+    if entry is None:
+        return "viewer", None
+    if isinstance(entry, str):
+        return entry, None
+    role, office = entry.get("role", "viewer"), entry.get("office")
+    try:
+        return role, checked_scope(role, office).office
+    except UserError:
+        return "viewer", NOTHING.office
+
+
 def current_user() -> dict | None:
-    """{'name', 'role'} of the signed-in user, or None. Expired sessions are signed out here."""
+    """{'name', 'role', 'office'} of the signed-in user (office None: the whole province), or None.
+    Expired sessions are signed out here."""
     auth = st.session_state.get("auth")
     if auth is None and _oidc_configured() and getattr(st.user, "is_logged_in", False):
         email = st.user.get("email", "")
-        roles = dict(st.secrets.get("roles", {}))
-        auth = {"name": email, "role": roles.get(email, "viewer"), "method": "oidc"}
-        _audit(email, "signin", {"method": "oidc", "role": auth["role"]})
+        role_, office = sso_account(dict(st.secrets.get("roles", {})).get(email))
+        auth = {"name": email, "role": role_, "office": office, "method": "oidc"}
+        _audit(email, "signin", {"method": "oidc", "role": role_}, Scope(office))
     if auth is None:
         return None
     now = time.time()
     if now - auth.get("last_seen", now) > TIMEOUT_S:
-        _audit(auth["name"], "session_expired", {})
+        _audit(auth["name"], "session_expired", {}, Scope(auth.get("office")))
         sign_out(expired=True)
         return None
     auth["last_seen"] = now
@@ -60,6 +79,15 @@ def current_user() -> dict | None:
 def role() -> str | None:
     user = current_user()
     return user["role"] if user else None
+
+
+def user_scope() -> Scope:
+    """What the signed-in account may see; nothing at all when nobody is signed in."""
+    user = current_user()
+    if user is None:
+        return NOTHING
+    office = user.get("office")
+    return PROVINCE if office is None else Scope(office)
 
 
 def user_name() -> str:
@@ -101,8 +129,8 @@ def client_address() -> str | None:
     return None
 
 
-def _audit(actor: str, action: str, detail: dict) -> None:
-    audit.log(engine(), actor, action, "", detail)
+def _audit(actor: str, action: str, detail: dict, scope: Scope | None = None) -> None:
+    audit.log(engine(), actor, action, "", detail, scope)
 
 
 def sign_in_page() -> None:
@@ -121,7 +149,9 @@ def sign_in_page() -> None:
         with gate.giving_way():
             got, reason = authenticate(engine(), name.strip(), password, client_address())
         if got:
-            st.session_state["auth"] = {"name": name.strip(), "role": got, "method": "local", "last_seen": time.time()}
+            office = account_scope(engine(), name.strip()).office
+            st.session_state["auth"] = {"name": name.strip(), "role": got, "office": office, "method": "local",
+                                        "last_seen": time.time()}
             st.rerun()
         # One answer for a wrong password, an unknown name and a client that must wait: which
         # names exist stays unknown. "Disabled" comes only after the right password.

@@ -11,7 +11,7 @@ from domain.regions import attribution, offices
 from i18n import formats, source_text
 from storage import audit
 from ui.auth import guard, user_name
-from ui.data import engine, q
+from ui.data import engine, q, scoped, user_scope
 from ui.lang import current, tr
 from viz.briefing import export_name, render
 from services.briefing import briefing_input
@@ -29,7 +29,8 @@ def chosen_marking() -> str:
 
 
 def _audit_export(name: str, digest: str, marking: str) -> None:
-    audit.log(engine(), user_name(), "export", name, {"sha256": digest, "marking": marking, "kind": "briefing"})
+    audit.log(engine(), user_name(), "export", name, {"sha256": digest, "marking": marking, "kind": "briefing"},
+              user_scope())
 
 
 def briefing_export(f: Filters, metric: str) -> None:
@@ -42,7 +43,7 @@ def briefing_export(f: Filters, metric: str) -> None:
                    format_func=str.upper)
     if st.button(tr("briefing_ui.make"), key="brief_make", type="primary"):
         with st.spinner(tr("briefing_ui.rendering")):
-            inp = briefing_input(engine(), f, metric, current(), marking)
+            inp = briefing_input(engine(), scoped(f), metric, current(), marking)
             data = render(inp, fmt=fmt, size=size)
         st.session_state["briefing_file"] = {"name": export_name(inp, fmt, size), "data": data, "fmt": fmt,
                                              "sha": hashlib.sha256(data).hexdigest(), "marking": marking}

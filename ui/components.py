@@ -10,7 +10,7 @@ from domain.regions import attribution
 from i18n import formats, source_text
 from storage import audit
 from ui.auth import user_name
-from ui.data import engine, q
+from ui.data import engine, q, user_scope
 from viz.exports import to_csv, to_xlsx, unique_name
 from ui.lang import current, tr
 from ui.tables import FIELD_WORDS, code_text
@@ -66,8 +66,8 @@ def footer() -> None:
     st.caption(tr("app.footer") + "  \n" + source_text(attribution(), current()))
 
 
-def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int) -> None:
-    audit.log(engine(), actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows})
+def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int, scope=None) -> None:
+    audit.log(engine(), actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows}, scope)
 
 
 def export_buttons(df, stem: str, marking: str, key: str) -> None:
@@ -75,7 +75,7 @@ def export_buttons(df, stem: str, marking: str, key: str) -> None:
     a unique file name per request, and the file's SHA-256 in the audit trail. The file is
     built only when the button is clicked (not on every render); `df` may be a function that
     reads the rows then (an export of every filtered record, not the page shown)."""
-    actor = user_name()
+    actor, account = user_name(), user_scope()
     c1, c2 = st.columns(2)
     for col, fmt, mime in ((c1, "csv", "text/csv"),
                            (c2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
@@ -84,7 +84,7 @@ def export_buttons(df, stem: str, marking: str, key: str) -> None:
         def build(fmt=fmt, name=name) -> bytes:
             rows = df() if callable(df) else df
             data = to_csv(rows, marking) if fmt == "csv" else to_xlsx(rows, marking)
-            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(rows))
+            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(rows), account)
             return data
 
         col.download_button(tr(f"app.export_{fmt}"), build, name, mime, key=f"{key}_{fmt}", icon=":material/download:")

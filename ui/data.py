@@ -1,12 +1,18 @@
 """The one place where caching lives. Every cached read is keyed by the database URL and the
 change counters of exactly the data it reads (storage/versions.py): an upload of presence data
 re-computes presence views and leaves incident views cached; an alert status change touches
-only alert views. A commit is visible on the next rerun; nothing stale is shown."""
+only alert views. A commit is visible on the next rerun; nothing stale is shown.
+
+The signed-in account's office scope (domain/scope.py) is put into every Filters here, whatever
+scope the page passed, so it is part of every cache key and no page can widen it."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
 from domain.data_kinds import kind as data_kind
+from domain.filters import Filters
 from storage import kind_queries, queries
 from storage.engine import configured_url, get_engine
 from storage.schema import upgrade
@@ -41,6 +47,29 @@ def engine():
     return get_engine(url)
 
 
+def user_scope():
+    """The signed-in account's scope (nothing when nobody is signed in)."""
+    from ui.auth import user_scope as of_session  # ui.auth reads the engine from here
+    return of_session()
+
+
+def scoped(f: Filters) -> Filters:
+    """`f` with the account's scope, never a wider one a page passed."""
+    account = user_scope()
+    return f if f.scope == account else replace(f, scope=account)
+
+
+def _scoped_args(args: tuple) -> tuple:
+    return tuple(scoped(a) if isinstance(a, Filters) else a for a in args)
+
+
+def alerts_by_id(ids: list[int]):
+    """The alerts with these ids that the account's scope holds (a link to another office's alert
+    opens nothing)."""
+    from storage.alerts_store import alerts_by_id as read
+    return read(engine(), ids, user_scope())
+
+
 def _key(scopes) -> tuple:
     v = versions(engine())
     return tuple(v.get(s, 0) for s in scopes)
@@ -53,7 +82,8 @@ def _cached(name: str, url: str, version_key: tuple, args: tuple, kwargs: tuple)
 
 def q(name: str, *args, **kwargs):
     """Cached call of storage.queries.<name>(engine, *args, **kwargs)."""
-    return _cached(name, configured_url(), _key(READS.get(name) or scopes()), args, tuple(sorted(kwargs.items())))
+    return _cached(name, configured_url(), _key(READS.get(name) or scopes()), _scoped_args(args),
+                   tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -64,7 +94,7 @@ def _kind_cached(name: str, url: str, version_key: tuple, kind: str, args: tuple
 def kind_q(name: str, kind: str, *args, **kwargs):
     """Cached call of storage.kind_queries.<name>(engine, kind, ...): keyed by that kind's own
     change counter, so any data kind's page caches without a line here."""
-    return _kind_cached(name, configured_url(), _key((data_kind(kind).scope,)), kind, args,
+    return _kind_cached(name, configured_url(), _key((data_kind(kind).scope,)), kind, _scoped_args(args),
                         tuple(sorted(kwargs.items())))
 
 
@@ -75,7 +105,7 @@ def _alerts(url: str, version_key: tuple, f, statuses, severities, rules):
 
 
 def q_alerts(f, statuses=(), severities=(), rules=()):
-    return _alerts(configured_url(), _key(("alerts",)), f, statuses, severities, rules)
+    return _alerts(configured_url(), _key(("alerts",)), scoped(f), statuses, severities, rules)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -86,18 +116,20 @@ def _risk(url: str, version_key: tuple, f, election_id: str):
 
 
 def q_risk(f, election_id: str):
-    return _risk(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)
+    return _risk(configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id)
 
 
 def kpis(f) -> dict:
     """The KPI tiles: totals of the cached regency table (the map's) plus arrivals, so a filter
     change computes the regency table once, not once for the tiles and again for the map."""
+    f = scoped(f)
     return queries.kpi_totals(q("regency_table", f), q("arrivals", f))
 
 
 def map_table(f, metric: str, election_id: str | None = None):
     """regency_table() with the chosen metric's values in `value` (risk scores joined when the
     metric is the risk score, which needs the election)."""
+    f = scoped(f)
     table = q("regency_table", f).copy()
     if metric == "risk_score":
         table["risk_score"] = q_risk(f, election_id)["score"].reindex(table.index)
@@ -112,7 +144,7 @@ def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, elec
     from: hashing those on every run cost more than the rest of the lookup. `slide` (the words a
     slide carries, viz.map_slide.Slide) and `compact` (a phone) are small and part of the key."""
     scopes = ("presence", "incidents") + (("alerts",) if metric == "risk_score" else ())
-    return _map_figure(configured_url(), _key(scopes), f, metric, lang, selected, height, election_id, slide, compact)
+    return _map_figure(configured_url(), _key(scopes), scoped(f), metric, lang, selected, height, election_id, slide, compact)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -132,7 +164,7 @@ def _headline(url: str, version_key: tuple, f):
 
 def headline(f):
     """The KPI tiles' numbers with their change against the previous period of equal length."""
-    return _headline(configured_url(), _key(("presence", "incidents", "crossings")), f)
+    return _headline(configured_url(), _key(("presence", "incidents", "crossings")), scoped(f))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -143,7 +175,7 @@ def _decisions(url: str, version_key: tuple, f):
 
 def decisions(f):
     """Open alerts waiting for a decision, most severe and newest first."""
-    return _decisions(configured_url(), _key(("alerts",)), f)
+    return _decisions(configured_url(), _key(("alerts",)), scoped(f))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -155,4 +187,4 @@ def _risers(url: str, version_key: tuple, f, election_id: str):
 
 def risers(f, election_id: str):
     """(the previous period's end, the regencies whose risk score rose most since, or None)."""
-    return _risers(configured_url(), _key(("presence", "incidents", "alerts")), f, election_id)
+    return _risers(configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id)

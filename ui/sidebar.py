@@ -1,5 +1,6 @@
 """The shared sidebar: language, election calendar, period (with one-click phases), as-of date and
-office. Returns the Filters every page passes to its queries. The choices survive page changes
+office (fixed for an account scoped to one office). Returns the Filters every page passes to its
+queries, carrying the account's scope (ui/data.py puts it in again before any query). The choices survive page changes
 and reloads and live in the URL (ui/view_state.py). The as-of date follows the end of the period
 unless the person sets it apart, so the phase line describes the period chosen."""
 from __future__ import annotations
@@ -13,7 +14,7 @@ from domain.filters import Filters
 from domain.regions import offices, offices_on
 from i18n import formats
 from ui import lang as L
-from ui.data import q
+from ui.data import q, user_scope
 from ui.view_state import remember, restore
 
 _APART = "_as_of_apart"  # the person chose an as-of date other than the period's end
@@ -107,9 +108,15 @@ def sidebar() -> Filters:
                           help=L.tr("sidebar.as_of_help"), on_change=_as_of_changed)
     remember("as_of", omit=not st.session_state[_APART])
 
+    account = user_scope()
+    if not account.province:  # its own office's area, each row on its own date (domain/scope.py)
+        sb.selectbox(L.tr("sidebar.office"), [account.office], key="office_fixed", disabled=True,
+                     format_func=lambda o: offices().loc[o, "name"] if o in offices().index else o,
+                     help=L.tr("sidebar.office_fixed"))
+        return Filters(start=start, end=end, as_of=as_of, scope=account)
     office_ids = [None] + offices_on(as_of)
     restore("office", lambda v: v if v in office_ids else None, None)
     office = sb.selectbox(L.tr("sidebar.office"), office_ids, key="office", placeholder=L.tr("sidebar.all_ntb"),
                           format_func=lambda o: L.tr("sidebar.all_ntb") if o is None else offices().loc[o, "name"])
     remember("office")
-    return Filters(start=start, end=end, as_of=as_of, office=office)
+    return Filters(start=start, end=end, as_of=as_of, office=office, scope=account)
