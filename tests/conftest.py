@@ -64,6 +64,11 @@ class Databases:
 
     # --- SQLite: a migrated file, copied ---------------------------------------------------------
     def sqlite(self, path: Path, name: str = "migrated", build: Callable[[Engine], None] | None = None) -> Engine:
+        shutil.copyfile(self.sqlite_template(name, build), path)
+        return make_engine(f"sqlite:///{path}")
+
+    def sqlite_template(self, name: str = "migrated", build: Callable[[Engine], None] | None = None) -> Path:
+        """The template file itself (copy it, never open it)."""
         if name not in self.sqlite_templates:
             tmpl = self.root / f"{name.replace(' ', '_')}.sqlite"
             eng = make_engine(f"sqlite:///{tmpl}")
@@ -73,8 +78,7 @@ class Databases:
             eng.dispose()  # the last connection closed moves the WAL into the file, which alone is copied
             assert not Path(f"{tmpl}-wal").exists(), "the template's WAL was not checkpointed"
             self.sqlite_templates[name] = tmpl
-        shutil.copyfile(self.sqlite_templates[name], path)
-        return make_engine(f"sqlite:///{path}")
+        return self.sqlite_templates[name]
 
     # --- PostgreSQL: a migrated database, used as CREATE DATABASE's template -----------------------
     @property

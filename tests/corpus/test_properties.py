@@ -32,7 +32,6 @@ from loaders.pseudonym import pseudonymise
 from loaders.reader import Limits
 from storage.engine import make_engine
 from storage.models import Presence
-from storage.schema import upgrade
 from tests.corpus.cases import encode
 
 # --- accepted spellings, from the contract (not from the importer's tables) -----------------
@@ -288,12 +287,8 @@ STORED = ["record_id", "report_date", "regency_code", "nationality", "permit_typ
 # --- a fresh SQLite database per import (a copy of one upgraded template) ---------------------
 
 @pytest.fixture(scope="module")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
+def template_db(databases) -> Path:
+    return databases.sqlite_template()
 
 
 def import_fresh(template: Path, data: bytes, name: str):
