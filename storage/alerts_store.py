@@ -18,11 +18,12 @@ from domain.risk import risk_scores
 from domain.roles import Forbidden, require
 from domain.scope import PROVINCE, Scope
 from domain.thresholds import Rules
-from domain.vocabularies import NEW, STATUSES
+from domain.vocabularies import CLOSED, NEW, STATUSES
 from storage.audit import record
 from storage.versions import bump
 from storage.engine import write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
+from storage import voter_lists
 from storage.queries import _frame, chosen, data_span, scope, scope_condition
 
 MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
@@ -40,7 +41,8 @@ def load_frames(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pd.Da
                        .where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, end)))
     crossings = _frame(engine, select(c.id, c.date, c.port_id, c.direction, c.nationality, c.count)
                        .where(c.replaced_by_batch.is_(None), c.date.between(lo, end)))
-    return {"presence": presence, "incidents": incidents, "crossings": crossings}
+    return {"presence": presence, "incidents": incidents, "crossings": crossings,
+            "voters": voter_lists.frame(engine, end)}
 
 
 def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: dt.date | None = None, *,
@@ -53,16 +55,17 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
     span = data_span(engine)
     if span is None:
         return {"new": 0, "updated": 0, "stale": 0, "purpose_unknown": 0}
-    as_of = as_of or span[1]
+    as_of = as_of or max(d for d in (span[1], voter_lists.last_list_date(engine)) if d is not None)
     start = max(span[0], as_of - dt.timedelta(days=rules.general.lookback_days))
     frames = load_frames(engine, start, as_of)
     found = evaluate_all(frames["presence"], frames["incidents"], frames["crossings"], election, as_of, rules,
-                         start=start)
+                         start=start, voters=frames["voters"])
     unknown = purpose_unknown(frames["presence"], as_of, start)
     now = utcnow()
     new = updated = 0
     with write_tx(engine) as conn:
         existing = dict(conn.execute(select(Alert.key, Alert.id)).all())
+        was_resolved = set(conn.scalars(select(Alert.key).where(Alert.detail.like(f"%{_RESOLVED}%"))))
         fresh = []
         for a in found.to_dict("records"):
             values = {
@@ -79,6 +82,8 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
         if fresh:
             conn.execute(insert(Alert), fresh)
             new = len(fresh)
+        resolved = [a["key"] for a in found.to_dict("records") if a["detail"].get("resolved")] if len(found) else []
+        closed = _close(conn, [k for k in resolved if k not in was_resolved], now)
         keys = set(found["key"]) if len(found) else set()
         gone = [i for k, i in existing.items() if k not in keys]
         stale = 0
@@ -87,8 +92,31 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
                                                       Alert.stale.is_(False)).values(stale=True)).rowcount
         bump(conn, "alerts")
         record(conn, actor, "alerts_evaluated", election.id,
-               {"as_of": as_of, "new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown})
-    return {"new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown}
+               {"as_of": as_of, "new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown,
+                "closed": closed})
+    return {"new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown, "closed": closed}
+
+
+_RESOLVED = '"resolved": true'  # as json.dumps writes a rule's detail {"resolved": True}
+
+
+def _close(conn, keys: list[str], now) -> int:
+    """Alerts a rule has just found resolved (detail "resolved", e.g. a later voter list without
+    the NIK) move to the closing status by "system", with a history row and an audit event, as a
+    person's change would. Only when they become resolved: an analyst may reopen one."""
+    if not keys:
+        return 0
+    rows = conn.execute(select(Alert.id, Alert.status).where(Alert.key.in_(keys), Alert.status != CLOSED)).all()
+    for i, old in rows:
+        conn.execute(update(Alert).where(Alert.id == i).values(status=CLOSED, status_changed_at=now,
+                                                               status_changed_by=SYSTEM))
+        conn.execute(insert(AlertStatusChange).values(alert_id=i, from_status=old, to_status=CLOSED,
+                                                      changed_by=SYSTEM, changed_at=now, note=""))
+        record(conn, SYSTEM, "alert_status", f"alert:{i}", {"from": old, "to": CLOSED, "resolved": True})
+    return len(rows)
+
+
+SYSTEM = "system"  # the author of changes no person made
 
 
 def _num(v):

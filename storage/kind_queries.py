@@ -33,11 +33,11 @@ def totals(engine: Engine, kind: str, f: Filters, by: str = "day") -> pd.DataFra
 
 def rows(engine: Engine, kind: str, f: Filters, limit: int = 100, offset: int = 0) -> pd.DataFrame:
     """The kind's active rows dated in the period (regencies in view when it has them), newest
-    first, a page at a time: the sender's id and the stored columns, passport pseudonyms left out."""
+    first, a page at a time: the sender's id and the stored columns, keyed hashes (passports, NIKs) left out."""
     record = data_kind(kind)
     with read_tx(engine) as conn:
         t = table(conn, record.table)
-        shown = ["record_id", *(s.name for s in record.stored if record.column(s.source).type != "passport")]
+        shown = ["record_id", *(s.name for s in record.stored if not record.column(s.source).secret)]
         day = t.c[record.date]
         where = [t.c.replaced_by_batch.is_(None), day.between(f.start, f.end), _scoped(f, t, day)]
         stmt = (select(*(t.c[c] for c in shown)).where(*where).order_by(day.desc(), t.c.id.desc())

@@ -49,9 +49,9 @@ def understood(prep: Prepared, lang: str, n: int = 10) -> pd.DataFrame:
         for pos in range(len(file_rows)):
             if pos not in prep.rows.index:
                 readings.append("✗ " + t("uploadpage.row_rejected", lang))
-            elif col == "passport_no":  # never shown, not even masked: only whether there is one
-                readings.append(t("uploadpage.pseudonymised", lang) if prep.rows.at[pos, "passport_hash"]
-                                else "⚠ " + t("uploadpage.no_passport", lang))
+            elif record.column(col).secret:  # passports, NIKs: never shown, only whether there is one
+                readings.append(t("uploadpage.pseudonymised", lang) if prep.rows.at[pos, stored]
+                                else "⚠ " + t("uploadpage.no_passport", lang) if col == "passport_no" else "")
             else:
                 readings.append(_stored_text(col, prep.rows.at[pos, stored], lang,
                                              record.column(col).type.startswith("enum:")))

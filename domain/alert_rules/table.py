@@ -19,6 +19,7 @@ from domain.alert_rules.frames import COLUMNS, as_day, empty_alerts
 from domain.alert_rules.incidents import election_sensitive_incident
 from domain.alert_rules.permits import expiring_permits, overstay, permit_activity_mismatch
 from domain.alert_rules.presence import presence_surge, reporting_gap
+from domain.alert_rules.voters import foreigner_on_voter_list
 from domain.calendar import Election
 from domain.permits import POLITICAL
 from domain.thresholds import Rules
@@ -34,7 +35,7 @@ class AlertRule:
     run: Callable[..., pd.DataFrame]  # (frame, election, as_of, rules, start) -> alert frame; one
                         # function may write several rules (the mismatch cluster): it runs once
     section: str        # its thresholds: the field of Rules, the [section] of alert_rules.toml
-    needs: str          # the frame `run` reads: presence | incidents | crossings
+    needs: str          # the frame `run` reads: presence | incidents | crossings | voters
     variant: Callable[[dict], str] = _plain  # alert detail -> which explanation ("" = the plain one)
     variants: tuple[str, ...] = ("",)        # every explanation it can have: alerts.<name>_detail[_<v>]
 
@@ -60,6 +61,8 @@ RULES: dict[str, AlertRule] = {r.name: r for r in (
               lambda d: "flat" if d.get("z") is None else "", ("", "flat")),
     AlertRule("reporting_gap", reporting_gap, "reporting_gap", "presence",
               lambda d: "never" if d.get("last_report") is None else "", ("", "never")),
+    AlertRule("foreigner_on_voter_list", foreigner_on_voter_list, "general", "voters",
+              lambda d: "struck" if d.get("resolved") else "", ("", "struck")),
 )}
 RULE_NAMES = tuple(RULES)  # the order the alerts page lists them in
 
@@ -70,13 +73,14 @@ def explanation(rule: str, detail: dict) -> str:
 
 
 def evaluate_all(presence: pd.DataFrame, incidents: pd.DataFrame, crossings: pd.DataFrame, election: Election,
-                 as_of, rules: Rules, start=None) -> pd.DataFrame:
+                 as_of, rules: Rules, start=None, voters: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule, alerts dated within [start, as_of] (start defaults to as_of - lookback_days,
     270 days), sorted by date, rule and key. Deterministic: same input, same frame and keys.
-    Rules never look at rows dated after the as-of date."""
+    Rules never look at rows dated after the as-of date. `voters`: the voter lists held and their
+    rows matching a foreign resident's NIK (domain/alert_rules/voters.py)."""
     as_of = as_day(as_of)
     start = as_day(start) if start is not None else as_of - dt.timedelta(days=rules.general.lookback_days)
-    frames = {"presence": presence, "incidents": incidents, "crossings": crossings}
+    frames = {"presence": presence, "incidents": incidents, "crossings": crossings, "voters": voters}
     runs = {r.run: r.needs for r in RULES.values()}  # each function once
     parts = []
     for run, needs in runs.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 RULES_ID = ["Lonjakan keberadaan orang asing", "Kejadian sensitif Pilkada", "Kegiatan tidak sesuai izin tinggal",
             "Kelompok ketidaksesuaian izin tinggal", "Melebihi izin tinggal (overstay)",
             "Izin tinggal habis pada masa kampanye/masa tenang", "Lonjakan perlintasan di TPI/pelabuhan",
-            "Laporan keberadaan terhenti"]
+            "Laporan keberadaan terhenti", "WNA dalam daftar pemilih"]
 
 
 def test_the_alert_page_rule_filter_lists_each_rule_once(app):
@@ -23,4 +23,4 @@ def test_the_admin_page_says_which_section_sets_which_alert(app):
         [RULES_ID[0], "[presence_surge]"], [RULES_ID[1], "[election_sensitive_incident]"],
         [RULES_ID[2], "[permit_activity_mismatch]"], [RULES_ID[3], "[permit_activity_mismatch]"],
         [RULES_ID[4], "[overstay]"], [RULES_ID[5], "[expiring_permits]"], [RULES_ID[6], "[crossing_spike]"],
-        [RULES_ID[7], "[reporting_gap]"]]
+        [RULES_ID[7], "[reporting_gap]"], [RULES_ID[8], "[general]"]]

@@ -23,14 +23,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_table_lists_every_rule_once_in_the_pages_order():
     assert RULE_NAMES == ("presence_surge", "election_sensitive_incident", "permit_activity_mismatch",
                           "permit_activity_mismatch_cluster", "overstay", "expiring_permits", "crossing_spike",
-                          "reporting_gap")
+                          "reporting_gap", "foreigner_on_voter_list")
     assert {r.section for r in RULES.values()} <= set(load_rules().__dataclass_fields__)
-    assert {r.needs for r in RULES.values()} == {"presence", "incidents", "crossings"}
+    assert {r.needs for r in RULES.values()} == {"presence", "incidents", "crossings", "voters"}
 
 
 def test_every_rule_in_the_table_is_explained_in_both_languages():
     wanted = {f"alerts.{r.name}_detail" + (f"_{v}" if v else "") for r in RULES.values() for v in r.variants}
-    assert len(wanted) == 15
+    assert len(wanted) == 17
     for lang in ("id", "en"):
         assert all(has(f"alerts.{name}", lang) for name in RULE_NAMES)
         assert {k for k in wanted if has(k, lang)} == wanted, lang
@@ -54,6 +54,8 @@ def test_every_rule_in_the_table_is_explained_in_both_languages():
     ("crossing_spike", {"z": None}, "flat"),
     ("reporting_gap", {"last_report": "2024-10-13"}, ""),
     ("reporting_gap", {"last_report": None}, "never"),
+    ("foreigner_on_voter_list", {"found_list": "DPS"}, ""),
+    ("foreigner_on_voter_list", {"struck_list": "DPT", "resolved": True}, "struck"),
 ])
 def test_the_explanation_variant_is_a_code_the_table_declares(rule, detail, code):
     assert explanation(rule, detail) == code

@@ -1,0 +1,62 @@
+"""Voter lists against foreign residents, in SQL: only hashes meet (the clear NIK is never stored).
+
+`frame` gives the alert rule (domain/alert_rules/voters.py) what it reads: the lists each regency
+has sent (from the voter_list_daily roll-up, nik_hash None) and the active voter-list rows whose
+NIK hash is also an active presence row's, with that resident's latest nationality. The join goes
+through the NIK-hash indexes of both tables: a 4-million-row list is never read into Python.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from domain.alert_rules.voters import RULE
+from domain.vocabularies import CLOSED
+from storage.engine import read_tx
+from storage.models import Alert, Presence, VoterList, VoterListDaily
+
+COLUMNS = ["id", "nik_hash", "regency_code", "tps", "list_name", "list_date", "kecamatan", "village", "nationality"]
+
+
+def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
+    v, p, d = VoterList, Presence, VoterListDaily
+    residents = (select(p.nik_hash).where(p.nik_hash.is_not(None), p.replaced_by_batch.is_(None),
+                                          p.report_date <= as_of).distinct())
+    with read_tx(engine) as conn:
+        held = conn.execute(select(d.regency_code, d.list_name, d.day).where(d.day <= as_of)).all()
+        found = conn.execute(select(v.id, v.nik_hash, v.regency_code, v.tps, v.list_name, v.list_date, v.kecamatan,
+                                    v.village).where(v.replaced_by_batch.is_(None), v.list_date <= as_of,
+                                                     v.nik_hash.in_(residents))).all()
+        who = conn.execute(select(p.nik_hash, p.nationality).where(
+            p.nik_hash.in_({r.nik_hash for r in found}), p.replaced_by_batch.is_(None), p.report_date <= as_of)
+            .order_by(p.report_date, p.id)).all() if found else []
+    nationality = dict((h, n) for h, n in who)  # the latest report wins
+    rows = [{"id": None, "nik_hash": None, "regency_code": r.regency_code, "tps": None, "list_name": r.list_name,
+             "list_date": _day(r.day), "kecamatan": None, "village": None, "nationality": None} for r in held]
+    rows += [{**r._asdict(), "list_date": _day(r.list_date), "nationality": nationality.get(r.nik_hash)}
+             for r in found]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def last_list_date(engine: Engine) -> dt.date | None:
+    with read_tx(engine) as conn:
+        day = conn.scalar(select(func.max(VoterListDaily.day)))
+    return None if day is None else _day(day)
+
+
+def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
+    """Open "foreigner on the voter list" alerts per regency dated up to `end` (persons still on a
+    list, each station once): regency_code, matches. For leadership's map and overview: counts,
+    never persons."""
+    a = Alert
+    with read_tx(engine) as conn:
+        rows = conn.execute(select(a.regency_code, func.count().label("matches"))
+                            .where(a.rule == RULE, a.stale.is_(False), a.status != CLOSED,
+                                   a.date <= end).group_by(a.regency_code)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["regency_code", "matches"])
+
+
+def _day(v) -> dt.date:
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])

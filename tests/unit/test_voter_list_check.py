@@ -1,0 +1,159 @@
+"""Issue 25: foreign residents' NIKs against a regency's voter list, on both engines.
+
+Three foreign residents with a NIK, a DPS of 1,000 rows holding two of them: exactly two alerts,
+with their regency, polling station, list and date; a later DPT without one of them closes that
+alert (by "system", with a history row). The clear NIKs are stored nowhere: not in any table, and
+on SQLite not in the database file's bytes nor its WAL; undoing the lists leaves none of their
+hashes in the file either (secure_delete, then the WAL emptied)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select, text
+
+from loaders.pipeline import import_file
+from loaders.pseudonym import key, pseudonymise
+from services.alerts import evaluate_and_store
+from storage.imports import undo_batch
+from storage.models import Alert, AlertStatusChange, AuditEvent
+
+# name: (NIK as the file writes it, regency, nationality)
+RESIDENTS = {"A": ("5201.4107.8000.0001", "Lobar", "AUS"),
+             "B": ("5271 6508 7500 0002", "Kota Mataram", "NLD"),
+             "C": ("5171010101700003", "KLU", "JPN")}  # a NIK from Bali: not on NTB's lists
+CLEAR = {k: v[0].replace(".", "").replace(" ", "") for k, v in RESIDENTS.items()}
+DPS_DAY, DPT_DAY = "20/06/2024", "22/09/2024"
+
+
+def presence_file() -> bytes:
+    rows = ["tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;nik_ktp"]
+    rows += [f"01/06/2024;{reg};{nat};ITAP;keluarga;P{i}000001;{nik}"
+             for i, (nik, reg, nat) in enumerate(RESIDENTS.values())]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def citizens(n: int) -> list[str]:
+    """n distinct NIKs of NTB citizens (Lombok Barat and Kota Mataram), none a resident's."""
+    rng = np.random.default_rng(25)
+    tails = rng.choice(10**12, size=n, replace=False)
+    return [("5201" if i % 2 == 0 else "5271") + f"{t:012d}" for i, t in enumerate(tails)]
+
+
+CITIZENS = citizens(998)
+
+
+def voter_file(day: str, list_name: str, residents: dict[str, str]) -> bytes:
+    """The citizens (half Lombok Barat, half Kota Mataram) plus these residents at these stations."""
+    rows = ["nik;kabupaten_kota;kecamatan;desa_kelurahan;tps;jenis_daftar;tanggal_daftar"]
+    for i, nik in enumerate(CITIZENS):
+        reg = "Lombok Barat" if nik.startswith("5201") else "Kota Mataram"
+        rows.append(f"{nik};{reg};;;{i % 40 + 1};{list_name};{day}")
+    places = {"A": ("Lombok Barat", "Batu Layar", "Senggigi"), "B": ("Kota Mataram", "Ampenan", "Ampenan Utara")}
+    for who, tps in residents.items():
+        reg, kec, village = places[who]
+        rows.append(f"{RESIDENTS[who][0]};{reg};{kec};{village};{tps};{list_name};{day}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def voter_alerts(engine) -> list[tuple]:
+    a = Alert
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(a.regency_code, a.severity, a.agency, a.status, a.detail)
+            .where(a.rule == "foreigner_on_voter_list").order_by(a.regency_code))]
+
+
+def every_value(engine) -> str:
+    """Every row of every table as text (PostgreSQL and SQLite alike)."""
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name == "sqlite" else
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))]
+        return "\n".join(repr(conn.execute(text(f'SELECT * FROM "{n}"')).fetchall()) for n in names)
+
+
+def file_bytes(engine) -> bytes:
+    """The SQLite database file and its WAL, as they are on disk now."""
+    path = Path(engine.url.database)
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_nik_hash_has_its_own_purpose_label():
+    digits = CLEAR["A"]
+    nik = pseudonymise(pd.Series([digits], dtype=object), "nik")[0]
+    passport = pseudonymise(pd.Series([digits], dtype=object))[0]  # 16 digits are a valid passport number too
+    assert nik == hmac.new(key(), b"nik\0" + digits.encode(), hashlib.sha256).hexdigest()
+    assert passport == hmac.new(key(), digits.encode(), hashlib.sha256).hexdigest()
+    assert nik != passport
+
+
+def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(engine):
+    res = import_file(engine, presence_file(), "itap.csv", "presence")
+    assert (res.status, res.rows_imported) == ("imported", 3)
+    dps = import_file(engine, voter_file(DPS_DAY, "DPS", {"A": "12", "B": "TPS 3"}), "dps.csv", "voters")
+    assert (dps.status, dps.rows_read, dps.rows_imported) == ("imported", 1000, 1000)
+
+    evaluate_and_store(engine, as_of=dt.date(2024, 7, 1))
+    found = voter_alerts(engine)
+    assert [(r[0], r[1], r[2], r[3]) for r in found] == [
+        ("52.01", "kritis", "KPU Kab. Lombok Barat", "baru"), ("52.71", "kritis", "KPU Kota Mataram", "baru")]
+    details = [json.loads(r[4]) for r in found]
+    assert [(d["tps"], d["found_list"], d["found_date"], d["last_date"], d["nationality"]) for d in details] == [
+        ("012", "DPS", "2024-06-20", "2024-06-20", "AUS"), ("003", "DPS", "2024-06-20", "2024-06-20", "NLD")]
+    assert [d["kecamatan"] for d in details] == ["Batu Layar", "Ampenan"]
+    assert not any("resolved" in d for d in details)
+
+    dpt = import_file(engine, voter_file(DPT_DAY, "DPT", {"A": "012"}), "dpt.csv", "voters")
+    assert (dpt.status, dpt.rows_imported) == ("imported", 999)
+    out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
+    assert out["closed"] == 1
+    found = voter_alerts(engine)
+    details = [json.loads(r[4]) for r in found]
+    assert [(r[0], r[3]) for r in found] == [("52.01", "baru"), ("52.71", "selesai")]
+    assert (details[0]["last_list"], details[0]["last_date"]) == ("DPT", "2024-09-22")
+    assert (details[1]["struck_list"], details[1]["struck_date"], details[1]["last_list"]) == \
+        ("DPT", "2024-09-22", "DPS")
+    with engine.connect() as conn:
+        history = conn.execute(select(AlertStatusChange.from_status, AlertStatusChange.to_status,
+                                      AlertStatusChange.changed_by)).all()
+        audited = conn.execute(select(AuditEvent.actor, AuditEvent.target).where(
+            AuditEvent.action == "alert_status")).all()
+    assert [tuple(h) for h in history] == [("baru", "selesai", "system")]
+    assert len(audited) == 1 and audited[0][0] == "system"
+    # evaluating again closes nothing more (an analyst may reopen a closed alert)
+    assert evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))["closed"] == 0
+
+    # no clear NIK anywhere: not in a table, and (SQLite) not in the file or its WAL
+    stored = every_value(engine)
+    clear = [*CLEAR.values(), *CITIZENS]
+    assert not [n for n in clear if n in stored]
+    if engine.dialect.name == "sqlite":
+        raw = file_bytes(engine)
+        assert Path(f"{engine.url.database}-wal").exists()  # the test reads a WAL that holds data
+        assert not [n for n in clear if n.encode() in raw]
+    hashes = list(pseudonymise(pd.Series(CITIZENS, dtype=object), "nik"))
+    assert all(h in stored for h in hashes)  # what is kept: the keyed hashes
+    if engine.dialect.name == "sqlite":
+        assert all(h.encode() in raw for h in hashes)  # the search below finds what is there
+
+    # undoing both lists removes their rows, and their hashes leave the database file
+    for batch in (dpt.batch_id, dps.batch_id):
+        undo_batch(engine, batch, "admin")
+    stored = every_value(engine)
+    assert not [h for h in hashes if h in stored]
+    if engine.dialect.name == "sqlite":
+        raw = file_bytes(engine)
+        assert not [h for h in hashes if h.encode() in raw]
+    out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
+    assert [r[3] for r in voter_alerts(engine)] == ["baru", "selesai"]  # kept, with their history
+    with engine.connect() as conn:
+        assert conn.scalar(select(Alert.stale).where(Alert.regency_code == "52.01",
+                                                     Alert.rule == "foreigner_on_voter_list")) is True
