@@ -32,6 +32,12 @@ class Passport:
 
 
 @dataclass(frozen=True)
+class Nik:
+    """Expected stored value of a NIK column: the keyed hash of these 16 digits (NIK purpose label)."""
+    digits: str
+
+
+@dataclass(frozen=True)
 class Prefix:
     """Expected stored text starting with this (e.g. "Polda" for Polda NTB)."""
     text: str
@@ -698,6 +704,50 @@ CASES: list[Case] = [
         "imported", 2, 2, 0,
         stored={"port_id": ["lop_lombok_airport"] * 2, "nationality": ["CHN", None], "count": [321, 1200],
                 "direction": ["datang", "berangkat"]}),
+]
+
+# --- NIKs and voter lists (issue 25) ----------------------------------------------------------
+V_ID = "nik;kabupaten_kota;tps;jenis_daftar;tanggal_daftar"
+SEP22 = D(2024, 9, 22)
+
+CASES += [
+    Case("nik_voters_digits_separators_and_region", "voters", "dpt.csv", T(lines(
+        V_ID,
+        "5201.0123.4567.0001;Lobar;12;DPT;22/09/2024",      # dots: read as 16 digits
+        "5201 0123 4567 0002;Lobar;TPS 3;DPT;22/09/2024",   # spaces
+        "520101234567000;Lobar;1;DPT;22/09/2024",           # 15 digits
+        "52010123456700011;Lobar;1;DPT;22/09/2024",         # 17 digits
+        "5201A12345670001;Lobar;1;DPT;22/09/2024",          # a letter
+        "5299012345670001;Lobar;1;DPT;22/09/2024",          # claims NTB (52), regency 99 is none of NTB's
+        "3171012345670001;Kota Mataram;x;DPT;22/09/2024",   # a Jakarta NIK is a NIK; "x" is no TPS
+    )), "partial", 7, 2, 5,
+        errors=((4, "nik", "bad_nik"), (5, "nik", "bad_nik"), (6, "nik", "bad_nik"), (7, "nik", "nik_region"),
+                (8, "tps", "bad_tps")),
+        stored={"nik_hash": [Nik("5201012345670001"), Nik("5201012345670002")], "tps": ["012", "003"],
+                "list_name": ["DPT", "DPT"], "list_date": [SEP22, SEP22], "regency_code": ["52.01", "52.01"]},
+        masked={(4, "nik"): "520101234567000", (5, "nik"): "52010123456700011", (6, "nik"): "5201A12345670001",
+                (7, "nik"): "5299012345670001"},
+        absent=("5201012345670001", "5201012345670002", "520101234567000", "52010123456700011",
+                "5201A12345670001", "5299012345670001")),
+    Case("nik_voters_names_and_addresses_dropped", "voters", "dps_lengkap.csv", T(lines(
+        "NIK;Nama;Tanggal Lahir;Alamat;Kabupaten;Kecamatan;Desa;TPS;Daftar;Tanggal Daftar",
+        "5271014107800009;Siti Aminah;01/07/1980;Jl. Pejanggik 12;Kota Mataram;Cakranegara;Cakra Barat;007;DPS;20/06/2024",
+        "5271015507850004;Made Wirata;15/07/1985;Jl. Majapahit 3;Kota Mataram;Cakranegara;Cakra Barat;007;DPS;20/06/2024",
+    )), "imported", 2, 2, 0, dropped=("Nama", "Tanggal Lahir", "Alamat"),
+        personal=("Nama", "Tanggal Lahir", "Alamat"),
+        stored={"nik_hash": [Nik("5271014107800009"), Nik("5271015507850004")], "kecamatan": ["Cakranegara"] * 2,
+                "village": ["Cakra Barat"] * 2, "tps": ["007", "007"], "list_name": ["DPS", "DPS"]},
+        absent=("Siti Aminah", "Made Wirata", "Pejanggik", "Majapahit", "01/07/1980", "1980-07-01",
+                "5271014107800009", "5271015507850004")),
+    Case("nik_voters_empty_list", "voters", "dpt_kosong.csv", T(lines(V_ID)), "rejected", code="no_rows"),
+    Case("nik_presence_optional_column", "presence", "itap.csv", T(lines(
+        P_ID + ";nik_ktp",
+        "27/11/2024;Lobar;AUS;ITAP;keluarga;5201.4107.8000.0001",
+        "27/11/2024;Lobar;NLD;ITAP;keluarga;",                      # a NIK is optional
+        "27/11/2024;Lobar;JPN;ITAP;keluarga;52014107800000",         # 14 digits
+    )), "partial", 3, 2, 1, errors=((4, "nik", "bad_nik"),),
+        stored={"nik_hash": [Nik("5201410780000001"), None], "nationality": ["AUS", "NLD"]},
+        masked={(4, "nik"): "52014107800000"}, absent=("5201410780000001", "52014107800000")),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

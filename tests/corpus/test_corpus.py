@@ -24,15 +24,15 @@ from i18n import has, t
 from loaders.errors import ImportRejected
 from loaders.pipeline import import_file
 from loaders.pseudonym import pseudonymise
-from storage.models import Crossing, Incident, Presence
+from storage.models import Crossing, Incident, Presence, VoterList
 
 from tests.conftest import fresh_engine
-from tests.corpus.cases import BY_NAME, CASES, Case, Passport
+from tests.corpus.cases import BY_NAME, CASES, Case, Nik, Passport
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("upload_batch", "batch_error", "presence", "incident", "crossing", "presence_daily",
-          "incident_daily", "crossing_daily", "audit_event")
-MODELS = {"presence": Presence, "incidents": Incident, "crossings": Crossing}
+TABLES = ("upload_batch", "batch_error", "presence", "incident", "crossing", "voter_list", "presence_daily",
+          "incident_daily", "crossing_daily", "voter_list_daily", "audit_event")
+MODELS = {"presence": Presence, "incidents": Incident, "crossings": Crossing, "voters": VoterList}
 
 # Rows already in the database before each case, so that "unchanged" is checked on real content.
 # Their dates (2001) and ids (BASE-…) cannot collide with any case.
@@ -41,6 +41,7 @@ BASELINE = {
                 b"BASE-1;01/01/2001;Lobar;AUS;VOA;wisata;BASE12345\n",
     "incidents": b"no_kejadian;tanggal_kejadian;kabupaten_kota;kategori;tingkat\nBASE-I1;01/01/2001;Lobar;overstay;2\n",
     "crossings": b"tanggal;tpi;arah;kewarganegaraan;jumlah\n01/01/2001;lop_lombok_airport;datang;AUS;7\n",
+    "voters": b"nik;kabupaten_kota;tps;jenis_daftar;tanggal_daftar\n5201999999990001;Lobar;1;DPT;01/01/2001\n",
 }
 
 
@@ -123,6 +124,8 @@ def outcome(res) -> dict:
 def resolve(value):
     if isinstance(value, Passport):
         return pseudonymise(pd.Series([value.number], dtype=object))[0]
+    if isinstance(value, Nik):
+        return pseudonymise(pd.Series([value.digits], dtype=object), "nik")[0]
     return value
 
 
@@ -202,7 +205,7 @@ def test_case_all_or_nothing(engine, case: Case):
 
 def test_corpus_is_large_and_covers_every_kind_and_outcome():
     assert len(CASES) >= 45
-    assert {c.kind for c in CASES} == {"presence", "incidents", "crossings"}
+    assert {c.kind for c in CASES} == {"presence", "incidents", "crossings", "voters"}
     assert {c.status for c in CASES} == {"imported", "partial", "rejected"}
     assert sum(c.file_name.endswith(".xlsx") and c.status != "rejected" for c in CASES) >= 3
     for c in CASES:
