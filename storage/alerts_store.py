@@ -24,7 +24,7 @@ from storage.versions import bump
 from storage.engine import write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
 from storage import voter_lists
-from storage.queries import _frame, chosen, data_span, scope, scope_condition
+from storage.queries import _chosen, _frame, data_span, scope, scope_condition
 
 MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
 
@@ -152,7 +152,7 @@ def _in_view(f: Filters):
     if not f.scope.province:
         offices = {f.scope.office} & (offices or {f.scope.office})
     port = (a.office_id.in_(offices) if offices else false()) if offices is not None else true()
-    return scope_condition(f.scope, f.start, f.end, chosen(f), a.regency_code, a.date) | (
+    return scope_condition(f.scope, f.start, f.end, _chosen(f), a.regency_code, a.date) | (
         a.regency_code.is_(None) & port)
 
 
@@ -279,9 +279,18 @@ def risk_table(engine: Engine, f: Filters, election: Election | None, rules: Rul
     """Risk score per regency on the as-of date, with its components (domain/risk.py)."""
     election = election or default_election()
     frames = load_frames(engine, f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of)
-    found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of), limit=100_000)
-    out = risk_scores(frames["presence"], frames["incidents"], found, regencies().reset_index(drop=True), election,
-                      f.as_of, rules)
+    # An office-scoped account's scores are made from its own rows only (each on its own date).
+    presence, incidents = (frame[~f.scope.outside(frame["regency_code"], frame[day])] for frame, day in (
+        (frames["presence"], "report_date"), (frames["incidents"], "incident_date")))
+    found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of,
+                                   scope=f.scope), limit=100_000)
+    out = risk_scores(presence, incidents, found, regencies().reset_index(drop=True), election, f.as_of, rules)
     outside = ~out.index.isin(scope(f)) | ~out.index.isin(f.scope.regencies_on(f.as_of))
-    out.loc[outside, "score"] = float("nan")
+    if f.scope.province:
+        out.loc[outside, "score"] = float("nan")
+    else:  # nothing of another office's area: no score, no component, no explanation
+        figures = [c for c in out.columns if c not in ("name", "office_id", "phase", "bawaslu_ikp_2024", "explanation")]
+        out[figures] = out[figures].astype(float)
+        out.loc[outside, figures] = float("nan")
+        out["explanation"] = [[] if out_ else e for out_, e in zip(outside, out["explanation"])]
     return out

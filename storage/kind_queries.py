@@ -10,7 +10,7 @@ from sqlalchemy import Engine, false, func, select, true
 from domain.data_kinds import kind as data_kind
 from domain.filters import Filters
 from storage.engine import read_tx
-from storage.queries import in_scope, port_in_scope
+from storage.queries import _in_scope, _port_in_scope
 from storage.tables import table
 
 
@@ -49,7 +49,7 @@ def _scoped(f: Filters, t, day):
     """The rows in view and in the account's scope, each on its own day: by regency, else by port;
     a kind with neither is all of NTB, which an office-scoped account does not see."""
     if "regency_code" in t.c:
-        return in_scope(f, t.c.regency_code, day)
+        return _in_scope(f, t.c.regency_code, day)
     if "port_id" in t.c:
-        return port_in_scope(f, t.c.port_id, day)
+        return _port_in_scope(f, t.c.port_id, day)
     return true() if f.scope.province else false()

@@ -40,7 +40,7 @@ def _rows(engine: Engine, values: dict, *stmts) -> list[list[tuple]]:
 NAN = float("nan")
 
 
-def chosen(f: Filters) -> list[str]:
+def _chosen(f: Filters) -> list[str]:
     """Regencies chosen in the filters: the chosen ones, else the chosen office's area on the
     as-of date, else all (before the account's scope is applied)."""
     if f.regencies:
@@ -54,25 +54,25 @@ def scope(f: Filters) -> list[str]:
     """Regencies in view: the chosen ones that the account's scope (f.scope) holds on at least one
     day of the period. Rows are still matched on their own date (scope_spans, in_scope)."""
     if f.scope.province:
-        return chosen(f)
+        return _chosen(f)
     allowed = f.scope.regencies_between(f.start, f.end)
-    return [c for c in chosen(f) if c in allowed]
+    return [c for c in _chosen(f) if c in allowed]
 
 
-def scope_spans(f: Filters, regency: str | None = None) -> list[tuple[dt.date, dt.date, list[str]]] | None:
+def _scope_spans(f: Filters, regency: str | None = None) -> list[tuple[dt.date, dt.date, list[str]]] | None:
     """None for a province-wide account (the chosen regencies on every day); else the period's
     stretches (first, last, regencies chosen AND in the account's area then), empty ones left out."""
     if f.scope.province:
         return None
-    picked = {regency} if regency else set(chosen(f))
+    picked = {regency} if regency else set(_chosen(f))
     out = [(s.first, s.last, sorted(picked & s.regencies)) for s in f.scope.spans(f.start, f.end)]
     return [s for s in out if s[2]]
 
 
-def in_scope(f: Filters, regency_col, day_col, regency: str | None = None):
+def _in_scope(f: Filters, regency_col, day_col, regency: str | None = None):
     """SQL condition (values inline): the row's regency is chosen in `f` (or is `regency`) and in
     the account's scope on the row's own day. For the queries not built from cached statements."""
-    return scope_condition(f.scope, f.start, f.end, [regency] if regency else chosen(f), regency_col, day_col)
+    return scope_condition(f.scope, f.start, f.end, [regency] if regency else _chosen(f), regency_col, day_col)
 
 
 def scope_condition(account: Scope, start: dt.date, end: dt.date, picked, regency_col, day_col):
@@ -136,9 +136,9 @@ def _bound(f: Filters, regency: str | None = None) -> tuple[Shape, dict]:
     or the one regency given (a drill-down). An office-scoped account whose regencies are not the
     same over the whole period gets one (days, regencies) condition per stretch, read from the
     daily roll-ups only (a month may straddle the day an office's area changed)."""
-    spans = scope_spans(f, regency)
+    spans = _scope_spans(f, regency)
     if spans is None:
-        regs, split = [regency] if regency else chosen(f), []
+        regs, split = [regency] if regency else _chosen(f), []
     elif len(spans) == 1 and (spans[0][0], spans[0][1]) == (f.start, f.end):
         regs, split = spans[0][2], []
     else:
@@ -294,14 +294,14 @@ def arrivals(engine: Engine, f: Filters) -> int:
     else:
         c = CrossingDaily
         [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement().where(
-            port_in_scope(f, c.port_id, c.day)))
+            _port_in_scope(f, c.port_id, c.day)))
     return int(n or 0)
 
 
-def port_in_scope(f: Filters, port_col, day_col):
+def _port_in_scope(f: Filters, port_col, day_col):
     """SQL condition: the port lies in a regency chosen in `f` and in the account's scope that day."""
     at = ports()["regency_code"]
-    spans = scope_spans(f)
+    spans = _scope_spans(f)
     if spans is None:  # province-wide: crossings count for all of NTB, whatever office is chosen
         return true()
     parts = [and_(day_col.between(a, b), port_col.in_(list(at.index[at.isin(regs)]))) for a, b, regs in spans]
