@@ -84,6 +84,10 @@ def sidebar() -> Filters:
 
     restore("period", lambda v: (inside(v[0]), inside(v[1])), (lo, hi))
     ranges = shortcuts(hi)
+    if st.session_state.get("_phase_pick_lang") != lang:
+        # The choice travels as its label, which the language changes: choose it again below.
+        st.session_state.pop("phase_pick", None)
+        st.session_state["_phase_pick_lang"] = lang
     if "phase_pick" not in st.session_state:  # show the shortcut the kept period came from
         current = tuple(st.session_state["period"])
         st.session_state["phase_pick"] = next(

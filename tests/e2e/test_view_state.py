@@ -72,3 +72,16 @@ def test_an_as_of_date_set_apart_stays_apart_and_travels(page: Page, app_server)
     go_to(page, "map")
     expect_dates(page, QUIET, "20/11/2024")
     assert "asof=2024-11-20" in page.url
+
+
+def test_a_phase_chosen_stays_chosen_after_switching_language(page: Page, app_server):
+    """The shortcut's label changes with the language; the period and the choice must not."""
+    open_app(page, app_server)
+    pick(page, "phase_pick", "Masa tenang")
+    page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
+    wait_idle(page)
+    expect_dates(page, QUIET, "26/11/2024")
+    expect(page.locator('.st-key-phase_pick input[role="combobox"]')).to_have_value(re.compile("^Quiet period"))
+    expect(page.locator('.st-key-office input[role="combobox"]')).to_have_attribute("placeholder", "All of NTB")
+    go_to(page, "map", "en")
+    expect_dates(page, QUIET, "26/11/2024")
