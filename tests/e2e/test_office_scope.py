@@ -1,0 +1,89 @@
+"""An account scoped to the Sumbawa Besar office (issue 24), in Chromium against the real server
+(`python -m ui.serve`): the map draws the whole province but carries values only for 52.04 and
+52.07 (the others grey, no number in their hover text), the headline equals the sum over those two
+regencies, and a link to an alert of 52.01 opens nothing; a province-wide account opens it."""
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from domain.filters import Filters
+from domain.scope import Scope
+from i18n import t
+from storage import queries
+from storage.models import Alert
+from storage.users import add_user
+from tests.e2e.helpers import (MAP, SIGN_IN_PASSWORD, SIGN_IN_USER, fmt_id, metric, wait_idle, wait_map)
+
+pytestmark = pytest.mark.e2e
+SUMBAWA = Scope("kanim_sumbawa_besar")
+
+CHOROPLETHS = """() => {
+  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  return gd.data.filter(t => t.type === 'choropleth')
+    .map(t => ({name: t.name, locations: t.locations, z: t.z, hover: t.hovertext || []}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def sumbawa_viewer(app_server) -> tuple[str, str]:
+    name, password = "e2e-sumbawa", secrets.token_urlsafe(16)
+    add_user(app_server.engine(), name, password, "viewer", actor="e2e", office=SUMBAWA.office)
+    return name, password
+
+
+def sign_in(page, app, path: str, user: str, password: str) -> None:
+    page.goto(f"{app.url}/{path.lstrip('/')}")
+    page.locator(SIGN_IN_USER).wait_for(timeout=60_000)
+    wait_idle(page)
+    page.locator(SIGN_IN_USER).fill(user)
+    page.locator(SIGN_IN_PASSWORD).fill(password)
+    page.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def alert_of(app, regency: str) -> int:
+    with app.engine().connect() as conn:
+        found = conn.scalar(select(Alert.id).where(Alert.regency_code == regency, Alert.stale.is_(False))
+                            .order_by(Alert.id).limit(1))
+    assert found is not None, f"the demo data have no alert of {regency}"
+    return int(found)
+
+
+def test_a_sumbawa_viewer_sees_values_only_for_its_two_regencies(page, app_server, sumbawa_viewer):
+    sign_in(page, app_server, "", *sumbawa_viewer)
+    expect(page.locator("h1").first).to_contain_text(t("overview.title", "id"))
+    wait_map(page)  # the whole province is drawn
+    traces = {tr["name"]: tr for tr in page.evaluate(CHOROPLETHS)}
+    values, grey = traces[t("metric.present", "id")], traces[t("map.no_data", "id")]
+    assert sorted(values["locations"]) == ["52.04", "52.07"]
+    assert all(isinstance(z, (int, float)) and z > 0 for z in values["z"])
+    assert sorted(grey["locations"]) == ["52.01", "52.02", "52.03", "52.05", "52.06", "52.08", "52.71", "52.72"]
+    assert all(t("map.no_data", "id") in h and not re.search(r"\d", h) for h in grey["hover"]), grey["hover"]
+    # the headline: the sum over 52.04 and 52.07 of the period shown (the data's whole span)
+    lo, hi = queries.data_span(app_server.engine())
+    table = queries.regency_table(app_server.engine(), Filters(lo, hi, hi, scope=SUMBAWA))
+    expect(metric(page, t("kpi.present", "id"))).to_have_text(fmt_id(int(table["present"].sum())))
+    assert int(table.loc[["52.04", "52.07"], "present"].sum()) == int(table["present"].sum()) > 0
+
+
+def test_an_alert_of_another_area_opened_by_url_shows_nothing(page, app_server, sumbawa_viewer):
+    alert = alert_of(app_server, "52.01")
+    sign_in(page, app_server, f"peringatan?alert={alert}", *sumbawa_viewer)
+    expect(page.locator("h1").first).to_contain_text(t("alertpage.title", "id"))
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"#{alert} " not in main
+    assert f"{t('alertpage.status', 'id')}: " not in main  # no detail block (its status line)
+    assert page.locator('[data-testid="stForm"]').count() == 0  # no follow-up form (a viewer, and not its alert)
+
+
+def test_a_province_wide_account_opens_the_same_link(page, app_server):
+    alert = alert_of(app_server, "52.01")
+    sign_in(page, app_server, f"peringatan?alert={alert}", app_server.user, app_server.password)
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text(f"#{alert} ", timeout=60_000)
