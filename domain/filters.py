@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from domain.scope import PROVINCE, Scope
 
-METRICS = ("present", "per_1000_voters", "incidents", "election_incidents", "risk_score")
+METRICS = ("present", "per_1000_voters", "incidents", "election_incidents", "risk_score", "voter_matches")
 
 
 @dataclass(frozen=True)

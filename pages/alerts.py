@@ -11,6 +11,7 @@ from domain.regions import offices, ports, regency_name
 from domain.thresholds import SEVERITIES
 from domain.vocabularies import CLOSED, STATUSES
 from loaders.thresholds import load_rules
+from services import voter_check
 from services.alerts import evaluate_and_store
 from storage import alerts_store
 from storage.models import utcnow
@@ -103,7 +104,13 @@ alert_queue.share_selection()
 if len(chosen) == 1:
     alert = chosen.iloc[0]
     st.markdown(f"**#{alert['id']} {tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {alert['date']}")
-    st.markdown(inert(describe(alert, lang, election())))  # the agency and other values came from files
+    if alert["rule"] in voter_check.PERSON_LEVEL and not allowed("view_person_level"):
+        st.caption(tr("alertpage.person_level_only"))  # leadership sees the counts (map, overview)
+    else:
+        if alert["rule"] in voter_check.PERSON_LEVEL and st.session_state.get("viewed") != alert["id"]:
+            voter_check.viewed(engine(), int(alert["id"]), alert["rule"], user_name(), role())  # audited once
+            st.session_state["viewed"] = alert["id"]
+        st.markdown(inert(describe(alert, lang, election())))  # the agency and other values came from files
     late = overdue_hours(chosen, now, response).iloc[0]
     held = (tr("alertpage.held", holder=inert(alert["assigned_to"]), since=wita_text(chosen["assigned_at"]).iloc[0])
             if pd.notna(alert["assigned_to"]) else tr("alertpage.not_held"))

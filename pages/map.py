@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from domain.filters import Filters
+from domain.filters import METRICS, Filters
 from domain.regions import regency_codes, regency_name
 from loaders.thresholds import load_rules
 from loaders.values import allowed_values, country_name
@@ -29,7 +29,7 @@ head = st.columns([3, 1, 1], vertical_alignment="bottom")
 head[0].title(tr("map.title"))
 demo_banner()
 
-metrics = ["present", "per_1000_voters", "incidents", "election_incidents", "risk_score"]
+metrics = list(METRICS)
 restore("map_metric", lambda m: m if m in metrics else None, "present")
 metric = st.pills(tr("map.metric"), metrics, key="map_metric",
                   format_func=lambda m: tr(f"metric.{m}")) or "present"

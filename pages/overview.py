@@ -8,7 +8,7 @@ from ui import nav
 from ui.auth import guard
 from ui.components import demo_banner, export_buttons, footer, kpi_row
 from i18n import formats
-from ui.data import decisions, headline, map_figure, map_table, q, risers
+from ui.data import decisions, headline, map_figure, map_table, q, q_voter_summary, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.sitrep import sitrep_box
@@ -39,6 +39,11 @@ kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", 
 span = q("data_span")
 no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=formats.date(span[0], lang) if span else "-")
 st.caption(no_previous if h.before is None else tr("overview.compared", start=prev[0], end=prev[1]))
+voters = q_voter_summary(f)  # foreign residents on a voter list: counts, never persons (issue 25)
+if voters is not None:
+    where = ", ".join(f"{inert(regency_name(c))} {n}" for c, n in voters["by_regency"].items())
+    st.markdown(tr("overview.voter_matches", n=voters["total"], where=where) if voters["total"]
+                else tr("overview.voter_matches_none"))
 
 left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))

@@ -17,6 +17,7 @@ from domain.regions import areas_on, offices
 from domain.wita import WITA
 from i18n import t
 from services.alerts import risk_table
+from services.voter_check import matches_by_regency
 from storage import queries
 from storage.engine import get_engine
 from viz.briefing import FORMATS, SIZES, BriefingInput, render
@@ -30,6 +31,8 @@ def metric_values(engine: Engine, f: Filters, metric: str) -> pd.Series:
     table = queries.regency_table(engine, f)
     if metric == "risk_score":
         return risk_table(engine, f)["score"].reindex(table.index)
+    if metric == "voter_matches":
+        return matches_by_regency(engine, f).reindex(table.index)
     return table[metric]
 
 

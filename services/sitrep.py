@@ -32,7 +32,7 @@ from domain.filters import Filters
 from domain.regions import areas_on, offices
 from domain.scope import PROVINCE, Scope
 from i18n import LANGS, t
-from services import overview
+from services import overview, voter_check
 from services.alerts import risk_table
 from storage import alerts_store, queries, sitreps
 from viz import sitrep as draw
@@ -135,6 +135,9 @@ def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = No
     closed = _closed_since(engine, f, since)
     figures["decisions"] = [int(i) for i in decisions["id"]]
     figures["closed"] = [int(i) for i in closed["id"]]
+    voters = voter_check.summary(engine, f)
+    if voters is not None:  # only once a voter list is held: packs without one keep their figures
+        figures["voter_matches"] = voters
 
     regs = pd.DataFrame.from_dict({c: {"score": r["score"], **{f"{k}_points": r["points"][k] for k in RISK_COMPONENTS},
                                        "present": r["present"], "incidents": r["incidents"],
@@ -154,7 +157,7 @@ def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = No
         decisions=decisions, closed=closed, closed_since=since, daily=_daily(engine, f),
         markers=markers[["lat", "lon", "severity", "election_related"]] if len(markers) else None,
         demo=queries.shows_demo(engine), batches=int((batches["status"] == "committed").sum()) if len(batches) else 0,
-        figures=figures)
+        figures=figures, voter_matches=voters)
 
 
 def pack_name(data: draw.Sitrep, marking: str) -> str:

@@ -133,7 +133,8 @@ class VoterList(Base):
 
     __table_args__ = (
         batch_index("voter_list"),
-        Index("ix_voter_list_date_regency", "list_date", "regency_code"),
+        # the match with foreign residents' hashes; no other index: each costs seconds per million
+        # rows at import, and the lists a regency holds are read from voter_list_daily
         Index("ix_voter_list_nik_hash", "nik_hash"),
     )
 

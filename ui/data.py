@@ -119,6 +119,27 @@ def q_risk(f, election_id: str):
     return _risk(configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _voter_matches(url: str, version_key: tuple, f):
+    from services.voter_check import matches_by_regency
+    return matches_by_regency(get_engine(url), f)
+
+
+def q_voter_matches(f):
+    """Foreign residents still on a voter list, per regency (services/voter_check.py)."""
+    return _voter_matches(configured_url(), _key(("voters", "alerts")), scoped(f))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _voter_summary(url: str, version_key: tuple, f):
+    from services.voter_check import summary
+    return summary(get_engine(url), f)
+
+
+def q_voter_summary(f):
+    return _voter_summary(configured_url(), _key(("voters", "alerts")), scoped(f))
+
+
 def kpis(f) -> dict:
     """The KPI tiles: totals of the cached regency table (the map's) plus arrivals, so a filter
     change computes the regency table once, not once for the tiles and again for the map."""
@@ -133,6 +154,8 @@ def map_table(f, metric: str, election_id: str | None = None):
     table = q("regency_table", f).copy()
     if metric == "risk_score":
         table["risk_score"] = q_risk(f, election_id)["score"].reindex(table.index)
+    if metric == "voter_matches":
+        table["voter_matches"] = q_voter_matches(f).reindex(table.index)
     table["value"] = table[metric]
     return table
 
@@ -143,7 +166,7 @@ def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, elec
     shared read-only between sessions. Keyed by the small inputs, not by the frames it is built
     from: hashing those on every run cost more than the rest of the lookup. `slide` (the words a
     slide carries, viz.map_slide.Slide) and `compact` (a phone) are small and part of the key."""
-    scopes = ("presence", "incidents") + (("alerts",) if metric == "risk_score" else ())
+    scopes = ("presence", "incidents") + (("alerts",) if metric in ("risk_score", "voter_matches") else ())
     return _map_figure(configured_url(), _key(scopes), scoped(f), metric, lang, selected, height, election_id, slide, compact)
 
 

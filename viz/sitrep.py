@@ -82,6 +82,7 @@ class Sitrep:
     figures: dict = field(default_factory=dict)
     figures_sha256: str = ""
     audit_event_id: int | None = None
+    voter_matches: dict | None = None    # services/voter_check.summary(): None while no voter list is held
 
 
 @dataclass
@@ -249,7 +250,8 @@ def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
     n_dec, n_closed = len(data.decisions), len(data.closed)
     for text in (t("sitrep.cover_decisions", lang, n=num(n_dec, lang)),
                  t("sitrep.cover_closed", lang, n=num(n_closed, lang), since=when(data.closed_since, lang)),
-                 t("sitrep.cover_changes", lang, n=num(len(data.changes), lang))):
+                 t("sitrep.cover_changes", lang, n=num(len(data.changes), lang)),
+                 *_voter_line(data, lang)):
         ax.text(M, y, "•  " + text, ha="left", va="top", fontsize=9.5, color=INK)
         y -= 0.27
     # office area: each office and the regencies it covers in the pack
@@ -274,6 +276,15 @@ def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
     ax.text(M, BOTTOM + 0.05, "\n".join(_wrap(t("sitrep.fingerprint_note", lang), W - 2 * M, 7)), ha="left",
             va="bottom", fontsize=7, color=GREY, linespacing=1.3)
     return fig
+
+
+def _voter_line(data: Sitrep, lang: str) -> list[str]:
+    """Foreign residents on the area's voter lists (issue 25), when a list is held: counts only."""
+    v = data.voter_matches
+    if v is None:
+        return []
+    where = ", ".join(f"{regions.regency_name(c)} {num(n, lang)}" for c, n in v["by_regency"].items())
+    return [t("sitrep.cover_voter_matches", lang, n=num(v["total"], lang), where=where or "–")]
 
 
 def _map_page(data: Sitrep, lang: str, marking: str) -> Figure:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +19,18 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
+from domain.filters import Filters
+from domain.regions import regency_codes
+from domain.roles import Forbidden
 from loaders.pipeline import import_file
 from loaders.pseudonym import key, pseudonymise
 from services.alerts import evaluate_and_store
+from services.briefing import metric_values
+from services.sitrep import gather
+from services.voter_check import matches_by_regency, summary, viewed
 from storage.imports import undo_batch
 from storage.models import Alert, AlertStatusChange, AuditEvent
+from viz.sitrep import _voter_line
 
 # name: (NIK as the file writes it, regency, nationality)
 RESIDENTS = {"A": ("5201.4107.8000.0001", "Lobar", "AUS"),
@@ -110,6 +118,12 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
         ("012", "DPS", "2024-06-20", "2024-06-20", "AUS"), ("003", "DPS", "2024-06-20", "2024-06-20", "NLD")]
     assert [d["kecamatan"] for d in details] == ["Batu Layar", "Ampenan"]
     assert not any("resolved" in d for d in details)
+    # leadership: counts per regency (map metric, overview line, situation report), never persons
+    f = Filters(dt.date(2024, 6, 1), dt.date(2024, 7, 1), dt.date(2024, 7, 1))
+    assert matches_by_regency(engine, f).to_dict() == {**dict.fromkeys(regency_codes(), 0.0), "52.01": 1.0, "52.71": 1.0}
+    assert summary(engine, f) == {"total": 2, "by_regency": {"52.01": 1, "52.71": 1}}
+    assert metric_values(engine, f, "voter_matches").to_dict() == matches_by_regency(engine, f).to_dict()
+    assert summary(engine, replace(f, office="kanim_bima")) == {"total": 0, "by_regency": {}}
 
     dpt = import_file(engine, voter_file(DPT_DAY, "DPT", {"A": "012"}), "dpt.csv", "voters")
     assert (dpt.status, dpt.rows_imported) == ("imported", 999)
@@ -127,6 +141,11 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
         audited = conn.execute(select(AuditEvent.actor, AuditEvent.target).where(
             AuditEvent.action == "alert_status")).all()
     assert [tuple(h) for h in history] == [("baru", "selesai", "system")]
+    assert summary(engine, Filters(dt.date(2024, 9, 1), dt.date(2024, 9, 30), dt.date(2024, 9, 30))) == \
+        {"total": 1, "by_regency": {"52.01": 1}}
+    pack = gather(engine, as_of=dt.date(2024, 9, 30))
+    assert pack.figures["voter_matches"] == {"total": 1, "by_regency": {"52.01": 1}}
+    assert _voter_line(pack, "en") == ["Foreign residents on voter lists: 1 (Kab. Lombok Barat 1)"]
     assert len(audited) == 1 and audited[0][0] == "system"
     # evaluating again closes nothing more (an analyst may reopen a closed alert)
     assert evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))["closed"] == 0
@@ -157,3 +176,13 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
     with engine.connect() as conn:
         assert conn.scalar(select(Alert.stale).where(Alert.regency_code == "52.01",
                                                      Alert.rule == "foreigner_on_voter_list")) is True
+
+
+def test_a_person_level_view_is_for_analysts_and_audited(sqlite_engine):
+    viewed(sqlite_engine, 7, "foreigner_on_voter_list", "ana", "analyst")
+    with pytest.raises(Forbidden):
+        viewed(sqlite_engine, 7, "foreigner_on_voter_list", "pim", "viewer")
+    with sqlite_engine.connect() as conn:
+        events = conn.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.target)
+                              .where(AuditEvent.action == "person_level_view")).all()
+    assert [tuple(e) for e in events] == [("ana", "person_level_view", "alert:7")]

@@ -4,7 +4,8 @@ Issue 25: a voter list (daftar pemilih) from a regency's KPU is a data kind (vot
 NIK's keyed hash, the regency, polling station, list and list date (voter_list), with voters per
 list and day (voter_list_daily); presence rows may carry a foreign resident's NIK hash
 (nik_hash, nullable: existing rows have none; a partial index holds only the rows with one).
-voter_list has no sender-id index: a list carries no sender id. The change counter is made by
+voter_list has no sender-id index (a list carries no sender id) and no date index (the lists a
+regency holds are read from the roll-up; every index costs seconds per million rows at import). The change counter is made by
 the upgrade from the registry (storage/versions.ensure_counters).
 
 Revision ID: 0019
@@ -44,7 +45,6 @@ def upgrade() -> None:
     )
     op.create_index('ix_voter_list_batch_id', 'voter_list', ['batch_id'], unique=False,
                     postgresql_using='brin', postgresql_with={'autosummarize': 'on'})
-    op.create_index('ix_voter_list_date_regency', 'voter_list', ['list_date', 'regency_code'], unique=False)
     op.create_index('ix_voter_list_nik_hash', 'voter_list', ['nik_hash'], unique=False)
     op.create_table('voter_list_daily',
     sa.Column('day', sa.Date(), nullable=False),
@@ -66,6 +66,5 @@ def downgrade() -> None:
         batch_op.drop_column('nik_hash')
     op.drop_table('voter_list_daily')
     op.drop_index('ix_voter_list_nik_hash', table_name='voter_list')
-    op.drop_index('ix_voter_list_date_regency', table_name='voter_list')
     op.drop_index('ix_voter_list_batch_id', table_name='voter_list')
     op.drop_table('voter_list')

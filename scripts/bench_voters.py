@@ -1,0 +1,107 @@
+"""Benchmark (prints figures; never asserted in tests): import a voter list of N rows vs the floor.
+
+    python scripts/bench_voters.py [--rows 1000000] [--repeat 1] [--db-url postgresql+psycopg://...] [--json]
+
+The file is a DPT as a regency's KPU sends it (NIK, regency, kecamatan, village, TPS, list, list
+date; NIKs distinct, 16 digits, NTB's regency codes). Full import = read + validate + keyed hashes
+of every NIK + one-transaction commit with the roll-up (scripts/bench_ingest.py's `full`, for the
+voters kind); floor = pyarrow parse + bare insert of the parsed text into an empty table
+(executemany on SQLite, COPY on PostgreSQL), as for presence (README, Performance).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+from bench_ingest import bench_limits, floor, scratch_db  # noqa: E402  (sets the test key too)
+
+REGENCIES = ["5201", "5202", "5203", "5204", "5205", "5206", "5207", "5208", "5271", "5272"]
+
+
+def make_voters(path: Path, rows: int, seed: int = 25) -> None:
+    """A voter list of `rows` distinct NIKs over NTB's ten regencies, ~300 voters per TPS."""
+    rng = np.random.default_rng(seed)
+    reg = rng.integers(0, len(REGENCIES), rows)
+    regs = np.array(REGENCIES)[reg]
+    # digits 5-16: district, birth date and serial; made distinct by the row number
+    tail = (rng.integers(0, 10**5, rows).astype(np.int64) * 10**7 + np.arange(rows)) % 10**12
+    nik = np.char.add(regs, np.char.zfill(tail.astype(str), 12))
+    pd.DataFrame({
+        "nik": nik, "kabupaten_kota": regs, "kecamatan": np.char.add("Kec ", (tail % 17).astype(str)),
+        "desa_kelurahan": np.char.add("Desa ", (tail % 97).astype(str)),
+        "tps": (np.arange(rows) // 300 % 900 + 1).astype(str), "jenis_daftar": "DPT",
+        "tanggal_daftar": "22/09/2024",
+    }).to_csv(path, index=False, sep=";")
+
+
+def full(path: Path, db) -> tuple[float, dict]:
+    from loaders.pipeline import import_file
+    from storage.engine import make_engine
+    from storage.schema import upgrade
+
+    engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
+    upgrade(engine)
+    stages: dict[str, float] = {}
+    last = [time.perf_counter(), "start"]
+
+    def progress(_f, stage):
+        now = time.perf_counter()
+        stages[last[1]] = stages.get(last[1], 0) + now - last[0]
+        last[:] = [now, stage]
+
+    t0 = time.perf_counter()
+    res = import_file(engine, path.read_bytes(), path.name, "voters", limits=bench_limits(), progress=progress)
+    total = time.perf_counter() - t0
+    stages[last[1]] = time.perf_counter() - last[0]
+    assert res.rows_imported == res.rows_read, res.summary("en")
+    engine.dispose()
+    return total, {k: round(v, 2) for k, v in stages.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    out: dict = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite"}
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        path = d / "dpt.csv"
+        t0 = time.perf_counter()
+        make_voters(path, args.rows)
+        out["file_mb"] = round(path.stat().st_size / 1e6, 1)
+        out["make_s"] = round(time.perf_counter() - t0, 1)
+        floors, imports, stages = [], [], []
+        for i in range(args.repeat):  # interleaved: the machine's speed drifts
+            with scratch_db(args.db_url, d, f"floor{i}") as db:
+                floors.append(floor(path, db))
+            with scratch_db(args.db_url, d, f"full{i}") as db:
+                t, s = full(path, db)
+                imports.append(t)
+                stages.append(s)
+        out["floor_s"] = round(statistics.median(floors), 2)
+        out["import_s"] = round(statistics.median(imports), 2)
+        out["ratio"] = round(statistics.median(a / b for a, b in zip(imports, floors)), 2)
+        out["stages_s"] = stages[len(stages) // 2]
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"{out['rows']:,} voter rows ({out['file_mb']} MB), {out['engine']}, median of {args.repeat}")
+    print(f"  import {out['import_s']} s vs floor {out['floor_s']} s -> ratio {out['ratio']}x")
+    print(f"  stages: {out['stages_s']}")
+
+
+if __name__ == "__main__":
+    main()
