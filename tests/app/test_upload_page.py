@@ -55,3 +55,30 @@ def test_contract_help_is_the_project_document(app):
         box = next(e for e in at.expander if e.label == t("uploadpage.contract_doc", lang))
         assert [m.value for m in box.markdown] == [page_help("incidents")]
         assert "| `category` | `kategori` |" in box.markdown[0].value
+
+
+def test_a_voter_list_through_the_page(app, demo_db):
+    """Issue 25: the kind is offered, its contract and template are there, the preview never shows
+    a NIK (masked as read, "pseudonymised" as stored), and the list imports."""
+    from loaders.contract_doc import page_help
+    from loaders.templates import template_frame
+
+    at = app("pages/upload.py", role="analyst").run()
+    assert at.radio(key="upload_kind").options[-1] == t("uploadpage.kind_voters", "id")
+    at.session_state["upload_kind"] = "voters"
+    at.run()
+    box = next(e for e in at.expander if e.label == t("uploadpage.contract_doc", "id"))
+    assert [m.value for m in box.markdown] == [page_help("voters")]
+    assert list(template_frame("voters").columns) == ["nik_ktp", "kabupaten_kota", "kecamatan", "desa_kelurahan",
+                                                      "tps", "jenis_daftar", "tanggal_daftar"]
+    data = ("nik;kabupaten_kota;tps;jenis_daftar;tanggal_daftar;nama\n"
+            "5201.4107.8000.0001;Lobar;12;DPT;22/09/2024;Siti\n"
+            "5299410780000002;Lobar;3;DPT;22/09/2024;Made\n").encode()
+    at.get("file_uploader")[0].upload("dpt.csv", data, "text/csv").run()
+    assert not at.exception
+    shown = "\n".join(repr(d.value) for d in at.dataframe)
+    assert "5201410780000001" not in shown and "4107" not in shown and "5299410780000002" not in shown
+    at.button(key="commit_upload").click().run()
+    assert not at.exception
+    with make_engine(demo_db).connect() as conn:
+        assert conn.execute(text("select tps, list_name from voter_list")).all() == [("012", "DPT")]
