@@ -168,13 +168,14 @@ def pack_name(data: draw.Sitrep, marking: str) -> str:
 
 def make(engine: Engine, out: Path | None = None, as_of: dt.date | None = None, office: str | None = None,
          marking: str = DEFAULT_MARKING, lang: str = "id", actor: str = "system",
-         now: dt.datetime | None = None, scope: Scope = PROVINCE) -> dict:
-    """Gather, draw, store and audit one pack (`scope`: the account's, as gather); with `out`,
+         now: dt.datetime | None = None, scope: Scope | None = None) -> dict:
+    """Gather, draw, store and audit one pack (`scope`: the account's, as gather; None when no
+    account makes it, the command line and the timer: the whole province); with `out`,
     write the PDF and one PNG per page there.
     Returns {"pack", "audit", "name", "pdf" (bytes), "pdf_path", "png_paths", "figures_sha256", "data"}."""
     if marking not in MARKINGS:
         raise ValueError(f"marking must be one of {MARKINGS}")
-    data = gather(engine, as_of, office, now=now, scope=scope)
+    data = gather(engine, as_of, office, now=now, scope=scope or PROVINCE)
     office = data.office
     data.figures_sha256 = fingerprint(data.figures)
     name = pack_name(data, marking)
@@ -198,7 +199,7 @@ def make(engine: Engine, out: Path | None = None, as_of: dt.date | None = None, 
               "marking": marking, "figures": canonical(data.figures), "figures_sha256": data.figures_sha256,
               "compared_with": data.baseline.get("id"), "baseline": canonical(data.baseline)}
     try:
-        pack, event = sitreps.store(engine, values, actor, render)
+        pack, event = sitreps.store(engine, values, actor, render, scope)
     except BaseException:
         for path in written:  # nothing stored: leave no files that claim otherwise
             path.unlink(missing_ok=True)

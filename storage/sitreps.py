@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, insert, select
 
+from domain.scope import Scope
 from storage.audit import record
 from storage.engine import read_tx, write_tx
 from storage.models import AuditEvent, SitrepPack
@@ -50,16 +51,18 @@ def pdf(engine: Engine, pack_id: int) -> bytes:
         return conn.scalar(select(SitrepPack.pdf).where(SitrepPack.id == pack_id))
 
 
-def store(engine: Engine, values: dict, actor: str, render: Callable[[int], tuple[bytes, int]]) -> tuple[int, int]:
+def store(engine: Engine, values: dict, actor: str, render: Callable[[int], tuple[bytes, int]],
+          scope: Scope | None = None) -> tuple[int, int]:
     """Record a pack and its audit event in one transaction: the event first (its id is printed in
     every footer), then `render(audit_event_id)` -> (PDF bytes, pages), then the pack's row. If the
     rendering fails nothing is kept. `values`: name, made_at, as_of, period_start, period_end,
     office_id, lang, marking, figures (JSON text), figures_sha256, compared_with, baseline (JSON).
-    Returns (pack id, audit event id)."""
+    `scope`: the acting account's, for the audit event. Returns (pack id, audit event id)."""
     with write_tx(engine) as conn:
         record(conn, actor, "sitrep", values["name"], {
             "figures_sha256": values["figures_sha256"], "as_of": values["as_of"], "office": values["office_id"],
-            "marking": values["marking"], "lang": values["lang"], "compared_with": values["compared_with"]})
+            "marking": values["marking"], "lang": values["lang"], "compared_with": values["compared_with"]},
+            scope=scope)
         # the target (the pack's unique name) finds the event just written, whoever else writes
         event = conn.scalar(select(AuditEvent.id).where(AuditEvent.action == "sitrep",
                                                         AuditEvent.target == values["name"]))
@@ -70,8 +73,8 @@ def store(engine: Engine, values: dict, actor: str, render: Callable[[int], tupl
     return pack, event
 
 
-def audit_download(engine: Engine, actor: str, pack: dict, file_name: str) -> None:
+def audit_download(engine: Engine, actor: str, pack: dict, file_name: str, scope: Scope | None = None) -> None:
     """A pack's PDF handed out (the overview's download): an export event with the file's SHA-256."""
     with write_tx(engine) as conn:
         record(conn, actor, "export", file_name, {"sha256": pack["pdf_sha256"], "marking": pack["marking"],
-                                                  "kind": "sitrep", "pack": pack["id"]})
+                                                  "kind": "sitrep", "pack": pack["id"]}, scope=scope)

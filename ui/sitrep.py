@@ -12,7 +12,7 @@ from services import sitrep
 from storage import sitreps
 from ui.auth import allowed, user_name
 from ui.briefing import chosen_marking
-from ui.data import engine
+from ui.data import engine, user_scope
 from ui.lang import current, tr
 from viz.briefing import format_as_of
 
@@ -20,7 +20,7 @@ from viz.briefing import format_as_of
 def _download(pack: dict, actor: str) -> bytes:
     """The PDF, read when the button is clicked, and the export in the audit trail."""
     data = sitreps.pdf(engine(), pack["id"])
-    sitreps.audit_download(engine(), actor, pack, f"{pack['name']}.pdf")
+    sitreps.audit_download(engine(), actor, pack, f"{pack['name']}.pdf", user_scope())
     return data
 
 
@@ -33,11 +33,12 @@ def sitrep_box(f: Filters) -> None:
         with st.spinner(tr("sitrep.ui_making")):
             try:
                 made = sitrep.make(engine(), None, as_of=f.as_of, office=f.office, marking=chosen_marking(),
-                                   lang=lang, actor=user_name())
+                                   lang=lang, actor=user_name(), scope=user_scope())
                 st.success(tr("sitrep.ui_made", id=made["pack"]))
             except LookupError:
                 st.warning(tr("sitrep.ui_failed", reason=tr("sitrep.cli_no_data")))
-    pack = sitreps.latest(engine(), f.office)
+    account = user_scope()  # an office-scoped account: its own office's packs only
+    pack = sitreps.latest(engine(), f.office if account.province else account.office)
     if pack is None:
         st.caption(tr("sitrep.ui_none"))
         return

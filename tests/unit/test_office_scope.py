@@ -356,3 +356,14 @@ def test_a_scoped_upload_rejects_the_rows_of_another_area(engine):
     refused = commit(engine, prep, user="ana", scope=BIMA)
     assert (refused.status, refused.batch_id, refused.rejection.code) == ("rejected", None, "outside_scope")
     assert refused.summary("en") == "Nothing imported: 4 rows are outside your office's working area."
+
+
+def test_a_situation_report_for_a_bima_account_holds_its_area_only(full):
+    from services.sitrep import gather
+
+    data = gather(full, as_of=D(2024, 11, 23), scope=BIMA, now=dt.datetime(2024, 11, 23, 12, tzinfo=dt.UTC))
+    assert data.office == "kanim_bima"
+    assert sorted(data.areas) == ["52.05", "52.06", "52.72"]
+    assert data.headline == {"present": 14, "incidents": 2, "election_incidents": 1, "open_incidents": 1,
+                             "arrivals": 12}
+    assert sorted(data.map_values.dropna().index) == ["52.05", "52.06", "52.72"]
