@@ -25,7 +25,7 @@ PAGE = 100
 
 c1, c2, c3, c4 = st.columns(4)
 regencies = any_of(tr("records.f_regency"), scope(f), "rec_regency", c1, format_func=regency_name)
-nationalities = any_of(tr("records.f_nationality"), records.nationalities(engine()), "rec_nat", c2,
+nationalities = any_of(tr("records.f_nationality"), records.nationalities(engine(), user_scope()), "rec_nat", c2,
                        format_func=lambda c: f"{country_name(c, lang)} ({c})")
 permits = any_of(tr("records.f_permit"), allowed_values("permit_type"), "rec_permit", c3,
                  format_func=lambda p: code_text("permit_type", p, lang))
@@ -33,7 +33,7 @@ activities = any_of(tr("records.f_activity"), allowed_values("activity"), "rec_a
                     format_func=lambda a: code_text("activity", a, lang))
 c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1], vertical_alignment="bottom")
 period = c1.date_input(tr("records.f_period"), (f.start, f.end), format="DD/MM/YYYY", key="rec_period")
-batches = records.presence_batches(engine())
+batches = records.presence_batches(engine(), account=user_scope())
 batch = c2.selectbox(tr("records.f_batch"), [None, *batches], key="rec_batch", placeholder=tr("app.any"),
                      format_func=lambda b: tr("app.any") if b is None else f"#{b} · {batches[b]}")
 sender = c3.text_input(tr("records.f_sender"), key="rec_sender", max_chars=64, help=tr("records.f_sender_help"))

@@ -8,8 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
+from domain.regions import regencies
 from domain.roles import require
 from domain.scope import PROVINCE, Scope
 from storage.audit import log
@@ -129,16 +130,31 @@ def for_people(rows: pd.DataFrame, coordinates_as_text: bool = False) -> pd.Data
     return out.astype(object).where(out.notna(), "")
 
 
-def nationalities(engine: Engine) -> list[str]:
-    """Nationalities present in the stored records (the choices of the nationality filter)."""
+# Every day a row can carry: the office-area spans cover the whole range.
+_ALL_DAYS = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+
+def _in_scope(account: Scope):
+    """Active presence rows in the account's area on each row's own day."""
+    p = Presence
+    return and_(p.replaced_by_batch.is_(None),
+                scope_condition(account, *_ALL_DAYS, regencies().index, p.regency_code, p.report_date))
+
+
+def nationalities(engine: Engine, account: Scope = PROVINCE) -> list[str]:
+    """Nationalities present in the stored records the account may see (the nationality filter's
+    choices: a scoped account learns nothing of other areas from them)."""
     with read_tx(engine) as conn:
-        return list(conn.scalars(select(Presence.nationality).where(Presence.replaced_by_batch.is_(None))
+        return list(conn.scalars(select(Presence.nationality).where(_in_scope(account))
                                  .distinct().order_by(Presence.nationality)))
 
 
-def presence_batches(engine: Engine, limit: int = 500) -> dict[int, str]:
-    """Committed presence uploads, newest first: id -> file name."""
+def presence_batches(engine: Engine, limit: int = 500, account: Scope = PROVINCE) -> dict[int, str]:
+    """Committed presence uploads, newest first: id -> file name; for an office-scoped account only
+    those holding rows of its area."""
     b = UploadBatch
+    stmt = select(b.id, b.file_name).where(b.kind == "presence", b.status == "committed")
+    if not account.province:
+        stmt = stmt.where(select(Presence.id).where(Presence.batch_id == b.id, _in_scope(account)).exists())
     with read_tx(engine) as conn:
-        return dict(conn.execute(select(b.id, b.file_name).where(b.kind == "presence", b.status == "committed")
-                                 .order_by(b.id.desc()).limit(limit)).all())
+        return dict(conn.execute(stmt.order_by(b.id.desc()).limit(limit)).all())

@@ -154,6 +154,18 @@ def test_the_records_export_holds_only_the_offices_rows(full):
     assert records.count(full, replace(rf, scope=PROVINCE)) == 11
 
 
+def test_the_records_pages_choices_show_only_the_offices_rows(full):
+    """The nationality and upload-batch choices tell a scoped analyst nothing of other areas."""
+    assert records.nationalities(full, BIMA) == ["AUS", "MYS"]
+    assert records.nationalities(full, PROVINCE) == ["AUS", "GBR", "MYS", "NZL", "USA"]
+    assert records.nationalities(full, MATARAM) == ["AUS", "GBR", "NZL"]  # P09 of Jan 2026 is Mataram's
+    assert len(records.presence_batches(full, account=BIMA)) == 1  # the one file holds rows of Bima's area
+    assert records.presence_batches(full, account=Scope("kanim_lombok_timur")) == records.presence_batches(full)
+    assert records.nationalities(full, Scope("kanim_lombok_timur")) == ["AUS"]
+    assert (records.nationalities(full, Scope("no_such_office")), records.presence_batches(
+        full, account=Scope("no_such_office"))) == ([], {})  # an office with no area sees no choice
+
+
 def test_a_lombok_timur_row_belongs_to_the_office_of_its_own_date(full):
     mataram = records.export_rows(full, records.RecordFilter(
         JAN_FEB_2026.start, JAN_FEB_2026.end, tuple(regency_codes()), scope=MATARAM), "analyst")
