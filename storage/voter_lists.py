@@ -15,20 +15,21 @@ from sqlalchemy import Engine, func, select
 from domain.alert_rules.voters import RULE
 from domain.vocabularies import CLOSED
 from storage.engine import read_tx
-from storage.models import Alert, Presence, VoterList, VoterListDaily
+from storage.models import NIK_PREFIX, Alert, Presence, VoterList, VoterListDaily
 
 COLUMNS = ["id", "nik_hash", "regency_code", "tps", "list_name", "list_date", "kecamatan", "village", "nationality"]
 
 
 def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     v, p, d = VoterList, Presence, VoterListDaily
-    residents = (select(p.nik_hash).where(p.nik_hash.is_not(None), p.replaced_by_batch.is_(None),
-                                          p.report_date <= as_of).distinct())
+    known = (p.nik_hash.is_not(None), p.replaced_by_batch.is_(None), p.report_date <= as_of)
+    residents = select(p.nik_hash).where(*known).distinct()
+    prefixes = select(_prefix(p.nik_hash)).where(*known).distinct()  # through ix_voter_list_nik_prefix
     with read_tx(engine) as conn:
         held = conn.execute(select(d.regency_code, d.list_name, d.day).where(d.day <= as_of)).all()
         found = conn.execute(select(v.id, v.nik_hash, v.regency_code, v.tps, v.list_name, v.list_date, v.kecamatan,
                                     v.village).where(v.replaced_by_batch.is_(None), v.list_date <= as_of,
-                                                     v.nik_hash.in_(residents))).all()
+                                                     _prefix(v.nik_hash).in_(prefixes), v.nik_hash.in_(residents))).all()
         who = conn.execute(select(p.nik_hash, p.nationality).where(
             p.nik_hash.in_({r.nik_hash for r in found}), p.replaced_by_batch.is_(None), p.report_date <= as_of)
             .order_by(p.report_date, p.id)).all() if found else []
@@ -56,6 +57,10 @@ def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
                             .where(a.rule == RULE, a.stale.is_(False), a.status != CLOSED,
                                    a.date <= end).group_by(a.regency_code)).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["regency_code", "matches"])
+
+
+def _prefix(column):
+    return func.substr(column, 1, NIK_PREFIX)
 
 
 def _day(v) -> dt.date:

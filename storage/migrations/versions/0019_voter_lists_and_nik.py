@@ -5,7 +5,8 @@ NIK's keyed hash, the regency, polling station, list and list date (voter_list),
 list and day (voter_list_daily); presence rows may carry a foreign resident's NIK hash
 (nik_hash, nullable: existing rows have none; a partial index holds only the rows with one).
 voter_list has no sender-id index (a list carries no sender id) and no date index (the lists a
-regency holds are read from the roll-up; every index costs seconds per million rows at import). The change counter is made by
+regency holds are read from the roll-up; every index costs seconds per million rows at import);
+voters are looked up by the first 16 hex digits of their hash (an expression index). The change counter is made by
 the upgrade from the registry (storage/versions.ensure_counters).
 
 Revision ID: 0019
@@ -45,7 +46,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_voter_list_batch_id', 'voter_list', ['batch_id'], unique=False,
                     postgresql_using='brin', postgresql_with={'autosummarize': 'on'})
-    op.create_index('ix_voter_list_nik_hash', 'voter_list', ['nik_hash'], unique=False)
+    op.create_index('ix_voter_list_nik_prefix', 'voter_list', [sa.text('substr(nik_hash, 1, 16)')], unique=False)
     op.create_table('voter_list_daily',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('regency_code', _code(5), nullable=False),
@@ -65,6 +66,6 @@ def downgrade() -> None:
     with op.batch_alter_table('presence', schema=None) as batch_op:
         batch_op.drop_column('nik_hash')
     op.drop_table('voter_list_daily')
-    op.drop_index('ix_voter_list_nik_hash', table_name='voter_list')
+    op.drop_index('ix_voter_list_nik_prefix', table_name='voter_list')
     op.drop_index('ix_voter_list_batch_id', table_name='voter_list')
     op.drop_table('voter_list')
