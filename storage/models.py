@@ -102,7 +102,7 @@ class Presence(Base):
     # The kecamatan when the regency was resolved from a place (loaders/places.py; migration 0016).
     kecamatan_code: Mapped[str | None] = mapped_column(code(8), nullable=True)
     # A foreign resident's NIK (e-KTP), HMAC-SHA256 with the NIK purpose label, never clear (0019).
-    nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    nik_hash: Mapped[str | None] = mapped_column(code(64), nullable=True)
 
     __table_args__ = (
         batch_index("presence"),
@@ -128,7 +128,7 @@ class VoterList(Base):
     regency_code: Mapped[str] = mapped_column(code(5))
     list_name: Mapped[str] = mapped_column(code(8))          # DPS | DPSHP | DPT | DPTb
     tps: Mapped[str] = mapped_column(code(8))                # polling station number, "012"
-    nik_hash: Mapped[str] = mapped_column(String(64))        # HMAC-SHA256 (NIK purpose), never clear
+    nik_hash: Mapped[str] = mapped_column(code(64))          # HMAC-SHA256 (NIK purpose), never clear; byte order
     kecamatan: Mapped[str | None] = mapped_column(String(80), nullable=True)
     village: Mapped[str | None] = mapped_column(String(80), nullable=True)
 

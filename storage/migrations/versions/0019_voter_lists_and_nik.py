@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('regency_code', _code(5), nullable=False),
     sa.Column('list_name', _code(8), nullable=False),
     sa.Column('tps', _code(8), nullable=False),
-    sa.Column('nik_hash', sa.String(length=64), nullable=False),
+    sa.Column('nik_hash', _code(64), nullable=False),
     sa.Column('kecamatan', sa.String(length=80), nullable=True),
     sa.Column('village', sa.String(length=80), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['upload_batch.id'], name=op.f('fk_voter_list_batch_id_upload_batch')),
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('nik_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('nik_hash', _code(64), nullable=True))
     op.create_index('ix_presence_nik_hash', 'presence', ['nik_hash'], unique=False,
                     sqlite_where=sa.text('nik_hash IS NOT NULL'), postgresql_where=sa.text('nik_hash IS NOT NULL'))
 
