@@ -194,3 +194,26 @@ def sqlite_engine(databases, tmp_path, sqlite_url):
 def engine(request, databases, tmp_path):
     """The same test against a real SQLite file and a real PostgreSQL server."""
     yield from fresh_engine(databases, request.param, tmp_path)
+
+
+# --------------------------------------------------------------------------- the one browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, one per test session: Playwright's sync API keeps an
+    event loop for its whole life, so a second instance (or asyncio.run) in the same session fails."""
+    if not CHROMIUM.exists():
+        msg = f"{CHROMIUM} is missing: `apt-get install chromium` (Debian's package; `playwright install` cannot work here)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

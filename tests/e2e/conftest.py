@@ -22,9 +22,7 @@ import pytest
 from tests.e2e.helpers import assert_no_exception
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (the one browser: tests/conftest.py)
 SCREENSHOTS = ROOT / "screenshots"
 STARTUP_TIMEOUT_S = 60
 PSEUDONYM_KEY = "22" * 32  # a throw-away key: the e2e database holds demo data only
@@ -115,20 +113,6 @@ def app_server(tmp_path_factory) -> App:
 
 
 # --------------------------------------------------------------------------- browser + page
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        msg = f"{CHROMIUM} is missing: `apt-get install chromium` (Debian's package; `playwright install` cannot work here)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture
 def page(browser, app_server, request):

@@ -58,21 +58,6 @@ def test_no_security_headers_without_the_proxy(app):
     assert [name for name in HEADERS if headers.get(name)] == []
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        msg = f"{CHROMIUM} is missing: `apt-get install chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.e2e.conftest import CHROMIUM_ARGS
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 # Blocked on purpose, harmless (see deploy/nginx/timpora-app.conf): index.html's inline
 # `window.prerenderReady = false` and long.js's WebAssembly probe, which falls back to JavaScript.
 KNOWN_BLOCKED = (r"script-src-elem inline {base}/", r"script-src wasm-eval {base}/static/js/protobuf\.\w+\.js")

@@ -20,6 +20,13 @@ BUDGET = 400 * MiB      # the default: 2 x server.maxUploadSize (200 MiB)
 MARGIN_MIB = 64         # beyond the budget: multipart parsing, the request objects, allocator slack
 
 
+def _run(coro):
+    """asyncio.run in a thread of its own: the session's browser (Playwright's sync API) keeps an
+    event loop in this one, and asyncio.run refuses to start inside a running loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 METRICS_TTL_S = 5.0     # Streamlit computes the cache_memory_bytes metric at most every 5 s
 
 
@@ -53,13 +60,13 @@ async def _in_session(app, user, password, work):
 
 
 def test_a_session_not_signed_in_cannot_upload(app):
-    status = asyncio.run(_in_session(app, None, None, lambda s: put_file(
+    status = _run(_in_session(app, None, None, lambda s: put_file(
         app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024)))
     assert status == 403
 
 
 def test_a_viewer_cannot_upload(app):
-    status = asyncio.run(_in_session(app, app.viewer, app.viewer_password, lambda s: put_file(
+    status = _run(_in_session(app, app.viewer, app.viewer_password, lambda s: put_file(
         app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024)))
     assert status == 403
 
@@ -82,7 +89,7 @@ def test_flood_direct_to_streamlit_stops_at_the_budget(app):
               f"after the attacker deleted its files {released:.0f} MiB")
         return statuses, before, after, peak, held, deleted, held_bytes(app)
 
-    statuses, before, after, peak, held, deleted, held_after = asyncio.run(
+    statuses, before, after, peak, held, deleted, held_after = _run(
         _in_session(app, app.user, app.password, attack))
     assert sorted(statuses) == [204] * 3 + [413] * 5
     assert held == 3 * FILE
@@ -119,7 +126,7 @@ def test_upload_page_drops_the_file_once_read(app):
         finally:
             await s.close()
 
-    put, held_before, status, held_after = asyncio.run(scenario())
+    put, held_before, status, held_after = _run(scenario())
     assert (put, held_before, status, held_after) == (204, 5 * MiB, "ok", 0)
 
 
@@ -144,6 +151,6 @@ def test_flood_through_nginx(app, nginx):
               f"server RSS {before:.0f} -> {after:.0f} MiB; 202 MiB body: {too_big}")
         return statuses, too_big
 
-    statuses, too_big = asyncio.run(_in_session(app, app.user, app.password, attack))
+    statuses, too_big = _run(_in_session(app, app.user, app.password, attack))
     assert sorted(statuses) == [204] * 2 + [429] * 6
     assert too_big == 413
