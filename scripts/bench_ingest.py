@@ -111,7 +111,8 @@ def scratch_db(base: str | None, folder: Path, name: str):
             admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def full(path: Path, db: Path | str) -> tuple[float, dict]:
+def full(path: Path, db: Path | str, kind: str = "presence") -> tuple[float, dict]:
+    """The app's import of `path` as `kind` into a fresh database: total seconds and per stage."""
     from loaders.pipeline import import_file
     from storage.engine import make_engine
     from storage.schema import upgrade
@@ -127,8 +128,7 @@ def full(path: Path, db: Path | str) -> tuple[float, dict]:
         last[:] = [now, stage]
 
     t0 = time.perf_counter()
-    res = import_file(engine, path.read_bytes(), path.name, "presence", limits=bench_limits(),
-                      progress=progress)
+    res = import_file(engine, path.read_bytes(), path.name, kind, limits=bench_limits(), progress=progress)
     total = time.perf_counter() - t0
     stages[last[1]] = time.perf_counter() - last[0]
     assert res.rows_imported == res.rows_read, res.summary("en")

@@ -23,7 +23,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from bench_ingest import bench_limits, floor, scratch_db  # noqa: E402  (sets the test key too)
+import bench_ingest  # noqa: E402  (sets the test key too)
+from bench_ingest import floor, scratch_db  # noqa: E402
 
 REGENCIES = ["5201", "5202", "5203", "5204", "5205", "5206", "5207", "5208", "5271", "5272"]
 
@@ -45,26 +46,7 @@ def make_voters(path: Path, rows: int, seed: int = 25) -> None:
 
 
 def full(path: Path, db) -> tuple[float, dict]:
-    from loaders.pipeline import import_file
-    from storage.engine import make_engine
-    from storage.schema import upgrade
-
-    engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
-    upgrade(engine)
-    stages: dict[str, float] = {}
-    last = [time.perf_counter(), "start"]
-
-    def progress(_f, stage):
-        now = time.perf_counter()
-        stages[last[1]] = stages.get(last[1], 0) + now - last[0]
-        last[:] = [now, stage]
-
-    t0 = time.perf_counter()
-    res = import_file(engine, path.read_bytes(), path.name, "voters", limits=bench_limits(), progress=progress)
-    total = time.perf_counter() - t0
-    stages[last[1]] = time.perf_counter() - last[0]
-    assert res.rows_imported == res.rows_read, res.summary("en")
-    engine.dispose()
+    total, stages = bench_ingest.full(path, db, "voters")
     return total, {k: round(v, 2) for k, v in stages.items()}
 
 
