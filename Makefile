@@ -9,7 +9,7 @@ PORT   ?= 8501
 # reverse proxy in deploy/nginx/, which adds the upload limits and security headers.
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test test-e2e test-security audit bootstrap demo rollups clean
+.PHONY: install run test lint format test-e2e test-security audit bootstrap demo rollups clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,17 @@ run: bootstrap
 	@# ui.serve: production checks before anything listens (exit 2), the upload guard, then streamlit run.
 	MALLOC_ARENA_MAX=2 $(PY) -m ui.serve --server.headless true --server.port $(PORT) --server.address $(ADDRESS)
 
-test: install
+test: install lint
 	$(PY) -m pytest
+
+# ruff (rules and reasons in ruff.toml): lint and format are checks here; `make format` rewrites.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 test-e2e: install
 	$(PY) -m pytest -m e2e

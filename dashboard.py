@@ -4,19 +4,23 @@ Page config, production checks, sign-in gate, the page list for the user's role,
 Pages are thin: they read widgets, call services and queries through ui.data, and draw with viz;
 the pages themselves (files, URL paths, who may open them) are listed once in ui/nav.py.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
 from domain.roles import can
-from ui import auth
+from ui import auth, gate, nav, uploads
 from ui.data import engine
-from ui import gate, nav, uploads
 from ui.lang import selector, tr
 from ui.serve import key_from_secrets, production_problems
 
-st.set_page_config(page_title="Timpora NTB", page_icon="/app/static/favicon.png", layout="wide",
-                   initial_sidebar_state="auto")
+st.set_page_config(
+    page_title="Timpora NTB",
+    page_icon="/app/static/favicon.png",
+    layout="wide",
+    initial_sidebar_state="auto",
+)
 
 key_from_secrets()
 # `make run` (python -m ui.serve) refuses to start at all; this is for a server started another way.
@@ -36,13 +40,24 @@ if user is None:
         selector()
         # Every known URL shows the sign-in form (no "page not found"); after sign-in the same URL
         # opens the page it names, if the role allows it.
-        st.navigation([st.Page(auth.sign_in_page, title=tr("auth.submit"), url_path=path or "signin", default=not path)
-                       for path in ("", *nav.url_paths())],
-                      position="hidden").run()
+        st.navigation(
+            [
+                st.Page(
+                    auth.sign_in_page,
+                    title=tr("auth.submit"),
+                    url_path=path or "signin",
+                    default=not path,
+                )
+                for path in ("", *nav.url_paths())
+            ],
+            position="hidden",
+        ).run()
     st.stop()
 
 role = user["role"]
-pages = nav.pages_for(lambda permission: can(role, permission))  # ui/nav.py: files, URL paths, who may open them
+pages = nav.pages_for(
+    lambda permission: can(role, permission)
+)  # ui/nav.py: files, URL paths, who may open them
 
 with st.sidebar:
     st.caption(tr("auth.signed_in_as", name=user["name"], role=tr(f"auth.role_{role}")))

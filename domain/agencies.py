@@ -2,6 +2,7 @@
 support it, per category (data/reference/agency_routing.csv). Immigration leads on stay-permit
 matters, permit misuse included; every other violation is led by the Timpora member agency
 responsible for it, often with immigration in support for the permit side."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ class Route:
 @lru_cache(maxsize=1)
 def routes() -> dict[str, Route]:
     df = pd.read_csv(REFERENCE / "agency_routing.csv", dtype=str, keep_default_na=False)
-    return {c: Route(lead.strip(), tuple(s.strip() for s in sup.split(";") if s.strip()))
-            for c, lead, sup in zip(df["category"], df["lead"], df["supporting"])}
+    return {
+        c: Route(lead.strip(), tuple(s.strip() for s in sup.split(";") if s.strip()))
+        for c, lead, sup in zip(df["category"], df["lead"], df["supporting"])
+    }
 
 
 def route(category) -> Route:
@@ -50,8 +53,14 @@ def supporting_agencies(category, lead: str | None = None) -> tuple[str, ...]:
 
 def supporting_many(categories: pd.Series, leads: pd.Series) -> pd.Series:
     """`supporting_agencies` per row, joined as "A, B" ('' when none), same index as `categories`."""
-    return pd.Series([", ".join(supporting_agencies(c, ld if isinstance(ld, str) else None))
-                      for c, ld in zip(categories, leads)], index=categories.index, dtype=object)
+    return pd.Series(
+        [
+            ", ".join(supporting_agencies(c, ld if isinstance(ld, str) else None))
+            for c, ld in zip(categories, leads)
+        ],
+        index=categories.index,
+        dtype=object,
+    )
 
 
 def fill_agencies(categories: pd.Series, given: pd.Series) -> pd.Series:

@@ -3,12 +3,13 @@
 A date takes the phase listed last among those containing it (voting day is inside counting).
 Per-regency extensions lengthen a phase for one regency (Kota Bima's dispute watch).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,8 @@ class Election:
             if regency is not None and ext["regency"] == regency:
                 out = [
                     Phase(p.key, p.name_id, p.name_en, p.start, ext.get("end", p.end), p.sensitive)
-                    if p.key == ext["phase"] else p
+                    if p.key == ext["phase"]
+                    else p
                     for p in out
                 ]
         return out
@@ -72,7 +74,9 @@ class Election:
         sens = [p for p in self.phases if p.sensitive]
         return (min(p.start for p in sens), max(p.end for p in sens)) if sens else None
 
-    def phases_between(self, start: dt.date, end: dt.date, regency: str | None = None) -> list[Phase]:
+    def phases_between(
+        self, start: dt.date, end: dt.date, regency: str | None = None
+    ) -> list[Phase]:
         """The phases the days from `start` to `end` are tagged with (phase_on), in date order."""
         seen: dict[str, Phase] = {}
         for n in range((end - start).days + 1):
@@ -95,7 +99,12 @@ class Election:
             for ext in self.extensions:
                 p = self.phase_by_key(ext["phase"])
                 end = np.datetime64(ext.get("end", p.end))
-                mask = (regs == ext["regency"]) & (d > np.datetime64(p.end)) & (d <= end) & (out == OUTSIDE)
+                mask = (
+                    (regs == ext["regency"])
+                    & (d > np.datetime64(p.end))
+                    & (d <= end)
+                    & (out == OUTSIDE)
+                )
                 out[mask] = p.key
         return pd.Series(out, index=dates.index, name="phase")
 
@@ -103,7 +112,9 @@ class Election:
         """Alerts (columns id, phase, severity) counted by phase and severity: rows in the
         calendar's order, then phase keys the calendar does not know (OUTSIDE); columns in the
         order of `severities`, only those that occur. The input is not changed."""
-        table = alerts.pivot_table(index="phase", columns="severity", values="id", aggfunc="count", fill_value=0)
+        table = alerts.pivot_table(
+            index="phase", columns="severity", values="id", aggfunc="count", fill_value=0
+        )
         order = [p.key for p in self.phases if p.key in table.index]
         order += [k for k in table.index if self.phase_by_key(k) is None]
         return table.reindex(order).reindex(columns=[s for s in severities if s in table.columns])
@@ -112,17 +123,31 @@ class Election:
 def _load(path: Path) -> Election:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     phases = tuple(
-        Phase(p["key"], p["name_id"], p["name_en"], p["start"], p["end"], bool(p.get("sensitive", False)))
+        Phase(
+            p["key"],
+            p["name_id"],
+            p["name_en"],
+            p["start"],
+            p["end"],
+            bool(p.get("sensitive", False)),
+        )
         for p in raw["phase"]
     )
     for p in phases:
         if p.end < p.start:
             raise ValueError(f"{path.name}: phase {p.key} ends before it starts")
-    return Election(raw["id"], raw["name_id"], raw["name_en"], raw["voting_day"], raw["source"], phases,
-                    tuple(raw.get("extension", [])))
+    return Election(
+        raw["id"],
+        raw["name_id"],
+        raw["name_en"],
+        raw["voting_day"],
+        raw["source"],
+        phases,
+        tuple(raw.get("extension", [])),
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def elections() -> dict[str, Election]:
     """Every calendar in data/elections/, newest voting day first."""
     found = [_load(p) for p in sorted(ELECTIONS.glob("*.toml"))]

@@ -7,6 +7,7 @@ the storage layer hands over. No wording here; pages and viz/explain.py put thes
 - An alert's age is the as-of date minus the alert's date (the day in the data that raised it),
   not the time the rules ran: rules run after an import, often days after the events.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,9 @@ def needs_decision(alerts: pd.DataFrame, as_of: dt.date, n: int = DECISION_LIMIT
     day = pd.to_datetime(alerts["date"]).dt.date
     open_ = alerts[(alerts["status"] != CLOSED) & ~alerts["stale"].astype(bool) & (day <= as_of)]
     rank = open_["severity"].map({s: -i for i, s in enumerate(SEVERITIES)})
-    order = sorted(open_.index, key=lambda i: (rank[i], -day[i].toordinal(), -int(open_.at[i, "id"])))[:n]
+    order = sorted(
+        open_.index, key=lambda i: (rank[i], -day[i].toordinal(), -int(open_.at[i, "id"]))
+    )[:n]
     out = open_.loc[order].reset_index(drop=True)
     out["age_days"] = [(as_of - d).days for d in pd.to_datetime(out["date"]).dt.date]
     return out
@@ -65,9 +68,20 @@ def risers(before: pd.DataFrame, now: pd.DataFrame, n: int = RISERS) -> pd.DataF
     order = sorted(up.index, key=lambda c: (-up[c], c))[:n]
     rows = []
     for code in order:
-        moved = {k: float(now.at[code, f"{k}_points"] - before.at[code, f"{k}_points"]) for k in RISK_COMPONENTS}
+        moved = {
+            k: float(now.at[code, f"{k}_points"] - before.at[code, f"{k}_points"])
+            for k in RISK_COMPONENTS
+        }
         comp = max(RISK_COMPONENTS, key=lambda k: (round(moved[k], 6), -RISK_COMPONENTS.index(k)))
-        rows.append({"code": code, "score_before": float(score_before[code]), "score": float(score[code]),
-                     "change": float(up[code]), "component": comp, "component_change": round(moved[comp], 1)})
+        rows.append(
+            {
+                "code": code,
+                "score_before": float(score_before[code]),
+                "score": float(score[code]),
+                "change": float(up[code]),
+                "component": comp,
+                "component_change": round(moved[comp], 1),
+            }
+        )
     cols = ["score_before", "score", "change", "component", "component_change"]
     return pd.DataFrame(rows, columns=["code", *cols]).set_index("code")

@@ -1,4 +1,5 @@
 """Where the reference data lives. One place, so tests and scripts agree."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,6 +16,7 @@ A pair that no line covers is **not allowed** (the file lists what each permit a
 ITAS is a mismatch because its line says no, and political activity (politik) is a mismatch on
 every permit because `*,politik,no` outranks `ITAS_KERJA,*,yes`.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -50,7 +51,9 @@ def permit_rules() -> dict[tuple[str, str], str]:
     for permit, activity, allowed_ in zip(df["permit"], df["activity"], df["allowed"]):
         flag = allowed_.strip().lower()
         if flag not in VERDICTS:
-            raise ValueError(f"permit_activity.csv: allowed must be one of {'/'.join(VERDICTS)}, got {allowed_!r}")
+            raise ValueError(
+                f"permit_activity.csv: allowed must be one of {'/'.join(VERDICTS)}, got {allowed_!r}"
+            )
         p = WILDCARD if permit.strip() == WILDCARD else _norm_permit(permit)
         a = WILDCARD if activity.strip() == WILDCARD else _norm_activity(activity)
         out[(p, a)] = flag
@@ -78,10 +81,14 @@ def _verdicts(permits: pd.Series, activities: pd.Series) -> pd.Series:
     a few dozen pairs."""
     permits = pd.Series(permits)
     p_codes, p_values = pd.factorize(permits.to_numpy(dtype=object), use_na_sentinel=False)
-    a_codes, a_values = pd.factorize(pd.Series(activities).to_numpy(dtype=object), use_na_sentinel=False)
+    a_codes, a_values = pd.factorize(
+        pd.Series(activities).to_numpy(dtype=object), use_na_sentinel=False
+    )
     codes, pairs = pd.factorize(p_codes * max(len(a_values), 1) + a_codes)
     width = max(len(a_values), 1)
-    verdicts = np.array([verdict(p_values[k // width], a_values[k % width]) for k in pairs], dtype=object)
+    verdicts = np.array(
+        [verdict(p_values[k // width], a_values[k % width]) for k in pairs], dtype=object
+    )
     return pd.Series(verdicts[codes], index=permits.index, dtype=object)
 
 
@@ -99,7 +106,11 @@ def purpose_unknown_many(permits: pd.Series, activities: pd.Series) -> pd.Series
 # A mismatch of each kind is the incident category whose route (data/reference/agency_routing.csv)
 # says who acts: political activity is election law first; work on the wrong permit and any other
 # misuse are stay-permit matters.
-KIND_CATEGORY = {POLITICAL: "kegiatan_politik", WORK: "bekerja_tanpa_izin", "lainnya": "penyalahgunaan_izin"}
+KIND_CATEGORY = {
+    POLITICAL: "kegiatan_politik",
+    WORK: "bekerja_tanpa_izin",
+    "lainnya": "penyalahgunaan_izin",
+}
 
 
 def mismatch_kind(activity: str) -> str:

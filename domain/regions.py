@@ -2,20 +2,23 @@
 
 Everything is read from data/reference/*.csv and data/geo/; nothing here is hard-coded.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
 from domain.paths import GEO, REFERENCE, STATIC_GEO
 
+
 def _read(name: str) -> pd.DataFrame:
     # dtype=str everywhere: codes like "52.01" and ids must stay text.
     return pd.read_csv(REFERENCE / name, dtype=str, keep_default_na=False)
+
 
 @lru_cache(maxsize=1)
 def regencies() -> pd.DataFrame:
@@ -25,10 +28,13 @@ def regencies() -> pd.DataFrame:
         df[col] = df[col].astype(int)
     return df.set_index("code", drop=False)
 
+
 REGENCY_CODES: tuple[str, ...] = ()
+
 
 def regency_codes() -> list[str]:
     return list(regencies()["code"])
+
 
 def regency_name(code: str, with_kind: bool = True) -> str:
     row = regencies().loc[code]
@@ -36,10 +42,12 @@ def regency_name(code: str, with_kind: bool = True) -> str:
         return row["name"]
     return row["name"] if row["kind"] == "Kota" else f"Kab. {row['name']}"
 
+
 @lru_cache(maxsize=1)
 def boundaries_geojson() -> dict:
     """FeatureCollection with clockwise exterior rings (built by scripts/build_boundaries.py)."""
     return json.loads((GEO / "ntb_regencies.geojson").read_text())
+
 
 @lru_cache(maxsize=1)
 def web_boundaries_geojson() -> dict:
@@ -52,14 +60,17 @@ def web_regency_geometries() -> dict:
     """Regency code -> the simplified geometry of the browser map (office outlines follow it)."""
     import shapely.geometry
 
-    return {f["id"]: shapely.geometry.shape(f["geometry"]) for f in web_boundaries_geojson()["features"]}
+    return {
+        f["id"]: shapely.geometry.shape(f["geometry"]) for f in web_boundaries_geojson()["features"]
+    }
 
 
-@lru_cache(maxsize=None)
+@cache
 def ntb_bounds(margin: float = 0.0) -> tuple[float, float, float, float]:
     """(lon_min, lat_min, lon_max, lat_max) of the ten regencies in the boundary file, widened by
     `margin` degrees on every side, to 4 decimals (~10 m). The one NTB bounding box: the upload
     contract, the browser map and the briefing each add the margin they need."""
+
     def points(coords):  # a GeoJSON coordinate array, nested to any depth -> its (lon, lat) pairs
         if isinstance(coords[0], (int, float)):
             yield coords
@@ -67,9 +78,19 @@ def ntb_bounds(margin: float = 0.0) -> tuple[float, float, float, float]:
             for c in coords:
                 yield from points(c)
 
-    lons, lats = zip(*(p[:2] for f in boundaries_geojson()["features"] for p in points(f["geometry"]["coordinates"])))
-    return (round(min(lons) - margin, 4), round(min(lats) - margin, 4),
-            round(max(lons) + margin, 4), round(max(lats) + margin, 4))
+    lons, lats = zip(
+        *(
+            p[:2]
+            for f in boundaries_geojson()["features"]
+            for p in points(f["geometry"]["coordinates"])
+        )
+    )
+    return (
+        round(min(lons) - margin, 4),
+        round(min(lats) - margin, 4),
+        round(max(lons) + margin, 4),
+        round(max(lats) + margin, 4),
+    )
 
 
 def boundaries_gdf():
@@ -77,6 +98,7 @@ def boundaries_gdf():
 
     gdf = gpd.GeoDataFrame.from_features(boundaries_geojson()["features"], crs="EPSG:4326")
     return gdf.set_index("code", drop=False)
+
 
 @lru_cache(maxsize=1)
 def regency_geometries() -> dict:
@@ -92,9 +114,11 @@ def regency_geometries() -> dict:
 def attribution() -> str:
     return (GEO / "ATTRIBUTION.txt").read_text().strip()
 
+
 # --- Regency names as analysts write them ------------------------------------------------
 
 _PREFIX = re.compile(r"^(kabupaten|kab\.?|kota)\s+", re.I)
+
 
 @lru_cache(maxsize=1)
 def regency_lookup() -> dict[str, str]:
@@ -113,6 +137,7 @@ def regency_lookup() -> dict[str, str]:
     for _, r in _read("regency_aliases.csv").iterrows():
         table[r["alias"].lower()] = r["code"]
     return table
+
 
 def resolve_regency(text) -> str | None:
     """Return the code 52.xx for a code, BPS code, name or alias; None when unknown."""
@@ -142,7 +167,9 @@ def resolve_regency(text) -> str | None:
                 return code
     return None
 
+
 # --- Offices and their dated working areas ------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def offices() -> pd.DataFrame:
@@ -151,12 +178,14 @@ def offices() -> pd.DataFrame:
     df["lon"] = df["lon"].astype(float)
     return df.set_index("id", drop=False)
 
+
 @lru_cache(maxsize=1)
 def office_areas() -> pd.DataFrame:
     df = _read("office_areas.csv")
     df["valid_from"] = pd.to_datetime(df["valid_from"].replace("", None), format="%Y-%m-%d").dt.date
     df["valid_to"] = pd.to_datetime(df["valid_to"].replace("", None), format="%Y-%m-%d").dt.date
     return df
+
 
 def areas_on(day: dt.date) -> dict[str, str]:
     """Regency code -> office id for the working areas in force on `day`."""
@@ -172,20 +201,26 @@ def _areas_on(day: dt.date) -> tuple[tuple[str, str], ...]:
         ends_ok = pd.isna(r.valid_to) or day <= r.valid_to
         if starts_ok and ends_ok:
             if r.regency_code in out:
-                raise ValueError(f"two offices for {r.regency_code} on {day}: check office_areas.csv")
+                raise ValueError(
+                    f"two offices for {r.regency_code} on {day}: check office_areas.csv"
+                )
             out[r.regency_code] = r.office_id
     return tuple(out.items())
 
+
 def office_for(regency_code: str, day: dt.date) -> str | None:
     return areas_on(day).get(regency_code)
+
 
 def offices_on(day: dt.date) -> list[str]:
     """Offices that had a working area on `day`, in the reference file's order."""
     active = set(areas_on(day).values())
     return [o for o in offices()["id"] if o in active]
 
+
 def regencies_of_office(office_id: str, day: dt.date) -> list[str]:
     return sorted(code for code, off in areas_on(day).items() if off == office_id)
+
 
 @lru_cache(maxsize=1)
 def ports() -> pd.DataFrame:
@@ -193,6 +228,7 @@ def ports() -> pd.DataFrame:
     df["lat"] = df["lat"].astype(float)
     df["lon"] = df["lon"].astype(float)
     return df.set_index("id", drop=False)
+
 
 def resolve_port(text) -> str | None:
     if text is None:

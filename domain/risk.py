@@ -25,6 +25,7 @@ into a value between 0 and 1 (capped); the score is their weighted sum:
 category, column bawaslu_ikp_2024 when the regencies frame has it) is carried **beside** the score
 for display and never enters it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,32 +55,58 @@ def _presence_measure(presence: pd.DataFrame, codes: list[str], as_of: dt.date, 
         return measure, value
     d = as_days(presence["report_date"])
     ok = d.notna() & (d <= pd.Timestamp(as_of))
-    if not ok.any() or d[ok].min() > pd.Timestamp(as_of) - pd.Timedelta(days=s.window_days + s.baseline_days - 1):
+    if not ok.any() or d[ok].min() > pd.Timestamp(as_of) - pd.Timedelta(
+        days=s.window_days + s.baseline_days - 1
+    ):
         return measure, value
-    persons = pd.to_numeric(presence.get("person_count", pd.Series(1, index=presence.index)), errors="coerce").fillna(1)
+    persons = pd.to_numeric(
+        presence.get("person_count", pd.Series(1, index=presence.index)), errors="coerce"
+    ).fillna(1)
     regs = presence["regency_code"].astype(object)
     recent_mask = ok & _window(d, as_of, s.window_days)
     base_end = as_of - dt.timedelta(days=s.window_days)
     base_mask = ok & _window(d, base_end, s.baseline_days)
-    recent = persons[recent_mask].groupby(regs[recent_mask]).sum().reindex(codes, fill_value=0).astype(float)
-    base = (persons[base_mask].groupby(regs[base_mask]).sum().reindex(codes, fill_value=0).astype(float)
-            * s.window_days / s.baseline_days)
+    recent = (
+        persons[recent_mask]
+        .groupby(regs[recent_mask])
+        .sum()
+        .reindex(codes, fill_value=0)
+        .astype(float)
+    )
+    base = (
+        persons[base_mask].groupby(regs[base_mask]).sum().reindex(codes, fill_value=0).astype(float)
+        * s.window_days
+        / s.baseline_days
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = (recent - base) / base
     measure = rel.where(base > 0, np.where(recent > 0, np.inf, 0.0))
-    value = (rel / cap).clip(0, 1).where(base > 0, (recent >= s.min_absolute_increase).astype(float))
+    value = (
+        (rel / cap).clip(0, 1).where(base > 0, (recent >= s.min_absolute_increase).astype(float))
+    )
     return measure, value.fillna(0.0)
 
 
-def risk_scores(presence: pd.DataFrame, incidents: pd.DataFrame, alerts: pd.DataFrame | None,
-                regencies_df: pd.DataFrame, election: Election, as_of, rules: Rules) -> pd.DataFrame:
+def risk_scores(
+    presence: pd.DataFrame,
+    incidents: pd.DataFrame,
+    alerts: pd.DataFrame | None,
+    regencies_df: pd.DataFrame,
+    election: Election,
+    as_of,
+    rules: Rules,
+) -> pd.DataFrame:
     """One row per regency (index: code, all regencies of `regencies_df`), see the module docstring.
 
     Columns: name, office_id, phase, score, then for each component k: k_measure, k (0-1) and
     k_points; explanation (list of (component, points), largest first); bawaslu_ikp_2024 when given.
     """
     as_of, r = as_day(as_of), rules.risk
-    ref = regencies_df.set_index("code", drop=False) if "code" in regencies_df.columns else regencies_df
+    ref = (
+        regencies_df.set_index("code", drop=False)
+        if "code" in regencies_df.columns
+        else regencies_df
+    )
     codes = [str(c) for c in ref.index]
     out = pd.DataFrame(index=pd.Index(codes, name="code"))
     if "name" in ref.columns:
@@ -97,30 +124,43 @@ def risk_scores(presence: pd.DataFrame, incidents: pd.DataFrame, alerts: pd.Data
     if incidents is not None and len(incidents):
         d = as_days(incidents["incident_date"])
         inc = incidents[d.notna() & _window(d, as_of, r.window_days)]
-        grouped = pd.to_numeric(inc["severity"], errors="coerce").groupby(inc["regency_code"].astype(object))
+        grouped = pd.to_numeric(inc["severity"], errors="coerce").groupby(
+            inc["regency_code"].astype(object)
+        )
         n_inc = grouped.size().reindex(codes, fill_value=0).astype(float)
         mean_sev = grouped.mean().reindex(codes)
     else:
         n_inc = pd.Series(0.0, index=codes)
         mean_sev = pd.Series(np.nan, index=codes, dtype=float)
     measures["incident_rate"] = n_inc / voters * PER_VOTERS
-    values["incident_rate"] = (measures["incident_rate"] / r.incident_rate_cap).clip(0, 1).fillna(0.0)
+    values["incident_rate"] = (
+        (measures["incident_rate"] / r.incident_rate_cap).clip(0, 1).fillna(0.0)
+    )
     measures["incident_severity"] = mean_sev
     values["incident_severity"] = ((mean_sev - 1) / 4).clip(0, 1).fillna(0.0)
 
-    for comp, rule, cap in (("sensitive_incidents", "election_sensitive_incident", r.sensitive_cap),
-                            ("mismatches", "permit_activity_mismatch", r.mismatch_cap)):
+    for comp, rule, cap in (
+        ("sensitive_incidents", "election_sensitive_incident", r.sensitive_cap),
+        ("mismatches", "permit_activity_mismatch", r.mismatch_cap),
+    ):
         if alerts is not None and len(alerts):
             a = alerts[(alerts["rule"] == rule)]
             a = a[_window(as_days(a["date"]), as_of, r.window_days)]
-            n = a.groupby(a["regency_code"].astype(object)).size().reindex(codes, fill_value=0).astype(float)
+            n = (
+                a.groupby(a["regency_code"].astype(object))
+                .size()
+                .reindex(codes, fill_value=0)
+                .astype(float)
+            )
         else:
             n = pd.Series(0.0, index=codes)
         measures[comp] = n
         values[comp] = (n / cap).clip(0, 1)
 
     measures["election_proximity"] = pd.Series(float(election.days_to_voting(as_of)), index=codes)
-    values["election_proximity"] = pd.Series([r.proximity_of(p) for p in phases], index=codes, dtype=float)
+    values["election_proximity"] = pd.Series(
+        [r.proximity_of(p) for p in phases], index=codes, dtype=float
+    )
 
     total = pd.Series(0.0, index=codes)
     for k in RISK_COMPONENTS:
@@ -130,8 +170,10 @@ def risk_scores(presence: pd.DataFrame, incidents: pd.DataFrame, alerts: pd.Data
         total += out[f"{k}_points"]
     out["score"] = total.clip(0, 100).round(1)
     out["explanation"] = [
-        sorted(((k, round(float(out.at[c, f"{k}_points"]), 1)) for k in RISK_COMPONENTS),
-               key=lambda kv: (-kv[1], RISK_COMPONENTS.index(kv[0])))
+        sorted(
+            ((k, round(float(out.at[c, f"{k}_points"]), 1)) for k in RISK_COMPONENTS),
+            key=lambda kv: (-kv[1], RISK_COMPONENTS.index(kv[0])),
+        )
         for c in codes
     ]
     if "bawaslu_ikp_2024" in ref.columns:  # published baseline: shown beside, never merged

@@ -5,6 +5,7 @@ viewer  (leadership): aggregates, maps, briefings
 analyst: + uploads, person-level detail, the alert workflow
 admin:   + users, rule thresholds, undoing batches, the audit log
 """
+
 from __future__ import annotations
 
 ROLES = ("viewer", "analyst", "admin")

@@ -5,6 +5,7 @@ is in scope when its regency belonged to the office ON THE ROW'S OWN DATE (a Lom
 1 Feb 2026 is Lombok Timur's, one of 1 Jan 2026 is Mataram's). For a period the scope is a few
 spans, each with the regencies of that stretch (`spans`); storage/ turns them into SQL.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,7 @@ PROVINCE_KEY = "ntb"  # how the whole province is written in the audit trail and
 @dataclass(frozen=True)
 class Span:
     """A stretch of days [first, last] in which the scope's regencies stay the same."""
+
     first: dt.date
     last: dt.date
     regencies: frozenset[str]
@@ -30,6 +32,7 @@ class Span:
 class Scope:
     """office: an office id (offices.csv), or None for the whole province (the regional office,
     admins). An office id with no working area (NOTHING) sees nothing: the fail-closed value."""
+
     office: str | None = None
 
     @property
@@ -79,7 +82,9 @@ class Scope:
         known = when.notna()
         if known.any():
             for s in self.spans(min(when[known]), max(when[known])):
-                inside |= known & (when >= s.first) & (when <= s.last) & regency_codes.isin(s.regencies)
+                inside |= (
+                    known & (when >= s.first) & (when <= s.last) & regency_codes.isin(s.regencies)
+                )
         return ~inside
 
 
@@ -93,7 +98,9 @@ def parse(text: str | None) -> Scope:
     if text in ("", PROVINCE_KEY):
         return PROVINCE
     if text not in set(offices()["id"]):
-        raise ValueError(f"unknown office {text!r}; known: {', '.join(offices()['id'])} (or {PROVINCE_KEY})")
+        raise ValueError(
+            f"unknown office {text!r}; known: {', '.join(offices()['id'])} (or {PROVINCE_KEY})"
+        )
     return Scope(text)
 
 

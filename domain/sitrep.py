@@ -6,16 +6,17 @@ A pack's figures are plain JSON (services/sitrep.py builds them): `regencies` ma
 to its risk score, the points of each component, persons present, incidents, election-related
 incidents and persons per 1,000 voters; regencies outside the pack's area are absent.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
-from domain.thresholds import RISK_COMPONENTS
 from domain.changes import risers
+from domain.thresholds import RISK_COMPONENTS
 
-PERIOD_DAYS = 14                    # every page covers the 14 days up to the as-of date
+PERIOD_DAYS = 14  # every page covers the 14 days up to the as-of date
 DECISION_SEVERITIES = ("kritis", "tinggi")
-PRESENCE_NOTABLE = 0.10             # a change in persons present is worth a sentence from 10 % up
+PRESENCE_NOTABLE = 0.10  # a change in persons present is worth a sentence from 10 % up
 COUNTS = ("incidents", "election_incidents")
 
 
@@ -31,8 +32,11 @@ def decision_list(needing: pd.DataFrame) -> pd.DataFrame:
 
 def risk_frame(regencies: dict) -> pd.DataFrame:
     """A figures' `regencies` as the frame domain.changes.risers() reads (score, <k>_points)."""
-    rows = {code: {"score": r["score"], **{f"{k}_points": r["points"][k] for k in RISK_COMPONENTS}}
-            for code, r in regencies.items() if r.get("score") is not None}
+    rows = {
+        code: {"score": r["score"], **{f"{k}_points": r["points"][k] for k in RISK_COMPONENTS}}
+        for code, r in regencies.items()
+        if r.get("score") is not None
+    }
     cols = ["score", *(f"{k}_points" for k in RISK_COMPONENTS)]
     return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
 
@@ -53,14 +57,20 @@ def regency_changes(before: dict, now: dict) -> list[dict]:
     for code in sorted(set(before) & set(now)):
         b, n = before[code], now[code]
         item = {"code": code, "score": None, "component": None, "component_change": 0.0}
-        if b.get("score") is not None and n.get("score") is not None and round(n["score"] - b["score"], 1) != 0:
+        if (
+            b.get("score") is not None
+            and n.get("score") is not None
+            and round(n["score"] - b["score"], 1) != 0
+        ):
             item["score"] = (b["score"], n["score"])
             if code in rose.index:
                 item["component"] = rose.at[code, "component"]
                 item["component_change"] = float(rose.at[code, "component_change"])
         for key in COUNTS:
             item[key] = (b[key], n[key]) if b[key] != n[key] else None
-        item["present"] = (b["present"], n["present"]) if _notable_presence(b["present"], n["present"]) else None
+        item["present"] = (
+            (b["present"], n["present"]) if _notable_presence(b["present"], n["present"]) else None
+        )
         if any(item[k] is not None for k in ("score", *COUNTS, "present")):
             out.append(item)
     moved = {i["code"]: abs(i["score"][1] - i["score"][0]) if i["score"] else 0.0 for i in out}

@@ -8,6 +8,7 @@ number (every number), a number out of its `Bounds` (windows of at least one day
 above 0, proximity 0-1), and what a section's `__post_init__` checks across keys (weights sum to
 1, [[overstay.charges]] dated and not overlapping, response-time phases that exist).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,13 +23,20 @@ from domain.calendar import elections
 SEVERITIES = ("rendah", "sedang", "tinggi", "kritis")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 Severity = Literal["rendah", "sedang", "tinggi", "kritis"]
-RISK_COMPONENTS = ("presence", "incident_rate", "incident_severity", "sensitive_incidents", "mismatches",
-                   "election_proximity")
+RISK_COMPONENTS = (
+    "presence",
+    "incident_rate",
+    "incident_severity",
+    "sensitive_incidents",
+    "mismatches",
+    "election_proximity",
+)
 
 
 @dataclass(frozen=True)
 class Bounds:
     """Allowed range of a number beyond "not negative" (`low` inclusive unless `above`)."""
+
     low: float = 0
     high: float = math.inf
     above: bool = False
@@ -37,17 +45,23 @@ class Bounds:
         if self.above and v <= self.low:
             return f"must be more than {self.low:g}"
         if v < self.low or v > self.high:
-            return (f"must be between {self.low:g} and {self.high:g}" if self.high < math.inf
-                    else "must not be negative" if self.low == 0 else f"must be at least {self.low:g}")
+            return (
+                f"must be between {self.low:g} and {self.high:g}"
+                if self.high < math.inf
+                else "must not be negative"
+                if self.low == 0
+                else f"must be at least {self.low:g}"
+            )
         return None
 
 
-Days = Annotated[int, Bounds(1)]              # a window or a count that must hold at least one
+Days = Annotated[int, Bounds(1)]  # a window or a count that must hold at least one
 Hours = Annotated[float, Bounds(0, above=True)]
 Share = Annotated[float, Bounds(0, 1)]
 
 
 # --- the sections ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class General:
@@ -95,6 +109,7 @@ class OverstayCharge:
     """The overstay charge per day under one regulation, in force from `valid_from` to `valid_to`
     (inclusive; None = open-ended on that side). `confirmed` is false while the office has not
     confirmed it."""
+
     per_day_rp: int
     regulation: str
     confirmed: bool
@@ -111,15 +126,21 @@ class OverstayRules:
 
     def __post_init__(self):
         if not self.charges:
-            raise ValueError("alert_rules [overstay].charges needs at least one [[overstay.charges]] table")
+            raise ValueError(
+                "alert_rules [overstay].charges needs at least one [[overstay.charges]] table"
+            )
         for a, b in zip(self.charges, self.charges[1:]):
             if a.valid_to is None or b.valid_from is None or b.valid_from <= a.valid_to:
-                raise ValueError("alert_rules [[overstay.charges]] must be in date order and must not overlap")
+                raise ValueError(
+                    "alert_rules [[overstay.charges]] must be in date order and must not overlap"
+                )
 
     def charge_on(self, day: dt.date) -> OverstayCharge | None:
         """The charge in force on `day` (None before the first regulation)."""
         for c in self.charges:
-            if (c.valid_from is None or c.valid_from <= day) and (c.valid_to is None or day <= c.valid_to):
+            if (c.valid_from is None or c.valid_from <= day) and (
+                c.valid_to is None or day <= c.valid_to
+            ):
                 return c
         return None
 
@@ -164,9 +185,13 @@ class RiskRules:
             raise ValueError(f"alert_rules [risk.weights] must name exactly {RISK_COMPONENTS}")
         if abs(sum(w.values()) - 1) > 1e-6:
             raise ValueError("alert_rules [risk.weights] must be non-negative and sum to 1")
-        object.__setattr__(self, "weights", tuple((k, w[k]) for k in RISK_COMPONENTS))  # the file's order
+        object.__setattr__(
+            self, "weights", tuple((k, w[k]) for k in RISK_COMPONENTS)
+        )  # the file's order
         if not {"default_sensitive", "default_other"} <= set(dict(self.proximity)):
-            raise ValueError("alert_rules [risk.proximity] needs default_sensitive and default_other, values 0-1")
+            raise ValueError(
+                "alert_rules [risk.proximity] needs default_sensitive and default_other, values 0-1"
+            )
 
     def weight(self, component: str) -> float:
         return dict(self.weights)[component]
@@ -184,6 +209,7 @@ class RiskRules:
 @dataclass(frozen=True)
 class ResponseRules:
     """Follow-up response time (batas waktu tindak lanjut) by the alert's phase; domain/follow_up.py."""
+
     hours_by_phase: tuple[tuple[str, Hours], ...]
     default_hours: Hours
 
@@ -199,6 +225,7 @@ class ResponseRules:
 @dataclass(frozen=True)
 class Rules:
     """The whole file: one field per [section] (the alert rule table names each rule's section)."""
+
     general: General
     presence_surge: PresenceSurgeRules
     election_sensitive_incident: SensitiveIncidentRules
@@ -214,6 +241,7 @@ class Rules:
 
 
 # --- the generic reader ------------------------------------------------------------------------
+
 
 def parse_rules(raw: dict) -> Rules:
     """The thresholds file, read into a dict, as checked `Rules` (ValueError naming what is wrong)."""
@@ -254,12 +282,18 @@ def _value(hint, v, where: str):
             return None
         return _value(next(a for a in args if a is not type(None)), v, where)
     if origin is tuple:
-        if len(args) == 2 and typing.get_origin(args[0]) is tuple:  # a TOML table -> sorted (key, value) pairs
+        if (
+            len(args) == 2 and typing.get_origin(args[0]) is tuple
+        ):  # a TOML table -> sorted (key, value) pairs
             key_type, value_type = typing.get_args(args[0])
             if not isinstance(v, dict):
                 raise ValueError(f"alert_rules [{where}] must be a table")
-            return tuple(sorted((_value(key_type, k, where), _value(value_type, x, f"{where}.{k}"))
-                                for k, x in v.items()))
+            return tuple(
+                sorted(
+                    (_value(key_type, k, where), _value(value_type, x, f"{where}.{k}"))
+                    for k, x in v.items()
+                )
+            )
         if not isinstance(v, list):
             raise ValueError(f"alert_rules [{where}] must be a list")
         return tuple(_value(args[0], x, where) for x in v)

@@ -2,6 +2,7 @@
 column and the spellings accepted for them. Reference data, read here once: the importer parses
 with it (loaders/values.py), the store filters and counts by it, pages list its codes.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """NTB's clock: Waktu Indonesia Tengah (UTC+8, no daylight saving). Storage keeps UTC; what
 people read is WITA (the footer says so)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,10 +4,11 @@ Catalogues are TOML files named `<area>.<lang>.toml`; a key is `<area>.<name>`, 
 `t("errors.bad_date", "en", value="31/02/2024")`. A key missing in English falls back to
 Indonesian, and a key missing everywhere shows the key itself (a test checks none is missing).
 """
+
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGS = ("id", "en")
@@ -15,7 +16,7 @@ DEFAULT_LANG = "id"
 _DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in sorted(_DIR.glob(f"*.{lang}.toml")):

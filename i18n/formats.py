@@ -10,11 +10,12 @@
   (`<key>.one`, `<key>.other`) by the language's rules: "1 day", "2 days"; Indonesian has one form.
 - `plotly_locale(lang)`: month and day names and separators for plotly's own axis labels.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -28,7 +29,7 @@ MISSING = "–"
 DATE = "dd/MM/yyyy"
 
 
-@lru_cache(maxsize=None)
+@cache
 def locale(lang: str) -> Locale:
     return Locale.parse(lang if lang in ("id", "en") else DEFAULT_LANG)
 
@@ -37,7 +38,9 @@ def _missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))  # NaN, NaT, pd.NA
+        return bool(value != value) or (
+            isinstance(value, float) and math.isnan(value)
+        )  # NaN, NaT, pd.NA
     except (TypeError, ValueError):
         return False
 
@@ -78,9 +81,7 @@ def date(day, lang: str = DEFAULT_LANG) -> str:
     """27/11/2024 (both languages: one date format in tables and filters alike)."""
     if _missing(day):
         return MISSING
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    elif not isinstance(day, dt.date) and hasattr(day, "date"):  # pandas Timestamp
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date) and hasattr(day, "date"):
         day = day.date()
     return _babel_date(day, DATE, locale=locale(lang))
 
@@ -134,8 +135,14 @@ def plotly_locale(lang: str) -> dict:
     days = get_day_names("wide", locale=loc)
     short_days = get_day_names("abbreviated", locale=loc)
     week = [6, 0, 1, 2, 3, 4, 5]  # CLDR counts from Monday (0); d3 from Sunday
-    return {"format": {
-        "months": [months[i] for i in range(1, 13)], "shortMonths": [short[i] for i in range(1, 13)],
-        "days": [days[i] for i in week], "shortDays": [short_days[i] for i in week],
-        "decimal": loc.number_symbols["latn"]["decimal"], "thousands": loc.number_symbols["latn"]["group"],
-        "date": "%d/%m/%Y"}}
+    return {
+        "format": {
+            "months": [months[i] for i in range(1, 13)],
+            "shortMonths": [short[i] for i in range(1, 13)],
+            "days": [days[i] for i in week],
+            "shortDays": [short_days[i] for i in week],
+            "decimal": loc.number_symbols["latn"]["decimal"],
+            "thousands": loc.number_symbols["latn"]["group"],
+            "date": "%d/%m/%Y",
+        }
+    }

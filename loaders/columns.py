@@ -4,6 +4,7 @@ data kinds' records hold them (domain/data_kinds.py), and how a file's headers a
 Header names are matched case-insensitively after trimming, with spaces and hyphens as `_`.
 Each column has an English and an Indonesian name; both are accepted.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from domain import data_kinds
 from domain.data_kinds import Column  # noqa: F401 - the contract's column, imported from here by the loaders
+
 
 class _Specs(Mapping):
     """kind -> its contract columns, read live from the registry (domain/data_kinds.py)."""
@@ -37,10 +39,29 @@ def __getattr__(name: str):
 
 # Personal data the contract does not take: dropped at import, and the summary says so.
 PERSONAL = {
-    "name", "nama", "nama_lengkap", "full_name", "first_name", "last_name", "surname",
-    "tanggal_lahir", "tgl_lahir", "date_of_birth", "birth_date", "birthdate", "dob",
-    "tempat_lahir", "place_of_birth", "alamat", "address", "alamat_tinggal", "home_address",
-    "telepon", "phone", "no_hp", "email",
+    "name",
+    "nama",
+    "nama_lengkap",
+    "full_name",
+    "first_name",
+    "last_name",
+    "surname",
+    "tanggal_lahir",
+    "tgl_lahir",
+    "date_of_birth",
+    "birth_date",
+    "birthdate",
+    "dob",
+    "tempat_lahir",
+    "place_of_birth",
+    "alamat",
+    "address",
+    "alamat_tinggal",
+    "home_address",
+    "telepon",
+    "phone",
+    "no_hp",
+    "email",
 }
 
 
@@ -50,10 +71,10 @@ def header_key(text: str) -> str:
 
 @dataclass
 class HeaderMap:
-    rename: dict[str, str]          # header as in the file -> column name
-    unknown: list[str]              # dropped, reported
-    personal: list[str]             # dropped because personal data, reported
-    missing: list[str]              # required columns absent (file rejected)
+    rename: dict[str, str]  # header as in the file -> column name
+    unknown: list[str]  # dropped, reported
+    personal: list[str]  # dropped because personal data, reported
+    missing: list[str]  # required columns absent (file rejected)
 
 
 def map_headers(headers: list[str], kind: str) -> HeaderMap:

@@ -7,6 +7,7 @@ and ports from data/reference/), and the section of one kind of file that the up
 
 A test fails while the document is stale, so a new permit code or column cannot be missing from it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,9 @@ from domain.paths import REFERENCE, ROOT
 from loaders.columns import KINDS, PERSONAL, SPECS, Column
 
 DOC = ROOT / "docs" / "upload-contract.md"
-_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w:]+) .*?-->\n)(?P<body>.*?)(<!-- end generated -->)", re.S)
+_BLOCK = re.compile(
+    r"(<!-- generated: (?P<name>[\w:]+) .*?-->\n)(?P<body>.*?)(<!-- end generated -->)", re.S
+)
 
 
 def _code(text: str) -> str:
@@ -57,12 +60,16 @@ def _values(col: Column) -> str:
 
 
 def columns_table(kind: str) -> str:
-    rows = ["| column (English) | column (Indonesian) | also accepted | required | values |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| column (English) | column (Indonesian) | also accepted | required | values |",
+        "|---|---|---|---|---|",
+    ]
     for c in SPECS[kind]:
         aliases = ", ".join(_code(a) for a in c.aliases) or "—"
-        rows.append(f"| {_code(c.name)} | {_code(c.id_name)} | {aliases} | {'yes' if c.required else 'no'} | "
-                    f"{_values(c)} |")
+        rows.append(
+            f"| {_code(c.name)} | {_code(c.id_name)} | {aliases} | {'yes' if c.required else 'no'} | "
+            f"{_values(c)} |"
+        )
     return "\n".join(rows)
 
 
@@ -70,15 +77,25 @@ def vocabulary_tables() -> str:
     used_by: dict[str, list[str]] = {}
     for kind in KINDS:
         for c in SPECS[kind]:
-            vocab = c.type.split(":", 1)[1] if c.type.startswith("enum:") else {"bool": "boolean"}.get(c.type, c.type)
+            vocab = (
+                c.type.split(":", 1)[1]
+                if c.type.startswith("enum:")
+                else {"bool": "boolean"}.get(c.type, c.type)
+            )
             used_by.setdefault(vocab, [])
             label = f"{_code(c.name)} / {_code(c.id_name)} ({kind})"
             if label not in used_by[vocab]:
                 used_by[vocab].append(label)
     out = []
     for vocab, table in _vocabularies().items():
-        out += [f"### `{vocab}`", "", "Column: " + ("; ".join(used_by.get(vocab, [])) or "—") + ".", "",
-                "| stored code | accepted spellings (besides the code itself) |", "|---|---|"]
+        out += [
+            f"### `{vocab}`",
+            "",
+            "Column: " + ("; ".join(used_by.get(vocab, [])) or "—") + ".",
+            "",
+            "| stored code | accepted spellings (besides the code itself) |",
+            "|---|---|",
+        ]
         for stored, spellings in table.items():
             others = [s for s in spellings if s.lower() != str(stored).lower()]
             out.append(f"| {_code(stored)} | {', '.join(_code(s) for s in others) or '—'} |")
@@ -92,7 +109,10 @@ def _csv(name: str) -> pd.DataFrame:
 
 def regencies_table() -> str:
     aliases = _csv("regency_aliases.csv").groupby("code")["alias"].apply(list).to_dict()
-    rows = ["| code | BPS code | name | kind | short forms and other spellings accepted |", "|---|---|---|---|---|"]
+    rows = [
+        "| code | BPS code | name | kind | short forms and other spellings accepted |",
+        "|---|---|---|---|---|",
+    ]
     for r in _csv("regencies.csv").itertuples():
         short = ", ".join(_code(a) for a in aliases.get(r.code, [])) or "—"
         rows.append(f"| {_code(r.code)} | {_code(r.bps_code)} | {r.name} | {r.kind} | {short} |")
@@ -120,8 +140,13 @@ def personal_list() -> str:
 def generated(name: str) -> str:
     if name.startswith("columns:"):
         return columns_table(name.split(":", 1)[1])
-    return {"vocabularies": vocabulary_tables, "regencies": regencies_table, "personal": personal_list,
-            "nationalities": nationalities_table, "ports": ports_table}[name]()
+    return {
+        "vocabularies": vocabulary_tables,
+        "regencies": regencies_table,
+        "personal": personal_list,
+        "nationalities": nationalities_table,
+        "ports": ports_table,
+    }[name]()
 
 
 def refresh(text: str) -> str:
@@ -146,8 +171,12 @@ def page_help(kind: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m loaders.contract_doc", description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 when the document is stale; write nothing")
+    ap = argparse.ArgumentParser(
+        prog="python -m loaders.contract_doc", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="exit 1 when the document is stale; write nothing"
+    )
     args = ap.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
     new = refresh(text)

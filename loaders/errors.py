@@ -1,6 +1,7 @@
 """The importer's own error type. Everything that goes wrong with a file becomes one of these,
 with a message key in i18n/errors.*.toml, so the analyst reads a clear reason in their language
 and never a traceback."""
+
 from __future__ import annotations
 
 from i18n import t

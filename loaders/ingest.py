@@ -7,6 +7,7 @@ were rejected (with --partial the valid ones are imported), 2 when the file was 
 nothing was imported, or when nothing could be imported at all (NTB_MODE=production without the
 pseudonym key: one line on stderr, no traceback). Without --partial the import is all or nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,20 @@ log = logging.getLogger("ntb.ingest")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m loaders.ingest", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m loaders.ingest", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("kind", choices=KINDS)
     ap.add_argument("file", type=Path)
-    ap.add_argument("--profile", type=Path, help="a column-mapping profile (TOML, loaders/profiles.py)")
-    ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL, else the embedded SQLite file)")
-    ap.add_argument("--partial", action="store_true", help="import the valid rows even when some are rejected")
+    ap.add_argument(
+        "--profile", type=Path, help="a column-mapping profile (TOML, loaders/profiles.py)"
+    )
+    ap.add_argument(
+        "--db", help="SQLAlchemy URL (default: NTB_DB_URL, else the embedded SQLite file)"
+    )
+    ap.add_argument(
+        "--partial", action="store_true", help="import the valid rows even when some are rejected"
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--lang", choices=("id", "en"), default="id")
     ap.add_argument("--user", default="cli")
@@ -47,15 +56,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        print(t("errors.cannot_open", args.lang, file=str(args.file), reason=exc.strerror or str(exc)), file=sys.stderr)
+        print(
+            t(
+                "errors.cannot_open",
+                args.lang,
+                file=str(args.file),
+                reason=exc.strerror or str(exc),
+            ),
+            file=sys.stderr,
+        )
         return 2
     profile = None
     if args.profile is not None:
         try:
             profile = parse(args.profile.read_text(encoding="utf-8"), args.profile.stem)
         except OSError as exc:
-            print(t("errors.cannot_open", args.lang, file=str(args.profile), reason=exc.strerror or str(exc)),
-                  file=sys.stderr)
+            print(
+                t(
+                    "errors.cannot_open",
+                    args.lang,
+                    file=str(args.profile),
+                    reason=exc.strerror or str(exc),
+                ),
+                file=sys.stderr,
+            )
             return 2
         except (ImportRejected, UnicodeDecodeError) as exc:
             reason = exc.message(args.lang) if isinstance(exc, ImportRejected) else str(exc)
@@ -63,17 +87,33 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     engine = get_engine(args.db)
     upgrade(engine)
-    res = import_file(engine, data, args.file.name, args.kind, mode="partial" if args.partial else "all_or_nothing",
-                      user=args.user, profile=profile)
+    res = import_file(
+        engine,
+        data,
+        args.file.name,
+        args.kind,
+        mode="partial" if args.partial else "all_or_nothing",
+        user=args.user,
+        profile=profile,
+    )
     # Only counts in the log: values may hold personal data.
-    log.info("import %s %s: status=%s read=%d imported=%d rejected=%d", args.kind, args.file.name, res.status,
-             res.rows_read, res.rows_imported, res.rows_rejected)
+    log.info(
+        "import %s %s: status=%s read=%d imported=%d rejected=%d",
+        args.kind,
+        args.file.name,
+        res.status,
+        res.rows_read,
+        res.rows_imported,
+        res.rows_rejected,
+    )
     if args.json:
         print(json.dumps(res.to_json(args.lang), ensure_ascii=False, default=str))
     else:
         print(res.summary(args.lang))
         for e in res.errors:
-            print(f"  {t('upload.line', args.lang)} {e.line}  {e.header or e.column}  {e.value!r}: {error_message(e, args.lang)}")
+            print(
+                f"  {t('upload.line', args.lang)} {e.line}  {e.header or e.column}  {e.value!r}: {error_message(e, args.lang)}"
+            )
     return res.exit_code
 
 

@@ -4,11 +4,12 @@ read -> map headers -> validate (pandera, every error) -> pseudonymise -> commit
 `prepare` needs no database (the page shows its preview and errors before the analyst commits);
 `commit` writes. Nothing here raises anything but ImportRejected for a bad file.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -37,15 +38,17 @@ class Prepared:
     file_name: str
     file_sha256: str
     rows_read: int
-    rows: pd.DataFrame                 # stored columns, valid rows only
-    errors: list[RowError]             # errors and warnings, by line
-    dropped_columns: list[str]         # unknown columns (dropped, reported)
-    dropped_personal: list[str]        # names, birth dates, addresses (dropped, reported)
-    preview: pd.DataFrame              # first rows as read (passport column masked)
+    rows: pd.DataFrame  # stored columns, valid rows only
+    errors: list[RowError]  # errors and warnings, by line
+    dropped_columns: list[str]  # unknown columns (dropped, reported)
+    dropped_personal: list[str]  # names, birth dates, addresses (dropped, reported)
+    preview: pd.DataFrame  # first rows as read (passport column masked)
     encoding: str | None = None
     delimiter: str | None = None
-    regencies_from_places: int = 0     # blank or absent regencies resolved from a place (loaders/places.py)
-    no_passport: int = 0               # valid presence rows without a passport number (a warning)
+    regencies_from_places: int = (
+        0  # blank or absent regencies resolved from a place (loaders/places.py)
+    )
+    no_passport: int = 0  # valid presence rows without a passport number (a warning)
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -64,9 +67,9 @@ class Prepared:
 class ImportResult:
     kind: str
     file_name: str
-    status: str                       # imported | partial | rejected | already_imported | no_new_rows
+    status: str  # imported | partial | rejected | already_imported | no_new_rows
     rows_read: int = 0
-    rows_imported: int = 0            # rows written: new + updated
+    rows_imported: int = 0  # rows written: new + updated
     rows_updated: int = 0
     rows_rejected: int = 0
     duplicates: int = 0
@@ -77,7 +80,7 @@ class ImportResult:
     already_imported_batch: int | None = None
     rejection: ImportRejected | None = None
     regencies_from_places: int = 0
-    no_passport: int = 0              # valid presence rows without a passport number
+    no_passport: int = 0  # valid presence rows without a passport number
 
     @property
     def exit_code(self) -> int:
@@ -91,12 +94,26 @@ class ImportResult:
         if self.status == "already_imported":
             return t("upload.already_imported", lang, batch=self.already_imported_batch)
         if self.status == "no_new_rows":
-            return t("upload.no_new_rows", lang, duplicates=self.duplicates, rejected=self.rows_rejected,
-                     read=self.rows_read)
-        text = t("upload.summary", lang, imported=self.rows_imported, updated=self.rows_updated,
-                 rejected=self.rows_rejected, duplicates=self.duplicates, read=self.rows_read)
+            return t(
+                "upload.no_new_rows",
+                lang,
+                duplicates=self.duplicates,
+                rejected=self.rows_rejected,
+                read=self.rows_read,
+            )
+        text = t(
+            "upload.summary",
+            lang,
+            imported=self.rows_imported,
+            updated=self.rows_updated,
+            rejected=self.rows_rejected,
+            duplicates=self.duplicates,
+            read=self.rows_read,
+        )
         if self.dropped_personal:
-            text += " " + t("upload.personal_dropped", lang, columns=", ".join(self.dropped_personal))
+            text += " " + t(
+                "upload.personal_dropped", lang, columns=", ".join(self.dropped_personal)
+            )
         if self.regencies_from_places:
             text += " " + t("mapping.from_places", lang, n=self.regencies_from_places)
         if self.no_passport:
@@ -105,25 +122,50 @@ class ImportResult:
 
     def to_json(self, lang: str = "en") -> dict:
         return {
-            "kind": self.kind, "status": self.status, "rows_read": self.rows_read,
-            "rows_imported": self.rows_imported, "rows_updated": self.rows_updated,
-            "rows_rejected": self.rows_rejected, "duplicates": self.duplicates,
-            "errors": [{"line": e.line, "column": e.column, "header": e.header or e.column, "value": e.value,
-                        "message": error_message(e, lang), "level": e.level} for e in self.errors],
+            "kind": self.kind,
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_updated": self.rows_updated,
+            "rows_rejected": self.rows_rejected,
+            "duplicates": self.duplicates,
+            "errors": [
+                {
+                    "line": e.line,
+                    "column": e.column,
+                    "header": e.header or e.column,
+                    "value": e.value,
+                    "message": error_message(e, lang),
+                    "level": e.level,
+                }
+                for e in self.errors
+            ],
             "dropped_columns": self.dropped_columns + self.dropped_personal,
             "dropped_personal": self.dropped_personal,
-            "batch_id": self.batch_id, "regencies_from_places": self.regencies_from_places,
+            "batch_id": self.batch_id,
+            "regencies_from_places": self.regencies_from_places,
             "no_passport": self.no_passport,
             "message": self.summary(lang),
         }
 
 
 def error_message(e: RowError, lang: str) -> str:
-    return t(f"errors.row_{e.code}", lang, detail=e.detail) if e.detail else t(f"errors.row_{e.code}", lang)
+    return (
+        t(f"errors.row_{e.code}", lang, detail=e.detail)
+        if e.detail
+        else t(f"errors.row_{e.code}", lang)
+    )
 
 
-def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
-            progress: Progress | None = None, profile: Profile | None = None, scope: Scope = PROVINCE) -> Prepared:
+def prepare(
+    data: bytes,
+    file_name: str,
+    kind: str,
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+    profile: Profile | None = None,
+    scope: Scope = PROVINCE,
+) -> Prepared:
     """`profile`: the file's headers mapped to the contract and its place columns
     (loaders/profiles.py); without one the contract's own names are matched. `scope`: the
     uploading account's (domain/scope.py): rows of another office's area (on the row's date)
@@ -135,29 +177,52 @@ def prepare(data: bytes, file_name: str, kind: str, limits: Limits = Limits(),
     headers = mapping.headers
     if headers.missing:
         if headers.unknown:  # the file has columns of its own: name them, a mapping can use them
-            raise ImportRejected("missing_columns_unmatched", columns=", ".join(headers.missing),
-                                 unmatched=", ".join(f'"{h}"' for h in headers.unknown))
+            raise ImportRejected(
+                "missing_columns_unmatched",
+                columns=", ".join(headers.missing),
+                unmatched=", ".join(f'"{h}"' for h in headers.unknown),
+            )
         raise ImportRejected("missing_columns", columns=", ".join(headers.missing))
     frame = raw.frame[list(headers.rename)].rename(columns=headers.rename).reset_index(drop=True)
     step(0.3, "validate")
     places, kecamatan, resolved = _regency_from_places(raw.frame, frame, mapping, raw.lines, kind)
     rows, errors, distinct = validate(frame, raw.lines, kind, getattr(raw, "ragged", None), places)
     as_named = {c: h for h, c in headers.rename.items()}  # errors name the column as the file did
-    errors = [e if e.header else replace(e, header=as_named.get(e.column, e.column)) for e in errors]
+    errors = [
+        e if e.header else replace(e, header=as_named.get(e.column, e.column)) for e in errors
+    ]
     step(0.7, "pseudonymise")
     stored = _to_stored(rows, kind, distinct)
     if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
-        stored["kecamatan_code"] = pd.Series(kecamatan.reindex(stored.index).to_numpy(dtype=object),
-                                             index=stored.index, dtype=object)  # None, not NaN
+        stored["kecamatan_code"] = pd.Series(
+            kecamatan.reindex(stored.index).to_numpy(dtype=object), index=stored.index, dtype=object
+        )  # None, not NaN
     if not scope.province:
-        stored, errors = _within(stored, errors, kind, scope, raw.lines, as_named.get("regency", "regency"))
+        stored, errors = _within(
+            stored, errors, kind, scope, raw.lines, as_named.get("regency", "regency")
+        )
     preview = frame.head(20).copy()
     for c in data_kind(kind).columns:  # passport numbers and NIKs: masked even in the preview
         if c.secret and c.name in preview:
             preview[c.name] = preview[c.name].map(lambda v: mask_passport(v) if v else "")
-    no_passport = sum(int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport")
-    return Prepared(kind, file_name, hashlib.sha256(data).hexdigest(), len(frame), stored, errors,
-                    headers.unknown, headers.personal, preview, raw.encoding, raw.delimiter, resolved, no_passport)
+    no_passport = sum(
+        int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport"
+    )
+    return Prepared(
+        kind,
+        file_name,
+        hashlib.sha256(data).hexdigest(),
+        len(frame),
+        stored,
+        errors,
+        headers.unknown,
+        headers.personal,
+        preview,
+        raw.encoding,
+        raw.delimiter,
+        resolved,
+        no_passport,
+    )
 
 
 def _places_and_days(rows: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
@@ -171,8 +236,14 @@ def _places_and_days(rows: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Serie
     return regency, rows[data_kind(kind).date]
 
 
-def _within(stored: pd.DataFrame, errors: list[RowError], kind: str, scope: Scope, lines: np.ndarray,
-            header: str) -> tuple[pd.DataFrame, list[RowError]]:
+def _within(
+    stored: pd.DataFrame,
+    errors: list[RowError],
+    kind: str,
+    scope: Scope,
+    lines: np.ndarray,
+    header: str,
+) -> tuple[pd.DataFrame, list[RowError]]:
     """The rows in `scope` on their own date; the others become row errors (outside_scope)."""
     regency, day = _places_and_days(stored, kind)
     out = scope.outside(regency, day)
@@ -182,20 +253,30 @@ def _within(stored: pd.DataFrame, errors: list[RowError], kind: str, scope: Scop
     for i in np.flatnonzero(out.to_numpy()):
         code, when = regency.iat[i], pd.Timestamp(day.iat[i]).date()
         office = office_for(code, when) if isinstance(code, str) else None
-        theirs.append(RowError(int(lines[stored.index[i]]), "regency", str(code or ""), "outside_scope", header=header,
-                               detail=offices().loc[office, "name"] if office else "-"))
+        theirs.append(
+            RowError(
+                int(lines[stored.index[i]]),
+                "regency",
+                str(code or ""),
+                "outside_scope",
+                header=header,
+                detail=offices().loc[office, "name"] if office else "-",
+            )
+        )
     errors = sorted([*errors, *theirs], key=lambda e: (e.line is None, e.line or 0))
     return stored[~out.to_numpy()], errors
 
 
-def outside_rows(prep: "Prepared", scope: Scope) -> int:
+def outside_rows(prep: Prepared, scope: Scope) -> int:
     """How many of the prepared rows lie outside `scope` (0 when prepare was given that scope)."""
     if scope.province or not len(prep.rows):
         return 0
     return int(scope.outside(*_places_and_days(prep.rows, prep.kind)).sum())
 
 
-def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines: np.ndarray, kind: str):
+def _regency_from_places(
+    raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines: np.ndarray, kind: str
+):
     """Blank (or absent) regencies filled in `frame` from the row's place text: the profile's
     place columns and `location`, joined. Returns (row errors by position, kecamatan codes or
     None, rows resolved). Nothing to do, and nothing computed, when every row has a regency."""
@@ -210,12 +291,16 @@ def _regency_from_places(raw: pd.DataFrame, frame: pd.DataFrame, mapping, lines:
     text = sources[0]
     for more in sources[1:]:  # "Senggigi" + "Batu Layar" -> "Senggigi, Batu Layar"
         text = (text + ", " + more).str.strip(", ")
-    filled = fill_regency(frame["regency"] if "regency" in frame else None, text)
+    filled = fill_regency(frame.get("regency", None), text)
     frame["regency"] = filled.regency.to_numpy(dtype=object)
-    shown = (mapping.place_from + ([location] if location else []))
+    shown = mapping.place_from + ([location] if location else [])
     header = " + ".join(shown)
-    errors = {i: RowError(int(lines[i]), "regency", str(text.iat[i])[:120], code, header=header, detail=detail)
-              for i, (code, detail) in filled.problems.items()}
+    errors = {
+        i: RowError(
+            int(lines[i]), "regency", str(text.iat[i])[:120], code, header=header, detail=detail
+        )
+        for i, (code, detail) in filled.problems.items()
+    }
     return errors, filled.kecamatan, filled.resolved
 
 
@@ -251,8 +336,9 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
     else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
         parts = [out[c].fillna("*").astype(str) for c in record.identity]
         out["record_id"] = parts[0].str.cat(parts[1:], sep="|")
-    frame = pd.DataFrame({c: out[c] for c in ["record_id", *(s.name for s in record.stored)]},
-                         copy=False)  # no copy into one 2-D block
+    frame = pd.DataFrame(
+        {c: out[c] for c in ["record_id", *(s.name for s in record.stored)]}, copy=False
+    )  # no copy into one 2-D block
     later = {s.name for s in record.stored if s.added_later}
     frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known, later)
     return _python_values(frame)
@@ -272,7 +358,9 @@ def _python_values(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def row_hash(frame: pd.DataFrame, known: dict | None = None, later: set | frozenset = frozenset()) -> np.ndarray:
+def row_hash(
+    frame: pd.DataFrame, known: dict | None = None, later: set | frozenset = frozenset()
+) -> np.ndarray:
     """A 63-bit fingerprint of each row's stored values (duplicate and change detection).
     Each column is hashed once per distinct value, then combined. `known`: column -> (codes,
     distinct values) already at hand. `later`: columns appended after rows were stored; a blank
@@ -283,7 +371,9 @@ def row_hash(frame: pd.DataFrame, known: dict | None = None, later: set | frozen
             codes, uniques = known[col]
         else:
             codes, uniques = pd.factorize(frame[col].to_numpy(), use_na_sentinel=True)
-            uniques = np.append(np.asarray(uniques, dtype=object), None)  # code -1 (missing): the last
+            uniques = np.append(
+                np.asarray(uniques, dtype=object), None
+            )  # code -1 (missing): the last
         text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]
         mixed = (acc * np.uint64(1_000_003)) ^ h
@@ -291,16 +381,31 @@ def row_hash(frame: pd.DataFrame, known: dict | None = None, later: set | frozen
     return (acc >> np.uint64(1)).astype(np.int64)
 
 
-def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = "", is_demo: bool = False,
-           progress: Progress | None = None, scope: Scope = PROVINCE) -> ImportResult:
+def commit(
+    engine: Engine,
+    prep: Prepared,
+    mode: str = "partial",
+    user: str = "",
+    is_demo: bool = False,
+    progress: Progress | None = None,
+    scope: Scope = PROVINCE,
+) -> ImportResult:
     """`scope`: the uploading account's; a prepared file still holding rows outside it (prepared
     without that scope) is rejected whole, and the upload's audit event carries the scope."""
     if mode not in MODES:
         raise ValueError(mode)
-    res = ImportResult(prep.kind, prep.file_name, "rejected", rows_read=prep.rows_read,
-                       rows_rejected=prep.rows_rejected, errors=prep.errors,
-                       dropped_columns=prep.dropped_columns, dropped_personal=prep.dropped_personal,
-                       regencies_from_places=prep.regencies_from_places, no_passport=prep.no_passport)
+    res = ImportResult(
+        prep.kind,
+        prep.file_name,
+        "rejected",
+        rows_read=prep.rows_read,
+        rows_rejected=prep.rows_rejected,
+        errors=prep.errors,
+        dropped_columns=prep.dropped_columns,
+        dropped_personal=prep.dropped_personal,
+        regencies_from_places=prep.regencies_from_places,
+        no_passport=prep.no_passport,
+    )
     if prep.row_errors and mode == "all_or_nothing":
         res.rejection = ImportRejected("rejected_all_or_nothing", rejected=prep.rows_rejected)
         return res
@@ -311,12 +416,24 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
         res.rejection = ImportRejected("outside_scope", rows=outside)
         return res
     (progress or (lambda f, s: None))(0.8, "commit")
-    meta = {"file_name": prep.file_name, "file_sha256": prep.file_sha256, "uploaded_by": user, "mode": mode,
-            "rows_read": prep.rows_read, "rows_rejected": prep.rows_rejected,
-            "dropped_columns": prep.dropped_columns + prep.dropped_personal, "is_demo": is_demo, "scope": scope}
+    meta = {
+        "file_name": prep.file_name,
+        "file_sha256": prep.file_sha256,
+        "uploaded_by": user,
+        "mode": mode,
+        "rows_read": prep.rows_read,
+        "rows_rejected": prep.rows_rejected,
+        "dropped_columns": prep.dropped_columns + prep.dropped_personal,
+        "is_demo": is_demo,
+        "scope": scope,
+    }
     done = commit_batch(engine, prep.kind, prep.rows, prep.errors, meta)
     if done.already_imported_batch is not None:
-        res.status, res.already_imported_batch, res.duplicates = "already_imported", done.already_imported_batch, len(prep.rows)
+        res.status, res.already_imported_batch, res.duplicates = (
+            "already_imported",
+            done.already_imported_batch,
+            len(prep.rows),
+        )
         res.rows_rejected = prep.rows_rejected
         return res
     res.batch_id = done.batch_id
@@ -329,9 +446,19 @@ def commit(engine: Engine, prep: Prepared, mode: str = "partial", user: str = ""
     return res
 
 
-def import_file(engine: Engine, data: bytes, file_name: str, kind: str, mode: str = "partial", user: str = "",
-                is_demo: bool = False, limits: Limits = Limits(), progress: Progress | None = None,
-                profile: Profile | None = None, scope: Scope = PROVINCE) -> ImportResult:
+def import_file(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    kind: str,
+    mode: str = "partial",
+    user: str = "",
+    is_demo: bool = False,
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+    profile: Profile | None = None,
+    scope: Scope = PROVINCE,
+) -> ImportResult:
     try:
         prep = prepare(data, file_name, kind, limits, progress, profile, scope)
     except ImportRejected as exc:

@@ -10,6 +10,7 @@ The kecamatan is kept when the matches within that regency agree on one.
 
 A file has few distinct addresses: `resolve_many` resolves each distinct text once.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,17 +31,17 @@ COMMON_WORDS = {"baru", "tengah", "dalam"}
 
 @dataclass(frozen=True)
 class Place:
-    code: str                 # the matched unit: 52.01, 52.01.14 or 52.01.14.2006
-    regency: str              # 52.01
-    kecamatan: str | None     # 52.01.14 (None for a regency)
+    code: str  # the matched unit: 52.01, 52.01.14 or 52.01.14.2006
+    regency: str  # 52.01
+    kecamatan: str | None  # 52.01.14 (None for a regency)
 
 
 @dataclass(frozen=True)
 class Resolution:
     regency: str | None = None
     kecamatan: str | None = None
-    candidates: tuple[str, ...] = ()   # regency codes when the text is ambiguous
-    matched: tuple[str, ...] = ()      # the names found (normalised), for the report
+    candidates: tuple[str, ...] = ()  # regency codes when the text is ambiguous
+    matched: tuple[str, ...] = ()  # the names found (normalised), for the report
 
     @property
     def ambiguous(self) -> bool:
@@ -97,11 +98,14 @@ def _matches(ws: list[str]) -> list[tuple[int, int, frozenset[Place]]]:
     found = []
     for i in range(len(ws)):
         for n in range(min(longest, len(ws) - i), 0, -1):
-            hit = names.get(tuple(ws[i:i + n]))
+            hit = names.get(tuple(ws[i : i + n]))
             if hit:
                 found.append((i, i + n, hit))
-    return [m for m in found
-            if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)]
+    return [
+        m
+        for m in found
+        if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
+    ]
 
 
 @lru_cache(maxsize=100_000)
@@ -118,8 +122,12 @@ def resolve(text: str) -> Resolution:
         return Resolution(candidates=top, matched=matched)
     regency = top[0]
     # A name that is also the regency's ("Dompu", "Mataram") names the regency, not its kecamatan.
-    kec = Counter(k for _, _, places in found if not any(p.kecamatan is None for p in places)
-                  for k in {p.kecamatan for p in places if p.regency == regency})
+    kec = Counter(
+        k
+        for _, _, places in found
+        if not any(p.kecamatan is None for p in places)
+        for k in {p.kecamatan for p in places if p.regency == regency}
+    )
     kecamatan = None
     if kec:
         most = max(kec.values())
@@ -141,23 +149,28 @@ def candidates_text(codes: tuple[str, ...]) -> str:
     from domain.regions import regencies
 
     reg = regencies().set_index("code")
-    return ", ".join(f"{'Kab.' if reg.at[c, 'kind'] == 'Kabupaten' else 'Kota'} "
-                     f"{reg.at[c, 'name'].removeprefix('Kota ')} ({c})" for c in codes)
+    return ", ".join(
+        f"{'Kab.' if reg.at[c, 'kind'] == 'Kabupaten' else 'Kota'} "
+        f"{reg.at[c, 'name'].removeprefix('Kota ')} ({c})"
+        for c in codes
+    )
 
 
 @dataclass
 class Filled:
-    regency: pd.Series          # the file's regency text, blanks filled with the code found
-    kecamatan: pd.Series        # kecamatan code where a place gave the regency, else None
+    regency: pd.Series  # the file's regency text, blanks filled with the code found
+    kecamatan: pd.Series  # kecamatan code where a place gave the regency, else None
     problems: dict[int, tuple[str, str]]  # row position -> (error code, detail) of a blank regency
-    resolved: int               # rows whose regency came from a place
+    resolved: int  # rows whose regency came from a place
 
 
 def fill_regency(regency: pd.Series | None, place: pd.Series) -> Filled:
     """Blank regencies (or no regency column: `regency` None) resolved from the place text of the
     row. A place in several regencies, or none, is a problem of that row, never a guess."""
     n = len(place)
-    reg = regency.reset_index(drop=True) if regency is not None else pd.Series([""] * n, dtype=object)
+    reg = (
+        regency.reset_index(drop=True) if regency is not None else pd.Series([""] * n, dtype=object)
+    )
     place = place.reset_index(drop=True)
     kec = np.full(n, None, dtype=object)
     need = ((reg == "") & (place != "")).to_numpy(dtype=bool)
@@ -171,5 +184,14 @@ def fill_regency(regency: pd.Series | None, place: pd.Series) -> Filled:
     kec[rows] = np.array([r.kecamatan for r in found], dtype=object)[codes]
     problems = {}
     for pos, r in zip(rows[region == ""], found[codes[region == ""]]):
-        problems[int(pos)] = ("ambiguous_place", candidates_text(r.candidates)) if r.ambiguous else ("unknown_place", "")
-    return Filled(pd.Series(filled, dtype=object), pd.Series(kec, dtype=object), problems, int((region != "").sum()))
+        problems[int(pos)] = (
+            ("ambiguous_place", candidates_text(r.candidates))
+            if r.ambiguous
+            else ("unknown_place", "")
+        )
+    return Filled(
+        pd.Series(filled, dtype=object),
+        pd.Series(kec, dtype=object),
+        problems,
+        int((region != "").sum()),
+    )

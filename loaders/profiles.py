@@ -15,8 +15,10 @@ Headers are matched as the contract's are (case, spaces and hyphens do not matte
 profile does not name are still matched by the contract's own names. Profiles saved in the app
 live in the database (storage/profiles.py) and are offered again for a file with the same headers.
 """
+
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -26,20 +28,22 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from loaders import values as V
 from domain.data_kinds import kinds
+from loaders import values as V
 from loaders.columns import PERSONAL, SPECS, HeaderMap, header_key, map_headers
 from loaders.errors import ImportRejected
 
-PLACE = "place"    # target of a column whose text names a place (not stored: used to find the regency)
+PLACE = (
+    "place"  # target of a column whose text names a place (not stored: used to find the regency)
+)
 IGNORE = "ignore"  # target of a column left out
 
 
 @dataclass
 class Profile:
     kind: str
-    columns: dict[str, str] = field(default_factory=dict)   # file header -> contract column
-    place_from: list[str] = field(default_factory=list)     # file headers naming a place
+    columns: dict[str, str] = field(default_factory=dict)  # file header -> contract column
+    place_from: list[str] = field(default_factory=list)  # file headers naming a place
     name: str = ""
 
 
@@ -59,9 +63,16 @@ def parse(text: str, name: str = "") -> Profile:
         raise ImportRejected("profile_bad_kind", kind=str(kind), kinds=", ".join(kinds()))
     columns = raw.get("columns", {})
     place = raw.get("place", {}).get("from", [])
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()) \
-            or not isinstance(place, list) or not all(isinstance(v, str) for v in place):
-        raise ImportRejected("profile_unreadable", reason="[columns] \"header\" = \"column\"; [place] from = [\"header\", ...]")
+    if (
+        not isinstance(columns, dict)
+        or not all(isinstance(v, str) for v in columns.values())
+        or not isinstance(place, list)
+        or not all(isinstance(v, str) for v in place)
+    ):
+        raise ImportRejected(
+            "profile_unreadable",
+            reason='[columns] "header" = "column"; [place] from = ["header", ...]',
+        )
     profile = Profile(kind, dict(columns), list(place), name)
     check(profile)
     return profile
@@ -73,7 +84,9 @@ def check(profile: Profile) -> None:
     wrong = [t for t in profile.columns.values() if t not in known]
     if wrong:
         raise ImportRejected("profile_unknown_target", columns=", ".join(wrong), kind=profile.kind)
-    twice = sorted({t for t in profile.columns.values() if list(profile.columns.values()).count(t) > 1})
+    twice = sorted(
+        {t for t in profile.columns.values() if list(profile.columns.values()).count(t) > 1}
+    )
     if twice:
         raise ImportRejected("profile_target_twice", columns=", ".join(twice))
     if profile.place_from and not place_capable(profile.kind):
@@ -86,8 +99,11 @@ def to_toml(profile: Profile) -> str:
     out = [f"kind = {q(profile.kind)}", "", "[columns]  # the file's header = the contract column"]
     out += [f"{q(h)} = {q(c)}" for h, c in profile.columns.items()]
     if profile.place_from:
-        out += ["", "[place]  # columns whose text names a village, district or regency",
-                f"from = [{', '.join(q(h) for h in profile.place_from)}]"]
+        out += [
+            "",
+            "[place]  # columns whose text names a village, district or regency",
+            f"from = [{', '.join(q(h) for h in profile.place_from)}]",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -100,8 +116,8 @@ def headers_signature(headers: list[str]) -> str:
 
 @dataclass
 class Mapping:
-    headers: HeaderMap                 # rename (file header -> column), unknown, personal, missing
-    place_from: list[str]              # file headers naming a place, as in the file
+    headers: HeaderMap  # rename (file header -> column), unknown, personal, missing
+    place_from: list[str]  # file headers naming a place, as in the file
 
 
 def apply(kind: str, file_headers: list[str], profile: Profile | None) -> Mapping:
@@ -133,7 +149,11 @@ def apply(kind: str, file_headers: list[str], profile: Profile | None) -> Mappin
 
 def _with_place(kind: str, hm: HeaderMap, place: list[str]) -> HeaderMap:
     """A missing regency is not missing when a place can stand for it (`location`, place columns)."""
-    if "regency" in hm.missing and place_capable(kind) and (place or "location" in hm.rename.values()):
+    if (
+        "regency" in hm.missing
+        and place_capable(kind)
+        and (place or "location" in hm.rename.values())
+    ):
         hm.missing.remove("regency")
     return hm
 
@@ -162,7 +182,9 @@ def _name_key(text: str) -> str:
 
 def _name_score(header: str, col) -> float:
     key = _name_key(header)
-    names = {_name_key(n) for n in (col.name, col.id_name, *col.aliases, *SYNONYMS.get(col.name, ()))}
+    names = {
+        _name_key(n) for n in (col.name, col.id_name, *col.aliases, *SYNONYMS.get(col.name, ()))
+    }
     if key in names:
         return 1.0
     return max(SequenceMatcher(None, key, n).ratio() for n in names)
@@ -172,7 +194,7 @@ def _value_score(values: list[str], col, kind: str) -> float | None:
     """Share of sample values the column's parser accepts; None when values tell nothing."""
     t = col.type
     if t.startswith("enum:"):
-        parse = lambda s, v=t.split(":", 1)[1]: V.parse_enum(v, s)  # noqa: E731
+        parse = functools.partial(V.parse_enum, t.split(":", 1)[1])
     elif t == "date":
         parse = V.parse_date
     elif t == "nationality":
@@ -200,9 +222,9 @@ def _place_score(header: str, values: list[str]) -> float:
 
 @dataclass(frozen=True)
 class Guess:
-    target: str          # a contract column, PLACE or IGNORE
-    score: float         # 0..1
-    by: str              # "name", "values", "name+values" or "" (nothing fitted)
+    target: str  # a contract column, PLACE or IGNORE
+    score: float  # 0..1
+    by: str  # "name", "values", "name+values" or "" (nothing fitted)
 
 
 def guess(kind: str, headers: list[str], sample: pd.DataFrame) -> dict[str, Guess]:
@@ -239,7 +261,11 @@ def guess(kind: str, headers: list[str], sample: pd.DataFrame) -> dict[str, Gues
 
 def from_choices(kind: str, choices: dict[str, str], name: str = "") -> Profile:
     """A profile from the page's choice per header (contract column, PLACE or IGNORE)."""
-    profile = Profile(kind, {h: c for h, c in choices.items() if c not in (PLACE, IGNORE)},
-                      [h for h, c in choices.items() if c == PLACE], name)
+    profile = Profile(
+        kind,
+        {h: c for h, c in choices.items() if c not in (PLACE, IGNORE)},
+        [h for h, c in choices.items() if c == PLACE],
+        name,
+    )
     check(profile)
     return profile

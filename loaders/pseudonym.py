@@ -9,6 +9,7 @@ it there from st.secrets — never from the database. In production mode (NTB_MO
 missing key stops the app at start-up with a clear message; otherwise a random key is generated
 once in data/local/pseudonym.key (mode 0600) so the demo works out of the box.
 """
+
 from __future__ import annotations
 
 import hashlib

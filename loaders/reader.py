@@ -18,6 +18,7 @@ pyarrow reads it again single-threaded, setting those rows aside with their reco
 that they can be put back in place; only if that fails too does Python's ``csv`` module read the
 file. All three give the same table (the tests compare them).
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,8 +48,10 @@ DELIMITERS = (",", ";", "\t")
 
 # Stripped from both ends of every value, by both CSV paths and the XLSX path alike: ASCII
 # whitespace, no-break spaces, Unicode spaces, zero-width space and stray byte-order marks.
-WHITESPACE = " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
-             "\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+WHITESPACE = (
+    " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 _MB = 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
@@ -107,10 +110,12 @@ def read_table(data: bytes, filename: str, limits: Limits = Limits()) -> RawTabl
 
 # --- format ---------------------------------------------------------------------------------
 
+
 def _read(data: bytes, filename: str, limits: Limits) -> RawTable:
     if len(data) > limits.max_bytes:
-        raise ImportRejected("file_too_large", size_mb=_megabytes(len(data)),
-                             max_mb=_megabytes(limits.max_bytes))
+        raise ImportRejected(
+            "file_too_large", size_mb=_megabytes(len(data)), max_mb=_megabytes(limits.max_bytes)
+        )
     if not data:
         raise ImportRejected("empty_file")
     ext = PurePath(filename).suffix.lower()
@@ -129,8 +134,9 @@ def _read(data: bytes, filename: str, limits: Limits) -> RawTable:
     elif looks_like is not None:
         raise ImportRejected("binary_file", kind=looks_like)
     if ext not in ALLOWED_EXTENSIONS:
-        raise ImportRejected("unsupported_extension", ext=ext or "-",
-                             allowed=", ".join(ALLOWED_EXTENSIONS))
+        raise ImportRejected(
+            "unsupported_extension", ext=ext or "-", allowed=", ".join(ALLOWED_EXTENSIONS)
+        )
     buf, encoding = _decode(data)
     if ext == ".xlsx":  # text content under an .xlsx name
         if not buf.decode("utf-8").strip(WHITESPACE):
@@ -177,6 +183,7 @@ def _sniff_binary(data: bytes) -> str | None:
 
 # --- encoding -------------------------------------------------------------------------------
 
+
 def _decode(data: bytes) -> tuple[bytes, str]:
     """The file as UTF-8 bytes (without BOM), and the encoding it was in."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -197,8 +204,9 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         if (utf8_line := _utf8_line(data)) is not None:
             # some lines are UTF-8 with accents and others are not: reading all as cp1252
             # would garble the first kind (Café -> CafÃ©)
-            raise ImportRejected("mixed_encoding", line=_line_at(data, err.start),
-                                 utf8_line=utf8_line) from None
+            raise ImportRejected(
+                "mixed_encoding", line=_line_at(data, err.start), utf8_line=utf8_line
+            ) from None
         if _mostly_utf8(data[: err.start + _MB]):
             # more valid UTF-8 letters than invalid bytes: a damaged or mixed UTF-8 file, not
             # cp1252 (whose accented letters are almost never valid UTF-8); don't garble it
@@ -211,7 +219,9 @@ def _decode(data: bytes) -> tuple[bytes, str]:
 
 # A multi-byte UTF-8 sequence. In cp1252 text these bytes read as a capital letter with an
 # accent followed by a symbol (Ã©), which real text almost never holds.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def _utf8_line(data: bytes) -> int | None:
@@ -278,6 +288,7 @@ def _line_at(data: bytes, pos: int) -> int:
 
 # --- CSV ------------------------------------------------------------------------------------
 
+
 class _PhysicalLines:
     """Decoded physical lines of a UTF-8 buffer, remembering where the last one ended."""
 
@@ -289,7 +300,7 @@ class _PhysicalLines:
         while self.end < n:
             m = _EOL.search(buf, self.end)
             start, self.end = self.end, (m.end() if m else n)
-            yield buf[start:self.end].decode("utf-8")
+            yield buf[start : self.end].decode("utf-8")
 
 
 def _sniff_delimiter(buf: bytes, ext: str) -> str:
@@ -331,8 +342,7 @@ def _read_csv(buf: bytes, encoding: str, ext: str, limits: Limits) -> RawTable:
         ragged = np.zeros(0, np.int64)
     except _REFUSED:  # rows with a wrong number of fields, records larger than a block, ...
         try:
-            columns, row_lines, ragged = _csv_tolerant(buf, lines_in.end, delim, header_line,
-                                                       shape)
+            columns, row_lines, ragged = _csv_tolerant(buf, lines_in.end, delim, header_line, shape)
         except _REFUSED:
             columns, row_lines, ragged = _csv_slow(buf, delim, shape)
     frame, lines = _finish(columns, row_lines, shape, limits, keep=ragged)
@@ -350,7 +360,7 @@ def _check_quotes_closed(buf: bytes, delim: bytes) -> None:
         if i == skip:
             continue
         if quoted:
-            if buf[i + 1:i + 2] == b'"':
+            if buf[i + 1 : i + 2] == b'"':
                 skip = i + 1  # "" is an escaped quote
             else:
                 quoted = False
@@ -388,11 +398,20 @@ def _csv_fast(buf: bytes, body_start: int, delim: str, header_line: int, n_cols:
         pa.BufferReader(pa.py_buffer(buf)[body_start:]),
         read_options=pa_csv.ReadOptions(column_names=names, use_threads=True, block_size=4 * _MB),
         parse_options=pa_csv.ParseOptions(
-            delimiter=delim, quote_char='"', double_quote=True, escape_char=False,
-            newlines_in_values=buf.find(b'"', body_start) >= 0, ignore_empty_lines=False),
+            delimiter=delim,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=buf.find(b'"', body_start) >= 0,
+            ignore_empty_lines=False,
+        ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={n: _STRING for n in names}, null_values=[],
-            strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False),
+            column_types={n: _STRING for n in names},
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=False,
+        ),
     )
     return table.columns, header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
 
@@ -419,11 +438,21 @@ def _csv_tolerant(buf: bytes, body_start: int, delim: str, header_line: int, sha
         pa.BufferReader(pa.py_buffer(buf)[body_start:]),
         read_options=pa_csv.ReadOptions(column_names=names, use_threads=False, block_size=4 * _MB),
         parse_options=pa_csv.ParseOptions(
-            delimiter=delim, quote_char='"', double_quote=True, escape_char=False,
-            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=set_row_aside),
+            delimiter=delim,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=set_row_aside,
+        ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={n: _STRING for n in names}, null_values=[],
-            strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False),
+            column_types={n: _STRING for n in names},
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=False,
+        ),
     )
     total = table.num_rows + len(set_aside)
     numbers = np.array([n if isinstance(n, int) else -1 for n, _ in set_aside], dtype=np.int64)
@@ -446,8 +475,10 @@ def _csv_tolerant(buf: bytes, body_start: int, delim: str, header_line: int, sha
     source[others] = np.arange(table.num_rows)
     source[aside_at] = table.num_rows + np.arange(len(set_aside))
     extra = _columns(rows, n_cols)
-    columns = [pa.chunked_array(col.chunks + ext.chunks, _STRING).take(source)
-               for col, ext in zip(table.columns, extra)]
+    columns = [
+        pa.chunked_array(col.chunks + ext.chunks, _STRING).take(source)
+        for col, ext in zip(table.columns, extra)
+    ]
     row_lines = header_line + 1 + np.arange(total, dtype=np.int64)
     return columns, row_lines, aside_at[np.asarray(ragged, dtype=np.int64)]
 
@@ -494,6 +525,7 @@ def _columns(rows: list[list[str]], n_cols: int) -> list[pa.ChunkedArray]:
 
 # --- header and rows (shared) ---------------------------------------------------------------
 
+
 class _Header:
     """The header row, checked: width, duplicate names, unnamed columns."""
 
@@ -501,8 +533,9 @@ class _Header:
         self.names = cells
         self.width = max((i + 1 for i, c in enumerate(cells) if c), default=0)  # w/o trailing ''
         if self.width > limits.max_columns:
-            raise ImportRejected("too_many_columns", columns=self.width,
-                                 max_columns=limits.max_columns)
+            raise ImportRejected(
+                "too_many_columns", columns=self.width, max_columns=limits.max_columns
+            )
         seen: set[str] = set()
         for name in cells:
             if name and name.lower() in seen:
@@ -512,9 +545,14 @@ class _Header:
         self.unnamed = [j for j, c in enumerate(cells) if not c]
 
 
-def _finish(columns: list[pa.ChunkedArray], row_lines: np.ndarray, shape: _Header,
-            limits: Limits, stray_column: int | None = None, keep: np.ndarray | None = None
-            ) -> tuple[pd.DataFrame, np.ndarray]:
+def _finish(
+    columns: list[pa.ChunkedArray],
+    row_lines: np.ndarray,
+    shape: _Header,
+    limits: Limits,
+    stray_column: int | None = None,
+    keep: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Strip values, drop blank rows, apply the limits, and build the frame. ``columns`` hold
     one value per header cell for each row in ``row_lines``; rows at positions ``keep`` are
     kept even if blank; ``stray_column`` is the 0-based position of a value found right of
@@ -543,8 +581,13 @@ def _finish(columns: list[pa.ChunkedArray], row_lines: np.ndarray, shape: _Heade
                 first_long = (int(too_long[0]), j, int(chars[too_long[0]]))
     if first_long:
         row, j, length = first_long
-        raise ImportRejected("field_too_long", line=int(row_lines[row]), column=shape.names[j],
-                             length=length, max=limits.max_field_chars)
+        raise ImportRejected(
+            "field_too_long",
+            line=int(row_lines[row]),
+            column=shape.names[j],
+            length=length,
+            max=limits.max_field_chars,
+        )
     if not len(rows):
         raise ImportRejected("no_rows")
     table = pa.table([stripped[j][0] for j in shape.named], names=[f"f{j}" for j in shape.named])
@@ -564,14 +607,17 @@ def _trimmed(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
         offsets, data = _offsets_and_data(chunk)
         sizes = np.diff(offsets)
         filled = sizes > 0
-        if filled.any() and (_maybe_space(data[offsets[:-1][filled]])
-                             or _maybe_space(data[offsets[1:][filled] - 1])):
+        if filled.any() and (
+            _maybe_space(data[offsets[:-1][filled]]) or _maybe_space(data[offsets[1:][filled] - 1])
+        ):
             chunk = pc.utf8_trim(chunk, WHITESPACE)
             sizes = np.diff(_offsets_and_data(chunk)[0])
         chunks.append(chunk)
         lengths.append(sizes)
-    return (pa.chunked_array(chunks, _STRING),
-            np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+    return (
+        pa.chunked_array(chunks, _STRING),
+        np.concatenate(lengths) if lengths else np.zeros(0, np.int64),
+    )
 
 
 def _maybe_space(edge_bytes: np.ndarray) -> bool:
@@ -581,12 +627,13 @@ def _maybe_space(edge_bytes: np.ndarray) -> bool:
 
 def _offsets_and_data(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     _, offsets, data = chunk.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+    offsets = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
     return offsets, data
 
 
 # --- XLSX -----------------------------------------------------------------------------------
+
 
 def _read_xlsx(data: bytes, limits: Limits) -> RawTable:
     try:

@@ -1,5 +1,6 @@
 """Template files analysts download: the contract's columns (Indonesian names) and the kind's example row
 (domain/data_kinds.py)."""
+
 from __future__ import annotations
 
 import io

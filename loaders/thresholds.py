@@ -2,6 +2,7 @@
 where it is and reading it. The checks are domain.thresholds.parse_rules; this module keeps
 files and environment variables out of the domain and hands `Rules` to whoever runs the rules.
 """
+
 from __future__ import annotations
 
 import os

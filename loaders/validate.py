@@ -5,6 +5,7 @@ The schema runs on the raw text the reader produced; each check is vectorised an
 its message key in i18n/errors.*.toml (`errors.row_<check>`). Values are parsed once per distinct
 value, so validating and converting a million rows stays cheap.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ LON_MIN, LAT_MIN, LON_MAX, LAT_MAX = ntb_bounds(COORD_MARGIN_DEG)
 class RowError:
     line: int | None
     column: str
-    value: str        # passport numbers masked, never in clear
-    code: str         # message key: errors.row_<code>
+    value: str  # passport numbers masked, never in clear
+    code: str  # message key: errors.row_<code>
     level: str = "error"  # error | warning (warnings do not reject the row)
     header: str = ""  # the column as the file named it (`column` is the contract's name)
     detail: str = ""  # fills {detail} in the message: the candidates of an ambiguous place
@@ -90,9 +91,13 @@ class Parsed(dict):
         col, raw = self.spec[name], self.frame[name]
         if col.type == "id":  # kept as text, nearly every value distinct: only empty becomes None
             empty = (raw == "").to_numpy(dtype=bool)
-            values = pd.Series(np.where(empty, None, raw.to_numpy(dtype=object)), index=raw.index, dtype=object)
+            values = pd.Series(
+                np.where(empty, None, raw.to_numpy(dtype=object)), index=raw.index, dtype=object
+            )
             self.none[name] = empty
-        elif col.type == "text":  # kept as text, values repeat: one Python string per distinct value
+        elif (
+            col.type == "text"
+        ):  # kept as text, values repeat: one Python string per distinct value
             codes, distinct = V.parse_distinct(raw, lambda s: s)
             values = pd.Series(distinct[codes], index=raw.index, dtype=object)
             self.none[name] = np.equal(distinct, None)[codes]
@@ -129,11 +134,21 @@ def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameS
         if col.required:
             checks.append(pa.Check(lambda s: s != "", name="required"))
         code = _check_code(col)
-        if col.type == "nik":  # well formed but claiming NTB with a regency NTB has not: its own message
-            checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n) | parsed.nik_region(n),
-                                   name=code))
-            checks.append(pa.Check(lambda s, n=col.name: pd.Series(~parsed.nik_region(n), index=s.index),
-                                   name="nik_region"))
+        if (
+            col.type == "nik"
+        ):  # well formed but claiming NTB with a regency NTB has not: its own message
+            checks.append(
+                pa.Check(
+                    lambda s, n=col.name: (s == "") | parsed.accepted(n) | parsed.nik_region(n),
+                    name=code,
+                )
+            )
+            checks.append(
+                pa.Check(
+                    lambda s, n=col.name: pd.Series(~parsed.nik_region(n), index=s.index),
+                    name="nik_region",
+                )
+            )
         elif code:
             checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n), name=code))
         checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
@@ -156,8 +171,13 @@ def convert(parsed: Parsed, kind: str, keep: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(out, index=index, copy=False)
 
 
-def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int] | None = None,
-             places: dict[int, RowError] | None = None) -> tuple[pd.DataFrame, list[RowError], dict]:
+def validate(
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    kind: str,
+    ragged: list[int] | None = None,
+    places: dict[int, RowError] | None = None,
+) -> tuple[pd.DataFrame, list[RowError], dict]:
     """Return (converted valid rows, every row error and warning, distinct values): rows keep
     their frame index; `lines[i]` is the spreadsheet line of row position i; distinct values
     are {column: (codes of the valid rows, distinct parsed values)} of the parsed columns.
@@ -198,8 +218,10 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int
         rows = rows[~rows.index.isin(row_bad)]
     for name in _passports(kind):
         if name in frame:  # the row imports; the analyst is told
-            errors += [RowError(int(line_of[i]), name, "", "no_passport", level="warning")
-                       for i in rows.index[rows[name].isna()]]
+            errors += [
+                RowError(int(line_of[i]), name, "", "no_passport", level="warning")
+                for i in rows.index[rows[name].isna()]
+            ]
     errors.sort(key=lambda e: (e.line or 0, e.column))
     return rows, errors, _distinct_of(parsed, rows.index.to_numpy(), len(frame))
 
@@ -207,7 +229,9 @@ def validate(frame: pd.DataFrame, lines: np.ndarray, kind: str, ragged: list[int
 def _distinct_of(parsed: Parsed, positions: np.ndarray, total: int) -> dict:
     if len(positions) == total:  # every row valid: the codes as they are
         return dict(parsed.distinct)
-    return {name: (codes[positions], distinct) for name, (codes, distinct) in parsed.distinct.items()}
+    return {
+        name: (codes[positions], distinct) for name, (codes, distinct) in parsed.distinct.items()
+    }
 
 
 def _passports(kind: str) -> list[str]:
@@ -242,21 +266,36 @@ def _cross_checks(rows: pd.DataFrame, kind: str, line_of: pd.Series) -> tuple[li
     return errors, bad
 
 
-def _place_checks(rows: pd.DataFrame, both: pd.Series, line_of: pd.Series, bad: set) -> list[RowError]:
+def _place_checks(
+    rows: pd.DataFrame, both: pd.Series, line_of: pd.Series, bad: set
+) -> list[RowError]:
     """Rows with both coordinates: inside NTB (else rejected), inside the stated regency (else a warning)."""
     errors = []
     latf = pd.to_numeric(rows["lat"].where(both), errors="coerce")
     lonf = pd.to_numeric(rows["lon"].where(both), errors="coerce")
-    outside = both & ~((lonf >= LON_MIN) & (lonf <= LON_MAX) & (latf >= LAT_MIN) & (latf <= LAT_MAX))
+    outside = both & ~(
+        (lonf >= LON_MIN) & (lonf <= LON_MAX) & (latf >= LAT_MIN) & (latf <= LAT_MAX)
+    )
     for i in rows.index[outside]:
-        errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}", "outside_ntb"))
+        errors.append(
+            RowError(
+                int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}", "outside_ntb"
+            )
+        )
         bad.add(i)
     inside = both & ~outside
     if inside.any():
         wrong = _outside_stated_regency(lonf[inside], latf[inside], rows.loc[inside, "regency"])
         for i in wrong:
-            errors.append(RowError(int(line_of[i]), "lat", f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}",
-                                   "outside_regency", level="warning"))
+            errors.append(
+                RowError(
+                    int(line_of[i]),
+                    "lat",
+                    f"{rows.at[i, 'lat']}, {rows.at[i, 'lon']}",
+                    "outside_regency",
+                    level="warning",
+                )
+            )
     return errors
 
 

@@ -2,6 +2,7 @@
 when the text is not acceptable. Columns are parsed once per distinct value (`parse_distinct`),
 which keeps a million-row file fast: a file has few distinct dates, regencies or countries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,12 +42,47 @@ def parse_bool(text: str):
 
 _MONTHS = {
     # Indonesian and English month names and abbreviations; "Nopember"/"Agustus" are common spellings
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2, "february": 2,
-    "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5,
-    "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7,
-    "agu": 8, "agt": 8, "ags": 8, "agus": 8, "agustus": 8, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
+    "jan": 1,
+    "januari": 1,
+    "january": 1,
+    "feb": 2,
+    "februari": 2,
+    "pebruari": 2,
+    "february": 2,
+    "mar": 3,
+    "maret": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "mei": 5,
+    "may": 5,
+    "jun": 6,
+    "juni": 6,
+    "june": 6,
+    "jul": 7,
+    "juli": 7,
+    "july": 7,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "agus": 8,
+    "agustus": 8,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "okt": 10,
+    "oktober": 10,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "nop": 11,
+    "november": 11,
+    "nopember": 11,
+    "des": 12,
+    "desember": 12,
+    "dec": 12,
     "december": 12,
 }
 # A time after the date (a spreadsheet date-time cell) is allowed: the day is what is stored.
@@ -189,6 +225,7 @@ NTB_PROVINCE = "52"
 @lru_cache(maxsize=1)
 def _ntb_regency_digits() -> frozenset[str]:
     from domain.regions import regency_codes
+
     return frozenset(c.replace(".", "")[2:] for c in regency_codes())  # "52.01" -> "01"
 
 
@@ -214,9 +251,15 @@ def _nik_parts(texts: np.ndarray):
     cleaned = pc.replace_substring_regex(arr, _NIK_SEPARATORS, "")
     ok = pc.match_substring_regex(cleaned, r"^[0-9]{16}$")
     ntb = pc.and_(ok, pc.equal(pc.utf8_slice_codeunits(cleaned, 0, 2), NTB_PROVINCE))
-    known = pc.is_in(pc.utf8_slice_codeunits(cleaned, 2, 4), pa.array(sorted(_ntb_regency_digits()), pa.large_string()))
-    return (cleaned.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False),
-            pc.and_(ntb, pc.invert(known)).to_numpy(zero_copy_only=False))
+    known = pc.is_in(
+        pc.utf8_slice_codeunits(cleaned, 2, 4),
+        pa.array(sorted(_ntb_regency_digits()), pa.large_string()),
+    )
+    return (
+        cleaned.to_numpy(zero_copy_only=False),
+        ok.to_numpy(zero_copy_only=False),
+        pc.and_(ntb, pc.invert(known)).to_numpy(zero_copy_only=False),
+    )
 
 
 def normalise_niks(texts: np.ndarray) -> np.ndarray:
@@ -253,7 +296,9 @@ def parse_distinct(values: pd.Series, fn, *args, many=None) -> tuple[np.ndarray,
     column; or `many` applied to all distinct values at once. Empty text gives None without
     calling either."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    uniques = np.asarray(uniques, dtype=object)  # iterating an Arrow-backed array costs more than parsing
+    uniques = np.asarray(
+        uniques, dtype=object
+    )  # iterating an Arrow-backed array costs more than parsing
     if many is not None:
         parsed = many(uniques)
     else:

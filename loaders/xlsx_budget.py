@@ -18,6 +18,7 @@ Counts are upper bounds (``<row`` or ``:row`` anywhere, prefixed or not), so a f
 refused by them only when it holds more than the limits anyway. Values within these bounds but
 over the per-field limit are reported exactly, with line and column, by the reader.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -53,14 +54,25 @@ def check_xlsx(zf: zipfile.ZipFile, limits) -> None:
                     if unpacked > max_unpacked:
                         raise _too_large(limits)
                     scan.feed(chunk)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-                NotImplementedError, RuntimeError):  # RuntimeError: encrypted member
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+        ):  # RuntimeError: encrypted member
             raise ImportRejected("bad_xlsx") from None
 
 
 def _too_large(limits) -> ImportRejected:
-    return ImportRejected("xlsx_unpacked_too_large", max_mb=UNPACK_FACTOR * limits.max_bytes // _MB,
-                          factor=UNPACK_FACTOR, file_mb=limits.max_bytes // _MB)
+    return ImportRejected(
+        "xlsx_unpacked_too_large",
+        max_mb=UNPACK_FACTOR * limits.max_bytes // _MB,
+        factor=UNPACK_FACTOR,
+        file_mb=limits.max_bytes // _MB,
+    )
 
 
 class _PartScan:
@@ -93,8 +105,12 @@ class _PartScan:
         if self.rows > self.limits.max_rows:
             raise ImportRejected("xlsx_too_many_rows", max_rows=self.limits.max_rows)
         if self.cells > self.max_cells:
-            raise ImportRejected("xlsx_too_many_cells", max_cells=self.max_cells,
-                                 max_rows=self.limits.max_rows, max_columns=self.limits.max_columns)
+            raise ImportRejected(
+                "xlsx_too_many_cells",
+                max_cells=self.max_cells,
+                max_rows=self.limits.max_rows,
+                max_columns=self.limits.max_columns,
+            )
         self._runs(data, start)
         self.pos += len(chunk)
         self.carry = data[-_CARRY:]
@@ -128,8 +144,11 @@ class _PartScan:
 def _kind(head: bytes) -> bool:
     """Whether a part is XML (to be scanned) rather than binary. XML in UTF-16 or UTF-32 would
     hide its markers from the byte searches, and Excel never writes it: refused."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00<" in head[:8] \
-            or b"<\x00" in head[:8]:
+    if (
+        head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        or b"\x00<" in head[:8]
+        or b"<\x00" in head[:8]
+    ):
         raise ImportRejected("bad_xlsx")
     return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"<")
 

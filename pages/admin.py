@@ -1,14 +1,15 @@
 """Admin: accounts, imported batches (undo), and the audit trail."""
+
 import pandas as pd
 import streamlit as st
 
 from domain.alert_rules import RULES
+from domain.regions import offices
+from domain.scope import PROVINCE_KEY
 from loaders.thresholds import rules_path
 from services.thresholds import save_rules
 from storage import queries
 from storage.imports import undo_batch
-from domain.regions import offices
-from domain.scope import PROVINCE_KEY
 from storage.users import UserError, list_users, set_office
 from ui.auth import guard, role, user_name, user_scope
 from ui.data import engine
@@ -36,7 +37,9 @@ if users:
     st.markdown(f"**{tr('admin.office_title')}**")
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     who = c1.selectbox(tr("admin.office_user"), [u["username"] for u in users], key="office_user")
-    sees = c2.selectbox(tr("admin.office_choice"), SCOPES, key="office_choice", format_func=scope_name)
+    sees = c2.selectbox(
+        tr("admin.office_choice"), SCOPES, key="office_choice", format_func=scope_name
+    )
     if c3.button(tr("admin.office_save"), key="office_save"):
         guard("manage_users")
         try:
@@ -63,17 +66,34 @@ st.subheader(tr("admin.audit"))
 c1, c2, c3 = st.columns(3)
 action = c1.text_input(tr("admin.audit_action"), key="audit_action").strip() or None
 actor = c2.text_input(tr("admin.audit_actor"), key="audit_actor").strip() or None
-in_scope = c3.selectbox(tr("admin.audit_scope"), [None, *SCOPES], key="audit_scope", placeholder=tr("app.any"),
-                        format_func=lambda k: tr("app.any") if k is None else scope_name(k))
-st.dataframe(readable(queries.audit_log(engine(), role(), action, actor, scope=in_scope)), hide_index=True,
-             width="stretch")
+in_scope = c3.selectbox(
+    tr("admin.audit_scope"),
+    [None, *SCOPES],
+    key="audit_scope",
+    placeholder=tr("app.any"),
+    format_func=lambda k: tr("app.any") if k is None else scope_name(k),
+)
+st.dataframe(
+    readable(queries.audit_log(engine(), role(), action, actor, scope=in_scope)),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader(tr("admin.rules"))
 st.caption(tr("admin.rules_help", path=inert(rules_path())))
-st.dataframe(pd.DataFrame({tr("admin.rules_alert"): [tr(f"alerts.{r.name}") for r in RULES.values()],
-                           tr("admin.rules_section"): [f"[{r.section}]" for r in RULES.values()]}),
-             hide_index=True, width="stretch")
-text = st.text_area(tr("admin.rules_file"), rules_path().read_text(encoding="utf-8"), height=400, key="rules_text")
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("admin.rules_alert"): [tr(f"alerts.{r.name}") for r in RULES.values()],
+            tr("admin.rules_section"): [f"[{r.section}]" for r in RULES.values()],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+text = st.text_area(
+    tr("admin.rules_file"), rules_path().read_text(encoding="utf-8"), height=400, key="rules_text"
+)
 if st.button(tr("admin.rules_save"), key="rules_save"):
     guard("edit_rules")
     try:

@@ -1,6 +1,7 @@
 """Peringatan (alerts): what the rules found, who must act, and the follow-up workflow as a case
 list: select one or several alerts (by id; ?alert=<id> opens one), change their status in one
 click with one note, give them to a person; overdue alerts are marked and can come first."""
+
 import pandas as pd
 import streamlit as st
 
@@ -41,14 +42,36 @@ st.caption(tr("alertpage.intro"))
 alert_queue.flash()
 
 c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
-statuses = any_of(tr("alertpage.status"), STATUSES, "al_status", c1,
-                  default=[s for s in STATUSES if s != CLOSED], format_func=lambda s: tr(f"status.{s}"))
-sevs = any_of(tr("alertpage.severity"), SEVERITIES, "al_sev", c2, format_func=lambda s: tr(f"alerts.severity_{s}"))
-rules = any_of(tr("alertpage.rule"), RULE_NAMES, "al_rule", c3, format_func=lambda r: tr(f"alerts.{r}"))
-order = c4.selectbox(tr("alertpage.sort"), ("newest", "overdue"), key="al_sort",
-                     format_func=lambda o: tr(f"alertpage.sort_{o}"))
-if c5.button(tr("alertpage.run"), key="al_run", disabled=not allowed("change_alert_status"),
-             help=tr("alertpage.run_help")):
+statuses = any_of(
+    tr("alertpage.status"),
+    STATUSES,
+    "al_status",
+    c1,
+    default=[s for s in STATUSES if s != CLOSED],
+    format_func=lambda s: tr(f"status.{s}"),
+)
+sevs = any_of(
+    tr("alertpage.severity"),
+    SEVERITIES,
+    "al_sev",
+    c2,
+    format_func=lambda s: tr(f"alerts.severity_{s}"),
+)
+rules = any_of(
+    tr("alertpage.rule"), RULE_NAMES, "al_rule", c3, format_func=lambda r: tr(f"alerts.{r}")
+)
+order = c4.selectbox(
+    tr("alertpage.sort"),
+    ("newest", "overdue"),
+    key="al_sort",
+    format_func=lambda o: tr(f"alertpage.sort_{o}"),
+)
+if c5.button(
+    tr("alertpage.run"),
+    key="al_run",
+    disabled=not allowed("change_alert_status"),
+    help=tr("alertpage.run_help"),
+):
     with st.spinner(tr("alertpage.running")):
         done = evaluate_and_store(engine(), election(), f.as_of, actor=user_name())
     st.success(tr("alertpage.ran", **done))
@@ -58,7 +81,9 @@ now = utcnow()
 found = q_alerts(f, tuple(statuses), tuple(sevs), tuple(rules)).copy()
 found["overdue"] = overdue_hours(found, now, response)
 if order == "overdue":
-    found = found.sort_values(["overdue", "date"], ascending=[False, False], na_position="last", kind="stable")
+    found = found.sort_values(
+        ["overdue", "date"], ascending=[False, False], na_position="last", kind="stable"
+    )
 
 
 def where(row) -> str:
@@ -73,53 +98,101 @@ if found.empty:
     st.info(tr("alertpage.none"))
 else:
     st.subheader(tr("alertpage.who_acts"))
-    st.dataframe(found.pivot_table(index="agency", columns="severity", values="id", aggfunc="count", fill_value=0)
-                 .reindex(columns=[s for s in SEVERITIES if s in set(found["severity"])])
-                 .rename(columns=lambda s: tr(f"alerts.severity_{s}"))
-                 .rename_axis(index=tr("alertpage.agency"), columns=None), width="stretch")
+    st.dataframe(
+        found.pivot_table(
+            index="agency", columns="severity", values="id", aggfunc="count", fill_value=0
+        )
+        .reindex(columns=[s for s in SEVERITIES if s in set(found["severity"])])
+        .rename(columns=lambda s: tr(f"alerts.severity_{s}"))
+        .rename_axis(index=tr("alertpage.agency"), columns=None),
+        width="stretch",
+    )
     late = found["overdue"]
-    view = pd.DataFrame({
-        "id": found["id"],
-        tr("alertpage.late_mark"): ["" if pd.isna(h) else tr("alertpage.late_cell", hours=fmt_hours(h)) for h in late],
-        tr("alertpage.date"): found["date"],
-        tr("alertpage.severity"): [tr(f"alerts.severity_{s}") for s in found["severity"]],
-        tr("alertpage.rule"): [tr(f"alerts.{r}") for r in found["rule"]],
-        tr("alertpage.where"): [where(r) for _, r in found.iterrows()],
-        tr("alertpage.phase"): [p.name(lang) if (p := election().phase_by_key(k)) else tr("overview.no_phase")
-                                for k in found["phase"]],
-        tr("alertpage.agency"): found["agency"],
-        tr("alertpage.supporting"): [", ".join(alert_supporting(d, a)) for d, a in zip(found["detail"], found["agency"])],
-        tr("alertpage.status"): [tr(f"status.{s}") for s in found["status"]],
-        tr("alertpage.holder"): found["assigned_to"].fillna(""),
-        tr("alertpage.holder_since"): wita_text(found["assigned_at"]),
-    })
+    view = pd.DataFrame(
+        {
+            "id": found["id"],
+            tr("alertpage.late_mark"): [
+                "" if pd.isna(h) else tr("alertpage.late_cell", hours=fmt_hours(h)) for h in late
+            ],
+            tr("alertpage.date"): found["date"],
+            tr("alertpage.severity"): [tr(f"alerts.severity_{s}") for s in found["severity"]],
+            tr("alertpage.rule"): [tr(f"alerts.{r}") for r in found["rule"]],
+            tr("alertpage.where"): [where(r) for _, r in found.iterrows()],
+            tr("alertpage.phase"): [
+                p.name(lang) if (p := election().phase_by_key(k)) else tr("overview.no_phase")
+                for k in found["phase"]
+            ],
+            tr("alertpage.agency"): found["agency"],
+            tr("alertpage.supporting"): [
+                ", ".join(alert_supporting(d, a)) for d, a in zip(found["detail"], found["agency"])
+            ],
+            tr("alertpage.status"): [tr(f"status.{s}") for s in found["status"]],
+            tr("alertpage.holder"): found["assigned_to"].fillna(""),
+            tr("alertpage.holder_since"): wita_text(found["assigned_at"]),
+        }
+    )
     st.subheader(tr("alertpage.list", n=len(found)))
-    st.caption(tr("alertpage.overdue_rule", **{k: fmt_hours(h) for k, h in (
-        ("campaign", response.hours_for("kampanye")), ("quiet", response.hours_for("masa_tenang")),
-        ("voting", response.hours_for("pemungutan")), ("other", response.default_hours))}))
+    st.caption(
+        tr(
+            "alertpage.overdue_rule",
+            **{
+                k: fmt_hours(h)
+                for k, h in (
+                    ("campaign", response.hours_for("kampanye")),
+                    ("quiet", response.hours_for("masa_tenang")),
+                    ("voting", response.hours_for("pemungutan")),
+                    ("other", response.default_hours),
+                )
+            },
+        )
+    )
     alert_queue.table(view, list(found["id"]))
 
-chosen = alerts_by_id(alert_queue.selected())  # only the account's area: a link to another's opens nothing
+chosen = alerts_by_id(
+    alert_queue.selected()
+)  # only the account's area: a link to another's opens nothing
 alert_queue.share_selection()
 if len(chosen) == 1:
     alert = chosen.iloc[0]
-    st.markdown(f"**#{alert['id']} {tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {alert['date']}")
+    st.markdown(
+        f"**#{alert['id']} {tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {alert['date']}"
+    )
     if alert["rule"] in voter_check.PERSON_LEVEL and not allowed("view_person_level"):
         st.caption(tr("alertpage.person_level_only"))  # leadership sees the counts (map, overview)
     else:
-        if alert["rule"] in voter_check.PERSON_LEVEL and st.session_state.get("viewed") != alert["id"]:
-            voter_check.viewed(engine(), int(alert["id"]), alert["rule"], user_name(), role())  # audited once
+        if (
+            alert["rule"] in voter_check.PERSON_LEVEL
+            and st.session_state.get("viewed") != alert["id"]
+        ):
+            voter_check.viewed(
+                engine(), int(alert["id"]), alert["rule"], user_name(), role()
+            )  # audited once
             st.session_state["viewed"] = alert["id"]
-        st.markdown(inert(describe(alert, lang, election())))  # the agency and other values came from files
+        st.markdown(
+            inert(describe(alert, lang, election()))
+        )  # the agency and other values came from files
     late = overdue_hours(chosen, now, response).iloc[0]
-    held = (tr("alertpage.held", holder=inert(alert["assigned_to"]), since=wita_text(chosen["assigned_at"]).iloc[0])
-            if pd.notna(alert["assigned_to"]) else tr("alertpage.not_held"))
-    st.caption(f"{tr('alertpage.status')}: **{tr('status.' + alert['status'])}** · {held}"
-               + (" · ⚠ " + tr("alertpage.late", hours=fmt_hours(late)) if pd.notna(late) else ""))
+    held = (
+        tr(
+            "alertpage.held",
+            holder=inert(alert["assigned_to"]),
+            since=wita_text(chosen["assigned_at"]).iloc[0],
+        )
+        if pd.notna(alert["assigned_to"])
+        else tr("alertpage.not_held")
+    )
+    st.caption(
+        f"{tr('alertpage.status')}: **{tr('status.' + alert['status'])}** · {held}"
+        + (" · ⚠ " + tr("alertpage.late", hours=fmt_hours(late)) if pd.notna(late) else "")
+    )
 elif len(chosen) > 1:
     st.markdown(tr("alertpage.selected_n", n=len(chosen)))
-    st.caption(", ".join(f"#{a['id']} {tr('alerts.' + a['rule'])} ({inert(where(a))}, {tr('status.' + a['status'])})"
-                         for _, a in chosen.iterrows()))
+    st.caption(
+        ", ".join(
+            f"#{a['id']} {tr('alerts.' + a['rule'])} ({inert(where(a))}, {tr('status.' + a['status'])})"
+            for _, a in chosen.iterrows()
+        )
+    )
 if len(chosen) and allowed("change_alert_status"):
     alert_queue.form(chosen)
 if len(chosen) == 1:

@@ -15,10 +15,10 @@ from ui.sidebar import election, sidebar
 from ui.tables import code_text
 from ui.text import inert
 from ui.view_state import remember, restore
+from viz.explain import risk_explained
 from viz.map_slide import image_options
 from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config
 from viz.timeline import trend_figure
-from viz.explain import risk_explained
 
 guard("view_aggregates")  # reached at /map before dashboard.py's sign-in: see pages/overview.py
 base = sidebar()
@@ -31,19 +31,38 @@ demo_banner()
 
 metrics = list(METRICS)
 restore("map_metric", lambda m: m if m in metrics else None, "present")
-metric = st.pills(tr("map.metric"), metrics, key="map_metric",
-                  format_func=lambda m: tr(f"metric.{m}")) or "present"
+metric = (
+    st.pills(tr("map.metric"), metrics, key="map_metric", format_func=lambda m: tr(f"metric.{m}"))
+    or "present"
+)
 remember("map_metric")
 with head[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
-    nats = any_of(tr("mappage.nationality"), q("top_nationalities", base, n=60)["nationality"].tolist(), "f_nat",
-                  format_func=lambda a: f"{country_name(a, lang)} ({a})")
+    nats = any_of(
+        tr("mappage.nationality"),
+        q("top_nationalities", base, n=60)["nationality"].tolist(),
+        "f_nat",
+        format_func=lambda a: f"{country_name(a, lang)} ({a})",
+    )
     permits = any_of(tr("mappage.permit"), allowed_values("permit_type"), "f_permit")
     acts = any_of(tr("mappage.activity"), allowed_values("activity"), "f_act")
-    cats = any_of(tr("mappage.category"), allowed_values("category"), "f_cat",
-                  format_func=lambda c: tr(f"category.{c}"))
+    cats = any_of(
+        tr("mappage.category"),
+        allowed_values("category"),
+        "f_cat",
+        format_func=lambda c: tr(f"category.{c}"),
+    )
     sevs = any_of(tr("mappage.severity"), [1, 2, 3, 4, 5], "f_sev")
-f = Filters(base.start, base.end, base.as_of, base.office, tuple(nats), tuple(permits), tuple(acts),
-            tuple(cats), tuple(sevs))
+f = Filters(
+    base.start,
+    base.end,
+    base.as_of,
+    base.office,
+    tuple(nats),
+    tuple(permits),
+    tuple(acts),
+    tuple(cats),
+    tuple(sevs),
+)
 with head[2].popover(tr("briefing_ui.button"), icon=":material/picture_as_pdf:", width="stretch"):
     briefing_export(f, metric)
 
@@ -56,21 +75,44 @@ selected = st.session_state.get("drill_select")
 # The map is a slide (title, marking, legends, scale, source: viz/map_slide.py); a phone ("Mobi"
 # in its user agent, the only hint of the screen's width a server gets) gets the compact layout.
 slide = map_slide(f, metric, election())
-fig = map_figure(f, metric, lang, selected, 540, election().id, slide,
-                 compact="Mobi" in st.context.headers.get("User-Agent", ""))
+fig = map_figure(
+    f,
+    metric,
+    lang,
+    selected,
+    540,
+    election().id,
+    slide,
+    compact="Mobi" in st.context.headers.get("User-Agent", ""),
+)
 png_name = f"peta_{metric}_{f.start:%Y%m%d}-{f.end:%Y%m%d}_{slide.marking}"
 config = {**plotly_config(lang), "toImageButtonOptions": image_options(png_name, fig.layout.height)}
-event = st.plotly_chart(fig, width="stretch", config=config, key="regency_map", on_select="rerun",
-                        selection_mode="points")
-clicked = [p.get("location") for p in (event.selection.points if event and event.selection else []) if p.get("location")]
+event = st.plotly_chart(
+    fig,
+    width="stretch",
+    config=config,
+    key="regency_map",
+    on_select="rerun",
+    selection_mode="points",
+)
+clicked = [
+    p.get("location")
+    for p in (event.selection.points if event and event.selection else [])
+    if p.get("location")
+]
 if clicked and clicked[0] != st.session_state.get("last_map_click"):
     st.session_state["last_map_click"] = clicked[0]
     st.session_state["drill_select"] = clicked[0]
     st.rerun()  # once: redraw the map with the new regency outlined
 
 st.caption(tr("map.click_hint"))
-selected = st.selectbox(tr("map.choose_regency"), codes, key="drill_select", placeholder=tr("map.none"),
-                        format_func=lambda c: tr("map.none") if c is None else regency_name(c))
+selected = st.selectbox(
+    tr("map.choose_regency"),
+    codes,
+    key="drill_select",
+    placeholder=tr("map.none"),
+    format_func=lambda c: tr("map.none") if c is None else regency_name(c),
+)
 remember("drill_select")
 
 if selected:
@@ -83,29 +125,56 @@ if selected:
     r = q_risk(f, election().id).loc[selected]
     if r["score"] == r["score"]:  # the window it covers and each component's points, in words
         st.info(risk_explained(r, f.as_of, load_rules(), election(), lang))
-    st.plotly_chart(trend_figure(q("presence_trend", f, selected), election(), lang, tr("chart.trend"), f.start, f.end,
-                                 regency=selected),
-                    width="stretch", config=plotly_config(lang), key="drill_trend")
+    st.plotly_chart(
+        trend_figure(
+            q("presence_trend", f, selected),
+            election(),
+            lang,
+            tr("chart.trend"),
+            f.start,
+            f.end,
+            regency=selected,
+        ),
+        width="stretch",
+        config=plotly_config(lang),
+        key="drill_trend",
+    )
     c1, c2 = st.columns(2)
     top = q("top_nationalities", f, selected)
     top = top.assign(name=[country_name(a, lang) for a in top["nationality"]])
-    c1.plotly_chart(bar_figure(top, "persons", "name", tr("chart.top_nationalities")), width="stretch",
-                    key="drill_nat")
+    c1.plotly_chart(
+        bar_figure(top, "persons", "name", tr("chart.top_nationalities")),
+        width="stretch",
+        key="drill_nat",
+    )
     mix = q("permit_activity_mix", f, selected)
     c2.subheader(tr("chart.permit_mix"))
     if len(mix):
-        c2.dataframe(mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0)
-                     .rename(index=lambda p: code_text("permit_type", p), columns=lambda a: code_text("activity", a))
-                     .rename_axis(index=tr("mappage.permit"), columns=tr("mappage.activity")), width="stretch")
+        c2.dataframe(
+            mix.pivot_table(index="permit_type", columns="activity", values="persons", fill_value=0)
+            .rename(
+                index=lambda p: code_text("permit_type", p),
+                columns=lambda a: code_text("activity", a),
+            )
+            .rename_axis(index=tr("mappage.permit"), columns=tr("mappage.activity")),
+            width="stretch",
+        )
     st.subheader(tr("mappage.who_acts"))
-    st.dataframe(q("who_acts", f, selected).rename(columns=lambda s: tr(
-                     "alertpage.supporting" if s == "supporting" else f"status.{s}"))
-                 .rename_axis(index=tr("alertpage.agency"), columns=None), width="stretch")
+    st.dataframe(
+        q("who_acts", f, selected)
+        .rename(
+            columns=lambda s: tr("alertpage.supporting" if s == "supporting" else f"status.{s}")
+        )
+        .rename_axis(index=tr("alertpage.agency"), columns=None),
+        width="stretch",
+    )
     st.subheader(tr("mappage.incidents"))
     inc = q("regency_incidents", f, selected, role())
     if len(inc):
-        inc = inc.assign(category=[tr(f"category.{c}") for c in inc["category"]],
-                         status=[tr(f"status.{s}") for s in inc["status"]])
+        inc = inc.assign(
+            category=[tr(f"category.{c}") for c in inc["category"]],
+            status=[tr(f"status.{s}") for s in inc["status"]],
+        )
     st.dataframe(as_sent(inc, "incidents"), hide_index=True, width="stretch")
     if "description" not in inc:
         st.caption(tr("mappage.masked_note"))

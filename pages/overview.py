@@ -1,13 +1,14 @@
 """Ringkasan (overview): where to look, in a few numbers with their change, the alerts waiting for a
 decision, the regencies whose risk rose most, and a map."""
+
 import streamlit as st
 
-from domain.regions import regency_name
 from domain.changes import WORSE_WHEN_UP
+from domain.regions import regency_name
+from i18n import formats
 from ui import nav
 from ui.auth import guard
 from ui.components import demo_banner, export_buttons, footer, kpi_row
-from i18n import formats
 from ui.data import decisions, headline, map_figure, map_table, q, q_voter_summary, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
@@ -27,23 +28,43 @@ demo_banner()
 e = election()
 phase = e.phase_on(f.as_of)
 days = e.days_to_voting(f.as_of)
-when = (formats.plural("overview.days_to_voting", days, lang) if days > 0 else
-        tr("overview.voting_today") if days == 0 else formats.plural("overview.days_since_voting", -days, lang))
-st.info(f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f.as_of, lang))} · "
-        f"{tr('overview.phase')}: **{inert(phase.name(lang)) if phase else tr('overview.no_phase')}** · {when}")
+when = (
+    formats.plural("overview.days_to_voting", days, lang)
+    if days > 0
+    else tr("overview.voting_today")
+    if days == 0
+    else formats.plural("overview.days_since_voting", -days, lang)
+)
+st.info(
+    f"**{inert(e.name(lang))}** · {tr('overview.as_of', date=formats.date(f.as_of, lang))} · "
+    f"{tr('overview.phase')}: **{inert(phase.name(lang)) if phase else tr('overview.no_phase')}** · {when}"
+)
 
 # What changed, what needs a decision (issue 18 item 3): above the map.
 h = headline(f)
 prev = formats.date(h.previous[0], lang), formats.date(h.previous[1], lang)
-kpi_row(h.now, ["present", "incidents", "election_incidents", "open_incidents", "arrivals"], h.before, WORSE_WHEN_UP)
+kpi_row(
+    h.now,
+    ["present", "incidents", "election_incidents", "open_incidents", "arrivals"],
+    h.before,
+    WORSE_WHEN_UP,
+)
 span = q("data_span")
-no_previous = tr("overview.no_previous", start=prev[0], end=prev[1], first=formats.date(span[0], lang) if span else "-")
+no_previous = tr(
+    "overview.no_previous",
+    start=prev[0],
+    end=prev[1],
+    first=formats.date(span[0], lang) if span else "-",
+)
 st.caption(no_previous if h.before is None else tr("overview.compared", start=prev[0], end=prev[1]))
 voters = q_voter_summary(f)  # foreign residents on a voter list: counts, never persons (issue 25)
 if voters is not None:
     where = ", ".join(f"{inert(regency_name(c))} {n}" for c, n in voters["by_regency"].items())
-    st.markdown(tr("overview.voter_matches", n=voters["total"], where=where) if voters["total"]
-                else tr("overview.voter_matches_none"))
+    st.markdown(
+        tr("overview.voter_matches", n=voters["total"], where=where)
+        if voters["total"]
+        else tr("overview.voter_matches_none")
+    )
 
 left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
@@ -51,13 +72,25 @@ ALERTS = nav.page("alerts")  # as dashboard.py registers it (ui/nav.py)
 waiting = decisions(f)
 for a in waiting.to_dict("records"):
     sev = tr(f"alerts.severity_{a['severity']}")
-    sev = f":{TEXT_SEVERITY[a['severity']]}[**{sev}**]" if a["severity"] in TEXT_SEVERITY else f"**{sev}**"
+    sev = (
+        f":{TEXT_SEVERITY[a['severity']]}[**{sev}**]"
+        if a["severity"] in TEXT_SEVERITY
+        else f"**{sev}**"
+    )
     n = a["age_days"]
-    age = tr("overview.age_today") if n == 0 else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
+    age = (
+        tr("overview.age_today")
+        if n == 0
+        else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
+    )
     # the rule's name last: a narrow column cuts the label's end, and place, agency and age matter most
-    left.page_link(ALERTS, query_params={"alert": str(a["id"])}, icon=":material/notification_important:",
-                   label=f"{sev} · {inert(a['place'])} · {inert(a['agency'])} · {age} · {tr('alerts.' + a['rule'])}",
-                   help=tr("alerts." + a["rule"]))
+    left.page_link(
+        ALERTS,
+        query_params={"alert": str(a["id"])},
+        icon=":material/notification_important:",
+        label=f"{sev} · {inert(a['place'])} · {inert(a['agency'])} · {age} · {tr('alerts.' + a['rule'])}",
+        help=tr("alerts." + a["rule"]),
+    )
 if waiting.empty:
     left.caption(tr("overview.no_decisions"))
 left.page_link(ALERTS, label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
@@ -69,14 +102,32 @@ if rose is None:
 elif rose.empty:
     right.caption(tr("overview.no_risers", date=formats.date(since, lang)))
 else:
-    right.markdown("\n".join("- " + tr(
-        "overview.riser", regency=inert(regency_name(code)), before=fmt_number(r["score_before"], lang, 1),
-        now=fmt_number(r["score"], lang, 1), change=formats.signed(r["change"], lang, 1),
-        component=tr(f"alerts.risk_{r['component']}"), points=formats.signed(r["component_change"], lang, 1))
-        for code, r in rose.iterrows()))
+    right.markdown(
+        "\n".join(
+            "- "
+            + tr(
+                "overview.riser",
+                regency=inert(regency_name(code)),
+                before=fmt_number(r["score_before"], lang, 1),
+                now=fmt_number(r["score"], lang, 1),
+                change=formats.signed(r["change"], lang, 1),
+                component=tr(f"alerts.risk_{r['component']}"),
+                points=formats.signed(r["component_change"], lang, 1),
+            )
+            for code, r in rose.iterrows()
+        )
+    )
 
-metric = st.pills(tr("map.metric"), ["present", "per_1000_voters", "incidents"], default="present",
-                              format_func=lambda m: tr(f"metric.{m}"), key="overview_metric") or "present"
+metric = (
+    st.pills(
+        tr("map.metric"),
+        ["present", "per_1000_voters", "incidents"],
+        default="present",
+        format_func=lambda m: tr(f"metric.{m}"),
+        key="overview_metric",
+    )
+    or "present"
+)
 table = map_table(f, metric)
 fig = map_figure(f, metric, lang, None, 640)
 st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="overview_map")
@@ -85,11 +136,19 @@ top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(
 st.subheader(tr("overview.top5"))
 dec = metric_decimals(metric)
 st.dataframe(
-    {tr("overview.regency"): [regency_name(c) for c in top.index],
-     tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
-     tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]]},
-    hide_index=True, width="stretch")
-export_buttons(table.drop(columns=["value"]).reset_index(names="code"), "ringkasan_kabupaten", "TERBATAS",
-               key="overview_export")
+    {
+        tr("overview.regency"): [regency_name(c) for c in top.index],
+        tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
+        tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]],
+    },
+    hide_index=True,
+    width="stretch",
+)
+export_buttons(
+    table.drop(columns=["value"]).reset_index(names="code"),
+    "ringkasan_kabupaten",
+    "TERBATAS",
+    key="overview_export",
+)
 sitrep_box(f)  # the latest situation report to download, and one made now (issue 23)
 footer()

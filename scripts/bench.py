@@ -11,6 +11,7 @@ At N presence rows (+ incidents at 10 %), in one process, medians over repeated 
 - peak RSS of a fresh process doing what the app does for the pages on the loaded data;
 - briefing render time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,15 +39,37 @@ from bench_ingest import bench_limits, floor, make_file  # noqa: E402
 def make_incidents(path: Path, rows: int, seed: int = 11) -> None:
     rng = np.random.default_rng(seed)
     days = pd.date_range("2024-06-01", "2025-02-28").strftime("%d/%m/%Y").to_numpy()
-    cats = ["overstay", "penyalahgunaan_izin", "bekerja_tanpa_izin", "kegiatan_politik", "ketertiban_umum", "lainnya"]
-    regs = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"]
-    pd.DataFrame({
-        "incident_id": np.char.add("K", np.arange(rows).astype(str)),
-        "incident_date": rng.choice(days, rows), "regency": rng.choice(regs, rows),
-        "category": rng.choice(cats, rows), "severity": rng.integers(1, 6, rows),
-        "status": rng.choice(["baru", "ditelaah", "ditindaklanjuti", "selesai"], rows),
-        "election_related": rng.choice(["ya", "tidak"], rows, p=[0.05, 0.95]),
-    }).to_csv(path, index=False)
+    cats = [
+        "overstay",
+        "penyalahgunaan_izin",
+        "bekerja_tanpa_izin",
+        "kegiatan_politik",
+        "ketertiban_umum",
+        "lainnya",
+    ]
+    regs = [
+        "52.01",
+        "52.02",
+        "52.03",
+        "52.04",
+        "52.05",
+        "52.06",
+        "52.07",
+        "52.08",
+        "52.71",
+        "52.72",
+    ]
+    pd.DataFrame(
+        {
+            "incident_id": np.char.add("K", np.arange(rows).astype(str)),
+            "incident_date": rng.choice(days, rows),
+            "regency": rng.choice(regs, rows),
+            "category": rng.choice(cats, rows),
+            "severity": rng.integers(1, 6, rows),
+            "status": rng.choice(["baru", "ditelaah", "ditindaklanjuti", "selesai"], rows),
+            "election_related": rng.choice(["ya", "tidak"], rows, p=[0.05, 0.95]),
+        }
+    ).to_csv(path, index=False)
 
 
 APP_SIDE = """
@@ -78,8 +101,15 @@ def app_rss(url: str) -> float:
     """Peak RSS of a fresh process doing what the app process does for the pages (queries, map
     figure, briefing) on the loaded database: the app's memory, not this benchmark's."""
     import subprocess
-    r = subprocess.run([sys.executable, "-c", APP_SIDE, url], cwd=ROOT, capture_output=True, text=True,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+
+    r = subprocess.run(
+        [sys.executable, "-c", APP_SIDE, url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     return round(float(r.stdout.strip().splitlines()[-1]), 0)
 
 
@@ -108,7 +138,11 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--app-rss", metavar="URL", help="only measure the app-side peak RSS on an existing database")
+    ap.add_argument(
+        "--app-rss",
+        metavar="URL",
+        help="only measure the app-side peak RSS on an existing database",
+    )
     args = ap.parse_args()
     if args.app_rss:
         print(json.dumps({"app_peak_rss_mb": app_rss(args.app_rss)}))
@@ -118,11 +152,11 @@ def main() -> None:
 
     from domain.filters import Filters
     from loaders.pipeline import import_file
+    from services.briefing import briefing_input
     from storage import queries
     from storage.engine import make_engine
     from storage.schema import upgrade
     from viz.briefing import render
-    from services.briefing import briefing_input
 
     out: dict = {"rows": args.rows, "incidents": args.rows // 10, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as d:
@@ -147,7 +181,9 @@ def main() -> None:
         def page_compute(i):
             f = Filters(dt.date(2024, 9, 1), ends[i], ends[i])
             queries.kpis(engine, f, queries.regency_table(engine, f))
-            queries.incident_markers(engine, Filters(ends[i] - dt.timedelta(days=30), ends[i], ends[i]))
+            queries.incident_markers(
+                engine, Filters(ends[i] - dt.timedelta(days=30), ends[i], ends[i])
+            )
             queries.presence_trend(engine, f)
             queries.top_nationalities(engine, f)
 
@@ -177,28 +213,49 @@ def main() -> None:
         out["page_compute_ms"] = round(statistics.median(t["page"]) * 1000, 1)
         out["duckdb_scan_ms"] = round(statistics.median(t["duck"]) * 1000, 1)
         out["pandas_groupby_ms"] = round(statistics.median(t["pandas"]) * 1000, 1)
-        out["page_compute_ms_min_max"] = [round(min(t["page"]) * 1000, 1), round(max(t["page"]) * 1000, 1)]
+        out["page_compute_ms_min_max"] = [
+            round(min(t["page"]) * 1000, 1),
+            round(max(t["page"]) * 1000, 1),
+        ]
         frame = None  # free the full frame before measuring RSS
         out["vs_duckdb"] = round(statistics.median(d / p for d, p in zip(t["duck"], t["page"])), 1)
-        out["vs_pandas"] = round(statistics.median(d / p for d, p in zip(t["pandas"], t["page"])), 1)
+        out["vs_pandas"] = round(
+            statistics.median(d / p for d, p in zip(t["pandas"], t["page"])), 1
+        )
 
         f = Filters(dt.date(2024, 6, 1), dt.date(2025, 2, 28), dt.date(2025, 2, 28))
         out["briefing_png_s"] = round(timed(lambda i: render(briefing_input(engine, f)), 3), 2)
-        out["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+        out["bench_process_peak_rss_mb"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0
+        )
         out["app_peak_rss_mb"] = app_rss(engine.url.render_as_string(hide_password=False))
         engine.dispose()
 
     if args.json:
         print(json.dumps(out))
         return
-    print(f"{out['rows']:,} presence rows + {out['incidents']:,} incidents, {out['cpus']} CPUs, medians of {args.repeat}")
-    print(f"  import {out['import_s']} s vs floor {out['floor_s']} s  -> ratio {out['import_ratio']}x")
-    print(f"  page compute for one filter change: {out['page_compute_ms']} ms (min {out['page_compute_ms_min_max'][0]}, max {out['page_compute_ms_min_max'][1]})")
-    print(f"    DuckDB GROUP BY over the raw CSV: {out['duckdb_scan_ms']} ms  (median of per-round ratios: {out['vs_duckdb']}x)")
-    print(f"    pandas groupby over the full frame: {out['pandas_groupby_ms']} ms  (median of per-round ratios: {out['vs_pandas']}x)")
+    print(
+        f"{out['rows']:,} presence rows + {out['incidents']:,} incidents, {out['cpus']} CPUs, medians of {args.repeat}"
+    )
+    print(
+        f"  import {out['import_s']} s vs floor {out['floor_s']} s  -> ratio {out['import_ratio']}x"
+    )
+    print(
+        f"  page compute for one filter change: {out['page_compute_ms']} ms (min {out['page_compute_ms_min_max'][0]}, max {out['page_compute_ms_min_max'][1]})"
+    )
+    print(
+        f"    DuckDB GROUP BY over the raw CSV: {out['duckdb_scan_ms']} ms  (median of per-round ratios: {out['vs_duckdb']}x)"
+    )
+    print(
+        f"    pandas groupby over the full frame: {out['pandas_groupby_ms']} ms  (median of per-round ratios: {out['vs_pandas']}x)"
+    )
     print(f"  briefing PNG render: {out['briefing_png_s']} s")
-    print(f"  app process peak RSS (pages, map, briefing on the loaded data): {out['app_peak_rss_mb']} MB")
-    print(f"  this benchmark's peak RSS (import + the pandas/DuckDB comparisons): {out['bench_process_peak_rss_mb']} MB")
+    print(
+        f"  app process peak RSS (pages, map, briefing on the loaded data): {out['app_peak_rss_mb']} MB"
+    )
+    print(
+        f"  this benchmark's peak RSS (import + the pandas/DuckDB comparisons): {out['bench_process_peak_rss_mb']} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ a settled page). Times are taken by the page's clock. For each step it also reco
 server sent over the websocket (Streamlit's deltas: figure JSON, tables), the map geometry and
 JavaScript fetched over HTTP, and how long plotly drew after the last message. Prints medians and maxima.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -41,8 +43,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PY = sys.executable
 KEY = "44" * 32  # throw-away pseudonym key: the benchmark database holds synthetic data only
 APP = '[data-testid="stApp"]'
@@ -80,10 +89,11 @@ DONE = """([t0, sel]) => {
   const lastMsg = msgs[msgs.length - 1][0], last = Math.max(lastMsg, ...b.plots.filter(t => t > t0));
   return performance.now() - last > %d ? {finished: lastMsg, plotted: last,
                                           bytes: msgs.reduce((n, m) => n + m[1], 0)} : false;
-}""" % (APP, QUIET)
+}""" % (APP, QUIET)  # noqa: UP031 - braces are JavaScript's
 
 
 # --------------------------------------------------------------------------- data + server
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -94,17 +104,36 @@ def free_port() -> int:
 def seed(db_url: str, folder: Path, scale: float, presence_rows: int) -> dict:
     env = {**os.environ, "NTB_PSEUDONYM_KEY": KEY}
     t0 = time.perf_counter()
-    subprocess.run([PY, "-m", "loaders.demo", "--db", db_url, "--out", str(folder / "demo"), "--scale", str(scale)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            PY,
+            "-m",
+            "loaders.demo",
+            "--db",
+            db_url,
+            "--out",
+            str(folder / "demo"),
+            "--scale",
+            str(scale),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     out = {"seed_s": round(time.perf_counter() - t0, 1)}
     if presence_rows:
         os.environ["NTB_PSEUDONYM_KEY"] = KEY
         from bench_ingest import bench_limits, make_file
+
         from loaders.pipeline import import_file
         from storage.engine import get_engine
+
         path = folder / "presence_extra.csv"
         make_file(path, presence_rows, first_day="2024-06-01")
-        r = import_file(get_engine(db_url), path.read_bytes(), path.name, "presence", limits=bench_limits())
+        r = import_file(
+            get_engine(db_url), path.read_bytes(), path.name, "presence", limits=bench_limits()
+        )
         assert r.rows_imported == presence_rows, r.summary("en")
         out["extra_presence_rows"] = presence_rows
     return out
@@ -112,7 +141,9 @@ def seed(db_url: str, folder: Path, scale: float, presence_rows: int) -> dict:
 
 def presence_rows(db_url: str) -> int:
     from sqlalchemy import text
+
     from storage.engine import get_engine
+
     with get_engine(db_url).connect() as c:
         return c.execute(text("select count(*) from presence")).scalar_one()
 
@@ -120,6 +151,7 @@ def presence_rows(db_url: str) -> int:
 def add_analyst(db_url: str) -> tuple[str, str]:
     from storage.engine import get_engine
     from storage.users import add_user
+
     name, password = f"bench-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
     add_user(get_engine(db_url), name, password, "analyst", actor="bench")
     return name, password
@@ -129,14 +161,30 @@ def serve(db_url: str, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "NTB_DB_URL": db_url, "NTB_PSEUDONYM_KEY": KEY, "MALLOC_ARENA_MAX": "2"}
     env.pop("NTB_MODE", None)
-    proc = subprocess.Popen([PY, "-m", "ui.serve", "--server.headless", "true", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "ui.serve",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "wb"),  # noqa: SIM115 - the server's log, open as long as it runs
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"the app exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            raise SystemExit(
+                f"the app exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
+            )
         try:
             with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":
@@ -149,6 +197,7 @@ def serve(db_url: str, log: Path) -> tuple[subprocess.Popen, str]:
 
 # --------------------------------------------------------------------------- browser steps
 
+
 class Meter:
     """Bytes fetched over HTTP since `mark()`: map geometry (/app/static/geo/) and JavaScript."""
 
@@ -157,12 +206,16 @@ class Meter:
         page.on("response", self._response)
 
     def _response(self, resp):
-        kind = "geo" if "/app/static/geo/" in resp.url else "js" if resp.url.endswith(".js") else None
+        from playwright.sync_api import Error as PlaywrightError
+
+        kind = (
+            "geo" if "/app/static/geo/" in resp.url else "js" if resp.url.endswith(".js") else None
+        )
         if kind:
-            try:
+            with contextlib.suppress(
+                PlaywrightError
+            ):  # a body gone with a closed page counts for nothing
                 setattr(self, kind, getattr(self, kind) + len(resp.body()))
-            except Exception:  # noqa: BLE001 - a body gone with a closed page counts for nothing
-                pass
 
     def mark(self) -> tuple[int, int]:
         return self.geo, self.js
@@ -173,33 +226,52 @@ def step(page, meter: Meter, action, selector: str | None = None) -> dict:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     geo0, js0 = meter.mark()
-    for attempt in range(3):  # a click that lands while plotly redraws can be lost: try again, timed afresh
+    for attempt in range(
+        3
+    ):  # a click that lands while plotly redraws can be lost: try again, timed afresh
         t0 = page.evaluate("performance.now()")
         action()
         try:
-            page.wait_for_function("t0 => window.__bench.msgs.some(m => m[0] > t0)", arg=t0, timeout=5_000)
+            page.wait_for_function(
+                "t0 => window.__bench.msgs.some(m => m[0] > t0)", arg=t0, timeout=5_000
+            )
             break
         except PlaywrightTimeout:
             print(f"no rerun started (attempt {attempt + 1}); again", file=sys.stderr)
             page.keyboard.press("Escape")
     try:
-        done = page.wait_for_function(DONE, arg=[t0, selector], timeout=60_000, polling="raf").json_value()
+        done = page.wait_for_function(
+            DONE, arg=[t0, selector], timeout=60_000, polling="raf"
+        ).json_value()
     except Exception:
         page.screenshot(path="/tmp/bench_browser_timeout.png")
-        print("timed out:", page.evaluate("""() => ({b: window.__bench, now: performance.now(),
-              state: document.querySelector('[data-testid="stApp"]').dataset})"""), t0, file=sys.stderr)
+        print(
+            "timed out:",
+            page.evaluate("""() => ({b: window.__bench, now: performance.now(),
+              state: document.querySelector('[data-testid="stApp"]').dataset})"""),
+            t0,
+            file=sys.stderr,
+        )
         raise
     page.wait_for_timeout(300)  # late frames still count towards the bytes
-    return {"s": (done["plotted"] - t0) / 1000, "script_s": (done["finished"] - t0) / 1000,
-            "redraw_s": (done["plotted"] - done["finished"]) / 1000,
-            "ws_kb": done["bytes"] / 1024, "geo_kb": (meter.geo - geo0) / 1024,
-            "js_kb": (meter.js - js0) / 1024}
+    return {
+        "s": (done["plotted"] - t0) / 1000,
+        "script_s": (done["finished"] - t0) / 1000,
+        "redraw_s": (done["plotted"] - done["finished"]) / 1000,
+        "ws_kb": done["bytes"] / 1024,
+        "geo_kb": (meter.geo - geo0) / 1024,
+        "js_kb": (meter.js - js0) / 1024,
+    }
 
 
 def one_round(browser, base: str, user: str, password: str, phase_label: str) -> dict:
     netloc = urlsplit(base).netloc
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="id-ID",
-                              timezone_id="Asia/Makassar", service_workers="block")
+    ctx = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        locale="id-ID",
+        timezone_id="Asia/Makassar",
+        service_workers="block",
+    )
     blocked = []
 
     def route(r):
@@ -220,27 +292,45 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
         page.wait_for_function(DONE, arg=[0, None], timeout=60_000)
         page.locator(".st-key-signin_user input").fill(user)
         page.locator(".st-key-signin_password input").fill(password)
-        out["sign-in"] = step(page, meter, lambda: page.locator('[data-testid="stFormSubmitButton"] button').click(),
-                              REGIONS)
-        out["page switch"] = step(page, meter, lambda: page.locator('[data-testid="stSidebarNavLink"]')
-                                  .filter(has_text=re.compile("^.*Peta")).first.click(), REGIONS)
+        out["sign-in"] = step(
+            page,
+            meter,
+            lambda: page.locator('[data-testid="stFormSubmitButton"] button').click(),
+            REGIONS,
+        )
+        out["page switch"] = step(
+            page,
+            meter,
+            lambda: (
+                page.locator('[data-testid="stSidebarNavLink"]')
+                .filter(has_text=re.compile("^.*Peta"))
+                .first.click()
+            ),
+            REGIONS,
+        )
 
         def new_start_day():
             field = page.locator('.st-key-period [data-type="day"]').first
-            for _ in range(5):  # a click while the sidebar redraws can miss the field: type until it shows
+            for _ in range(
+                5
+            ):  # a click while the sidebar redraws can miss the field: type until it shows
                 field.click()
                 page.keyboard.type("15")
                 page.keyboard.press("Tab")
                 if field.inner_text().strip() == "15":
                     return
             raise SystemExit("could not type a new start day into the period field")
+
         # Typing alone commits nothing; leaving the field does: time from the blur.
         new_start_day()
         out["period"] = step(page, meter, lambda: page.locator("h1").first.click(), REGIONS)
 
         def phase():
             page.locator('.st-key-phase_pick input[role="combobox"]').click()
-            page.locator('[role="option"]').filter(has_text=re.compile("^" + re.escape(phase_label))).first.click()
+            page.locator('[role="option"]').filter(
+                has_text=re.compile("^" + re.escape(phase_label))
+            ).first.click()
+
         out["phase"] = step(page, meter, phase, REGIONS)
     finally:
         ctx.close()
@@ -252,9 +342,15 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--scale", type=float, default=1.0, help="demo scale (1 = the published volumes)")
-    ap.add_argument("--presence-rows", type=int, default=0, help="add N synthetic presence rows (e.g. 1000000)")
-    ap.add_argument("--db", help="use this existing database instead of seeding one (SQLAlchemy URL)")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="demo scale (1 = the published volumes)"
+    )
+    ap.add_argument(
+        "--presence-rows", type=int, default=0, help="add N synthetic presence rows (e.g. 1000000)"
+    )
+    ap.add_argument(
+        "--db", help="use this existing database instead of seeding one (SQLAlchemy URL)"
+    )
     ap.add_argument("--phase", default="Masa tenang", help="the phase shortcut's label (its start)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -274,7 +370,9 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                one_round(browser, base, user, password, args.phase)  # warm-up: caches, first imports
+                one_round(
+                    browser, base, user, password, args.phase
+                )  # warm-up: caches, first imports
                 for _ in range(args.repeat):
                     rounds.append(one_round(browser, base, user, password, args.phase))
                 browser.close()
@@ -286,17 +384,31 @@ def main() -> None:
     summary = {}
     for name in rounds[0]:
         col = {k: [r[name][k] for r in rounds] for k in rounds[0][name]}
-        summary[name] = {f"{k}_{agg.__name__}": round(agg(v), 3)
-                         for k, v in col.items() for agg in (statistics.median, max)}
+        summary[name] = {
+            f"{k}_{agg.__name__}": round(agg(v), 3)
+            for k, v in col.items()
+            for agg in (statistics.median, max)
+        }
     if args.json:
-        print(json.dumps({**info, "repeat": args.repeat, "load": load, "steps": summary, "rounds": rounds}, indent=1))
+        print(
+            json.dumps(
+                {**info, "repeat": args.repeat, "load": load, "steps": summary, "rounds": rounds},
+                indent=1,
+            )
+        )
         return
-    print(f"presence rows {info['presence_rows']:,}; {args.repeat} rounds after one warm-up; seconds, KiB; "
-          f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8}")
+    print(
+        f"presence rows {info['presence_rows']:,}; {args.repeat} rounds after one warm-up; seconds, KiB; "
+        f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8}"
+    )
     for name, s in summary.items():
-        print(f"{name:12} {s['s_median']:7.2f} {s['s_max']:6.2f} {s['script_s_median']:7.2f} "
-              f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f}")
+        print(
+            f"{name:12} {s['s_median']:7.2f} {s['s_max']:6.2f} {s['script_s_median']:7.2f} "
+            f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ of the same columns, in one transaction: executemany on SQLite, COPY on PostgreS
 medians and the ratio. On PostgreSQL each run gets a throw-away database (created and dropped
 through --db-url's server; the database named there is only used to connect).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,21 +35,38 @@ def make_file(path: Path, rows: int, seed: int = 7, first_day: str = "2024-06-01
     """A presence CSV as senders send it (codes and names mixed), dates over 273 days."""
     rng = np.random.default_rng(seed)
     days = pd.date_range(first_day, periods=273).strftime("%d/%m/%Y").to_numpy()
-    regs = np.array(["52.01", "Lobar", "KLU", "52.02", "Kota Mataram", "52.07", "Dompu", "Kab. Sumbawa", "52.72", "Bima"])
+    regs = np.array(
+        [
+            "52.01",
+            "Lobar",
+            "KLU",
+            "52.02",
+            "Kota Mataram",
+            "52.07",
+            "Dompu",
+            "Kab. Sumbawa",
+            "52.72",
+            "Bima",
+        ]
+    )
     nats = np.array(["MYS", "AUS", "SGP", "CHN", "GBR", "DEU", "FRA", "NLD", "USA", "NA"])
-    df = pd.DataFrame({
-        "no_register": np.char.add("R", np.arange(rows).astype(str)),
-        "tanggal_laporan": rng.choice(days, rows),
-        "kabupaten_kota": rng.choice(regs, rows),
-        "kewarganegaraan": rng.choice(nats, rows),
-        "jenis_izin": rng.choice(["VOA", "ITAS", "BVK", "ITK"], rows),
-        "kegiatan": rng.choice(["wisata", "bekerja", "bisnis", "keluarga"], rows),
-        "no_paspor": np.char.add("P", np.char.zfill(rng.integers(0, rows // 2 + 1, rows).astype(str), 8)),
-        "jumlah_orang": rng.integers(1, 5, rows),
-        "tanggal_masuk": rng.choice(days, rows),
-        "lokasi": rng.choice(["Gili Trawangan", "Senggigi", "Kuta", "Mataram"], rows),
-        "sumber": "APOA",
-    })
+    df = pd.DataFrame(
+        {
+            "no_register": np.char.add("R", np.arange(rows).astype(str)),
+            "tanggal_laporan": rng.choice(days, rows),
+            "kabupaten_kota": rng.choice(regs, rows),
+            "kewarganegaraan": rng.choice(nats, rows),
+            "jenis_izin": rng.choice(["VOA", "ITAS", "BVK", "ITK"], rows),
+            "kegiatan": rng.choice(["wisata", "bekerja", "bisnis", "keluarga"], rows),
+            "no_paspor": np.char.add(
+                "P", np.char.zfill(rng.integers(0, rows // 2 + 1, rows).astype(str), 8)
+            ),
+            "jumlah_orang": rng.integers(1, 5, rows),
+            "tanggal_masuk": rng.choice(days, rows),
+            "lokasi": rng.choice(["Gili Trawangan", "Senggigi", "Kuta", "Mataram"], rows),
+            "sumber": "APOA",
+        }
+    )
     df["tanggal_habis_izin"] = "31/12/2026"
     df.to_csv(path, index=False, sep=";")
 
@@ -84,6 +102,7 @@ def floor(path: Path, db: Path | str) -> float:
 def bench_limits():
     """The app's limits lifted for benchmark files (10M rows are 870 MB; the app takes 200 MB)."""
     from loaders.reader import Limits
+
     return Limits(max_rows=50_000_000, max_bytes=4 << 30)
 
 
@@ -128,7 +147,9 @@ def full(path: Path, db: Path | str, kind: str = "presence") -> tuple[float, dic
         last[:] = [now, stage]
 
     t0 = time.perf_counter()
-    res = import_file(engine, path.read_bytes(), path.name, kind, limits=bench_limits(), progress=progress)
+    res = import_file(
+        engine, path.read_bytes(), path.name, kind, limits=bench_limits(), progress=progress
+    )
     total = time.perf_counter() - t0
     stages[last[1]] = time.perf_counter() - last[0]
     assert res.rows_imported == res.rows_read, res.summary("en")
@@ -155,18 +176,31 @@ def main() -> None:
                 t, stages = full(src, db)
             fulls.append(t)
             stage_runs.append(stages)
-        out = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite", "file_mb": round(src.stat().st_size / 1e6, 1),
-               "floor_median_s": round(statistics.median(floors), 2),
-               "import_median_s": round(statistics.median(fulls), 2),
-               "ratio": round(statistics.median(fulls) / statistics.median(floors), 2),
-               "stages_s": {k: round(statistics.median(r.get(k, 0) for r in stage_runs), 2) for k in stage_runs[0]}}
+        out = {
+            "rows": args.rows,
+            "engine": "postgresql" if args.db_url else "sqlite",
+            "file_mb": round(src.stat().st_size / 1e6, 1),
+            "floor_median_s": round(statistics.median(floors), 2),
+            "import_median_s": round(statistics.median(fulls), 2),
+            "ratio": round(statistics.median(fulls) / statistics.median(floors), 2),
+            "stages_s": {
+                k: round(statistics.median(r.get(k, 0) for r in stage_runs), 2)
+                for k in stage_runs[0]
+            },
+        }
     if args.json:
         print(json.dumps(out))
     else:
         bare = "COPY" if args.db_url else "executemany"
-        print(f"{out['rows']:,} presence rows ({out['file_mb']} MB CSV) into {out['engine']}, median of {args.repeat}:")
-        print(f"  floor (pyarrow read + bare {bare}, one transaction): {out['floor_median_s']:.2f} s")
-        print(f"  full import (read, validate, pseudonymise, commit + roll-ups): {out['import_median_s']:.2f} s")
+        print(
+            f"{out['rows']:,} presence rows ({out['file_mb']} MB CSV) into {out['engine']}, median of {args.repeat}:"
+        )
+        print(
+            f"  floor (pyarrow read + bare {bare}, one transaction): {out['floor_median_s']:.2f} s"
+        )
+        print(
+            f"  full import (read, validate, pseudonymise, commit + roll-ups): {out['import_median_s']:.2f} s"
+        )
         print(f"  ratio: {out['ratio']:.2f}x   stages: {out['stages_s']}")
 
 

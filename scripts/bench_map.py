@@ -3,11 +3,11 @@ rendering the briefing PNG on the demo data at scale 1 and 10.
 
     python scripts/bench_map.py [--scales 1 10] [--repeat 5]
 """
+
 from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import io
 import os
 import statistics
@@ -39,11 +39,11 @@ def main() -> None:
     from domain.filters import Filters
     from domain.regions import areas_on
     from loaders import demo
-    from storage import queries
     from services.alerts import evaluate_and_store
+    from services.briefing import briefing_input
+    from storage import queries
     from storage.engine import make_engine
     from viz.briefing import render
-    from services.briefing import briefing_input
     from viz.maps import regency_map
 
     for scale in args.scales:
@@ -58,13 +58,19 @@ def main() -> None:
             table["value"] = table["present"]
             markers = queries.incident_markers(engine, f)
             n_rows = int(table["reports"].sum())
-            fig_s = median_time(lambda: regency_map(table, "present", "id", areas_on(f.as_of), markers), args.repeat)
-            rules_s = median_time(lambda: evaluate_and_store(engine, actor="bench"), max(3, args.repeat // 2))
+            fig_s = median_time(
+                lambda: regency_map(table, "present", "id", areas_on(f.as_of), markers), args.repeat
+            )
+            rules_s = median_time(
+                lambda: evaluate_and_store(engine, actor="bench"), max(3, args.repeat // 2)
+            )
             png_s = median_time(lambda: render(briefing_input(engine, f)), args.repeat)
             engine.dispose()
-        print(f"scale {scale:g}: {n_rows:,} presence rows, {len(markers):,} markers -> map figure "
-              f"{fig_s * 1000:.0f} ms, all alert rules (evaluate + store) {rules_s:.2f} s, "
-              f"briefing PNG {png_s:.2f} s (medians of {args.repeat})")
+        print(
+            f"scale {scale:g}: {n_rows:,} presence rows, {len(markers):,} markers -> map figure "
+            f"{fig_s * 1000:.0f} ms, all alert rules (evaluate + store) {rules_s:.2f} s, "
+            f"briefing PNG {png_s:.2f} s (medians of {args.repeat})"
+        )
 
 
 if __name__ == "__main__":

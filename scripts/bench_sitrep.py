@@ -8,6 +8,7 @@ makes one pack as the command line does (gather, draw six pages as PDF and PNGs,
 into a temporary folder; the parts are timed separately too. Wall and CPU seconds (CPU time is
 what the pack costs on an idle machine; on a shared one the wall time is longer), medians and maxima.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,12 +37,15 @@ def seed(folder: Path, presence_rows: int) -> str:
         demo.main(["--db", url, "--out", str(folder / "files")])
     if presence_rows:
         from bench_ingest import bench_limits, make_file
+
         from loaders.pipeline import import_file
         from storage.engine import get_engine
 
         path = folder / "presence_extra.csv"
         make_file(path, presence_rows, first_day="2024-06-01")
-        r = import_file(get_engine(url), path.read_bytes(), path.name, "presence", limits=bench_limits())
+        r = import_file(
+            get_engine(url), path.read_bytes(), path.name, "presence", limits=bench_limits()
+        )
         assert r.rows_imported == presence_rows, r.summary("en")
     return url
 
@@ -78,9 +82,15 @@ def main() -> None:
         upgrade(engine)
         with engine.connect() as conn:
             rows = conn.execute(text("select count(*) from presence")).scalar_one()
-        print(f"presence rows {rows:,}; {args.repeat} rounds after one warm-up; seconds wall / CPU, median (max)")
+        print(
+            f"presence rows {rows:,}; {args.repeat} rounds after one warm-up; seconds wall / CPU, median (max)"
+        )
         sitrep.make(engine, folder / "warm")
-        times: dict[str, list[tuple[float, float]]] = {"gather": [], "draw (PDF + 6 PNG)": [], "whole pack": []}
+        times: dict[str, list[tuple[float, float]]] = {
+            "gather": [],
+            "draw (PDF + 6 PNG)": [],
+            "whole pack": [],
+        }
         for n in range(args.repeat):
             data, w, c = timed(lambda: sitrep.gather(engine))
             times["gather"].append((w, c))
@@ -91,15 +101,24 @@ def main() -> None:
             times["whole pack"].append((w, c))
         for name, values in times.items():
             walls, cpus = [v[0] for v in values], [v[1] for v in values]
-            print(f"{name:20s} wall {statistics.median(walls):5.2f} ({max(walls):5.2f})   "
-                  f"CPU {statistics.median(cpus):5.2f} ({max(cpus):5.2f})")
+            print(
+                f"{name:20s} wall {statistics.median(walls):5.2f} ({max(walls):5.2f})   "
+                f"CPU {statistics.median(cpus):5.2f} ({max(cpus):5.2f})"
+            )
         pdf = made["pdf_path"].stat().st_size
         pngs = sum(p.stat().st_size for p in made["png_paths"])
         print(f"PDF {pdf / 1024:.0f} KiB, six PNGs {pngs / 1024:.0f} KiB")
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "viz.sitrep", "--out", str(folder / "cli"), "--db", url],
-                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        print(f"command line (new process, imports included): {time.perf_counter() - t0:.2f} s, exit {r.returncode}")
+        r = subprocess.run(
+            [sys.executable, "-m", "viz.sitrep", "--out", str(folder / "cli"), "--db", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        print(
+            f"command line (new process, imports included): {time.perf_counter() - t0:.2f} s, exit {r.returncode}"
+        )
         with open("/proc/loadavg") as f:
             print("load average:", f.read().split()[:3])
         engine.dispose()

@@ -8,6 +8,7 @@ of every NIK + one-transaction commit with the roll-up (scripts/bench_ingest.py'
 voters kind); floor = pyarrow parse + bare insert of the parsed text into an empty table
 (executemany on SQLite, COPY on PostgreSQL), as for presence (README, Performance).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,12 +38,17 @@ def make_voters(path: Path, rows: int, seed: int = 25) -> None:
     # digits 5-16: district, birth date and serial; made distinct by the row number
     tail = (rng.integers(0, 10**5, rows).astype(np.int64) * 10**7 + np.arange(rows)) % 10**12
     nik = np.char.add(regs, np.char.zfill(tail.astype(str), 12))
-    pd.DataFrame({
-        "nik": nik, "kabupaten_kota": regs, "kecamatan": np.char.add("Kec ", (tail % 17).astype(str)),
-        "desa_kelurahan": np.char.add("Desa ", (tail % 97).astype(str)),
-        "tps": (np.arange(rows) // 300 % 900 + 1).astype(str), "jenis_daftar": "DPT",
-        "tanggal_daftar": "22/09/2024",
-    }).to_csv(path, index=False, sep=";")
+    pd.DataFrame(
+        {
+            "nik": nik,
+            "kabupaten_kota": regs,
+            "kecamatan": np.char.add("Kec ", (tail % 17).astype(str)),
+            "desa_kelurahan": np.char.add("Desa ", (tail % 97).astype(str)),
+            "tps": (np.arange(rows) // 300 % 900 + 1).astype(str),
+            "jenis_daftar": "DPT",
+            "tanggal_daftar": "22/09/2024",
+        }
+    ).to_csv(path, index=False, sep=";")
 
 
 def full(path: Path, db) -> tuple[float, dict]:
@@ -54,7 +60,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server")
+    ap.add_argument(
+        "--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server"
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     out: dict = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite"}
@@ -80,7 +88,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(out))
         return
-    print(f"{out['rows']:,} voter rows ({out['file_mb']} MB), {out['engine']}, median of {args.repeat}")
+    print(
+        f"{out['rows']:,} voter rows ({out['file_mb']} MB), {out['engine']}, median of {args.repeat}"
+    )
     print(f"  import {out['import_s']} s vs floor {out['floor_s']} s -> ratio {out['ratio']}x")
     print(f"  stages: {out['stages_s']}")
 

@@ -17,27 +17,30 @@ checks it:
 Every widget interaction is another `rerun_script` with the widget's new state; a form's values
 travel only with its submit button's trigger.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlparse
-
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
 
-FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY: "ok", ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile_error",
-            ForwardMsg.FINISHED_EARLY_FOR_RERUN: "early_for_rerun",
-            ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment_ok"}
+FINISHED = {
+    ForwardMsg.FINISHED_SUCCESSFULLY: "ok",
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile_error",
+    ForwardMsg.FINISHED_EARLY_FOR_RERUN: "early_for_rerun",
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment_ok",
+}
 
 
 class ProtocolError(RuntimeError):
@@ -47,8 +50,9 @@ class ProtocolError(RuntimeError):
 @dataclass
 class Run:
     """What one full script run drew."""
+
     page_script_hash: str = ""
-    widgets: dict = field(default_factory=dict)   # id -> (kind, proto)
+    widgets: dict = field(default_factory=dict)  # id -> (kind, proto)
     exceptions: list = field(default_factory=list)
     error_alerts: list = field(default_factory=list)
     elements: int = 0
@@ -80,36 +84,54 @@ class Session:
     def __init__(self, base_url: str, timeout: float = 60.0, context: ContextInfo | None = None):
         self.base = base_url.rstrip("/")
         u = urlparse(self.base)
-        self.ws_url = ("wss" if u.scheme == "https" else "ws") + f"://{u.netloc}{u.path}/_stcore/stream"
+        self.ws_url = (
+            "wss" if u.scheme == "https" else "ws"
+        ) + f"://{u.netloc}{u.path}/_stcore/stream"
         self.timeout = timeout
-        self.context = context or ContextInfo(timezone="Asia/Makassar", timezone_offset=-480, locale="id-ID",
-                                              url=self.base + "/", is_embedded=False, color_scheme="light")
+        self.context = context or ContextInfo(
+            timezone="Asia/Makassar",
+            timezone_offset=-480,
+            locale="id-ID",
+            url=self.base + "/",
+            is_embedded=False,
+            color_scheme="light",
+        )
         self.ws = None
         self.cookies: dict[str, str] = {}
         self.page_script_hash = ""
-        self.run = Run()          # the current (or last) full run
+        self.run = Run()  # the current (or last) full run
         self.last_finished: Run | None = None
-        self.exceptions = 0       # Exception elements seen over the session's life
+        self.exceptions = 0  # Exception elements seen over the session's life
         self.page_not_found = 0
         self.bytes_in = 0
         self._finished: asyncio.Queue = asyncio.Queue()
         self._reader: asyncio.Task | None = None
         self.closed_reason: str | None = None
-        self.pending = False      # a rerun was sent and its run has not ended yet
-        self.last_sent = self.last_end = 0.0   # perf_counter of the last rerun sent / run ended
+        self.pending = False  # a rerun was sent and its run has not ended yet
+        self.last_sent = self.last_end = 0.0  # perf_counter of the last rerun sent / run ended
 
     async def open(self) -> None:
-        self.cookies.update(await asyncio.get_running_loop().run_in_executor(
-            _HTTP, _health_cookies, self.base, self.timeout))
+        self.cookies.update(
+            await asyncio.get_running_loop().run_in_executor(
+                _HTTP, _health_cookies, self.base, self.timeout
+            )
+        )
         xsrf = self.cookies.get("_streamlit_xsrf")
         protocols = ["streamlit"] + ([xsrf] if xsrf else [])
         headers = {"Origin": self.base}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.ws = await asyncio.wait_for(
-            ws_connect(self.ws_url, subprotocols=protocols, additional_headers=headers, max_size=None,
-                       open_timeout=self.timeout, ping_interval=None),
-            self.timeout)
+            ws_connect(
+                self.ws_url,
+                subprotocols=protocols,
+                additional_headers=headers,
+                max_size=None,
+                open_timeout=self.timeout,
+                ping_interval=None,
+            ),
+            self.timeout,
+        )
         if self.ws.subprotocol != "streamlit":
             raise ProtocolError(f"server selected subprotocol {self.ws.subprotocol!r}")
         self._reader = asyncio.create_task(self._read())
@@ -120,7 +142,7 @@ class Session:
         if self._reader is not None:
             try:
                 await asyncio.wait_for(self._reader, 10)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 self._reader.cancel()
 
     async def _read(self) -> None:
@@ -155,7 +177,11 @@ class Session:
                 self.run.error_alerts.append(el.alert.body[:300])
             else:
                 proto = getattr(el, ek) if ek else None
-                wid = getattr(proto, "id", "") if proto is not None and "id" in proto.DESCRIPTOR.fields_by_name else ""
+                wid = (
+                    getattr(proto, "id", "")
+                    if proto is not None and "id" in proto.DESCRIPTOR.fields_by_name
+                    else ""
+                )
                 if wid:
                     self.run.widgets[wid] = (ek, proto)
         elif kind == "page_not_found":
@@ -168,11 +194,16 @@ class Session:
                 self.last_end = time.perf_counter()
             self._finished.put_nowait(status)
 
-    async def rerun(self, widgets: list[WidgetState] | None = None, *, query_string: str = "",
-                    page_name: str = "") -> tuple[float, str, Run]:
+    async def rerun(
+        self,
+        widgets: list[WidgetState] | None = None,
+        *,
+        query_string: str = "",
+        page_name: str = "",
+    ) -> tuple[float, str, Run]:
         """Send rerun_script and wait for the run to end (st.rerun inside it continues the wait).
         Returns (seconds, status, run). status: ok | compile_error | closed | timeout."""
-        while not self._finished.empty():   # stale ends of earlier runs
+        while not self._finished.empty():  # stale ends of earlier runs
             self._finished.get_nowait()
         back = BackMsg()
         cs = back.rerun_script
@@ -187,7 +218,9 @@ class Session:
         try:
             await self.ws.send(back.SerializeToString())
         except ConnectionClosed as exc:
-            self.closed_reason = self.closed_reason or f"closed {exc.rcvd.code if exc.rcvd else ''}".strip()
+            self.closed_reason = (
+                self.closed_reason or f"closed {exc.rcvd.code if exc.rcvd else ''}".strip()
+            )
             return time.perf_counter() - t0, "closed", self.run
         deadline = t0 + self.timeout
         while True:
@@ -196,7 +229,7 @@ class Session:
                 return time.perf_counter() - t0, "timeout", self.run
             try:
                 status = await asyncio.wait_for(self._finished.get(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return time.perf_counter() - t0, "timeout", self.run
             if status is None:
                 return time.perf_counter() - t0, "closed", self.run

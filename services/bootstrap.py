@@ -5,6 +5,7 @@ seed the demo data when it is empty. A database named by NTB_DB_URL is never see
 
     python -m services.bootstrap [--db URL] [--demo]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,9 @@ def schema_message(before: str | None, after: str | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
-    ap.add_argument("--demo", action="store_true", help="seed the demo data even into a named database")
+    ap.add_argument(
+        "--demo", action="store_true", help="seed the demo data even into a named database"
+    )
     args = ap.parse_args(argv)
     url = args.db or configured_url()
     engine = get_engine(url)
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             with os.fdopen(fd, "w") as fh:
                 fh.writelines(f"{name}\t{role}\t{password}\n" for name, role, password in made)
     if (is_default_database(url) or args.demo) and DEMO_ACCOUNTS_FILE.exists():
-        print("demo accounts (refused in production mode; file %s):" % DEMO_ACCOUNTS_FILE)
+        print(f"demo accounts (refused in production mode; file {DEMO_ACCOUNTS_FILE}):")
         for line in DEMO_ACCOUNTS_FILE.read_text().splitlines():
             name, role, password = line.split("\t")
             print(f"  {name:10} {role:8} password: {password}")

@@ -3,6 +3,7 @@ queries and handed to the renderer (viz/briefing.py draws frames, it never reads
 
 Command line: `python -m services.briefing --out briefing.png [--db URL] [--metric M] ...`
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,32 +37,58 @@ def metric_values(engine: Engine, f: Filters, metric: str) -> pd.Series:
     return table[metric]
 
 
-def briefing_input(engine: Engine, f: Filters, metric: str = "present", lang: str = "id",
-                   marking: str = DEFAULT_MARKING, now: dt.datetime | None = None) -> BriefingInput:
+def briefing_input(
+    engine: Engine,
+    f: Filters,
+    metric: str = "present",
+    lang: str = "id",
+    marking: str = DEFAULT_MARKING,
+    now: dt.datetime | None = None,
+) -> BriefingInput:
     markers = queries.incident_markers(engine, f)
     n_batches = int((queries.batches(engine)["status"] == "committed").sum())
     return BriefingInput(
         values=metric_values(engine, f, metric).astype(float),
         metric_label=t(f"metric.{metric}", lang),
-        start=f.start, end=f.end,
+        start=f.start,
+        end=f.end,
         as_of=now or dt.datetime.now(dt.UTC),
         office_areas=areas_on(f.as_of),
         alerts=markers[MARKER_COLUMNS] if len(markers) else pd.DataFrame(columns=MARKER_COLUMNS),
-        lang=lang, marking=marking, demo=queries.shows_demo(engine),
+        lang=lang,
+        marking=marking,
+        demo=queries.shows_demo(engine),
         source=t("briefing.source_line", lang, batches=n_batches),
-        office_label=offices().loc[office, "name"] if (office := f.office or f.scope.office) else None,
+        office_label=offices().loc[office, "name"]
+        if (office := f.office or f.scope.office)
+        else None,
         as_of_date=f.as_of,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m services.briefing", description="Render the briefing map (PNG/PDF).")
+    p = argparse.ArgumentParser(
+        prog="python -m services.briefing", description="Render the briefing map (PNG/PDF)."
+    )
     p.add_argument("--out", required=True, help="output file, .png or .pdf")
-    p.add_argument("--db", default=None, help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")
+    p.add_argument(
+        "--db",
+        default=None,
+        help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)",
+    )
     p.add_argument("--metric", default="present", choices=METRICS)
-    p.add_argument("--start", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: end - 29 days)")
-    p.add_argument("--end", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, WITA)")
-    p.add_argument("--office", default=None, help="office id, e.g. kanim_mataram (default: all of NTB)")
+    p.add_argument(
+        "--start",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD (default: end - 29 days)",
+    )
+    p.add_argument(
+        "--end", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, WITA)"
+    )
+    p.add_argument(
+        "--office", default=None, help="office id, e.g. kanim_mataram (default: all of NTB)"
+    )
     p.add_argument("--marking", default=DEFAULT_MARKING, choices=MARKINGS)
     p.add_argument("--lang", default="id", choices=("id", "en"))
     p.add_argument("--size", default="a4", choices=SIZES)

@@ -1,6 +1,7 @@
 """What the overview shows above the map: each headline number against the previous period of
 the same length, the open alerts waiting for a decision, and the regencies whose risk score rose
 most since the previous period's end (domain/changes.py has the rules)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,8 @@ OPEN = tuple(s for s in STATUSES if s != CLOSED)
 @dataclass(frozen=True)
 class Headline:
     now: dict[str, float]
-    previous: tuple[dt.date, dt.date]        # the period compared with
-    before: dict[str, float] | None = None   # None: the data do not cover the previous period
+    previous: tuple[dt.date, dt.date]  # the period compared with
+    before: dict[str, float] | None = None  # None: the data do not cover the previous period
     delta: dict[str, float] | None = None
 
 
@@ -60,13 +61,20 @@ def place(alert: dict) -> str:
     return "NTB"
 
 
-def risk_risers(engine: Engine, f: Filters, election: Election, rules: Rules | None = None,
-                n: int = changes.RISERS) -> tuple[dt.date, pd.DataFrame | None]:
+def risk_risers(
+    engine: Engine,
+    f: Filters,
+    election: Election,
+    rules: Rules | None = None,
+    n: int = changes.RISERS,
+) -> tuple[dt.date, pd.DataFrame | None]:
     """(the previous period's end, the `n` regencies whose risk score rose most from that day to
     the as-of date); None instead of the frame when the data do not cover the previous period."""
     prev = changes.previous_period(f.start, f.end)
     if not changes.covered(prev, queries.data_span(engine)):
         return prev[1], None
-    before = risk_table(engine, replace(f, start=prev[0], end=prev[1], as_of=prev[1]), election, rules)
+    before = risk_table(
+        engine, replace(f, start=prev[0], end=prev[1], as_of=prev[1]), election, rules
+    )
     now = risk_table(engine, f, election, rules)
     return prev[1], changes.risers(before, now, n)

@@ -10,6 +10,7 @@ The fingerprint printed in every footer is the SHA-256 of the pack's figures: th
 (sorted keys, no spaces, UTF-8) stored in sitrep_pack.figures. A file cannot hold its own hash;
 the PDF's SHA-256 is stored beside it (sitrep_pack.pdf_sha256) and in each download's audit event.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,12 +26,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from domain import changes, sitrep as rules
-from domain.thresholds import RISK_COMPONENTS
+from domain import changes
+from domain import sitrep as rules
 from domain.calendar import Election, default_election
 from domain.filters import Filters
 from domain.regions import areas_on, offices
 from domain.scope import PROVINCE, Scope
+from domain.thresholds import RISK_COMPONENTS
 from i18n import LANGS, t
 from services import overview, voter_check
 from services.alerts import risk_table
@@ -57,15 +59,21 @@ def regency_figures(table: pd.DataFrame, risk: pd.DataFrame) -> dict:
         if pd.isna(row["present"]):
             continue
         r = risk.loc[code]
-        out[code] = {"score": _num(r["score"]), "points": {k: _num(r[f"{k}_points"]) for k in RISK_COMPONENTS},
-                     "present": _num(row["present"]), "incidents": _num(row["incidents"]),
-                     "election_incidents": _num(row["election_incidents"]),
-                     "per_1000_voters": _num(row["per_1000_voters"], 2)}
+        out[code] = {
+            "score": _num(r["score"]),
+            "points": {k: _num(r[f"{k}_points"]) for k in RISK_COMPONENTS},
+            "present": _num(row["present"]),
+            "incidents": _num(row["incidents"]),
+            "election_incidents": _num(row["election_incidents"]),
+            "per_1000_voters": _num(row["per_1000_voters"], 2),
+        }
     return out
 
 
 def canonical(figures: dict) -> str:
-    return json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def fingerprint(figures: dict) -> str:
@@ -73,26 +81,37 @@ def fingerprint(figures: dict) -> str:
     return hashlib.sha256(canonical(figures).encode("utf-8")).hexdigest()
 
 
-def _baseline(engine: Engine, f: Filters, election: Election, last: dict | None, span) -> tuple[dict, dict | None]:
+def _baseline(
+    engine: Engine, f: Filters, election: Election, last: dict | None, span
+) -> tuple[dict, dict | None]:
     """(what the pack compares with, its figures): the last pack's, else the previous period's of
     the same length when the data cover it, else nothing."""
     if last is not None:
-        return ({"kind": "pack", "id": last["id"], "made_at": last["made_at"], "as_of": last["as_of"]},
-                last["figures"])
+        return (
+            {"kind": "pack", "id": last["id"], "made_at": last["made_at"], "as_of": last["as_of"]},
+            last["figures"],
+        )
     start, end = changes.previous_period(f.start, f.end)
     if not changes.covered((start, end), span):
         return {"kind": "none", "start": start, "end": end}, None
     g = replace(f, start=start, end=end, as_of=end)
     table = queries.regency_table(engine, g)
-    figs = {"headline": queries.kpis(engine, g, table),
-            "regencies": regency_figures(table, risk_table(engine, g, election))}
+    figs = {
+        "headline": queries.kpis(engine, g, table),
+        "regencies": regency_figures(table, risk_table(engine, g, election)),
+    }
     return {"kind": "period", "start": start, "end": end}, figs
 
 
 def _closed_since(engine: Engine, f: Filters, since: dt.datetime) -> pd.DataFrame:
     """Alerts of the area closed after `since` (UTC), the latest closed first."""
-    closed = alerts_store.alerts(engine, replace(f, start=DECISIONS_FROM), statuses=(changes.CLOSED,),
-                                 include_stale=True, limit=100_000)
+    closed = alerts_store.alerts(
+        engine,
+        replace(f, start=DECISIONS_FROM),
+        statuses=(changes.CLOSED,),
+        include_stale=True,
+        limit=100_000,
+    )
     at = pd.to_datetime(closed["status_changed_at"])
     out = closed[at > pd.Timestamp(since.replace(tzinfo=None))].copy()
     out["place"] = [overview.place(r) for r in out.to_dict("records")]
@@ -102,13 +121,23 @@ def _closed_since(engine: Engine, f: Filters, since: dt.datetime) -> pd.DataFram
 def _daily(engine: Engine, f: Filters) -> pd.DataFrame:
     daily = queries.presence_trend(engine, f)
     inc = queries.incident_trend(engine, f)
-    counts = {pd.Timestamp(d).date(): int(n) for d, n in zip(inc["day"], inc["incidents"])} if len(inc) else {}
+    counts = (
+        {pd.Timestamp(d).date(): int(n) for d, n in zip(inc["day"], inc["incidents"])}
+        if len(inc)
+        else {}
+    )
     daily["incidents"] = [counts.get(d, 0) for d in daily["day"]]
     return daily
 
 
-def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = None,
-           election: Election | None = None, now: dt.datetime | None = None, scope: Scope = PROVINCE) -> draw.Sitrep:
+def gather(
+    engine: Engine,
+    as_of: dt.date | None = None,
+    office: str | None = None,
+    election: Election | None = None,
+    now: dt.datetime | None = None,
+    scope: Scope = PROVINCE,
+) -> draw.Sitrep:
     """Everything the pack shows, in numbers (the renderer words them). `as_of` defaults to the
     data's last day; raises LookupError when the database holds no data. `scope`: the account's
     (domain/scope.py); an office-scoped account's pack is its office's, each row on its own date."""
@@ -120,12 +149,23 @@ def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = No
     election = election or default_election()
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or span[1]
-    f = Filters(as_of - dt.timedelta(days=rules.PERIOD_DAYS - 1), as_of, as_of,
-                office=office if scope.province else None, scope=scope)
+    f = Filters(
+        as_of - dt.timedelta(days=rules.PERIOD_DAYS - 1),
+        as_of,
+        as_of,
+        office=office if scope.province else None,
+        scope=scope,
+    )
     table = queries.regency_table(engine, f)
     risk = risk_table(engine, f, election)
-    figures = {"as_of": as_of, "start": f.start, "end": f.end, "office": office,
-               "headline": queries.kpis(engine, f, table), "regencies": regency_figures(table, risk)}
+    figures = {
+        "as_of": as_of,
+        "start": f.start,
+        "end": f.end,
+        "office": office,
+        "headline": queries.kpis(engine, f, table),
+        "regencies": regency_figures(table, risk),
+    }
     last = sitreps.previous(engine, office, as_of)
     baseline, before = _baseline(engine, f, election, last, span)
 
@@ -139,36 +179,69 @@ def gather(engine: Engine, as_of: dt.date | None = None, office: str | None = No
     if voters is not None:  # only once a voter list is held: packs without one keep their figures
         figures["voter_matches"] = voters
 
-    regs = pd.DataFrame.from_dict({c: {"score": r["score"], **{f"{k}_points": r["points"][k] for k in RISK_COMPONENTS},
-                                       "present": r["present"], "incidents": r["incidents"],
-                                       "election_incidents": r["election_incidents"],
-                                       "per_1000_voters": r["per_1000_voters"]}
-                                   for c, r in figures["regencies"].items()}, orient="index")
+    regs = pd.DataFrame.from_dict(
+        {
+            c: {
+                "score": r["score"],
+                **{f"{k}_points": r["points"][k] for k in RISK_COMPONENTS},
+                "present": r["present"],
+                "incidents": r["incidents"],
+                "election_incidents": r["election_incidents"],
+                "per_1000_voters": r["per_1000_voters"],
+            }
+            for c, r in figures["regencies"].items()
+        },
+        orient="index",
+    )
     if before is not None:
         regs["score_before"] = [(before["regencies"].get(c) or {}).get("score") for c in regs.index]
     markers = queries.incident_markers(engine, f)
     batches = queries.batches(engine)
     return draw.Sitrep(
-        as_of=as_of, start=f.start, end=f.end, made_at=now, office=office,
-        areas={c: o for c, o in areas_on(as_of).items() if c in set(queries.scope(f))}, election=election,
-        headline=figures["headline"], headline_before=before["headline"] if before else None, baseline=baseline,
-        regencies=regs, map_values=risk["score"].reindex(table.index).astype(float),
+        as_of=as_of,
+        start=f.start,
+        end=f.end,
+        made_at=now,
+        office=office,
+        areas={c: o for c, o in areas_on(as_of).items() if c in set(queries.scope(f))},
+        election=election,
+        headline=figures["headline"],
+        headline_before=before["headline"] if before else None,
+        baseline=baseline,
+        regencies=regs,
+        map_values=risk["score"].reindex(table.index).astype(float),
         changes=rules.regency_changes(before["regencies"], figures["regencies"]) if before else [],
-        decisions=decisions, closed=closed, closed_since=since, daily=_daily(engine, f),
+        decisions=decisions,
+        closed=closed,
+        closed_since=since,
+        daily=_daily(engine, f),
         markers=markers[["lat", "lon", "severity", "election_related"]] if len(markers) else None,
-        demo=queries.shows_demo(engine), batches=int((batches["status"] == "committed").sum()) if len(batches) else 0,
-        figures=figures, voter_matches=voters)
+        demo=queries.shows_demo(engine),
+        batches=int((batches["status"] == "committed").sum()) if len(batches) else 0,
+        figures=figures,
+        voter_matches=voters,
+    )
 
 
 def pack_name(data: draw.Sitrep, marking: str) -> str:
     """A name unique per pack (files and downloads never mix): marking, as-of date, time made, random."""
-    return (f"laporan_situasi_{marking}_{data.as_of:%Y%m%d}_{data.made_at:%Y%m%dT%H%M%S}Z_"
-            f"{secrets.token_hex(4)}")
+    return (
+        f"laporan_situasi_{marking}_{data.as_of:%Y%m%d}_{data.made_at:%Y%m%dT%H%M%S}Z_"
+        f"{secrets.token_hex(4)}"
+    )
 
 
-def make(engine: Engine, out: Path | None = None, as_of: dt.date | None = None, office: str | None = None,
-         marking: str = DEFAULT_MARKING, lang: str = "id", actor: str = "system",
-         now: dt.datetime | None = None, scope: Scope | None = None) -> dict:
+def make(
+    engine: Engine,
+    out: Path | None = None,
+    as_of: dt.date | None = None,
+    office: str | None = None,
+    marking: str = DEFAULT_MARKING,
+    lang: str = "id",
+    actor: str = "system",
+    now: dt.datetime | None = None,
+    scope: Scope | None = None,
+) -> dict:
     """Gather, draw, store and audit one pack (`scope`: the account's, as gather; None when no
     account makes it, the command line and the timer: the whole province); with `out`,
     write the PDF and one PNG per page there.
@@ -188,27 +261,48 @@ def make(engine: Engine, out: Path | None = None, as_of: dt.date | None = None, 
         made["pdf"] = pages.pdf
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            for path, blob in [(out / f"{name}.pdf", pages.pdf),
-                               *((out / f"{name}_p{n}.png", png) for n, png in enumerate(pages.pngs, 1))]:
+            for path, blob in [
+                (out / f"{name}.pdf", pages.pdf),
+                *((out / f"{name}_p{n}.png", png) for n, png in enumerate(pages.pngs, 1)),
+            ]:
                 path.write_bytes(blob)
                 written.append(path)
         return pages.pdf, pages.count
 
-    values = {"name": name, "made_at": data.made_at.replace(tzinfo=None), "as_of": data.as_of,
-              "period_start": data.start, "period_end": data.end, "office_id": office, "lang": lang,
-              "marking": marking, "figures": canonical(data.figures), "figures_sha256": data.figures_sha256,
-              "compared_with": data.baseline.get("id"), "baseline": canonical(data.baseline)}
+    values = {
+        "name": name,
+        "made_at": data.made_at.replace(tzinfo=None),
+        "as_of": data.as_of,
+        "period_start": data.start,
+        "period_end": data.end,
+        "office_id": office,
+        "lang": lang,
+        "marking": marking,
+        "figures": canonical(data.figures),
+        "figures_sha256": data.figures_sha256,
+        "compared_with": data.baseline.get("id"),
+        "baseline": canonical(data.baseline),
+    }
     try:
         pack, event = sitreps.store(engine, values, actor, render, scope)
     except BaseException:
         for path in written:  # nothing stored: leave no files that claim otherwise
             path.unlink(missing_ok=True)
         raise
-    return {"pack": pack, "audit": event, "name": name, "pdf": made["pdf"], "pdf_path": written[0] if written else None,
-            "png_paths": written[1:], "figures_sha256": data.figures_sha256, "data": data}
+    return {
+        "pack": pack,
+        "audit": event,
+        "name": name,
+        "pdf": made["pdf"],
+        "pdf_path": written[0] if written else None,
+        "png_paths": written[1:],
+        "figures_sha256": data.figures_sha256,
+        "data": data,
+    }
 
 
 # --- command line ----------------------------------------------------------------------------
+
 
 class _Parser(argparse.ArgumentParser):
     """Errors as one line (argparse prints the usage first), exit 2."""
@@ -241,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         return _fail(t("sitrep.cli_bad_date", lang, value=args.as_of))
     if args.office is not None and args.office not in set(offices()["id"]):
-        return _fail(t("sitrep.cli_bad_office", lang, value=args.office, known=", ".join(offices()["id"])))
+        return _fail(
+            t("sitrep.cli_bad_office", lang, value=args.office, known=", ".join(offices()["id"]))
+        )
     if args.out.exists() and not args.out.is_dir():
         return _fail(t("sitrep.cli_out_not_dir", lang, path=args.out))
     from sqlalchemy.exc import SQLAlchemyError
@@ -258,11 +354,25 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         return _fail(t("sitrep.cli_write_failed", lang, path=args.out, reason=e.strerror or e))
     except SQLAlchemyError as e:
-        return _fail(t("sitrep.cli_db_failed", lang, reason=str(e.orig if hasattr(e, "orig") else e).splitlines()[0]))
+        return _fail(
+            t(
+                "sitrep.cli_db_failed",
+                lang,
+                reason=str(e.orig if hasattr(e, "orig") else e).splitlines()[0],
+            )
+        )
     print(made["pdf_path"])
     for path in made["png_paths"]:
         print(path)
-    print(t("sitrep.cli_done", lang, pack=made["pack"], audit=made["audit"], sha=made["figures_sha256"][:12]))
+    print(
+        t(
+            "sitrep.cli_done",
+            lang,
+            pack=made["pack"],
+            audit=made["audit"],
+            sha=made["figures_sha256"][:12],
+        )
+    )
     return 0
 
 

@@ -1,5 +1,6 @@
 """An admin's edit of the thresholds: checked in full before it replaces the ones in force, saved
 as the local copy (loaders/thresholds.py finds it), and audited."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,5 +19,11 @@ def save_rules(engine: Engine, text: str, actor: str) -> Path:
     path = thresholds.LOCAL_RULES_FILE  # read now: tests point it elsewhere
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    log(engine, actor, "rules_edit", str(path), {"sha256": hashlib.sha256(text.encode()).hexdigest()})
+    log(
+        engine,
+        actor,
+        "rules_edit",
+        str(path),
+        {"sha256": hashlib.sha256(text.encode()).hexdigest()},
+    )
     return path

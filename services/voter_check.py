@@ -5,17 +5,18 @@ not stale) dated up to the as-of date, each person and polling station once. The
 "voter_matches", the overview's line and the situation report read these; the person-level
 alert is the alerts page's, for analysts (its view audited: `viewed`).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from domain.alert_rules.voters import RULE
 from domain.filters import Filters
 from domain.regions import regency_codes
 from domain.roles import require
 from storage import queries, voter_lists
-from domain.alert_rules.voters import RULE
 from storage.audit import log
 
 # Rules whose alerts are about one person (a NIK pseudonym): analysts only, each view audited.
@@ -27,8 +28,11 @@ def matches_by_regency(engine: Engine, f: Filters) -> pd.Series:
     the chosen office, as every map metric)."""
     found = voter_lists.matches_by_regency(engine, f.as_of).set_index("regency_code")["matches"]
     inside = set(queries.scope(f))
-    return pd.Series([float(found.get(c, 0)) if c in inside else np.nan for c in regency_codes()],
-                     index=regency_codes(), name="voter_matches")
+    return pd.Series(
+        [float(found.get(c, 0)) if c in inside else np.nan for c in regency_codes()],
+        index=regency_codes(),
+        name="voter_matches",
+    )
 
 
 def summary(engine: Engine, f: Filters) -> dict | None:

@@ -2,6 +2,7 @@
 the follow-up status and its history. Also the risk score table for the map. The thresholds come
 in as `Rules` (services/alerts.py runs this with the ones in force, and from the command line).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,12 +20,12 @@ from domain.roles import Forbidden, require
 from domain.scope import PROVINCE, Scope
 from domain.thresholds import Rules
 from domain.vocabularies import CLOSED, NEW, STATUSES
+from storage import voter_lists
 from storage.audit import record
-from storage.versions import bump
 from storage.engine import write_tx
 from storage.models import Alert, AlertStatusChange, Crossing, Incident, Presence, utcnow
-from storage import voter_lists
 from storage.queries import _chosen, _frame, data_span, scope, scope_condition
+from storage.versions import bump
 
 MARGIN_DAYS = 40  # history before the lookback window the rules need for their baselines
 
@@ -33,20 +34,60 @@ def load_frames(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pd.Da
     """Active rows the rules need, only the columns they read, only the window they look at."""
     p, i, c = Presence, Incident, Crossing
     lo = start - dt.timedelta(days=MARGIN_DAYS)
-    presence = _frame(engine, select(p.id, p.record_id, p.report_date, p.regency_code, p.nationality, p.permit_type,
-                                     p.activity, p.person_count, p.arrival_date, p.permit_expiry, p.passport_hash)
-                      .where(p.replaced_by_batch.is_(None), p.report_date.between(lo, end)))
-    incidents = _frame(engine, select(i.id, i.record_id, i.incident_date, i.regency_code, i.category, i.severity,
-                                      i.election_related, i.status, i.responsible_agency, i.lat, i.lon)
-                       .where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, end)))
-    crossings = _frame(engine, select(c.id, c.date, c.port_id, c.direction, c.nationality, c.count)
-                       .where(c.replaced_by_batch.is_(None), c.date.between(lo, end)))
-    return {"presence": presence, "incidents": incidents, "crossings": crossings,
-            "voters": voter_lists.frame(engine, end)}
+    presence = _frame(
+        engine,
+        select(
+            p.id,
+            p.record_id,
+            p.report_date,
+            p.regency_code,
+            p.nationality,
+            p.permit_type,
+            p.activity,
+            p.person_count,
+            p.arrival_date,
+            p.permit_expiry,
+            p.passport_hash,
+        ).where(p.replaced_by_batch.is_(None), p.report_date.between(lo, end)),
+    )
+    incidents = _frame(
+        engine,
+        select(
+            i.id,
+            i.record_id,
+            i.incident_date,
+            i.regency_code,
+            i.category,
+            i.severity,
+            i.election_related,
+            i.status,
+            i.responsible_agency,
+            i.lat,
+            i.lon,
+        ).where(i.replaced_by_batch.is_(None), i.incident_date.between(lo, end)),
+    )
+    crossings = _frame(
+        engine,
+        select(c.id, c.date, c.port_id, c.direction, c.nationality, c.count).where(
+            c.replaced_by_batch.is_(None), c.date.between(lo, end)
+        ),
+    )
+    return {
+        "presence": presence,
+        "incidents": incidents,
+        "crossings": crossings,
+        "voters": voter_lists.frame(engine, end),
+    }
 
 
-def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: dt.date | None = None, *,
-                       rules: Rules, actor: str = "system") -> dict:
+def evaluate_and_store(
+    engine: Engine,
+    election: Election | None = None,
+    as_of: dt.date | None = None,
+    *,
+    rules: Rules,
+    actor: str = "system",
+) -> dict:
     """Run every rule up to `as_of` (default: the last date in the data) with the thresholds
     `rules` (services/alerts.py passes the ones in force) and upsert the alerts.
     Alerts the rules no longer produce in the evaluated window are marked stale, never deleted:
@@ -58,22 +99,42 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
     as_of = as_of or max(d for d in (span[1], voter_lists.last_list_date(engine)) if d is not None)
     start = max(span[0], as_of - dt.timedelta(days=rules.general.lookback_days))
     frames = load_frames(engine, start, as_of)
-    found = evaluate_all(frames["presence"], frames["incidents"], frames["crossings"], election, as_of, rules,
-                         start=start, voters=frames["voters"])
+    found = evaluate_all(
+        frames["presence"],
+        frames["incidents"],
+        frames["crossings"],
+        election,
+        as_of,
+        rules,
+        start=start,
+        voters=frames["voters"],
+    )
     unknown = purpose_unknown(frames["presence"], as_of, start)
     now = utcnow()
     new = updated = 0
     with write_tx(engine) as conn:
         existing = dict(conn.execute(select(Alert.key, Alert.id)).all())
-        was_resolved = set(conn.scalars(select(Alert.key).where(Alert.detail.like(f"%{_RESOLVED}%"))))
+        was_resolved = set(
+            conn.scalars(select(Alert.key).where(Alert.detail.like(f"%{_RESOLVED}%")))
+        )
         fresh = []
         for a in found.to_dict("records"):
             values = {
-                "rule": a["rule"], "regency_code": a["regency_code"], "office_id": a["office_id"],
-                "port_id": a["port_id"], "date": a["date"], "severity": a["severity"], "phase": a["phase"],
-                "agency": a["agency"], "trigger_ids": json.dumps(list(a["trigger_ids"])),
-                "value": _num(a["value"]), "threshold": _num(a["threshold"]),
-                "detail": json.dumps(a["detail"], default=str, sort_keys=True), "stale": False, "evaluated_at": now}
+                "rule": a["rule"],
+                "regency_code": a["regency_code"],
+                "office_id": a["office_id"],
+                "port_id": a["port_id"],
+                "date": a["date"],
+                "severity": a["severity"],
+                "phase": a["phase"],
+                "agency": a["agency"],
+                "trigger_ids": json.dumps(list(a["trigger_ids"])),
+                "value": _num(a["value"]),
+                "threshold": _num(a["threshold"]),
+                "detail": json.dumps(a["detail"], default=str, sort_keys=True),
+                "stale": False,
+                "evaluated_at": now,
+            }
             if a["key"] in existing:
                 conn.execute(update(Alert).where(Alert.id == existing[a["key"]]).values(**values))
                 updated += 1
@@ -82,19 +143,43 @@ def evaluate_and_store(engine: Engine, election: Election | None = None, as_of: 
         if fresh:
             conn.execute(insert(Alert), fresh)
             new = len(fresh)
-        resolved = [a["key"] for a in found.to_dict("records") if a["detail"].get("resolved")] if len(found) else []
+        resolved = (
+            [a["key"] for a in found.to_dict("records") if a["detail"].get("resolved")]
+            if len(found)
+            else []
+        )
         closed = _close(conn, [k for k in resolved if k not in was_resolved], now)
         keys = set(found["key"]) if len(found) else set()
         gone = [i for k, i in existing.items() if k not in keys]
         stale = 0
         for n in range(0, len(gone), 900):
-            stale += conn.execute(update(Alert).where(Alert.id.in_(gone[n:n + 900]), Alert.date >= start,
-                                                      Alert.stale.is_(False)).values(stale=True)).rowcount
+            stale += conn.execute(
+                update(Alert)
+                .where(Alert.id.in_(gone[n : n + 900]), Alert.date >= start, Alert.stale.is_(False))
+                .values(stale=True)
+            ).rowcount
         bump(conn, "alerts")
-        record(conn, actor, "alerts_evaluated", election.id,
-               {"as_of": as_of, "new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown,
-                "closed": closed})
-    return {"new": new, "updated": updated, "stale": stale, "purpose_unknown": unknown, "closed": closed}
+        record(
+            conn,
+            actor,
+            "alerts_evaluated",
+            election.id,
+            {
+                "as_of": as_of,
+                "new": new,
+                "updated": updated,
+                "stale": stale,
+                "purpose_unknown": unknown,
+                "closed": closed,
+            },
+        )
+    return {
+        "new": new,
+        "updated": updated,
+        "stale": stale,
+        "purpose_unknown": unknown,
+        "closed": closed,
+    }
 
 
 _RESOLVED = '"resolved": true'  # as json.dumps writes a rule's detail {"resolved": True}
@@ -106,13 +191,32 @@ def _close(conn, keys: list[str], now) -> int:
     person's change would. Only when they become resolved: an analyst may reopen one."""
     if not keys:
         return 0
-    rows = conn.execute(select(Alert.id, Alert.status).where(Alert.key.in_(keys), Alert.status != CLOSED)).all()
+    rows = conn.execute(
+        select(Alert.id, Alert.status).where(Alert.key.in_(keys), Alert.status != CLOSED)
+    ).all()
     for i, old in rows:
-        conn.execute(update(Alert).where(Alert.id == i).values(status=CLOSED, status_changed_at=now,
-                                                               status_changed_by=SYSTEM))
-        conn.execute(insert(AlertStatusChange).values(alert_id=i, from_status=old, to_status=CLOSED,
-                                                      changed_by=SYSTEM, changed_at=now, note=""))
-        record(conn, SYSTEM, "alert_status", f"alert:{i}", {"from": old, "to": CLOSED, "resolved": True})
+        conn.execute(
+            update(Alert)
+            .where(Alert.id == i)
+            .values(status=CLOSED, status_changed_at=now, status_changed_by=SYSTEM)
+        )
+        conn.execute(
+            insert(AlertStatusChange).values(
+                alert_id=i,
+                from_status=old,
+                to_status=CLOSED,
+                changed_by=SYSTEM,
+                changed_at=now,
+                note="",
+            )
+        )
+        record(
+            conn,
+            SYSTEM,
+            "alert_status",
+            f"alert:{i}",
+            {"from": old, "to": CLOSED, "resolved": True},
+        )
     return len(rows)
 
 
@@ -126,13 +230,31 @@ def _num(v):
         return None
 
 
-def alerts(engine: Engine, f: Filters, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
-           rules_: tuple[str, ...] = (), include_stale: bool = False, limit: int = 500) -> pd.DataFrame:
+def alerts(
+    engine: Engine,
+    f: Filters,
+    statuses: tuple[str, ...] = (),
+    severities: tuple[str, ...] = (),
+    rules_: tuple[str, ...] = (),
+    include_stale: bool = False,
+    limit: int = 500,
+) -> pd.DataFrame:
     """Alerts in the period and scope (port alerts have no regency: they are kept for all of NTB
     and for the office that supervises the port)."""
     a = Alert
-    stmt = select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date, a.severity, a.phase, a.agency,
-                  *_QUEUE_COLUMNS).where(a.date.between(f.start, f.end), _in_view(f))
+    stmt = select(
+        a.id,
+        a.key,
+        a.rule,
+        a.regency_code,
+        a.office_id,
+        a.port_id,
+        a.date,
+        a.severity,
+        a.phase,
+        a.agency,
+        *_QUEUE_COLUMNS,
+    ).where(a.date.between(f.start, f.end), _in_view(f))
     if statuses:
         stmt = stmt.where(a.status.in_(statuses))
     if severities:
@@ -148,12 +270,13 @@ def _in_view(f: Filters):
     """Alerts of the regencies chosen in `f` and in the account's scope on the alert's date; port
     alerts (no regency) of the chosen office, and for an office-scoped account only its own."""
     a = Alert
-    offices = {f.office} if f.office else None          # None: every office
+    offices = {f.office} if f.office else None  # None: every office
     if not f.scope.province:
         offices = {f.scope.office} & (offices or {f.scope.office})
     port = (a.office_id.in_(offices) if offices else false()) if offices is not None else true()
     return scope_condition(f.scope, f.start, f.end, _chosen(f), a.regency_code, a.date) | (
-        a.regency_code.is_(None) & port)
+        a.regency_code.is_(None) & port
+    )
 
 
 def _alert_scope(account: Scope):
@@ -161,13 +284,33 @@ def _alert_scope(account: Scope):
     a = Alert
     if account.province:
         return true()
-    return (a.regency_code.isnot(None) & scope_condition(account, dt.date.min, dt.date.max, account.regencies_between(
-        dt.date.min, dt.date.max), a.regency_code, a.date)) | (a.regency_code.is_(None) & (a.office_id == account.office))
+    return (
+        a.regency_code.isnot(None)
+        & scope_condition(
+            account,
+            dt.date.min,
+            dt.date.max,
+            account.regencies_between(dt.date.min, dt.date.max),
+            a.regency_code,
+            a.date,
+        )
+    ) | (a.regency_code.is_(None) & (a.office_id == account.office))
 
 
-_QUEUE_COLUMNS = (Alert.value, Alert.threshold, Alert.detail, Alert.status, Alert.status_changed_by,
-                  Alert.status_changed_at, Alert.stale, Alert.trigger_ids, Alert.first_seen_at, Alert.assigned_to,
-                  Alert.assigned_at, Alert.assigned_by)
+_QUEUE_COLUMNS = (
+    Alert.value,
+    Alert.threshold,
+    Alert.detail,
+    Alert.status,
+    Alert.status_changed_by,
+    Alert.status_changed_at,
+    Alert.stale,
+    Alert.trigger_ids,
+    Alert.first_seen_at,
+    Alert.assigned_to,
+    Alert.assigned_at,
+    Alert.assigned_by,
+)
 
 
 def _decoded(df: pd.DataFrame) -> pd.DataFrame:
@@ -183,22 +326,51 @@ def alerts_by_id(engine: Engine, ids: list[int], scope: Scope = PROVINCE) -> pd.
     account's `scope` are left out (a link to another office's alert opens nothing)."""
     a = Alert
     ids = [int(i) for i in ids][:900]
-    df = _decoded(_frame(engine, select(a.id, a.key, a.rule, a.regency_code, a.office_id, a.port_id, a.date,
-                                        a.severity, a.phase, a.agency, *_QUEUE_COLUMNS).where(
-        a.id.in_(ids), _alert_scope(scope))))
-    return df.set_index("id", drop=False).reindex([i for i in ids if i in set(df["id"])]).reset_index(drop=True)
+    df = _decoded(
+        _frame(
+            engine,
+            select(
+                a.id,
+                a.key,
+                a.rule,
+                a.regency_code,
+                a.office_id,
+                a.port_id,
+                a.date,
+                a.severity,
+                a.phase,
+                a.agency,
+                *_QUEUE_COLUMNS,
+            ).where(a.id.in_(ids), _alert_scope(scope)),
+        )
+    )
+    return (
+        df.set_index("id", drop=False)
+        .reindex([i for i in ids if i in set(df["id"])])
+        .reset_index(drop=True)
+    )
 
 
 def alert_counts(engine: Engine, f: Filters) -> pd.DataFrame:
     """Alerts by regency, severity and status (for the overview and the viewer)."""
     a = Alert
-    return _frame(engine, select(a.regency_code, a.severity, a.status, func.count().label("n"))
-                  .where(a.date.between(f.start, f.end), a.stale.is_(False), _in_view(f))
-                  .group_by(a.regency_code, a.severity, a.status))
+    return _frame(
+        engine,
+        select(a.regency_code, a.severity, a.status, func.count().label("n"))
+        .where(a.date.between(f.start, f.end), a.stale.is_(False), _in_view(f))
+        .group_by(a.regency_code, a.severity, a.status),
+    )
 
 
-def set_status(engine: Engine, alert_id: int, new_status: str, actor: str, role: str | None, note: str = "",
-               scope: Scope = PROVINCE) -> None:
+def set_status(
+    engine: Engine,
+    alert_id: int,
+    new_status: str,
+    actor: str,
+    role: str | None,
+    note: str = "",
+    scope: Scope = PROVINCE,
+) -> None:
     """Move an alert along the follow-up workflow; the change, its author and time are kept."""
     set_status_many(engine, [alert_id], new_status, actor, role, note, scope)
 
@@ -217,8 +389,15 @@ def _check_scope(conn, ids: list[int], scope: Scope) -> None:
         raise OutsideScope(f"alerts {outside} are outside the area of {scope.key}")
 
 
-def set_status_many(engine: Engine, alert_ids: list[int], new_status: str, actor: str, role: str | None,
-                    note: str = "", scope: Scope = PROVINCE) -> list[int]:
+def set_status_many(
+    engine: Engine,
+    alert_ids: list[int],
+    new_status: str,
+    actor: str,
+    role: str | None,
+    note: str = "",
+    scope: Scope = PROVINCE,
+) -> list[int]:
     """One status change (one note) for several alerts, in one transaction: for each alert whose
     status differs, a history row and an audit event (with the account's scope). Returns the ids
     that changed. An alert outside `scope` refuses the whole change (OutsideScope)."""
@@ -232,18 +411,43 @@ def set_status_many(engine: Engine, alert_ids: list[int], new_status: str, actor
         changed = [i for i in ids if old[i] != new_status]
         now = utcnow()
         for i in changed:
-            conn.execute(update(Alert).where(Alert.id == i).values(
-                status=new_status, status_changed_at=now, status_changed_by=actor))
-            conn.execute(insert(AlertStatusChange).values(alert_id=i, from_status=old[i], to_status=new_status,
-                                                          changed_by=actor, changed_at=now, note=note[:2000]))
-            record(conn, actor, "alert_status", f"alert:{i}", {"from": old[i], "to": new_status}, scope=scope)
+            conn.execute(
+                update(Alert)
+                .where(Alert.id == i)
+                .values(status=new_status, status_changed_at=now, status_changed_by=actor)
+            )
+            conn.execute(
+                insert(AlertStatusChange).values(
+                    alert_id=i,
+                    from_status=old[i],
+                    to_status=new_status,
+                    changed_by=actor,
+                    changed_at=now,
+                    note=note[:2000],
+                )
+            )
+            record(
+                conn,
+                actor,
+                "alert_status",
+                f"alert:{i}",
+                {"from": old[i], "to": new_status},
+                scope=scope,
+            )
         if changed:
             bump(conn, "alerts")
     return changed
 
 
-def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str, role: str | None,
-           note: str = "", scope: Scope = PROVINCE) -> list[int]:
+def assign(
+    engine: Engine,
+    alert_ids: list[int],
+    holder: str | None,
+    actor: str,
+    role: str | None,
+    note: str = "",
+    scope: Scope = PROVINCE,
+) -> list[int]:
     """Give alerts to a person (None or "" releases them). Kept like a status change: a history
     row (status unchanged, assigned_to the new holder, "" when released) and an audit event per
     alert whose holder changes. Returns the ids that changed."""
@@ -252,18 +456,43 @@ def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str,
     ids = [int(i) for i in dict.fromkeys(alert_ids)]
     with write_tx(engine) as conn:
         _check_scope(conn, ids, scope)
-        old = {r.id: r for r in conn.execute(select(Alert.id, Alert.status, Alert.assigned_to)
-                                             .where(Alert.id.in_(ids))).all()}
+        old = {
+            r.id: r
+            for r in conn.execute(
+                select(Alert.id, Alert.status, Alert.assigned_to).where(Alert.id.in_(ids))
+            ).all()
+        }
         changed = [i for i in ids if (old[i].assigned_to or "") != holder]
         now = utcnow()
         for i in changed:
-            conn.execute(update(Alert).where(Alert.id == i).values(
-                assigned_to=holder or None, assigned_at=now if holder else None, assigned_by=actor))
-            conn.execute(insert(AlertStatusChange).values(
-                alert_id=i, from_status=old[i].status, to_status=old[i].status, changed_by=actor, changed_at=now,
-                note=note[:2000], assigned_to=holder))
-            record(conn, actor, "alert_assign", f"alert:{i}", {"from": old[i].assigned_to or "", "to": holder},
-                   scope=scope)
+            conn.execute(
+                update(Alert)
+                .where(Alert.id == i)
+                .values(
+                    assigned_to=holder or None,
+                    assigned_at=now if holder else None,
+                    assigned_by=actor,
+                )
+            )
+            conn.execute(
+                insert(AlertStatusChange).values(
+                    alert_id=i,
+                    from_status=old[i].status,
+                    to_status=old[i].status,
+                    changed_by=actor,
+                    changed_at=now,
+                    note=note[:2000],
+                    assigned_to=holder,
+                )
+            )
+            record(
+                conn,
+                actor,
+                "alert_assign",
+                f"alert:{i}",
+                {"from": old[i].assigned_to or "", "to": holder},
+                scope=scope,
+            )
         if changed:
             bump(conn, "alerts")
     return changed
@@ -271,8 +500,12 @@ def assign(engine: Engine, alert_ids: list[int], holder: str | None, actor: str,
 
 def status_history(engine: Engine, alert_id: int) -> pd.DataFrame:
     h = AlertStatusChange
-    return _frame(engine, select(h.from_status, h.to_status, h.assigned_to, h.changed_by, h.changed_at, h.note)
-                  .where(h.alert_id == alert_id).order_by(h.id))
+    return _frame(
+        engine,
+        select(h.from_status, h.to_status, h.assigned_to, h.changed_by, h.changed_at, h.note)
+        .where(h.alert_id == alert_id)
+        .order_by(h.id),
+    )
 
 
 def risk_table(engine: Engine, f: Filters, election: Election | None, rules: Rules) -> pd.DataFrame:
@@ -280,16 +513,32 @@ def risk_table(engine: Engine, f: Filters, election: Election | None, rules: Rul
     election = election or default_election()
     frames = load_frames(engine, f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of)
     # An office-scoped account's scores are made from its own rows only (each on its own date).
-    presence, incidents = (frame[~f.scope.outside(frame["regency_code"], frame[day])] for frame, day in (
-        (frames["presence"], "report_date"), (frames["incidents"], "incident_date")))
-    found = alerts(engine, Filters(f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of,
-                                   scope=f.scope), limit=100_000)
-    out = risk_scores(presence, incidents, found, regencies().reset_index(drop=True), election, f.as_of, rules)
+    presence, incidents = (
+        frame[~f.scope.outside(frame["regency_code"], frame[day])]
+        for frame, day in (
+            (frames["presence"], "report_date"),
+            (frames["incidents"], "incident_date"),
+        )
+    )
+    found = alerts(
+        engine,
+        Filters(
+            f.as_of - dt.timedelta(days=rules.risk.window_days), f.as_of, f.as_of, scope=f.scope
+        ),
+        limit=100_000,
+    )
+    out = risk_scores(
+        presence, incidents, found, regencies().reset_index(drop=True), election, f.as_of, rules
+    )
     outside = ~out.index.isin(scope(f)) | ~out.index.isin(f.scope.regencies_on(f.as_of))
     if f.scope.province:
         out.loc[outside, "score"] = float("nan")
     else:  # nothing of another office's area: no score, no component, no explanation
-        figures = [c for c in out.columns if c not in ("name", "office_id", "phase", "bawaslu_ikp_2024", "explanation")]
+        figures = [
+            c
+            for c in out.columns
+            if c not in ("name", "office_id", "phase", "bawaslu_ikp_2024", "explanation")
+        ]
         out[figures] = out[figures].astype(float)
         out.loc[outside, figures] = float("nan")
         out["explanation"] = [[] if out_ else e for out_, e in zip(outside, out["explanation"])]

@@ -5,6 +5,7 @@ there `record(conn, ...)` adds the event to the change's open transaction.
 Every text is cut to its column before it is written: the trail can never be cleaned up, so a
 stranger's megabyte-long "user name" must not grow it by a megabyte per attempt (and PostgreSQL
 refused a name longer than the column, so the attempt went unaudited)."""
+
 from __future__ import annotations
 
 import json
@@ -37,20 +38,39 @@ def _detail(detail: dict | None) -> str:
     if len(text) <= DETAIL_MAX:
         return text
     # JSON may write one character as six (\uXXXX): a head of an eighth always fits.
-    return json.dumps({"cut": True, "chars": len(text), "head": text[:DETAIL_MAX // 8]})
+    return json.dumps({"cut": True, "chars": len(text), "head": text[: DETAIL_MAX // 8]})
 
 
-def record(conn: Connection, actor: str, action: str, target: str = "", detail: dict | None = None,
-           scope: Scope | None = None) -> None:
+def record(
+    conn: Connection,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: dict | None = None,
+    scope: Scope | None = None,
+) -> None:
     """`scope`: the acting account's (domain/scope.py), kept as its office id or "ntb"; None when
     no account acted (the system, a command line)."""
-    conn.execute(insert(AuditEvent).values(at=utcnow(), actor=clip(actor or "", ACTOR_MAX), action=action,
-                                           target=clip(target, TARGET_MAX), detail=_detail(detail),
-                                           scope=None if scope is None else scope.key))
+    conn.execute(
+        insert(AuditEvent).values(
+            at=utcnow(),
+            actor=clip(actor or "", ACTOR_MAX),
+            action=action,
+            target=clip(target, TARGET_MAX),
+            detail=_detail(detail),
+            scope=None if scope is None else scope.key,
+        )
+    )
 
 
-def log(engine: Engine, actor: str, action: str, target: str = "", detail: dict | None = None,
-        scope: Scope | None = None) -> None:
+def log(
+    engine: Engine,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: dict | None = None,
+    scope: Scope | None = None,
+) -> None:
     """One audit event on its own (an export, a sign-out, a file written): its own transaction."""
     with write_tx(engine) as conn:
         record(conn, actor, action, target, detail, scope)

@@ -7,6 +7,7 @@ SQLite's online backup copies a consistent snapshot while the app keeps running 
 writer are not blocked for long). For PostgreSQL the standard tools are used, so operators can
 also run them directly.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,11 +59,15 @@ def restore(url: str, src: Path) -> None:
         source.close()
         return
     args, env = _pg_args(url)
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(src)], check=True, env=env)
+    subprocess.run(
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(src)], check=True, env=env
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m storage.backup", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m storage.backup", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("action", choices=("backup", "restore"))
     ap.add_argument("file", type=Path)
     ap.add_argument("--db", help="SQLAlchemy URL (default: NTB_DB_URL or the embedded SQLite file)")

@@ -4,14 +4,15 @@ SQLite is opened with WAL (readers never block the writer), a busy timeout, secu
 with BEGIN IMMEDIATE: with deferred transactions one of two concurrent uploads is lost even in
 WAL mode ("database is locked" on the upgrade from read to write lock, which no timeout retries).
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -139,11 +140,20 @@ def insert_rows(conn: Connection, head: str, row: str, grid: np.ndarray, tail: s
     width = grid.shape[1]
     per = max(1, min(64, _max_parameters(conn) // width))
     whole = len(grid) // per * per
-    if whole:  # parameter lists made as the driver asks for them: a million rows are not copied twice
-        executemany(conn, head + ", ".join([row] * per) + tail,
-                    (grid[i:i + per].ravel().tolist() for i in range(0, whole, per)))
+    if (
+        whole
+    ):  # parameter lists made as the driver asks for them: a million rows are not copied twice
+        executemany(
+            conn,
+            head + ", ".join([row] * per) + tail,
+            (grid[i : i + per].ravel().tolist() for i in range(0, whole, per)),
+        )
     if whole < len(grid):
-        executemany(conn, head + ", ".join([row] * (len(grid) - whole)) + tail, [grid[whole:].ravel().tolist()])
+        executemany(
+            conn,
+            head + ", ".join([row] * (len(grid) - whole)) + tail,
+            [grid[whole:].ravel().tolist()],
+        )
 
 
 def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np.ndarray]) -> None:
@@ -157,11 +167,13 @@ def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur:
         types = _column_types(cur, table, cols)
-        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN (FORMAT BINARY)",
-                      writer=QueuedLibpqWriter(cur)) as copy:
+        with cur.copy(
+            f"COPY {table} ({', '.join(cols)}) FROM STDIN (FORMAT BINARY)",
+            writer=QueuedLibpqWriter(cur),
+        ) as copy:
             copy.set_types(types)
             for start in range(0, len(columns[0]) if columns else 0, COPY_ROWS):
-                for row in zip(*(c[start:start + COPY_ROWS].tolist() for c in columns)):
+                for row in zip(*(c[start : start + COPY_ROWS].tolist() for c in columns)):
                     copy.write_row(row)
 
 
@@ -170,8 +182,13 @@ COPY_ROWS = 100_000  # rows turned into Python lists at a time (bounded memory f
 
 def _column_types(cur, table: str, cols: list[str]) -> list[int]:
     """The type (oid) of each of `cols` in `table` (a temporary table too), as binary COPY needs."""
-    found = dict(cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass(%s) "
-                             "AND attnum > 0 AND NOT attisdropped", (table,)).fetchall())
+    found = dict(
+        cur.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+            "AND attnum > 0 AND NOT attisdropped",
+            (table,),
+        ).fetchall()
+    )
     return [int(found[c]) for c in cols]
 
 

@@ -6,6 +6,7 @@ kept, marked replaced, so undo can restore it) and is counted a duplicate when u
 without id identical to an active row is a duplicate too. Roll-ups are rebuilt for the touched
 dates inside the same transaction, so readers never see rows without their aggregates.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,10 +22,17 @@ from sqlalchemy import Date, Engine, and_, func, insert, select, text, update
 from domain.data_kinds import kind as data_kind
 from storage import rollups
 from storage.audit import record
-from storage.versions import bump
-from storage.engine import bulk_cache, copy_columns, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
+from storage.engine import (
+    bulk_cache,
+    copy_columns,
+    insert_rows,
+    one_data_writer_at_a_time,
+    param_mark,
+    write_tx,
+)
 from storage.models import BatchError, UploadBatch, utcnow
 from storage.tables import table as table_named
+from storage.versions import bump
 
 CHUNK = 900  # bound parameters per IN (...) list, below every engine's limit
 
@@ -45,12 +53,23 @@ class InjectedFailure(RuntimeError):
 
 def find_batch_by_sha(engine: Engine, kind: str, sha: str) -> int | None:
     with engine.connect() as conn:
-        return conn.scalar(select(UploadBatch.id).where(
-            UploadBatch.kind == kind, UploadBatch.file_sha256 == sha, UploadBatch.status == "committed"))
+        return conn.scalar(
+            select(UploadBatch.id).where(
+                UploadBatch.kind == kind,
+                UploadBatch.file_sha256 == sha,
+                UploadBatch.status == "committed",
+            )
+        )
 
 
-def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, meta: dict,
-                 fail_after: str | None = None) -> CommitResult:
+def commit_batch(
+    engine: Engine,
+    kind: str,
+    rows: pd.DataFrame,
+    errors: list,
+    meta: dict,
+    fail_after: str | None = None,
+) -> CommitResult:
     """rows: stored columns of `kind` plus record_id and row_hash. errors: RowError list.
     meta: file_name, file_sha256, uploaded_by, mode, rows_read, rows_rejected, dropped_columns, is_demo,
     scope (the uploading account's, for the audit event; None from the command line)."""
@@ -59,33 +78,65 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
         one_data_writer_at_a_time(conn)
         table = table_named(conn, data_kind(kind).table)
         # Checked inside the write lock: two uploads of one file at once cannot both land.
-        existing = conn.scalar(select(UploadBatch.id).where(
-            UploadBatch.kind == kind, UploadBatch.file_sha256 == meta["file_sha256"],
-            UploadBatch.status == "committed"))
+        existing = conn.scalar(
+            select(UploadBatch.id).where(
+                UploadBatch.kind == kind,
+                UploadBatch.file_sha256 == meta["file_sha256"],
+                UploadBatch.status == "committed",
+            )
+        )
         if existing is not None:
-            return CommitResult(batch_id=None, duplicates=len(rows), already_imported_batch=int(existing))
+            return CommitResult(
+                batch_id=None, duplicates=len(rows), already_imported_batch=int(existing)
+            )
 
-        batch_id = conn.execute(insert(UploadBatch).values(
-            kind=kind, file_name=meta["file_name"][:255], file_sha256=meta["file_sha256"],
-            uploaded_by=meta.get("uploaded_by", ""), mode=meta["mode"], rows_read=meta["rows_read"],
-            rows_rejected=meta["rows_rejected"], dropped_columns=json.dumps(meta.get("dropped_columns", [])),
-            is_demo=bool(meta.get("is_demo", False)),
-        ).returning(UploadBatch.id)).scalar_one()
+        batch_id = conn.execute(
+            insert(UploadBatch)
+            .values(
+                kind=kind,
+                file_name=meta["file_name"][:255],
+                file_sha256=meta["file_sha256"],
+                uploaded_by=meta.get("uploaded_by", ""),
+                mode=meta["mode"],
+                rows_read=meta["rows_read"],
+                rows_rejected=meta["rows_rejected"],
+                dropped_columns=json.dumps(meta.get("dropped_columns", [])),
+                is_demo=bool(meta.get("is_demo", False)),
+            )
+            .returning(UploadBatch.id)
+        ).scalar_one()
 
         rows, replaced_ids, duplicates, touched = _classify(conn, table, date_col, rows)
         for chunk in _chunks(replaced_ids):
-            conn.execute(update(table).where(table.c.id.in_(chunk)).values(replaced_by_batch=batch_id))
+            conn.execute(
+                update(table).where(table.c.id.in_(chunk)).values(replaced_by_batch=batch_id)
+            )
         if fail_after == "replace":
             raise InjectedFailure("after replace")
 
-        deltas = _insert(conn, kind, table, rows, int(batch_id), pure_inserts=not replaced_ids) if len(rows) else None
+        deltas = (
+            _insert(conn, kind, table, rows, int(batch_id), pure_inserts=not replaced_ids)
+            if len(rows)
+            else None
+        )
         if fail_after == "insert":
             raise InjectedFailure("after insert")
 
         if errors:
-            conn.execute(insert(BatchError), [
-                {"batch_id": batch_id, "line": e.line, "column": e.column, "value": e.value[:300],
-                 "code": e.code, "level": e.level} for e in errors])
+            conn.execute(
+                insert(BatchError),
+                [
+                    {
+                        "batch_id": batch_id,
+                        "line": e.line,
+                        "column": e.column,
+                        "value": e.value[:300],
+                        "code": e.code,
+                        "level": e.level,
+                    }
+                    for e in errors
+                ],
+            )
 
         if replaced_ids:
             # Rows were replaced: rebuild the touched dates from the active rows (exact, and rare).
@@ -93,16 +144,34 @@ def commit_batch(engine: Engine, kind: str, rows: pd.DataFrame, errors: list, me
             rollups.refresh(conn, kind, *touched)
         elif len(rows):
             rollups.add(conn, kind, rows, deltas)  # pure inserts: add the batch's own aggregates
-        conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
-            rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates))
+        conn.execute(
+            update(UploadBatch)
+            .where(UploadBatch.id == batch_id)
+            .values(rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates)
+        )
         bump(conn, kind)
-        record(conn, meta.get("uploaded_by", ""), "upload", f"batch:{batch_id}", {
-            "kind": kind, "file_sha256": meta["file_sha256"], "rows_imported": len(rows),
-            "rows_updated": len(replaced_ids), "rows_rejected": meta["rows_rejected"]}, scope=meta.get("scope"))
+        record(
+            conn,
+            meta.get("uploaded_by", ""),
+            "upload",
+            f"batch:{batch_id}",
+            {
+                "kind": kind,
+                "file_sha256": meta["file_sha256"],
+                "rows_imported": len(rows),
+                "rows_updated": len(replaced_ids),
+                "rows_rejected": meta["rows_rejected"],
+            },
+            scope=meta.get("scope"),
+        )
         if fail_after == "end":
             raise InjectedFailure("at end")
-        return CommitResult(batch_id=int(batch_id), inserted=len(rows) - len(replaced_ids),
-                            updated=len(replaced_ids), duplicates=duplicates)
+        return CommitResult(
+            batch_id=int(batch_id),
+            inserted=len(rows) - len(replaced_ids),
+            updated=len(replaced_ids),
+            duplicates=duplicates,
+        )
 
 
 def _classify(conn, table, date_col: str, rows: pd.DataFrame):
@@ -137,8 +206,15 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     if no_id.any():
         lo, hi = rows.loc[no_id, date_col].min(), rows.loc[no_id, date_col].max()
         c = table.c
-        stored = set(conn.scalars(select(c.row_hash).where(
-            c.replaced_by_batch.is_(None), c.record_id.is_(None), c[date_col].between(lo, hi))))
+        stored = set(
+            conn.scalars(
+                select(c.row_hash).where(
+                    c.replaced_by_batch.is_(None),
+                    c.record_id.is_(None),
+                    c[date_col].between(lo, hi),
+                )
+            )
+        )
         if stored:
             keep &= ~(no_id & rows["row_hash"].isin(stored))
     duplicates = int((~keep).sum())
@@ -154,16 +230,27 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
         return
     if len(ids) <= 4 * CHUNK:
         for chunk in _chunks(ids):
-            yield from conn.execute(select(*cols).where(c.record_id.in_(chunk), c.replaced_by_batch.is_(None)))
+            yield from conn.execute(
+                select(*cols).where(c.record_id.in_(chunk), c.replaced_by_batch.is_(None))
+            )
         return
-    byte_order = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""  # as the sender-id column's
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64){byte_order} PRIMARY KEY)")
+    byte_order = (
+        ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+    )  # as the sender-id column's
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE incoming_ids (record_id VARCHAR(64){byte_order} PRIMARY KEY)"
+    )
     try:
-        bulk_insert_raw(conn, "incoming_ids", ["record_id"], np.array(ids, dtype=object).reshape(-1, 1))
+        bulk_insert_raw(
+            conn, "incoming_ids", ["record_id"], np.array(ids, dtype=object).reshape(-1, 1)
+        )
         # Typed result columns: on SQLite a raw query would give the dates as ISO text.
-        yield from conn.execute(text(
-            f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.name} t "
-            "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL").columns(*cols)).fetchall()
+        yield from conn.execute(
+            text(
+                f"SELECT t.id, t.record_id, t.row_hash, t.{date_col} FROM {table.name} t "
+                "JOIN incoming_ids i ON i.record_id = t.record_id WHERE t.replaced_by_batch IS NULL"
+            ).columns(*cols)
+        ).fetchall()
     finally:
         conn.exec_driver_sql("DROP TABLE incoming_ids")
 
@@ -184,10 +271,12 @@ def _span(span, lo, hi):
 
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
-def _insert(conn, kind: str, table, rows: pd.DataFrame, batch_id: int, pure_inserts: bool) -> list | None:
+def _insert(
+    conn, kind: str, table, rows: pd.DataFrame, batch_id: int, pure_inserts: bool
+) -> list | None:
     """Insert the batch's rows. When they only add rows, return their roll-up deltas, computed on
     a second thread while the database works on its own: on PostgreSQL while the server stores the
     COPY (its 2.2 s per million rows outlast Python's 1.1 s of encoding them), on SQLite while it
@@ -219,7 +308,12 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         frame = frame.assign(**constants)
         first = _take_ids(conn, name, len(frame))
         ids = np.arange(first, first + len(frame), dtype=np.int64)
-        copy_columns(conn, name, ["id", *frame.columns], [ids, *(frame[c].to_numpy(dtype=object) for c in frame.columns)])
+        copy_columns(
+            conn,
+            name,
+            ["id", *frame.columns],
+            [ids, *(frame[c].to_numpy(dtype=object) for c in frame.columns)],
+        )
         return
     cols, values = [], []
     for col in frame.columns:
@@ -231,8 +325,12 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         cols.append(col)
         values.append(v)
     fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
-    insert_rows(conn, f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES ",
-                f"({', '.join([*fixed.values(), *['?'] * len(cols)])})", np.column_stack(values))
+    insert_rows(
+        conn,
+        f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES ",
+        f"({', '.join([*fixed.values(), *['?'] * len(cols)])})",
+        np.column_stack(values),
+    )
 
 
 def _take_ids(conn, table_name: str, n: int) -> int:
@@ -240,9 +338,11 @@ def _take_ids(conn, table_name: str, n: int) -> int:
     then sent with the rows; the server does not call nextval for each of a million rows (COPY
     of 1M presence rows: 2.44 -> 2.19 s, median of 6). Data writers hold their lock: no other
     import takes ids meanwhile (and one that did would fail on the primary key, not mix rows)."""
-    last = conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), "
-                                "nextval(pg_get_serial_sequence(%(t)s, 'id')) + %(n)s - 1)",
-                                {"t": table_name, "n": n}).scalar()
+    last = conn.exec_driver_sql(
+        "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), "
+        "nextval(pg_get_serial_sequence(%(t)s, 'id')) + %(n)s - 1)",
+        {"t": table_name, "n": n},
+    ).scalar()
     return last - n + 1
 
 
@@ -256,11 +356,17 @@ def _indexes_set_aside(conn, table_name: str, rows: int):
     join. Same transaction: a rollback or a crash restores them as they were. On PostgreSQL the
     table is locked for the rest of the transaction (reads of it wait; the pages' roll-ups do not).
     """
-    stored = conn.exec_driver_sql(f"SELECT max(id) FROM {table_name}").scalar() or 0  # >= its row count
+    stored = (
+        conn.exec_driver_sql(f"SELECT max(id) FROM {table_name}").scalar() or 0
+    )  # >= its row count
     if stored > rows:
         yield
         return
-    drops = _sqlite_indexes(conn, table_name) if conn.dialect.name == "sqlite" else _pg_keys_and_indexes(conn, table_name)
+    drops = (
+        _sqlite_indexes(conn, table_name)
+        if conn.dialect.name == "sqlite"
+        else _pg_keys_and_indexes(conn, table_name)
+    )
     for drop, _ in drops:
         conn.exec_driver_sql(drop)
     if conn.dialect.name == "postgresql":  # the index builds sort in memory (default 64 MB)
@@ -272,22 +378,36 @@ def _indexes_set_aside(conn, table_name: str, rows: int):
 
 def _sqlite_indexes(conn, table_name: str) -> list[tuple[str, str]]:
     """(drop, create) statements of the table's indexes."""
-    return [(f'DROP INDEX "{name}"', create) for name, create in conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table_name,)).all()]
+    return [
+        (f'DROP INDEX "{name}"', create)
+        for name, create in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table_name,),
+        ).all()
+    ]
 
 
 def _pg_keys_and_indexes(conn, table_name: str) -> list[tuple[str, str]]:
     """(drop, create) statements of the table's foreign keys and of its indexes that back no
     constraint (the primary key stays)."""
-    keys = conn.exec_driver_sql("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'", {"t": table_name}).all()
+    keys = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'",
+        {"t": table_name},
+    ).all()
     indexes = conn.exec_driver_sql(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = to_regclass(%(t)s) AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", {"t": table_name}).all()
-    return ([(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"', f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {d}')
-             for name, d in keys] + [(f'DROP INDEX "{name}"', create) for name, create in indexes])
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+        {"t": table_name},
+    ).all()
+    return [
+        (
+            f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"',
+            f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {d}',
+        )
+        for name, d in keys
+    ] + [(f'DROP INDEX "{name}"', create) for name, create in indexes]
 
 
 def _iso_dates(values):
@@ -301,8 +421,12 @@ def bulk_insert_raw(conn, table_name: str, cols: list[str], rows: np.ndarray) ->
     if conn.dialect.name == "postgresql":
         copy_columns(conn, table_name, cols, list(rows.T))
         return
-    insert_rows(conn, f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ",
-                f"({', '.join([param_mark(conn)] * len(cols))})", rows)
+    insert_rows(
+        conn,
+        f"INSERT INTO {table_name} ({', '.join(cols)}) VALUES ",
+        f"({', '.join([param_mark(conn)] * len(cols))})",
+        rows,
+    )
 
 
 def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
@@ -310,23 +434,37 @@ def undo_batch(engine: Engine, batch_id: int, actor: str) -> dict:
     and the command line check the role)."""
     with write_tx(engine) as conn:
         one_data_writer_at_a_time(conn)
-        batch = conn.execute(select(UploadBatch.kind, UploadBatch.status)
-                             .where(UploadBatch.id == batch_id)).one_or_none()
+        batch = conn.execute(
+            select(UploadBatch.kind, UploadBatch.status).where(UploadBatch.id == batch_id)
+        ).one_or_none()
         if batch is None or batch.status != "committed":
             raise ValueError(f"batch {batch_id} is not a committed batch")
         table = table_named(conn, data_kind(batch.kind).table)
         c, day = table.c, table.c[data_kind(batch.kind).date]
-        span = conn.execute(select(func.min(day), func.max(day)).where(
-            (c.batch_id == batch_id) | (c.replaced_by_batch == batch_id))).one()
+        span = conn.execute(
+            select(func.min(day), func.max(day)).where(
+                (c.batch_id == batch_id) | (c.replaced_by_batch == batch_id)
+            )
+        ).one()
         removed = conn.execute(table.delete().where(and_(c.batch_id == batch_id))).rowcount
-        restored = conn.execute(update(table).where(c.replaced_by_batch == batch_id)
-                                .values(replaced_by_batch=None)).rowcount
-        conn.execute(update(UploadBatch).where(UploadBatch.id == batch_id).values(
-            status="undone", undone_at=utcnow(), undone_by=actor))
+        restored = conn.execute(
+            update(table).where(c.replaced_by_batch == batch_id).values(replaced_by_batch=None)
+        ).rowcount
+        conn.execute(
+            update(UploadBatch)
+            .where(UploadBatch.id == batch_id)
+            .values(status="undone", undone_at=utcnow(), undone_by=actor)
+        )
         if span[0] is not None:
             rollups.refresh(conn, batch.kind, span[0], span[1])
         bump(conn, batch.kind)
-        record(conn, actor, "batch_undo", f"batch:{batch_id}", {"removed": removed, "restored": restored})
+        record(
+            conn,
+            actor,
+            "batch_undo",
+            f"batch:{batch_id}",
+            {"removed": removed, "restored": restored},
+        )
     _empty_the_wal(engine)
     return {"removed": removed, "restored": restored}
 

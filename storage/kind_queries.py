@@ -2,6 +2,7 @@
 figures over the period by day or by one of its roll-up's keys, and its active rows, newest
 first. A new kind's page reads these (cached by ui/data.py under the kind's own change counter)
 and needs a query of its own in storage/queries.py only for what they cannot say."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -25,8 +26,12 @@ def totals(engine: Engine, kind: str, f: Filters, by: str = "day") -> pd.DataFra
         where = [t.c.day.between(f.start, f.end), _scoped(f, t, t.c.day)]
         if f.nationalities and "nationality" in r.keys:
             where.append(t.c.nationality.in_(f.nationalities))
-        stmt = (select(t.c[by], *(func.sum(t.c[n]).label(n) for n in r.sums)).where(*where)
-                .group_by(t.c[by]).order_by(t.c[by]))
+        stmt = (
+            select(t.c[by], *(func.sum(t.c[n]).label(n) for n in r.sums))
+            .where(*where)
+            .group_by(t.c[by])
+            .order_by(t.c[by])
+        )
         out = pd.DataFrame([tuple(row) for row in conn.execute(stmt)], columns=[by, *r.sums])
     return out.astype({n: "int64" for n in r.sums})
 
@@ -37,11 +42,19 @@ def rows(engine: Engine, kind: str, f: Filters, limit: int = 100, offset: int = 
     record = data_kind(kind)
     with read_tx(engine) as conn:
         t = table(conn, record.table)
-        shown = ["record_id", *(s.name for s in record.stored if not record.column(s.source).secret)]
+        shown = [
+            "record_id",
+            *(s.name for s in record.stored if not record.column(s.source).secret),
+        ]
         day = t.c[record.date]
         where = [t.c.replaced_by_batch.is_(None), day.between(f.start, f.end), _scoped(f, t, day)]
-        stmt = (select(*(t.c[c] for c in shown)).where(*where).order_by(day.desc(), t.c.id.desc())
-                .limit(limit).offset(offset))
+        stmt = (
+            select(*(t.c[c] for c in shown))
+            .where(*where)
+            .order_by(day.desc(), t.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         return pd.DataFrame([tuple(row) for row in conn.execute(stmt)], columns=shown)
 
 

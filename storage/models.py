@@ -4,14 +4,27 @@ Rows are never edited in place by an import: a re-sent row (same sender id, new 
 a new version and marks the old one `replaced_by_batch`, so undoing a batch restores exactly what
 was there before. Queries read active rows (`replaced_by_batch IS NULL`) or the roll-ups.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, text,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    func,
+    text,
 )
-from sqlalchemy import func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -36,7 +49,12 @@ def code(length: int) -> String:
 def batch_index(table: str) -> Index:
     """A data table's rows of one batch (undo). The ids grow with the rows: on PostgreSQL a BRIN
     index of block ranges serves as a B-tree does at a fraction of the build (migration 0010)."""
-    return Index(f"ix_{table}_batch_id", "batch_id", postgresql_using="brin", postgresql_with={"autosummarize": "on"})
+    return Index(
+        f"ix_{table}_batch_id",
+        "batch_id",
+        postgresql_using="brin",
+        postgresql_with={"autosummarize": "on"},
+    )
 
 
 def utcnow() -> dt.datetime:
@@ -45,6 +63,7 @@ def utcnow() -> dt.datetime:
 
 class UploadBatch(Base):
     """One imported file (batch = unggahan). Every data row points to the batch that brought it."""
+
     __tablename__ = "upload_batch"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # presence | incidents | crossings
@@ -67,9 +86,12 @@ class UploadBatch(Base):
 
 class BatchError(Base):
     """Row-level problems found in a batch (kept with the batch, same transaction)."""
+
     __tablename__ = "batch_error"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("upload_batch.id", ondelete="CASCADE"), index=True
+    )
     line: Mapped[int | None] = mapped_column(Integer, nullable=True)
     column: Mapped[str] = mapped_column(String(64), default="")
     value: Mapped[str] = mapped_column(String(300), default="")  # passport numbers masked
@@ -79,18 +101,23 @@ class BatchError(Base):
 
 class Presence(Base):
     """Foreign nationals present (keberadaan orang asing): one row per person or group."""
+
     __tablename__ = "presence"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # sender's id (no_register)
+    record_id: Mapped[str | None] = mapped_column(
+        code(64), nullable=True
+    )  # sender's id (no_register)
     row_hash: Mapped[int] = mapped_column(BigInteger)
     report_date: Mapped[dt.date] = mapped_column(Date)
     regency_code: Mapped[str] = mapped_column(code(5))
     nationality: Mapped[str] = mapped_column(code(3))
     permit_type: Mapped[str] = mapped_column(code(24))
     activity: Mapped[str] = mapped_column(code(16))
-    passport_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC-SHA256, never clear
+    passport_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True
+    )  # HMAC-SHA256, never clear
     person_count: Mapped[int] = mapped_column(Integer, default=1)
     arrival_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     permit_expiry: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -109,8 +136,12 @@ class Presence(Base):
         Index("ix_presence_record", "record_id", "replaced_by_batch"),
         Index("ix_presence_date_regency", "report_date", "regency_code"),
         # few rows carry a NIK (permanent residents): the index holds only those
-        Index("ix_presence_nik_hash", "nik_hash", sqlite_where=text("nik_hash IS NOT NULL"),
-              postgresql_where=text("nik_hash IS NOT NULL")),
+        Index(
+            "ix_presence_nik_hash",
+            "nik_hash",
+            sqlite_where=text("nik_hash IS NOT NULL"),
+            postgresql_where=text("nik_hash IS NOT NULL"),
+        ),
     )
 
 
@@ -118,23 +149,26 @@ class VoterList(Base):
     """A voter-list extract (daftar pemilih: DPS, DPSHP, DPT, DPTb) from a regency's KPU: per voter
     only the NIK's keyed hash and where the voter votes; names and addresses are never stored.
     No sender id: a list is a snapshot (domain/data_kinds.py, "voters"; migration 0019)."""
+
     __tablename__ = "voter_list"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # always empty: no sender id
+    record_id: Mapped[str | None] = mapped_column(
+        code(64), nullable=True
+    )  # always empty: no sender id
     row_hash: Mapped[int] = mapped_column(BigInteger)
     list_date: Mapped[dt.date] = mapped_column(Date)
     regency_code: Mapped[str] = mapped_column(code(5))
-    list_name: Mapped[str] = mapped_column(code(8))          # DPS | DPSHP | DPT | DPTb
-    tps: Mapped[str] = mapped_column(code(8))                # polling station number, "012"
-    nik_hash: Mapped[str] = mapped_column(code(64))          # HMAC-SHA256 (NIK purpose), never clear; byte order
+    list_name: Mapped[str] = mapped_column(code(8))  # DPS | DPSHP | DPT | DPTb
+    tps: Mapped[str] = mapped_column(code(8))  # polling station number, "012"
+    nik_hash: Mapped[str] = mapped_column(
+        code(64)
+    )  # HMAC-SHA256 (NIK purpose), never clear; byte order
     kecamatan: Mapped[str | None] = mapped_column(String(80), nullable=True)
     village: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
-    __table_args__ = (
-        batch_index("voter_list"),
-    )
+    __table_args__ = (batch_index("voter_list"),)
 
 
 # The match with foreign residents' hashes (storage/voter_lists.py) looks voters up by the first 16
@@ -147,6 +181,7 @@ Index("ix_voter_list_nik_prefix", func.substr(VoterList.__table__.c.nik_hash, 1,
 
 class VoterListDaily(Base):
     """Voters per list, regency and list date (the lists each regency has sent)."""
+
     __tablename__ = "voter_list_daily"
     __table_args__ = {"sqlite_with_rowid": False}
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -157,6 +192,7 @@ class VoterListDaily(Base):
 
 class Incident(Base):
     """Incidents (kejadian) with the agency that acts and the follow-up status."""
+
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
@@ -185,26 +221,65 @@ class Incident(Base):
         Index("ix_incident_record", "record_id", "replaced_by_batch"),
         Index("ix_incident_date_regency", "incident_date", "regency_code"),
         # Covering index for date-range reads of incidents (who acts, drill-down): no table rows touched.
-        Index("ix_incident_markers", "incident_date", "regency_code", "severity", "replaced_by_batch", "category",
-              "status", "election_related", "lat", "lon", "responsible_agency", "persons", "record_id"),
+        Index(
+            "ix_incident_markers",
+            "incident_date",
+            "regency_code",
+            "severity",
+            "replaced_by_batch",
+            "category",
+            "status",
+            "election_related",
+            "lat",
+            "lon",
+            "responsible_agency",
+            "persons",
+            "record_id",
+        ),
         # The map's markers, most severe and newest first: read in index order, stopping at the
         # limit, with no sort (see queries.incident_markers).
-        Index("ix_incident_severity", "severity", "incident_date", "id", "regency_code", "replaced_by_batch",
-              "category", "status", "election_related", "lat", "lon", "responsible_agency", "persons", "record_id"),
+        Index(
+            "ix_incident_severity",
+            "severity",
+            "incident_date",
+            "id",
+            "regency_code",
+            "replaced_by_batch",
+            "category",
+            "status",
+            "election_related",
+            "lat",
+            "lon",
+            "responsible_agency",
+            "persons",
+            "record_id",
+        ),
         # Incident counts when nationalities are chosen (the roll-ups have none): only the chosen
         # nationalities' entries are read, and no table rows (see queries.incident_rollup).
-        Index("ix_incident_nationality", "nationality", "incident_date", "regency_code", "category", "severity",
-              "status", "election_related", "replaced_by_batch"),
+        Index(
+            "ix_incident_nationality",
+            "nationality",
+            "incident_date",
+            "regency_code",
+            "category",
+            "severity",
+            "status",
+            "election_related",
+            "replaced_by_batch",
+        ),
     )
 
 
 class Crossing(Base):
     """Arrivals and departures at ports of entry (perlintasan), already aggregated by the sender."""
+
     __tablename__ = "crossing"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(code(64), nullable=True)  # natural key date|port|dir|nat
+    record_id: Mapped[str | None] = mapped_column(
+        code(64), nullable=True
+    )  # natural key date|port|dir|nat
     row_hash: Mapped[int] = mapped_column(BigInteger)
     date: Mapped[dt.date] = mapped_column(Date)
     port_id: Mapped[str] = mapped_column(code(32))
@@ -220,6 +295,7 @@ class Crossing(Base):
 
 
 # --- Roll-ups: what the pages read. Rebuilt for the touched dates inside each import. ---------
+
 
 class PresenceDaily(Base):
     __tablename__ = "presence_daily"
@@ -257,6 +333,7 @@ class CrossingDaily(Base):
 
 class AuditEvent(Base):
     """Append-only audit trail (jejak audit). Updates and deletes are refused by triggers."""
+
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
@@ -271,12 +348,15 @@ class AuditEvent(Base):
 
 class AppUser(Base):
     """Local accounts (used when no identity provider is configured). Passwords: argon2id hashes."""
+
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | admin
-    office_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # its scope; None = NTB (0018)
+    office_id: Mapped[str | None] = mapped_column(
+        String(40), nullable=True
+    )  # its scope; None = NTB (0018)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -286,9 +366,10 @@ class SigninThrottle(Base):
     """Failed sign-ins counted per (client, user name) and per client, each with the delay it
     imposes on that client (storage/users.py; migration 0014). Names as typed, known or not, so
     the delay tells nothing about which accounts exist. Forgotten once stale (not an audit)."""
+
     __tablename__ = "signin_throttle"
-    scope: Mapped[str] = mapped_column(String(8), primary_key=True)      # account | client
-    client: Mapped[str] = mapped_column(String(64), primary_key=True)    # IP address, "-" if unknown
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # account | client
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)  # IP address, "-" if unknown
     username: Mapped[str] = mapped_column(String(80), primary_key=True)  # "" for scope client
     failures: Mapped[int] = mapped_column(Integer)
     last_failure: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # UTC
@@ -296,6 +377,7 @@ class SigninThrottle(Base):
 
 class PresenceRegencyDaily(Base):
     """Coarse roll-up (day × regency): what the unfiltered map, KPIs and trends read."""
+
     __tablename__ = "presence_regency_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -306,6 +388,7 @@ class PresenceRegencyDaily(Base):
 
 class PresenceNationalityDaily(Base):
     """Roll-up by day × regency × nationality (top nationalities, nationality filter)."""
+
     __tablename__ = "presence_nationality_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -319,6 +402,7 @@ class Alert(Base):
     """An alert (peringatan) produced by the rules in domain/alerts.py. `key` identifies it, so
     re-running the rules updates instead of duplicating. Follow-up status: baru -> ditelaah ->
     ditindaklanjuti -> selesai, each change kept in alert_status_change and the audit trail."""
+
     __tablename__ = "alert"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -338,7 +422,9 @@ class Alert(Base):
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     status_changed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer produced by the rules
-    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)  # who holds it (migration 0015)
+    assigned_to: Mapped[str | None] = mapped_column(
+        String(80), nullable=True
+    )  # who holds it (migration 0015)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     assigned_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -361,6 +447,7 @@ class AlertStatusChange(Base):
 class ChangeCounter(Base):
     """One counter per kind of data (presence, incidents, crossings, alerts), bumped in the same
     transaction as every change to it: the cache key of exactly what a change touched."""
+
     __tablename__ = "change_counter"
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -369,6 +456,7 @@ class ChangeCounter(Base):
 class IncidentRegencyDaily(Base):
     """Coarse incident roll-up (day × regency × election-related × status): what the unfiltered
     map and KPIs read."""
+
     __tablename__ = "incident_regency_daily"
     __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key (migration 0008)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -382,6 +470,7 @@ class IncidentRegencyDaily(Base):
 class PresenceNationalityMonthly(Base):
     """presence_nationality_daily summed by calendar month (`month` = its first day): a period of
     whole months reads a row per month instead of thirty (top nationalities over half a year)."""
+
     __tablename__ = "presence_nationality_monthly"
     __table_args__ = {"sqlite_with_rowid": False}
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -394,6 +483,7 @@ class PresenceNationalityMonthly(Base):
 class IncidentRegencyMonthly(Base):
     """incident_regency_daily summed by calendar month (`month` = its first day): the map's and
     KPIs' incident counts over whole months."""
+
     __tablename__ = "incident_regency_monthly"
     __table_args__ = {"sqlite_with_rowid": False}
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -408,12 +498,15 @@ class MappingProfile(Base):
     """A column mapping saved on the upload page (loaders/profiles.py): the TOML text as exported,
     and the normalised header set of the file it was made for, so that a file with the same
     headers is offered it again (migration 0016)."""
+
     __tablename__ = "mapping_profile"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    headers_sha: Mapped[str] = mapped_column(String(64), index=True)  # loaders.profiles.headers_signature
-    body: Mapped[str] = mapped_column(Text)                            # the profile as TOML
+    headers_sha: Mapped[str] = mapped_column(
+        String(64), index=True
+    )  # loaders.profiles.headers_signature
+    body: Mapped[str] = mapped_column(Text)  # the profile as TOML
     saved_by: Mapped[str] = mapped_column(String(120), default="")
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
 
@@ -423,9 +516,10 @@ class SitrepPack(Base):
     showed as canonical JSON (the next pack says what changed against them) and their SHA-256 (printed
     in its footer), what it compared with, the PDF itself (the overview offers the latest for
     download) with the file's SHA-256, and the audit event that records it."""
+
     __tablename__ = "sitrep_pack"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)   # file stem, unique per pack
+    name: Mapped[str] = mapped_column(String(120), unique=True)  # file stem, unique per pack
     made_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
     made_by: Mapped[str] = mapped_column(String(120), default="")
     as_of: Mapped[dt.date] = mapped_column(Date)
@@ -434,8 +528,8 @@ class SitrepPack(Base):
     office_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None = all of NTB
     lang: Mapped[str] = mapped_column(String(2))
     marking: Mapped[str] = mapped_column(String(8))
-    figures: Mapped[str] = mapped_column(Text)                 # canonical JSON, numbers only
-    figures_sha256: Mapped[str] = mapped_column(String(64))    # SHA-256 of `figures` (UTF-8)
+    figures: Mapped[str] = mapped_column(Text)  # canonical JSON, numbers only
+    figures_sha256: Mapped[str] = mapped_column(String(64))  # SHA-256 of `figures` (UTF-8)
     compared_with: Mapped[int | None] = mapped_column(Integer, nullable=True)  # earlier pack's id
     baseline: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the figures compared against
     pages: Mapped[int] = mapped_column(Integer)

@@ -1,6 +1,7 @@
 """Read side: what the pages and the briefing need, computed from the roll-ups plus small,
 indexed detail queries. Every function takes the engine and the user's Filters, and returns
 plain pandas objects. Portable SQL only (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,18 +10,41 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Engine, Integer, String, and_, bindparam, cast, false, func, or_, select, true, type_coerce,
-                        union_all)
+from sqlalchemy import (
+    Engine,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 
 from domain.agencies import supporting_many
 from domain.filters import Filters
-from domain.scope import Scope
 from domain.regions import areas_on, ports, regencies, regencies_of_office, regency_geometries
+from domain.scope import Scope
 from domain.vocabularies import CLOSED, STATUSES, codes
 from storage.engine import read_tx
-from storage.models import (AuditEvent, CrossingDaily, Incident, IncidentDaily, IncidentRegencyDaily,
-                            IncidentRegencyMonthly, PresenceDaily, PresenceNationalityDaily, PresenceNationalityMonthly,
-                            PresenceRegencyDaily, UploadBatch)
+from storage.models import (
+    AuditEvent,
+    CrossingDaily,
+    Incident,
+    IncidentDaily,
+    IncidentRegencyDaily,
+    IncidentRegencyMonthly,
+    PresenceDaily,
+    PresenceNationalityDaily,
+    PresenceNationalityMonthly,
+    PresenceRegencyDaily,
+    UploadBatch,
+)
 from storage.rollups import month_end, month_of
 
 
@@ -59,7 +83,9 @@ def scope(f: Filters) -> list[str]:
     return [c for c in _chosen(f) if c in allowed]
 
 
-def _scope_spans(f: Filters, regency: str | None = None) -> list[tuple[dt.date, dt.date, list[str]]] | None:
+def _scope_spans(
+    f: Filters, regency: str | None = None
+) -> list[tuple[dt.date, dt.date, list[str]]] | None:
     """None for a province-wide account (the chosen regencies on every day); else the period's
     stretches (first, last, regencies chosen AND in the account's area then), empty ones left out."""
     if f.scope.province:
@@ -72,7 +98,9 @@ def _scope_spans(f: Filters, regency: str | None = None) -> list[tuple[dt.date, 
 def _in_scope(f: Filters, regency_col, day_col, regency: str | None = None):
     """SQL condition (values inline): the row's regency is chosen in `f` (or is `regency`) and in
     the account's scope on the row's own day. For the queries not built from cached statements."""
-    return scope_condition(f.scope, f.start, f.end, [regency] if regency else _chosen(f), regency_col, day_col)
+    return scope_condition(
+        f.scope, f.start, f.end, [regency] if regency else _chosen(f), regency_col, day_col
+    )
 
 
 def scope_condition(account: Scope, start: dt.date, end: dt.date, picked, regency_col, day_col):
@@ -80,8 +108,11 @@ def scope_condition(account: Scope, start: dt.date, end: dt.date, picked, regenc
     own day (rows dated outside [start, end] are not matched by an office-scoped account)."""
     if account.province:
         return regency_col.in_(list(picked))
-    parts = [and_(day_col.between(s.first, s.last), regency_col.in_(sorted(s.regencies & set(picked))))
-             for s in account.spans(start, end) if s.regencies & set(picked)]
+    parts = [
+        and_(day_col.between(s.first, s.last), regency_col.in_(sorted(s.regencies & set(picked))))
+        for s in account.spans(start, end)
+        if s.regencies & set(picked)
+    ]
     return or_(*parts) if parts else false()
 
 
@@ -103,16 +134,25 @@ def incident_rollup(f: Filters):
     return IncidentDaily if (f.categories or f.severities) else IncidentRegencyDaily
 
 
-MONTHLY = {PresenceNationalityDaily: PresenceNationalityMonthly, IncidentRegencyDaily: IncidentRegencyMonthly}
+MONTHLY = {
+    PresenceNationalityDaily: PresenceNationalityMonthly,
+    IncidentRegencyDaily: IncidentRegencyMonthly,
+}
 
 
-def split_by_month(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+def split_by_month(
+    start: dt.date, end: dt.date
+) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
     """[start, end] as (day spans before and after the whole months, (first, last) whole month or None)."""
     first = start if start.day == 1 else month_end(start) + dt.timedelta(days=1)
     last = end if end == month_end(end) else month_of(end) - dt.timedelta(days=1)
     if first > last:
         return [(start, end)], None
-    days = [(a, b) for a, b in ((start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end)) if a <= b]
+    days = [
+        (a, b)
+        for a, b in ((start, first - dt.timedelta(days=1)), (last + dt.timedelta(days=1), end))
+        if a <= b
+    ]
     return days, (first, month_of(last))
 
 
@@ -121,6 +161,7 @@ def split_by_month(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt
 class Shape(NamedTuple):
     """What a statement's text depends on: which optional filters are set, and how the period
     splits into day spans and whole months (split_by_month). Everything else is a bound value."""
+
     nationalities: bool
     permits: bool
     activities: bool
@@ -144,17 +185,32 @@ def _bound(f: Filters, regency: str | None = None) -> tuple[Shape, dict]:
     else:
         regs, split = sorted({r for s in spans for r in s[2]}), spans
     days, months = split_by_month(f.start, f.end) if not split else ([(f.start, f.end)], None)
-    values = {"start": f.start, "end": f.end, "regs": regs,
-              "nationalities": list(f.nationalities), "permits": list(f.permits), "activities": list(f.activities),
-              "categories": list(f.categories), "severities": list(f.severities)}
+    values = {
+        "start": f.start,
+        "end": f.end,
+        "regs": regs,
+        "nationalities": list(f.nationalities),
+        "permits": list(f.permits),
+        "activities": list(f.activities),
+        "categories": list(f.categories),
+        "severities": list(f.severities),
+    }
     for n, (first, last, in_span) in enumerate(split):
         values[f"scope{n}"], values[f"scope{n}_end"], values[f"regs{n}"] = first, last, in_span
     for n, (first, last) in enumerate(days):
         values[f"day{n}"], values[f"day{n}_end"] = first, last
     if months:
         values["month_first"], values["month_last"] = months
-    shape = Shape(bool(f.nationalities), bool(f.permits), bool(f.activities), bool(f.categories),
-                  bool(f.severities), len(days), months is not None, len(split))
+    shape = Shape(
+        bool(f.nationalities),
+        bool(f.permits),
+        bool(f.activities),
+        bool(f.categories),
+        bool(f.severities),
+        len(days),
+        months is not None,
+        len(split),
+    )
     return shape, values
 
 
@@ -163,8 +219,12 @@ def _regs(model, shape: Shape):
     if not shape.scope_spans:
         return _in(model.regency_code, "regs")
     day = model.incident_date if model is Incident else model.day
-    return or_(*(and_(_between(day, f"scope{n}", f"scope{n}_end"), _in(model.regency_code, f"regs{n}"))
-                 for n in range(shape.scope_spans)))
+    return or_(
+        *(
+            and_(_between(day, f"scope{n}", f"scope{n}_end"), _in(model.regency_code, f"regs{n}"))
+            for n in range(shape.scope_spans)
+        )
+    )
 
 
 def _in(column, name: str):
@@ -187,12 +247,18 @@ def _summed(model, shape: Shape, keys: list[str], sums: dict, where) -> select:
         parts = [(model, or_(*spans))] if spans else []
         if shape.months:
             parts.append((monthly, _between(monthly.month, "month_first", "month_last")))
-    selects = [select(*(getattr(m, k) for k in keys), *(agg(m).label(n) for n, agg in sums.items()))
-               .where(span, *where(m)).group_by(*(getattr(m, k) for k in keys)) for m, span in parts]
+    selects = [
+        select(*(getattr(m, k) for k in keys), *(agg(m).label(n) for n, agg in sums.items()))
+        .where(span, *where(m))
+        .group_by(*(getattr(m, k) for k in keys))
+        for m, span in parts
+    ]
     if len(selects) == 1:
         return selects[0]
     u = union_all(*selects).subquery()
-    return select(*(u.c[k] for k in keys), *(func.sum(u.c[n]).label(n) for n in sums)).group_by(*(u.c[k] for k in keys))
+    return select(*(u.c[k] for k in keys), *(func.sum(u.c[n]).label(n) for n in sums)).group_by(
+        *(u.c[k] for k in keys)
+    )
 
 
 def _presence_filters(shape: Shape):
@@ -205,6 +271,7 @@ def _presence_filters(shape: Shape):
         if shape.activities:
             conds.append(_in(p.activity, "activities"))
         return conds
+
     return where
 
 
@@ -222,6 +289,7 @@ def _incident_filters(shape: Shape):
         if shape.nationalities and model is Incident:
             conds.append(_in(model.nationality, "nationalities"))
         return conds
+
     return where
 
 
@@ -236,40 +304,69 @@ def regency_table(engine: Engine, f: Filters) -> pd.DataFrame:
     Regencies outside the scope have NaN values (drawn as "no data", never as zero)."""
     shape, values = _bound(f)
     regs = values["regs"]
-    pres, inc = _rows(engine, values, *_regency_statements(presence_rollup(f), incident_rollup(f), shape))
+    pres, inc = _rows(
+        engine, values, *_regency_statements(presence_rollup(f), incident_rollup(f), shape)
+    )
     base = _regency_base(f.as_of)
     codes = base.index.tolist()
     found = {row[0]: row[1:] for row in pres}, {row[0]: row[1:] for row in inc}
     inside = set(regs)
     cols = {c: base[c] for c in base.columns}
     for n, col in enumerate(("present", "reports")):
-        cols[col] = np.array([float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in codes])
+        cols[col] = np.array(
+            [float(found[0].get(c, (0, 0))[n] or 0) if c in inside else NAN for c in codes]
+        )
     for n, col in enumerate(("incidents", "election_incidents", "open_incidents")):
         # Regencies outside the scope are NaN ("no data"), never zero.
-        cols[col] = np.array([float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes])
+        cols[col] = np.array(
+            [float(found[1].get(c, (0, 0, 0))[n] or 0) if c in inside else NAN for c in codes]
+        )
     cols["per_1000_voters"] = cols["present"] / base["voters"].to_numpy() * 1000
     return pd.DataFrame(cols, index=base.index)
 
 
 @lru_cache(maxsize=256)
 def _regency_statements(p, i, shape: Shape) -> tuple:
-    return (_summed(p, shape, ["regency_code"], {"persons": lambda m: func.sum(m.persons),
-                                                 "reports": lambda m: func.sum(m.reports)}, _presence_filters(shape)),
-            _incident_counts(i, shape, "regency_code"))
+    return (
+        _summed(
+            p,
+            shape,
+            ["regency_code"],
+            {"persons": lambda m: func.sum(m.persons), "reports": lambda m: func.sum(m.reports)},
+            _presence_filters(shape),
+        ),
+        _incident_counts(i, shape, "regency_code"),
+    )
 
 
 def _incident_counts(i, shape: Shape, key: str):
     """SELECT key, incidents, election-related ones, open ones, from roll-up `i` or the rows."""
     if i is not Incident:
-        return _summed(i, shape, [key], {
-            "incidents": lambda m: func.sum(m.incidents),
-            "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
-            "open": lambda m: func.sum(m.incidents).filter(m.status != CLOSED)}, _incident_filters(shape))
+        return _summed(
+            i,
+            shape,
+            [key],
+            {
+                "incidents": lambda m: func.sum(m.incidents),
+                "election": lambda m: func.sum(m.incidents).filter(m.election_related.is_(True)),
+                "open": lambda m: func.sum(m.incidents).filter(m.status != CLOSED),
+            },
+            _incident_filters(shape),
+        )
     n = func.count()
     return _incident_where(
-        select(getattr(i, key), n.label("incidents"), n.filter(i.election_related.is_(True)).label("election"),
-               n.filter(i.status != CLOSED).label("open")).where(i.replaced_by_batch.is_(None))
-        .group_by(getattr(i, key)), shape, model=i, day=i.incident_date)
+        select(
+            getattr(i, key),
+            n.label("incidents"),
+            n.filter(i.election_related.is_(True)).label("election"),
+            n.filter(i.status != CLOSED).label("open"),
+        )
+        .where(i.replaced_by_batch.is_(None))
+        .group_by(getattr(i, key)),
+        shape,
+        model=i,
+        day=i.incident_date,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -277,9 +374,15 @@ def _regency_base(as_of: dt.date) -> pd.DataFrame:
     """The ten regencies' names, kinds, voters and office in force on `as_of` (read, never changed)."""
     ref = regencies()
     offices = areas_on(as_of)
-    return pd.DataFrame({"name": ref["name"].to_numpy(), "kind": ref["kind"].to_numpy(),
-                         "voters": ref["voters_dpt_2024"].to_numpy(), "office": [offices.get(c) for c in ref.index]},
-                        index=ref.index)
+    return pd.DataFrame(
+        {
+            "name": ref["name"].to_numpy(),
+            "kind": ref["kind"].to_numpy(),
+            "voters": ref["voters_dpt_2024"].to_numpy(),
+            "office": [offices.get(c) for c in ref.index],
+        },
+        index=ref.index,
+    )
 
 
 def kpis(engine: Engine, f: Filters, table: pd.DataFrame | None = None) -> dict:
@@ -293,8 +396,11 @@ def arrivals(engine: Engine, f: Filters) -> int:
         [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement())
     else:
         c = CrossingDaily
-        [[(n,)]] = _rows(engine, {"start": f.start, "end": f.end}, _arrivals_statement().where(
-            _port_in_scope(f, c.port_id, c.day)))
+        [[(n,)]] = _rows(
+            engine,
+            {"start": f.start, "end": f.end},
+            _arrivals_statement().where(_port_in_scope(f, c.port_id, c.day)),
+        )
     return int(n or 0)
 
 
@@ -304,7 +410,10 @@ def _port_in_scope(f: Filters, port_col, day_col):
     spans = _scope_spans(f)
     if spans is None:  # province-wide: crossings count for all of NTB, whatever office is chosen
         return true()
-    parts = [and_(day_col.between(a, b), port_col.in_(list(at.index[at.isin(regs)]))) for a, b, regs in spans]
+    parts = [
+        and_(day_col.between(a, b), port_col.in_(list(at.index[at.isin(regs)])))
+        for a, b, regs in spans
+    ]
     return or_(*parts) if parts else false()
 
 
@@ -350,9 +459,16 @@ def incident_markers(engine: Engine, f: Filters, limit: int = MAX_MARKERS) -> pd
         lat[missing], lon[missing] = at[:, 0], at[:, 1]
     # One frame from whole columns; the text columns as object Series (pandas would otherwise look
     # at every value to infer its string type, and adding columns one by one costs more again).
-    frame = {k: pd.Series(v, dtype=object) for k, v in cols.items() if k not in NUMERIC_MARKER_COLUMNS}
-    frame.update(severity=np.array(cols["severity"], dtype=np.int64), lat=lat, lon=lon,
-                 election_related=np.array(cols["election_related"], dtype=bool), located=located)
+    frame = {
+        k: pd.Series(v, dtype=object) for k, v in cols.items() if k not in NUMERIC_MARKER_COLUMNS
+    }
+    frame.update(
+        severity=np.array(cols["severity"], dtype=np.int64),
+        lat=lat,
+        lon=lon,
+        election_related=np.array(cols["election_related"], dtype=bool),
+        located=located,
+    )
     return pd.DataFrame(frame, copy=False)
 
 
@@ -361,11 +477,26 @@ def _markers_statement(shape: Shape, limit: int):
     i = Incident
     # The day as ISO text and the flag as stored: per-row date and bool conversion by the driver
     # layer cost more than the query (these are hover labels and a 0/1 flag).
-    stmt = _incident_where(select(
-        cast(i.incident_date, String).label("incident_date"), i.regency_code, i.category, i.severity, i.lat, i.lon,
-        type_coerce(i.election_related, Integer).label("election_related"), i.status, i.responsible_agency)
-        .where(i.replaced_by_batch.is_(None)), shape, model=Incident, day=i.incident_date
-    ).order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc()).limit(limit)
+    stmt = (
+        _incident_where(
+            select(
+                cast(i.incident_date, String).label("incident_date"),
+                i.regency_code,
+                i.category,
+                i.severity,
+                i.lat,
+                i.lon,
+                type_coerce(i.election_related, Integer).label("election_related"),
+                i.status,
+                i.responsible_agency,
+            ).where(i.replaced_by_batch.is_(None)),
+            shape,
+            model=Incident,
+            day=i.incident_date,
+        )
+        .order_by(i.severity.desc(), i.incident_date.desc(), i.id.desc())
+        .limit(limit)
+    )
     if not shape.severities:
         # Every severity, said explicitly: the planner then reads ix_incident_severity one severity
         # at a time in index order and stops at the limit (~3 ms), instead of sorting the period (13-66 ms at 100k).
@@ -417,30 +548,63 @@ def incident_trend(engine: Engine, f: Filters, regency: str | None = None) -> pd
 def _incident_trend_statement(i, shape: Shape):
     if i is Incident:  # the rows: nationalities chosen
         day = i.incident_date
-        return _incident_where(select(day.label("day"), func.count().label("incidents")).where(
-            i.replaced_by_batch.is_(None)).group_by(day).order_by(day), shape, model=i, day=day)
-    return _incident_where(select(i.day, func.sum(i.incidents).label("incidents")).group_by(i.day).order_by(i.day),
-                           shape, model=i)
+        return _incident_where(
+            select(day.label("day"), func.count().label("incidents"))
+            .where(i.replaced_by_batch.is_(None))
+            .group_by(day)
+            .order_by(day),
+            shape,
+            model=i,
+            day=day,
+        )
+    return _incident_where(
+        select(i.day, func.sum(i.incidents).label("incidents")).group_by(i.day).order_by(i.day),
+        shape,
+        model=i,
+    )
 
 
-def top_nationalities(engine: Engine, f: Filters, regency: str | None = None, n: int = 10) -> pd.DataFrame:
+def top_nationalities(
+    engine: Engine, f: Filters, regency: str | None = None, n: int = 10
+) -> pd.DataFrame:
     shape, values = _bound(f, regency)
-    return _frame(engine, _top_nationalities_statement(presence_rollup(f, by_nationality=True), shape, n), values)
+    return _frame(
+        engine,
+        _top_nationalities_statement(presence_rollup(f, by_nationality=True), shape, n),
+        values,
+    )
 
 
 @lru_cache(maxsize=64)
 def _top_nationalities_statement(p, shape: Shape, n: int):
-    per = _summed(p, shape, ["nationality"], {"persons": lambda m: func.sum(m.persons)},
-                  _presence_filters(shape)).subquery()
-    return select(per.c.nationality, per.c.persons).order_by(per.c.persons.desc(), per.c.nationality).limit(n)
+    per = _summed(
+        p,
+        shape,
+        ["nationality"],
+        {"persons": lambda m: func.sum(m.persons)},
+        _presence_filters(shape),
+    ).subquery()
+    return (
+        select(per.c.nationality, per.c.persons)
+        .order_by(per.c.persons.desc(), per.c.nationality)
+        .limit(n)
+    )
 
 
 def permit_activity_mix(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
     p = PresenceDaily
     shape, values = _bound(f, regency)
-    return _frame(engine, _presence_where(
-        select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
-        .group_by(p.permit_type, p.activity).order_by(p.permit_type, p.activity), shape, p), values)
+    return _frame(
+        engine,
+        _presence_where(
+            select(p.permit_type, p.activity, func.sum(p.persons).label("persons"))
+            .group_by(p.permit_type, p.activity)
+            .order_by(p.permit_type, p.activity),
+            shape,
+            p,
+        ),
+        values,
+    )
 
 
 def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataFrame:
@@ -450,37 +614,78 @@ def who_acts(engine: Engine, f: Filters, regency: str | None = None) -> pd.DataF
 
     i = Incident
     shape, values = _bound(f, regency)
-    df = _frame(engine, _incident_where(
-        select(i.responsible_agency, i.category, i.status, func.count().label("n")).where(i.replaced_by_batch.is_(None))
-        .group_by(i.responsible_agency, i.category, i.status), shape, model=Incident, day=i.incident_date), values)
+    df = _frame(
+        engine,
+        _incident_where(
+            select(i.responsible_agency, i.category, i.status, func.count().label("n"))
+            .where(i.replaced_by_batch.is_(None))
+            .group_by(i.responsible_agency, i.category, i.status),
+            shape,
+            model=Incident,
+            day=i.incident_date,
+        ),
+        values,
+    )
     statuses = list(STATUSES)
     if df.empty:
         return pd.DataFrame(columns=["supporting", *statuses])
-    table = df.pivot_table(index="responsible_agency", columns="status", values="n", aggfunc="sum", fill_value=0)
+    table = df.pivot_table(
+        index="responsible_agency", columns="status", values="n", aggfunc="sum", fill_value=0
+    )
     table = table.reindex(columns=statuses, fill_value=0).astype(int)
-    support = df.groupby("responsible_agency")["category"].agg(lambda cats: ", ".join(dict.fromkeys(
-        a for c in sorted(set(cats)) for a in supporting_agencies(c, cats.name))))
+    support = df.groupby("responsible_agency")["category"].agg(
+        lambda cats: ", ".join(
+            dict.fromkeys(a for c in sorted(set(cats)) for a in supporting_agencies(c, cats.name))
+        )
+    )
     table.insert(0, "supporting", support.reindex(table.index).fillna(""))
     return table.sort_values(statuses[:3], ascending=False)
 
 
-def regency_incidents(engine: Engine, f: Filters, regency: str, role: str | None = None, limit: int = 200,
-                      offset: int = 0) -> pd.DataFrame:
+def regency_incidents(
+    engine: Engine,
+    f: Filters,
+    regency: str,
+    role: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> pd.DataFrame:
     """A regency's incidents, newest first, paged. The free-text description (it may name
     people) is included only for roles that may see person-level detail."""
     from domain.roles import can
 
     i = Incident
-    cols = [i.record_id, i.incident_date, i.category, i.severity, i.nationality, i.persons, i.responsible_agency,
-            i.action, i.status, i.election_related]
+    cols = [
+        i.record_id,
+        i.incident_date,
+        i.category,
+        i.severity,
+        i.nationality,
+        i.persons,
+        i.responsible_agency,
+        i.action,
+        i.status,
+        i.election_related,
+    ]
     if can(role, "view_person_level"):
         cols.append(i.description)
     shape, values = _bound(f, regency)
-    stmt = _incident_where(select(*cols).where(i.replaced_by_batch.is_(None)), shape, model=Incident,
-                           day=i.incident_date)
-    rows = _frame(engine, stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset), values)
-    rows.insert(rows.columns.get_loc("responsible_agency") + 1, "supporting_agencies",
-                supporting_many(rows["category"], rows["responsible_agency"]))
+    stmt = _incident_where(
+        select(*cols).where(i.replaced_by_batch.is_(None)),
+        shape,
+        model=Incident,
+        day=i.incident_date,
+    )
+    rows = _frame(
+        engine,
+        stmt.order_by(i.incident_date.desc(), i.id.desc()).limit(limit).offset(offset),
+        values,
+    )
+    rows.insert(
+        rows.columns.get_loc("responsible_agency") + 1,
+        "supporting_agencies",
+        supporting_many(rows["category"], rows["responsible_agency"]),
+    )
     return rows
 
 
@@ -503,25 +708,57 @@ def _as_date(v) -> dt.date:
 def shows_demo(engine: Engine) -> bool:
     """True when any active batch holds demo data (then every view carries the demo label)."""
     with read_tx(engine) as conn:
-        return bool(conn.scalar(select(func.count()).select_from(UploadBatch).where(
-            UploadBatch.is_demo.is_(True), UploadBatch.status == "committed")))
+        return bool(
+            conn.scalar(
+                select(func.count())
+                .select_from(UploadBatch)
+                .where(UploadBatch.is_demo.is_(True), UploadBatch.status == "committed")
+            )
+        )
 
 
 def batches(engine: Engine, limit: int = 100) -> pd.DataFrame:
     b = UploadBatch
-    return _frame(engine, select(b.id, b.kind, b.file_name, b.uploaded_at, b.uploaded_by, b.mode, b.rows_read,
-                                 b.rows_imported, b.rows_updated, b.rows_rejected, b.duplicates, b.status, b.is_demo)
-                  .order_by(b.id.desc()).limit(limit))
+    return _frame(
+        engine,
+        select(
+            b.id,
+            b.kind,
+            b.file_name,
+            b.uploaded_at,
+            b.uploaded_by,
+            b.mode,
+            b.rows_read,
+            b.rows_imported,
+            b.rows_updated,
+            b.rows_rejected,
+            b.duplicates,
+            b.status,
+            b.is_demo,
+        )
+        .order_by(b.id.desc())
+        .limit(limit),
+    )
 
 
-def audit_log(engine: Engine, role: str | None, action: str | None = None, actor: str | None = None,
-              limit: int = 500, scope: str | None = None) -> pd.DataFrame:
+def audit_log(
+    engine: Engine,
+    role: str | None,
+    action: str | None = None,
+    actor: str | None = None,
+    limit: int = 500,
+    scope: str | None = None,
+) -> pd.DataFrame:
     """The newest events; `scope`: only those of accounts with that scope (an office id or "ntb")."""
     from domain.roles import require
 
     require(role, "view_audit")
     a = AuditEvent
-    stmt = select(a.id, a.at, a.actor, a.action, a.target, a.scope, a.detail).order_by(a.id.desc()).limit(limit)
+    stmt = (
+        select(a.id, a.at, a.actor, a.action, a.target, a.scope, a.detail)
+        .order_by(a.id.desc())
+        .limit(limit)
+    )
     if action:
         stmt = stmt.where(a.action == action)
     if actor:

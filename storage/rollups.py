@@ -8,6 +8,7 @@ import transaction: `add` upserts a batch's own aggregates when it replaced noth
 rebuilds a date span from the active rows (after replacements and undo). `rebuild_all` is the
 command-line repair: `python -m storage.rollups [--db URL]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, cast, delete, func, insert, select
 
-from domain.data_kinds import Rollup, kind as data_kind, kinds
-from storage.engine import copy_columns, get_engine, insert_rows, one_data_writer_at_a_time, param_mark, write_tx
+from domain.data_kinds import Rollup, kinds
+from domain.data_kinds import kind as data_kind
+from storage.engine import (
+    copy_columns,
+    get_engine,
+    insert_rows,
+    one_data_writer_at_a_time,
+    param_mark,
+    write_tx,
+)
 from storage.tables import table
 
 
@@ -51,7 +60,11 @@ def refresh(conn: Connection, kind: str, lo: dt.date, hi: dt.date) -> None:
         aggs = [func.sum(src.c[c]) if how == "sum" else func.count() for c, how in r.sums.values()]
         period = month_start(conn.dialect.name, day) if r.monthly else day
         group = [period, *(src.c[k] for k in r.keys)]
-        sel = (select(*group, *aggs).where(src.c.replaced_by_batch.is_(None), day.between(a, b)).group_by(*group))
+        sel = (
+            select(*group, *aggs)
+            .where(src.c.replaced_by_batch.is_(None), day.between(a, b))
+            .group_by(*group)
+        )
         conn.execute(delete(dst).where(dst.c[r.period].between(a, b)))
         conn.execute(insert(dst).from_select([r.period, *r.keys, *r.sums], sel))
 
@@ -71,7 +84,9 @@ def month_start(dialect: str, day):
     return cast(func.date_trunc("month", day), Date)
 
 
-def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray] | None = None) -> None:
+def add(
+    conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray] | None = None
+) -> None:
     """Add newly inserted rows to every roll-up of `kind`: cells of days (months) the roll-up has
     nothing for yet are inserted as they are, at COPY speed on PostgreSQL; otherwise upserted
     (existing cells are incremented). `deltas`: deltas_of(kind, rows, dialect) when at hand."""
@@ -84,25 +99,43 @@ def add(conn: Connection, kind: str, rows: pd.DataFrame, deltas: list[np.ndarray
         name = r.table
         periods = values[:, 0]
         # Inside the data writers' lock: nobody adds cells between this look and the insert.
-        fresh = conn.exec_driver_sql(f"SELECT 1 FROM {name} WHERE {r.period} BETWEEN {mark} AND {mark} LIMIT 1",
-                                     (periods.min(), periods.max())).first() is None
+        fresh = (
+            conn.exec_driver_sql(
+                f"SELECT 1 FROM {name} WHERE {r.period} BETWEEN {mark} AND {mark} LIMIT 1",
+                (periods.min(), periods.max()),
+            ).first()
+            is None
+        )
         if fresh and conn.dialect.name == "postgresql":
             copy_columns(conn, name, cols, list(values.T))
             continue
         # Same upsert on SQLite (>= 3.24) and PostgreSQL: add to existing cells, insert new ones
         # (a statement's rows have distinct keys, as PostgreSQL requires).
-        upsert = "" if fresh else (f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
-                                   + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in r.sums))
+        upsert = (
+            ""
+            if fresh
+            else (
+                f" ON CONFLICT ({', '.join(group)}) DO UPDATE SET "
+                + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in r.sums)
+            )
+        )
         if conn.dialect.name == "postgresql" and len(values) > 1000:
             # Many cells: COPY them into a scratch table and upsert in one statement.
             conn.exec_driver_sql(f"CREATE TEMPORARY TABLE delta_cells (LIKE {name})")
             copy_columns(conn, "delta_cells", cols, list(values.T))
-            conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(cols)}) SELECT {', '.join(cols)} "
-                                 f"FROM delta_cells{upsert}")
+            conn.exec_driver_sql(
+                f"INSERT INTO {name} ({', '.join(cols)}) SELECT {', '.join(cols)} "
+                f"FROM delta_cells{upsert}"
+            )
             conn.exec_driver_sql("DROP TABLE delta_cells")
             continue
-        insert_rows(conn, f"INSERT INTO {name} ({', '.join(cols)}) VALUES ", f"({', '.join([mark] * len(cols))})",
-                    values, upsert)
+        insert_rows(
+            conn,
+            f"INSERT INTO {name} ({', '.join(cols)}) VALUES ",
+            f"({', '.join([mark] * len(cols))})",
+            values,
+            upsert,
+        )
 
 
 def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
@@ -120,8 +153,11 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     summed = list(dict.fromkeys(c for c, how in parts.values() if how == "sum"))
     # Python ints -> int64: summed without Python calls; a column only counted ("size") may be text
     measures = rows[sources].apply(lambda s: pd.to_numeric(s) if s.name in summed else s)
-    finest = (pd.concat([rows[[date_col, *keys]], measures], axis=1)
-              .groupby([date_col, *keys], dropna=False, sort=False).agg(**parts))
+    finest = (
+        pd.concat([rows[[date_col, *keys]], measures], axis=1)
+        .groupby([date_col, *keys], dropna=False, sort=False)
+        .agg(**parts)
+    )
     days = finest.index.get_level_values(date_col)
     months = _month_starts(days).rename(date_col)
     out = []
@@ -134,7 +170,11 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
             delta[flag] = delta[flag].astype(bool)
         if dialect == "sqlite":
             delta[date_col] = _iso(delta[date_col])
-        out.append(np.column_stack([delta[c].astype(object).to_numpy() for c in [date_col, *r.keys, *r.sums]]))
+        out.append(
+            np.column_stack(
+                [delta[c].astype(object).to_numpy() for c in [date_col, *r.keys, *r.sums]]
+            )
+        )
     return out
 
 

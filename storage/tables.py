@@ -5,6 +5,7 @@ migrations); otherwise the table as the database has it, read from its catalogue
 the undo, the roll-ups and the generic page queries (storage/kind_queries.py) work for any table
 a migration made.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Connection, MetaData, Table

@@ -6,6 +6,7 @@ the client that keeps failing waits longer and longer, while the owner signing i
 client is not held up, so nobody can lock an account out by guessing at it. Unknown names are
 counted the same way, and every refusal gives the same answer, so nothing tells which names exist.
 An admin clears an account's delays with `python -m ui.users unlock NAME`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,17 @@ CLIENT_MAX = SigninThrottle.__table__.c.client.type.length
 
 @dataclass(frozen=True)
 class Throttle:
-    free: int              # failures before the first delay
-    forget: dt.timedelta   # a count with no failure for this long starts again
+    free: int  # failures before the first delay
+    forget: dt.timedelta  # a count with no failure for this long starts again
 
 
 # Per (client, name): 5 tries, then 1, 2, 4 … minutes, at most an hour, until a success or a quiet day.
 # Per client over all names (one client guessing many names): 20 tries, then the same delays, and
 # forgotten after two quiet hours (an office behind one address makes typos every day).
-THROTTLES = {"account": Throttle(5, dt.timedelta(hours=24)), "client": Throttle(20, dt.timedelta(hours=2))}
+THROTTLES = {
+    "account": Throttle(5, dt.timedelta(hours=24)),
+    "client": Throttle(20, dt.timedelta(hours=2)),
+}
 FIRST_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(hours=1)
 # argon2id at the OWASP Password Storage Cheat Sheet's configuration (19 MiB, 2 passes, 1 lane):
@@ -67,8 +71,15 @@ def checked_scope(role: str, office: str | None) -> Scope:
     return scope
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, actor: str = "cli", is_demo: bool = False,
-             office: str | None = None) -> None:
+def add_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    actor: str = "cli",
+    is_demo: bool = False,
+    office: str | None = None,
+) -> None:
     """`office`: the office whose working area the account is limited to (None: the whole province)."""
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
@@ -80,23 +91,45 @@ def add_user(engine: Engine, username: str, password: str, role: str, actor: str
     with write_tx(engine) as conn:
         if conn.scalar(select(AppUser.id).where(AppUser.username == username)) is not None:
             raise UserError(f"user {username!r} exists")
-        conn.execute(insert(AppUser).values(username=username, password_hash=_hasher.hash(password), role=role,
-                                            is_demo=is_demo, office_id=scope.office))
+        conn.execute(
+            insert(AppUser).values(
+                username=username,
+                password_hash=_hasher.hash(password),
+                role=role,
+                is_demo=is_demo,
+                office_id=scope.office,
+            )
+        )
         record(conn, actor, "user_add", f"user:{username}", {"role": role, "office": scope.key})
 
 
-def set_office(engine: Engine, username: str, office: str | None, actor: str = "cli",
-               actor_scope: Scope | None = None) -> Scope:
+def set_office(
+    engine: Engine,
+    username: str,
+    office: str | None,
+    actor: str = "cli",
+    actor_scope: Scope | None = None,
+) -> Scope:
     """Limit an account to an office's working area, or (None / "ntb") give it the whole province.
     Takes effect at its next sign-in. Audited with the old and the new scope."""
     with write_tx(engine) as conn:
-        row = conn.execute(select(AppUser.role, AppUser.office_id).where(AppUser.username == username)).one_or_none()
+        row = conn.execute(
+            select(AppUser.role, AppUser.office_id).where(AppUser.username == username)
+        ).one_or_none()
         if row is None:
             raise UserError(f"no user {username!r}")
         scope = checked_scope(row.role, office)
-        conn.execute(update(AppUser).where(AppUser.username == username).values(office_id=scope.office))
-        record(conn, actor, "user_office", f"user:{username}",
-               {"from": Scope(row.office_id).key, "to": scope.key}, scope=actor_scope)
+        conn.execute(
+            update(AppUser).where(AppUser.username == username).values(office_id=scope.office)
+        )
+        record(
+            conn,
+            actor,
+            "user_office",
+            f"user:{username}",
+            {"from": Scope(row.office_id).key, "to": scope.key},
+            scope=actor_scope,
+        )
     return scope
 
 
@@ -112,8 +145,11 @@ def set_password(engine: Engine, username: str, password: str, actor: str = "cli
     if len(password) < MIN_PASSWORD:
         raise UserError(f"password too short (minimum {MIN_PASSWORD} characters)")
     with write_tx(engine) as conn:
-        n = conn.execute(update(AppUser).where(AppUser.username == username).values(
-            password_hash=_hasher.hash(password))).rowcount
+        n = conn.execute(
+            update(AppUser)
+            .where(AppUser.username == username)
+            .values(password_hash=_hasher.hash(password))
+        ).rowcount
         if not n:
             raise UserError(f"no user {username!r}")
         _clear_delays(conn, username)
@@ -122,7 +158,9 @@ def set_password(engine: Engine, username: str, password: str, actor: str = "cli
 
 def set_active(engine: Engine, username: str, active: bool, actor: str = "cli") -> None:
     with write_tx(engine) as conn:
-        if not conn.execute(update(AppUser).where(AppUser.username == username).values(active=active)).rowcount:
+        if not conn.execute(
+            update(AppUser).where(AppUser.username == username).values(active=active)
+        ).rowcount:
             raise UserError(f"no user {username!r}")
         record(conn, actor, "user_enable" if active else "user_disable", f"user:{username}")
 
@@ -138,8 +176,11 @@ def unlock(engine: Engine, username: str, actor: str = "cli") -> int:
 
 
 def _clear_delays(conn: Connection, username: str) -> int:
-    return conn.execute(delete(SigninThrottle).where(SigninThrottle.scope == "account",
-                                                     SigninThrottle.username == username)).rowcount
+    return conn.execute(
+        delete(SigninThrottle).where(
+            SigninThrottle.scope == "account", SigninThrottle.username == username
+        )
+    ).rowcount
 
 
 def list_users(engine: Engine, now: dt.datetime | None = None) -> list[dict]:
@@ -147,16 +188,28 @@ def list_users(engine: Engine, now: dt.datetime | None = None) -> list[dict]:
     client must wait until before trying it again (None when nobody waits)."""
     now = now or utcnow()
     with read_tx(engine) as conn:
-        users = conn.execute(select(AppUser.username, AppUser.role, AppUser.office_id, AppUser.active, AppUser.is_demo)
-                             .order_by(AppUser.username)).all()
-        counts = conn.execute(select(SigninThrottle.username, SigninThrottle.failures, SigninThrottle.last_failure)
-                              .where(SigninThrottle.scope == "account")).all()
+        users = conn.execute(
+            select(
+                AppUser.username, AppUser.role, AppUser.office_id, AppUser.active, AppUser.is_demo
+            ).order_by(AppUser.username)
+        ).all()
+        counts = conn.execute(
+            select(
+                SigninThrottle.username, SigninThrottle.failures, SigninThrottle.last_failure
+            ).where(SigninThrottle.scope == "account")
+        ).all()
     out = []
     for u in users:
-        mine = [(n, last) for name, n, last in counts if name == u.username and last > now - THROTTLES["account"].forget]
+        mine = [
+            (n, last)
+            for name, n, last in counts
+            if name == u.username and last > now - THROTTLES["account"].forget
+        ]
         waits = [until for n, last in mine if (until := last + delay(n, "account")) > now]
-        out.append(dict(u._mapping) | {"failed_attempts": sum(n for n, _ in mine),
-                                       "locked_until": max(waits, default=None)})
+        out.append(
+            dict(u._mapping)
+            | {"failed_attempts": sum(n for n, _ in mine), "locked_until": max(waits, default=None)}
+        )
     return out
 
 
@@ -172,10 +225,23 @@ def _keys(client: str, name: str) -> dict[str, tuple[str, str, str]]:
 
 def _waits_until(conn: Connection, keys, now: dt.datetime) -> dt.datetime | None:
     """The end of the longest delay these keys impose, if it is still running."""
-    rows = conn.execute(select(SigninThrottle.scope, SigninThrottle.failures, SigninThrottle.last_failure).where(
-        or_(*(and_(SigninThrottle.scope == a, SigninThrottle.client == b, SigninThrottle.username == c)
-              for a, b, c in keys.values())))).all()
-    ends = [last + delay(n, scope) for scope, n, last in rows if now - last < THROTTLES[scope].forget]
+    rows = conn.execute(
+        select(SigninThrottle.scope, SigninThrottle.failures, SigninThrottle.last_failure).where(
+            or_(
+                *(
+                    and_(
+                        SigninThrottle.scope == a,
+                        SigninThrottle.client == b,
+                        SigninThrottle.username == c,
+                    )
+                    for a, b, c in keys.values()
+                )
+            )
+        )
+    ).all()
+    ends = [
+        last + delay(n, scope) for scope, n, last in rows if now - last < THROTTLES[scope].forget
+    ]
     return max((e for e in ends if e > now), default=None)
 
 
@@ -185,16 +251,26 @@ def _count_failure(conn: Connection, keys, now: dt.datetime) -> None:
     t = SigninThrottle.__table__
     for scope, client, name in keys.values():
         stale = t.c.last_failure <= now - THROTTLES[scope].forget
-        ins = dialect.insert(t).values(scope=scope, client=client, username=name, failures=1, last_failure=now)
-        conn.execute(ins.on_conflict_do_update(
-            index_elements=[t.c.scope, t.c.client, t.c.username],
-            set_={"failures": case((stale, 1), else_=t.c.failures + 1), "last_failure": now}))
+        ins = dialect.insert(t).values(
+            scope=scope, client=client, username=name, failures=1, last_failure=now
+        )
+        conn.execute(
+            ins.on_conflict_do_update(
+                index_elements=[t.c.scope, t.c.client, t.c.username],
+                set_={"failures": case((stale, 1), else_=t.c.failures + 1), "last_failure": now},
+            )
+        )
     oldest = now - max(th.forget for th in THROTTLES.values())
     conn.execute(delete(SigninThrottle).where(SigninThrottle.last_failure < oldest))
 
 
-def authenticate(engine: Engine, username: str, password: str, client: str | None = None,
-                 now: dt.datetime | None = None) -> tuple[str | None, str]:
+def authenticate(
+    engine: Engine,
+    username: str,
+    password: str,
+    client: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[str | None, str]:
     """Return (role, reason). reason: ok | bad_credentials | throttled | disabled; the sign-in
     form says the same for bad_credentials and throttled (and disabled only after the right
     password). `client` is the caller's address (None when unknown).
@@ -208,15 +284,36 @@ def authenticate(engine: Engine, username: str, password: str, client: str | Non
     target, about = f"user:{name}", {"client": keys["client"][1]}
     with read_tx(engine) as conn:
         waits = _waits_until(conn, keys, now)
-        user = None if name != username else conn.execute(select(
-            AppUser.id, AppUser.password_hash, AppUser.role, AppUser.active, AppUser.office_id).where(
-            AppUser.username == name)).one_or_none()
+        user = (
+            None
+            if name != username
+            else conn.execute(
+                select(
+                    AppUser.id,
+                    AppUser.password_hash,
+                    AppUser.role,
+                    AppUser.active,
+                    AppUser.office_id,
+                ).where(AppUser.username == name)
+            ).one_or_none()
+        )
     if waits is not None:
-        log(engine, name, "signin_failed", target, about | {"reason": "throttled", "until": waits.isoformat()})
+        log(
+            engine,
+            name,
+            "signin_failed",
+            target,
+            about | {"reason": "throttled", "until": waits.isoformat()},
+        )
         return None, "throttled"
-    good = _verify(user.password_hash if user is not None else _DUMMY_HASH, password) and user is not None
+    good = (
+        _verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        and user is not None
+    )
     # A hash made with other parameters is upgraded at the next good sign-in (hashed before the write lock).
-    rehashed = _hasher.hash(password) if good and _hasher.check_needs_rehash(user.password_hash) else None
+    rehashed = (
+        _hasher.hash(password) if good and _hasher.check_needs_rehash(user.password_hash) else None
+    )
     with write_tx(engine) as conn:
         if not good:
             _count_failure(conn, keys, now)
@@ -226,10 +323,25 @@ def authenticate(engine: Engine, username: str, password: str, client: str | Non
             record(conn, name, "signin_failed", target, about | {"reason": "disabled"})
             return None, "disabled"
         if rehashed:
-            conn.execute(update(AppUser).where(AppUser.id == user.id).values(password_hash=rehashed))
-        conn.execute(delete(SigninThrottle).where(*(getattr(SigninThrottle, c) == v for c, v in
-                                                    zip(("scope", "client", "username"), keys["account"]))))
-        record(conn, name, "signin", target, about | {"role": user.role, "method": "local"}, scope=Scope(user.office_id))
+            conn.execute(
+                update(AppUser).where(AppUser.id == user.id).values(password_hash=rehashed)
+            )
+        conn.execute(
+            delete(SigninThrottle).where(
+                *(
+                    getattr(SigninThrottle, c) == v
+                    for c, v in zip(("scope", "client", "username"), keys["account"])
+                )
+            )
+        )
+        record(
+            conn,
+            name,
+            "signin",
+            target,
+            about | {"role": user.role, "method": "local"},
+            scope=Scope(user.office_id),
+        )
         return user.role, "ok"
 
 
@@ -243,8 +355,13 @@ def _verify(hash_: str, password: str) -> bool:
 
 def demo_accounts_exist(engine: Engine) -> bool:
     with read_tx(engine) as conn:
-        return bool(conn.scalar(select(func.count()).select_from(AppUser).where(
-            AppUser.is_demo.is_(True), AppUser.active.is_(True))))
+        return bool(
+            conn.scalar(
+                select(func.count())
+                .select_from(AppUser)
+                .where(AppUser.is_demo.is_(True), AppUser.active.is_(True))
+            )
+        )
 
 
 DEMO_USERS = (("pimpinan", "viewer"), ("analis", "analyst"), ("admin", "admin"))

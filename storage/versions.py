@@ -6,6 +6,7 @@ One counter per data kind (domain/data_kinds.py: its scope) plus the alerts'. Th
 from that list at schema upgrade (`ensure_counters`, called by storage.schema.upgrade), never
 written by hand: a new kind gets its counter by being registered. A bump of a scope that has no
 row raises instead of updating nothing (caches would go stale without a word)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -29,15 +30,27 @@ def scopes() -> tuple[str, ...]:
 def ensure_counters(conn: Connection) -> None:
     """Create the missing counter rows at 0; idempotent, and safe beside another process doing
     the same (ON CONFLICT: SQLite >= 3.24 and PostgreSQL)."""
-    conn.execute(text("INSERT INTO change_counter (scope, version) VALUES (:scope, 0) "
-                      "ON CONFLICT (scope) DO NOTHING"), [{"scope": s} for s in scopes()])
+    conn.execute(
+        text(
+            "INSERT INTO change_counter (scope, version) VALUES (:scope, 0) "
+            "ON CONFLICT (scope) DO NOTHING"
+        ),
+        [{"scope": s} for s in scopes()],
+    )
 
 
 def bump(conn: Connection, scope: str) -> None:
-    done = conn.execute(update(ChangeCounter).where(ChangeCounter.scope == scope)
-                        .values(version=ChangeCounter.version + 1)).rowcount
+    done = conn.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.scope == scope)
+        .values(version=ChangeCounter.version + 1)
+    ).rowcount
     if done != 1:
-        why = "its row is missing: run storage.schema.upgrade" if scope in scopes() else "not registered"
+        why = (
+            "its row is missing: run storage.schema.upgrade"
+            if scope in scopes()
+            else "not registered"
+        )
         raise UnknownScope(f"change counter {scope!r}: {why} (scopes: {', '.join(scopes())})")
 
 

@@ -5,6 +5,7 @@ has sent (from the voter_list_daily roll-up, nik_hash None) and the active voter
 NIK hash is also an active presence row's, with that resident's latest nationality. The join goes
 through the NIK-hash indexes of both tables: a 4-million-row list is never read into Python.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,27 +18,77 @@ from domain.vocabularies import CLOSED
 from storage.engine import read_tx
 from storage.models import NIK_PREFIX, Alert, Presence, VoterList, VoterListDaily
 
-COLUMNS = ["id", "nik_hash", "regency_code", "tps", "list_name", "list_date", "kecamatan", "village", "nationality"]
+COLUMNS = [
+    "id",
+    "nik_hash",
+    "regency_code",
+    "tps",
+    "list_name",
+    "list_date",
+    "kecamatan",
+    "village",
+    "nationality",
+]
 
 
 def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     v, p, d = VoterList, Presence, VoterListDaily
     known = (p.nik_hash.is_not(None), p.replaced_by_batch.is_(None), p.report_date <= as_of)
     residents = select(p.nik_hash).where(*known).distinct()
-    prefixes = select(_prefix(p.nik_hash)).where(*known).distinct()  # through ix_voter_list_nik_prefix
+    prefixes = (
+        select(_prefix(p.nik_hash)).where(*known).distinct()
+    )  # through ix_voter_list_nik_prefix
     with read_tx(engine) as conn:
         held = conn.execute(select(d.regency_code, d.list_name, d.day).where(d.day <= as_of)).all()
-        found = conn.execute(select(v.id, v.nik_hash, v.regency_code, v.tps, v.list_name, v.list_date, v.kecamatan,
-                                    v.village).where(v.replaced_by_batch.is_(None), v.list_date <= as_of,
-                                                     _prefix(v.nik_hash).in_(prefixes), v.nik_hash.in_(residents))).all()
-        who = conn.execute(select(p.nik_hash, p.nationality).where(
-            p.nik_hash.in_({r.nik_hash for r in found}), p.replaced_by_batch.is_(None), p.report_date <= as_of)
-            .order_by(p.report_date, p.id)).all() if found else []
+        found = conn.execute(
+            select(
+                v.id,
+                v.nik_hash,
+                v.regency_code,
+                v.tps,
+                v.list_name,
+                v.list_date,
+                v.kecamatan,
+                v.village,
+            ).where(
+                v.replaced_by_batch.is_(None),
+                v.list_date <= as_of,
+                _prefix(v.nik_hash).in_(prefixes),
+                v.nik_hash.in_(residents),
+            )
+        ).all()
+        who = (
+            conn.execute(
+                select(p.nik_hash, p.nationality)
+                .where(
+                    p.nik_hash.in_({r.nik_hash for r in found}),
+                    p.replaced_by_batch.is_(None),
+                    p.report_date <= as_of,
+                )
+                .order_by(p.report_date, p.id)
+            ).all()
+            if found
+            else []
+        )
     nationality = dict((h, n) for h, n in who)  # the latest report wins
-    rows = [{"id": None, "nik_hash": None, "regency_code": r.regency_code, "tps": None, "list_name": r.list_name,
-             "list_date": _day(r.day), "kecamatan": None, "village": None, "nationality": None} for r in held]
-    rows += [{**r._asdict(), "list_date": _day(r.list_date), "nationality": nationality.get(r.nik_hash)}
-             for r in found]
+    rows = [
+        {
+            "id": None,
+            "nik_hash": None,
+            "regency_code": r.regency_code,
+            "tps": None,
+            "list_name": r.list_name,
+            "list_date": _day(r.day),
+            "kecamatan": None,
+            "village": None,
+            "nationality": None,
+        }
+        for r in held
+    ]
+    rows += [
+        {**r._asdict(), "list_date": _day(r.list_date), "nationality": nationality.get(r.nik_hash)}
+        for r in found
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -53,9 +104,11 @@ def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
     never persons."""
     a = Alert
     with read_tx(engine) as conn:
-        rows = conn.execute(select(a.regency_code, func.count().label("matches"))
-                            .where(a.rule == RULE, a.stale.is_(False), a.status != CLOSED,
-                                   a.date <= end).group_by(a.regency_code)).all()
+        rows = conn.execute(
+            select(a.regency_code, func.count().label("matches"))
+            .where(a.rule == RULE, a.stale.is_(False), a.status != CLOSED, a.date <= end)
+            .group_by(a.regency_code)
+        ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["regency_code", "matches"])
 
 

@@ -5,6 +5,7 @@ Each engine is migrated once per session into a template that every test copies:
 migrations cost ~0.35 s on SQLite and ~1 s on PostgreSQL per test, a copy ~2 ms (the file) or
 ~0.1 s (CREATE DATABASE ... TEMPLATE). Dropping a PostgreSQL database waits for a checkpoint
 (0.5-10 s on a busy machine), so used databases are dropped by a background thread, together."""
+
 from __future__ import annotations
 
 import os
@@ -15,9 +16,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import Engine, text
@@ -42,13 +43,16 @@ def pg_admin() -> Engine:
     the server cannot be reached."""
     try:
         import psycopg  # noqa: F401
+
         admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:  # pragma: no cover - depends on the machine
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL not reachable in CI at {PG_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}); start it or set NTB_TEST_PG_URL")
+        pytest.skip(
+            f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}); start it or set NTB_TEST_PG_URL"
+        )
     return admin
 
 
@@ -71,11 +75,15 @@ class Databases:
         self._dropper: threading.Thread | None = None
 
     # --- SQLite: a migrated file, copied ---------------------------------------------------------
-    def sqlite(self, path: Path, name: str = "migrated", build: Callable[[Engine], None] | None = None) -> Engine:
+    def sqlite(
+        self, path: Path, name: str = "migrated", build: Callable[[Engine], None] | None = None
+    ) -> Engine:
         shutil.copyfile(self.sqlite_template(name, build), path)
         return make_engine(f"sqlite:///{path}")
 
-    def sqlite_template(self, name: str = "migrated", build: Callable[[Engine], None] | None = None) -> Path:
+    def sqlite_template(
+        self, name: str = "migrated", build: Callable[[Engine], None] | None = None
+    ) -> Path:
         """The template file itself (copy it, never open it)."""
         if name not in self.sqlite_templates:
             tmpl = self.root / f"{name.replace(' ', '_')}.sqlite"
@@ -100,17 +108,23 @@ class Databases:
         """Drop what killed sessions left behind (a killed pytest runs no teardown): databases
         named as below and made more than STALE_S ago; no session runs that long."""
         with self.admin.connect() as conn:
-            names = conn.scalars(text("SELECT datname FROM pg_database WHERE datname ~ :pattern"),
-                                 {"pattern": OURS.pattern}).all()
+            names = conn.scalars(
+                text("SELECT datname FROM pg_database WHERE datname ~ :pattern"),
+                {"pattern": OURS.pattern},
+            ).all()
         old = [n for n in names if time.time() - int(OURS.match(n).group(1), 16) > STALE_S]
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(self._drop, old))
 
     def _create(self, database: str, template: str | None = None) -> None:
         with self.admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {database}" + (f" TEMPLATE {template}" if template else "")))
+            conn.execute(
+                text(f"CREATE DATABASE {database}" + (f" TEMPLATE {template}" if template else ""))
+            )
 
-    def postgresql(self, name: str = "migrated", build: Callable[[Engine], None] | None = None) -> tuple[Engine, str]:
+    def postgresql(
+        self, name: str = "migrated", build: Callable[[Engine], None] | None = None
+    ) -> tuple[Engine, str]:
         """A new database copied from the template `name`; returns (engine, database name)."""
         if name not in self.pg_templates:
             tmpl = f"ntb_tmpl_{self.session}_{len(self.pg_templates)}"
@@ -127,7 +141,9 @@ class Databases:
 
     def drop_later(self, database: str) -> None:
         if self._dropper is None:
-            self._dropper = threading.Thread(target=self._drop_loop, name="drop-test-databases", daemon=True)
+            self._dropper = threading.Thread(
+                target=self._drop_loop, name="drop-test-databases", daemon=True
+            )
             self._dropper.start()
         self._drops.put(database)
 
@@ -164,8 +180,13 @@ def databases(tmp_path_factory):
     dbs.close()
 
 
-def fresh_engine(databases: Databases, kind: str, tmp_path: Path, name: str = "migrated",
-                 build: Callable[[Engine], None] | None = None):
+def fresh_engine(
+    databases: Databases,
+    kind: str,
+    tmp_path: Path,
+    name: str = "migrated",
+    build: Callable[[Engine], None] | None = None,
+):
     """Generator for a fixture: a fresh database of `kind` ("sqlite" | "postgresql") copied from
     the template `name` (built by `build` after the migrations, once per session)."""
     if kind == "sqlite":
@@ -199,8 +220,15 @@ def engine(request, databases, tmp_path):
 # --------------------------------------------------------------------------- the one browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ the period).
 The period looked at is the quiet period, 24-26/11/2024; the previous period of the same length
 is 21-23/11/2024 (the campaign's last days). Expected values are worked out in the tests.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,21 +55,57 @@ CROSSINGS = """tanggal,tpi,arah,jumlah
 """
 
 
-def _alert(key, rule, date, severity, status="baru", regency=None, office=None, port=None, stale=False,
-           agency="Imigrasi"):
-    return {"key": key, "rule": rule, "regency_code": regency, "office_id": office, "port_id": port,
-            "date": date, "severity": severity, "phase": "masa_tenang", "agency": agency, "trigger_ids": "[]",
-            "detail": "{}", "status": status, "stale": stale}
+def _alert(
+    key,
+    rule,
+    date,
+    severity,
+    status="baru",
+    regency=None,
+    office=None,
+    port=None,
+    stale=False,
+    agency="Imigrasi",
+):
+    return {
+        "key": key,
+        "rule": rule,
+        "regency_code": regency,
+        "office_id": office,
+        "port_id": port,
+        "date": date,
+        "severity": severity,
+        "phase": "masa_tenang",
+        "agency": agency,
+        "trigger_ids": "[]",
+        "detail": "{}",
+        "status": status,
+        "stale": stale,
+    }
 
 
 # Rules the risk score does not count (it counts election_sensitive_incident and
 # permit_activity_mismatch), so these change the decision list and nothing else.
 BY_HAND = [
-    _alert("hand:port", "crossing_spike", D(2024, 11, 25), "tinggi", "ditelaah", office="kanim_mataram",
-           port="lop_lombok_airport"),
+    _alert(
+        "hand:port",
+        "crossing_spike",
+        D(2024, 11, 25),
+        "tinggi",
+        "ditelaah",
+        office="kanim_mataram",
+        port="lop_lombok_airport",
+    ),
     _alert("hand:overstay", "overstay", D(2024, 11, 26), "sedang", regency="52.01"),
     _alert("hand:gap", "reporting_gap", D(2024, 11, 24), "rendah", office="kanim_bima"),
-    _alert("hand:expiring", "expiring_permits", D(2024, 11, 26), "rendah", "ditindaklanjuti", regency="52.05"),
+    _alert(
+        "hand:expiring",
+        "expiring_permits",
+        D(2024, 11, 26),
+        "rendah",
+        "ditindaklanjuti",
+        regency="52.05",
+    ),
     _alert("hand:older", "overstay", D(2024, 11, 25), "rendah", regency="52.03"),
     _alert("hand:stale", "overstay", D(2024, 11, 25), "kritis", regency="52.71", stale=True),
     _alert("hand:closed", "overstay", D(2024, 11, 24), "kritis", "selesai", regency="52.06"),
@@ -79,14 +116,21 @@ BY_HAND = [
 def build(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
-    for data, kind, n in ((PRESENCE, "presence", 8), (INCIDENTS, "incidents", 7), (CROSSINGS, "crossings", 6)):
+    for data, kind, n in (
+        (PRESENCE, "presence", 8),
+        (INCIDENTS, "incidents", 7),
+        (CROSSINGS, "crossings", 6),
+    ):
         res = import_file(engine, data.encode(), f"{kind}.csv", kind)
         assert (res.rows_imported, res.rows_rejected) == (n, 0), res.summary("en")
     evaluate_and_store(engine, as_of=PERIOD.as_of)
     with write_tx(engine) as conn:
         conn.execute(insert(Alert), BY_HAND)
-        k04 = conn.scalar(select(Alert.id).where(Alert.rule == "election_sensitive_incident",
-                                                 Alert.regency_code == "52.71"))
+        k04 = conn.scalar(
+            select(Alert.id).where(
+                Alert.rule == "election_sensitive_incident", Alert.regency_code == "52.71"
+            )
+        )
     alerts_store.set_status(engine, k04, "selesai", "pimpinan", "analyst", "handled by the police")
     engine.dispose()
 

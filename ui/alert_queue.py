@@ -7,6 +7,7 @@ the table's callback, with the ids the table showed), and a link ?alert=<id> set
 After a save the table is drawn afresh (a new key) with the same ids selected, so a row that
 left the filtered list cannot hand its place to another alert, and the note is a new, empty box.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,10 +22,10 @@ from ui.auth import role, user_name
 from ui.data import engine, user_scope
 from ui.lang import tr
 
-SELECTED = "alert_sel"     # selected alert ids
-_SHOWN = "alert_shown"     # ids of the rows the table showed, in its order
-_GEN = "alert_gen"         # bumped by every save: a fresh table and an empty note
-_FLASH = "alert_flash"     # confirmation shown after the rerun
+SELECTED = "alert_sel"  # selected alert ids
+_SHOWN = "alert_shown"  # ids of the rows the table showed, in its order
+_GEN = "alert_gen"  # bumped by every save: a fresh table and an empty note
+_FLASH = "alert_flash"  # confirmation shown after the rerun
 _URL_SEEN = "alert_url_seen"
 
 
@@ -64,9 +65,16 @@ def table(view: pd.DataFrame, ids: list[int], **kwargs):
         shown = st.session_state.get(_SHOWN, [])
         st.session_state[SELECTED] = [shown[r] for r in rows if r < len(shown)]
 
-    return st.dataframe(view, hide_index=True, width="stretch", on_select=picked, selection_mode="multi-row",
-                        selection_default={"selection": {"rows": [n for n, i in enumerate(ids) if i in chosen]}},
-                        key=key, **kwargs)
+    return st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        on_select=picked,
+        selection_mode="multi-row",
+        selection_default={"selection": {"rows": [n for n, i in enumerate(ids) if i in chosen]}},
+        key=key,
+        **kwargs,
+    )
 
 
 def flash() -> None:
@@ -79,7 +87,11 @@ def flash() -> None:
 def holders(current: str | None) -> list[str]:
     """People who may hold an alert: active analysts and admins, the user, the present holder."""
     # With single sign-on there are no local accounts: the user types the holder's name.
-    people = [u["username"] for u in list_users(engine()) if u["active"] and u["role"] in ("analyst", "admin")]
+    people = [
+        u["username"]
+        for u in list_users(engine())
+        if u["active"] and u["role"] in ("analyst", "admin")
+    ]
     return list(dict.fromkeys([p for p in (user_name(), current, *people) if p]))
 
 
@@ -91,31 +103,59 @@ def form(alerts: pd.DataFrame) -> None:
     single = alerts.iloc[0] if len(alerts) == 1 else None
     current = single["status"] if single is not None else None
     with st.form(f"status_form_{gen}", border=True):
-        note = st.text_area(tr("alertpage.note"), key=f"alert_note_{gen}", max_chars=2000, height=80)
-        holder_now = single["assigned_to"] if single is not None and pd.notna(single["assigned_to"]) else None
+        note = st.text_area(
+            tr("alertpage.note"), key=f"alert_note_{gen}", max_chars=2000, height=80
+        )
+        holder_now = (
+            single["assigned_to"]
+            if single is not None and pd.notna(single["assigned_to"])
+            else None
+        )
         options = ["", *holders(holder_now)]
-        holder = st.selectbox(tr("alertpage.holder"), options, key=f"alert_holder_{gen}",
-                              index=options.index(holder_now) if holder_now in options else 0,
-                              format_func=lambda p: p or tr("alertpage.nobody"), accept_new_options=True)
+        holder = st.selectbox(
+            tr("alertpage.holder"),
+            options,
+            key=f"alert_holder_{gen}",
+            index=options.index(holder_now) if holder_now in options else 0,
+            format_func=lambda p: p or tr("alertpage.nobody"),
+            accept_new_options=True,
+        )
         cols = st.columns(len(STATUSES) + 1)
         nxt = _next(current)
         pressed = None
         for col, s in zip(cols, STATUSES):
-            if col.form_submit_button(tr("alertpage.to_status", status=tr(f"status.{s}")), key=f"alert_to_{s}",
-                                      disabled=s == current, type="primary" if s == nxt else "secondary",
-                                      width="stretch"):
+            if col.form_submit_button(
+                tr("alertpage.to_status", status=tr(f"status.{s}")),
+                key=f"alert_to_{s}",
+                disabled=s == current,
+                type="primary" if s == nxt else "secondary",
+                width="stretch",
+            ):
                 pressed = s
-        give = cols[-1].form_submit_button(tr("alertpage.assign"), key="alert_assign", width="stretch")
+        give = cols[-1].form_submit_button(
+            tr("alertpage.assign"), key="alert_assign", width="stretch"
+        )
     try:
         if pressed:
-            done = alerts_store.set_status_many(engine(), ids, pressed, user_name(), role(), note.strip(),
-                                                user_scope())
-            _saved(tr("alertpage.saved_n", n=len(done), status=tr(f"status.{pressed}")) if done
-                   else tr("alertpage.unchanged"), ids)
+            done = alerts_store.set_status_many(
+                engine(), ids, pressed, user_name(), role(), note.strip(), user_scope()
+            )
+            _saved(
+                tr("alertpage.saved_n", n=len(done), status=tr(f"status.{pressed}"))
+                if done
+                else tr("alertpage.unchanged"),
+                ids,
+            )
         elif give:
-            done = alerts_store.assign(engine(), ids, holder, user_name(), role(), note.strip(), user_scope())
-            _saved(tr("alertpage.assigned_n", n=len(done), holder=holder or tr("alertpage.nobody")) if done
-                   else tr("alertpage.unchanged"), ids)
+            done = alerts_store.assign(
+                engine(), ids, holder, user_name(), role(), note.strip(), user_scope()
+            )
+            _saved(
+                tr("alertpage.assigned_n", n=len(done), holder=holder or tr("alertpage.nobody"))
+                if done
+                else tr("alertpage.unchanged"),
+                ids,
+            )
     except alerts_store.OutsideScope:  # another office's alert: nothing was changed
         st.error(tr("alertpage.outside_scope"))
 

@@ -4,6 +4,7 @@ viewer of the whole province). Otherwise local accounts (storage.users, argon2id
 A session idle longer than the timeout is signed out. The role and the office scope live in the
 session; every data function checks the role again, and ui/data.py applies the scope to every
 query (user_scope)."""
+
 from __future__ import annotations
 
 import functools
@@ -121,7 +122,10 @@ def client_address() -> str | None:
     (deploy/nginx), whose address for the visitor is the LAST entry of X-Forwarded-For (it
     appends $remote_addr; earlier entries come from the visitor and prove nothing)."""
     forwarded = st.context.headers.get("X-Forwarded-For")
-    for ip in (st.context.ip_address, forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else None):
+    for ip in (
+        st.context.ip_address,
+        forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else None,
+    ):
         try:
             return str(ipaddress.ip_address(ip))
         except ValueError:  # None (a peer on this machine), or not an address at all
@@ -150,8 +154,13 @@ def sign_in_page() -> None:
             got, reason = authenticate(engine(), name.strip(), password, client_address())
         if got:
             office = account_scope(engine(), name.strip()).office
-            st.session_state["auth"] = {"name": name.strip(), "role": got, "office": office, "method": "local",
-                                        "last_seen": time.time()}
+            st.session_state["auth"] = {
+                "name": name.strip(),
+                "role": got,
+                "office": office,
+                "method": "local",
+                "last_seen": time.time(),
+            }
             st.rerun()
         # One answer for a wrong password, an unknown name and a client that must wait: which
         # names exist stays unknown. "Disabled" comes only after the right password.

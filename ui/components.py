@@ -1,4 +1,5 @@
 """Small building blocks shared by pages: the demo banner, KPI tiles, filter choices, the footer."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,9 +12,9 @@ from i18n import formats, source_text
 from storage import audit
 from ui.auth import user_name
 from ui.data import engine, q, user_scope
-from viz.exports import to_csv, to_xlsx, unique_name
 from ui.lang import current, tr
 from ui.tables import FIELD_WORDS, code_text
+from viz.exports import to_csv, to_xlsx, unique_name
 from viz.maps import fmt_number
 
 
@@ -26,7 +27,9 @@ def any_of(label: str, options, key: str, where=st, **kw) -> list:
     """A filter's multiselect, where choosing nothing means every value: the empty box says "Semua" /
     "All" (Streamlit's own placeholder is English), and it offers no "Select all" entry (English too,
     and choosing every value one by one means the same as choosing none)."""
-    return where.multiselect(label, options, key=key, placeholder=tr("app.any"), select_all=False, **kw)
+    return where.multiselect(
+        label, options, key=key, placeholder=tr("app.any"), select_all=False, **kw
+    )
 
 
 def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFrame:
@@ -39,15 +42,29 @@ def as_sent(rows: pd.DataFrame, kind: str, lang: str | None = None) -> pd.DataFr
     lang = lang or current()
     record = data_kind(kind)
     contract = {c.name: c.id_name if lang == "id" else c.name for c in record.columns}
-    names = {c: contract.get(record.contract_name(c) or c) or t(f"records.col_{c}", lang) for c in rows.columns}
-    if lang != "id":  # Indonesian readers see the codes as they send them; others read them as words
-        rows = rows.assign(**{c: rows[c].map(lambda v, c=c: code_text(c, v, lang), na_action="ignore")
-                              for c in rows.columns if c in FIELD_WORDS})
+    names = {
+        c: contract.get(record.contract_name(c) or c) or t(f"records.col_{c}", lang)
+        for c in rows.columns
+    }
+    if (
+        lang != "id"
+    ):  # Indonesian readers see the codes as they send them; others read them as words
+        rows = rows.assign(
+            **{
+                c: rows[c].map(lambda v, c=c: code_text(c, v, lang), na_action="ignore")
+                for c in rows.columns
+                if c in FIELD_WORDS
+            }
+        )
     return rows.astype(object).where(rows.notna(), "").rename(columns=names)
 
 
-def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] | None = None,
-            worse_when_up: frozenset = frozenset()) -> None:
+def kpi_row(
+    values: dict[str, float],
+    keys: list[str],
+    before: dict[str, float] | None = None,
+    worse_when_up: frozenset = frozenset(),
+) -> None:
     """KPI tiles; with `before`, each shows its change (red when a rise is bad news, grey when
     neutral) and the earlier value beside it ("-56 dari 278"): no tooltip icon to crowd the label."""
     lang = current()
@@ -56,9 +73,13 @@ def kpi_row(values: dict[str, float], keys: list[str], before: dict[str, float] 
         if before is None:
             col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang))
             continue
-        col.metric(tr(f"kpi.{key}"), fmt_number(values[key], lang), formats.signed(values[key] - before[key], lang),
-                   delta_color="inverse" if key in worse_when_up else "off",
-                   delta_description=tr("overview.from_value", value=fmt_number(before[key], lang)))
+        col.metric(
+            tr(f"kpi.{key}"),
+            fmt_number(values[key], lang),
+            formats.signed(values[key] - before[key], lang),
+            delta_color="inverse" if key in worse_when_up else "off",
+            delta_description=tr("overview.from_value", value=fmt_number(before[key], lang)),
+        )
 
 
 def footer() -> None:
@@ -67,7 +88,9 @@ def footer() -> None:
 
 
 def _audit_export(actor: str, name: str, digest: str, marking: str, rows: int, scope=None) -> None:
-    audit.log(engine(), actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows}, scope)
+    audit.log(
+        engine(), actor, "export", name, {"sha256": digest, "marking": marking, "rows": rows}, scope
+    )
 
 
 def export_buttons(df, stem: str, marking: str, key: str) -> None:
@@ -77,14 +100,25 @@ def export_buttons(df, stem: str, marking: str, key: str) -> None:
     reads the rows then (an export of every filtered record, not the page shown)."""
     actor, account = user_name(), user_scope()
     c1, c2 = st.columns(2)
-    for col, fmt, mime in ((c1, "csv", "text/csv"),
-                           (c2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+    for col, fmt, mime in (
+        (c1, "csv", "text/csv"),
+        (c2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
         name = unique_name(stem, fmt, marking)
 
         def build(fmt=fmt, name=name) -> bytes:
             rows = df() if callable(df) else df
             data = to_csv(rows, marking) if fmt == "csv" else to_xlsx(rows, marking)
-            _audit_export(actor, name, hashlib.sha256(data).hexdigest(), marking, len(rows), account)
+            _audit_export(
+                actor, name, hashlib.sha256(data).hexdigest(), marking, len(rows), account
+            )
             return data
 
-        col.download_button(tr(f"app.export_{fmt}"), build, name, mime, key=f"{key}_{fmt}", icon=":material/download:")
+        col.download_button(
+            tr(f"app.export_{fmt}"),
+            build,
+            name,
+            mime,
+            key=f"{key}_{fmt}",
+            icon=":material/download:",
+        )

@@ -5,6 +5,7 @@ only alert views. A commit is visible on the next rerun; nothing stale is shown.
 
 The signed-in account's office scope (domain/scope.py) is put into every Filters here, whatever
 scope the page passed, so it is part of every cache key and no page can widen it."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -50,6 +51,7 @@ def engine():
 def user_scope():
     """The signed-in account's scope (nothing when nobody is signed in)."""
     from ui.auth import user_scope as of_session  # ui.auth reads the engine from here
+
     return of_session()
 
 
@@ -67,6 +69,7 @@ def alerts_by_id(ids: list[int]):
     """The alerts with these ids that the account's scope holds (a link to another office's alert
     opens nothing)."""
     from storage.alerts_store import alerts_by_id as read
+
     return read(engine(), ids, user_scope())
 
 
@@ -82,8 +85,13 @@ def _cached(name: str, url: str, version_key: tuple, args: tuple, kwargs: tuple)
 
 def q(name: str, *args, **kwargs):
     """Cached call of storage.queries.<name>(engine, *args, **kwargs)."""
-    return _cached(name, configured_url(), _key(READS.get(name) or scopes()), _scoped_args(args),
-                   tuple(sorted(kwargs.items())))
+    return _cached(
+        name,
+        configured_url(),
+        _key(READS.get(name) or scopes()),
+        _scoped_args(args),
+        tuple(sorted(kwargs.items())),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -94,13 +102,20 @@ def _kind_cached(name: str, url: str, version_key: tuple, kind: str, args: tuple
 def kind_q(name: str, kind: str, *args, **kwargs):
     """Cached call of storage.kind_queries.<name>(engine, kind, ...): keyed by that kind's own
     change counter, so any data kind's page caches without a line here."""
-    return _kind_cached(name, configured_url(), _key((data_kind(kind).scope,)), kind, _scoped_args(args),
-                        tuple(sorted(kwargs.items())))
+    return _kind_cached(
+        name,
+        configured_url(),
+        _key((data_kind(kind).scope,)),
+        kind,
+        _scoped_args(args),
+        tuple(sorted(kwargs.items())),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _alerts(url: str, version_key: tuple, f, statuses, severities, rules):
     from storage.alerts_store import alerts
+
     return alerts(get_engine(url), f, statuses, severities, rules)
 
 
@@ -112,16 +127,20 @@ def q_alerts(f, statuses=(), severities=(), rules=()):
 def _risk(url: str, version_key: tuple, f, election_id: str):
     from domain.calendar import elections
     from services.alerts import risk_table
+
     return risk_table(get_engine(url), f, elections()[election_id])
 
 
 def q_risk(f, election_id: str):
-    return _risk(configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id)
+    return _risk(
+        configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _voter_matches(url: str, version_key: tuple, f):
     from services.voter_check import matches_by_regency
+
     return matches_by_regency(get_engine(url), f)
 
 
@@ -133,6 +152,7 @@ def q_voter_matches(f):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _voter_summary(url: str, version_key: tuple, f):
     from services.voter_check import summary
+
     return summary(get_engine(url), f)
 
 
@@ -160,28 +180,62 @@ def map_table(f, metric: str, election_id: str | None = None):
     return table
 
 
-def map_figure(f, metric: str, lang: str, selected=None, height: int = 640, election_id: str | None = None,
-               slide=None, compact: bool = False):
+def map_figure(
+    f,
+    metric: str,
+    lang: str,
+    selected=None,
+    height: int = 640,
+    election_id: str | None = None,
+    slide=None,
+    compact: bool = False,
+):
     """The regency map for these filters, built once per distinct input and data version and
     shared read-only between sessions. Keyed by the small inputs, not by the frames it is built
     from: hashing those on every run cost more than the rest of the lookup. `slide` (the words a
     slide carries, viz.map_slide.Slide) and `compact` (a phone) are small and part of the key."""
-    scopes = ("presence", "incidents") + (("alerts",) if metric in ("risk_score", "voter_matches") else ())
-    return _map_figure(configured_url(), _key(scopes), scoped(f), metric, lang, selected, height, election_id, slide, compact)
+    scopes = ("presence", "incidents") + (
+        ("alerts",) if metric in ("risk_score", "voter_matches") else ()
+    )
+    return _map_figure(
+        configured_url(),
+        _key(scopes),
+        scoped(f),
+        metric,
+        lang,
+        selected,
+        height,
+        election_id,
+        slide,
+        compact,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_figure(url: str, version_key: tuple, f, metric, lang, selected, height, election_id, slide, compact):
+def _map_figure(
+    url: str, version_key: tuple, f, metric, lang, selected, height, election_id, slide, compact
+):
     from domain.regions import areas_on
     from viz.maps import regency_map
-    return regency_map(map_table(f, metric, election_id), metric, lang, areas_on(f.as_of), q("incident_markers", f),
-                       selected=selected, height=height, slide=slide, compact=compact)
+
+    return regency_map(
+        map_table(f, metric, election_id),
+        metric,
+        lang,
+        areas_on(f.as_of),
+        q("incident_markers", f),
+        selected=selected,
+        height=height,
+        slide=slide,
+        compact=compact,
+    )
 
 
 # The overview's "what changed, what needs a decision" (services/overview.py).
 @st.cache_data(show_spinner=False, max_entries=32)
 def _headline(url: str, version_key: tuple, f):
     from services.overview import headline
+
     return headline(get_engine(url), f, now=kpis(f))
 
 
@@ -193,6 +247,7 @@ def headline(f):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _decisions(url: str, version_key: tuple, f):
     from services.overview import decisions
+
     return decisions(get_engine(url), f)
 
 
@@ -205,9 +260,12 @@ def decisions(f):
 def _risers(url: str, version_key: tuple, f, election_id: str):
     from domain.calendar import elections
     from services.overview import risk_risers
+
     return risk_risers(get_engine(url), f, elections()[election_id])
 
 
 def risers(f, election_id: str):
     """(the previous period's end, the regencies whose risk score rose most since, or None)."""
-    return _risers(configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id)
+    return _risers(
+        configured_url(), _key(("presence", "incidents", "alerts")), scoped(f), election_id
+    )

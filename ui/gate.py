@@ -15,6 +15,7 @@ let the forms go (at most MAX_DEFER_S). Without that, the first sign-ins of a cr
 forms side by side with the forms of those still arriving, and the last 40 of 100 waited 2-4 s. Upload and admin runs take no slot: a long commit must not hold the dashboard of
 everybody else. NTB_RENDER_SLOTS sets the number of slots (default 2).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,9 @@ MAX_DEFER_S = 2.0
 
 _lock = threading.Lock()
 _forms_drawn = threading.Condition(_lock)  # password checks wait on this
-_slot_free = threading.Condition(_lock)    # page runs wait on this
+_slot_free = threading.Condition(_lock)  # page runs wait on this
 _arrivals = 0  # first runs of new sessions (the sign-in form) in progress
-_busy = 0      # page runs holding a slot
+_busy = 0  # page runs holding a slot
 _mine = threading.local()  # per script thread: does this run count as an arrival?
 
 

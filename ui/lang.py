@@ -1,5 +1,6 @@
 """The UI language: Bahasa Indonesia by default, English as a choice (kept in the URL ?lang=en
 so a reload or a shared link keeps it)."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -22,8 +23,15 @@ def tr(key: str, **params) -> str:
 
 def selector() -> None:
     labels = {"id": "Bahasa Indonesia", "en": "English"}
-    choice = st.sidebar.radio("🌐", list(labels), format_func=labels.get, index=list(labels).index(current()),
-                              horizontal=True, key="lang_choice", label_visibility="collapsed")
+    choice = st.sidebar.radio(
+        "🌐",
+        list(labels),
+        format_func=labels.get,
+        index=list(labels).index(current()),
+        horizontal=True,
+        key="lang_choice",
+        label_visibility="collapsed",
+    )
     if choice != st.session_state.get("lang"):
         st.session_state["lang"] = choice
         st.query_params["lang"] = choice

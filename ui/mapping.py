@@ -3,16 +3,26 @@ contract, each file column is shown with a guess (loaders/profiles.py: header na
 values) and the analyst picks the contract column, "place" or "ignore"; the mapping can be saved
 under a name (services/profiles.py) and downloaded as the TOML file the command line reads. A
 saved profile made for the same headers is offered first. Called from pages/upload.py."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from i18n import formats
 from loaders.columns import SPECS
 from loaders.errors import ImportRejected
-from loaders.profiles import IGNORE, PLACE, Profile, apply, from_choices, guess, place_capable, to_toml
+from loaders.profiles import (
+    IGNORE,
+    PLACE,
+    Profile,
+    apply,
+    from_choices,
+    guess,
+    place_capable,
+    to_toml,
+)
 from loaders.reader import Limits, read_table
-from i18n import formats
 from services import profiles as saved_profiles
 from ui.auth import user_name
 from ui.data import engine
@@ -27,7 +37,10 @@ def _sample(pending: dict) -> tuple[list[str], pd.DataFrame] | None:
     if "mapping_sample" not in pending:
         try:
             raw = read_table(pending["data"], pending["name"], Limits())
-            pending["mapping_sample"] = (list(raw.frame.columns), raw.frame.head(SAMPLE_ROWS).copy())
+            pending["mapping_sample"] = (
+                list(raw.frame.columns),
+                raw.frame.head(SAMPLE_ROWS).copy(),
+            )
         except ImportRejected:
             pending["mapping_sample"] = None  # unreadable: the page's check says why
     return pending["mapping_sample"]
@@ -66,8 +79,13 @@ def _saved_choice(kind: str, headers: list[str], sha: str) -> Profile | None:
     if not saved:
         return None
     names = [p.name for p in saved]
-    pick = st.selectbox(tr("mapping.saved_match"), ["", *names], index=1, key=f"map_profile_{sha}",
-                        format_func=lambda n: inert(n) if n else tr("mapping.none"))
+    pick = st.selectbox(
+        tr("mapping.saved_match"),
+        ["", *names],
+        index=1,
+        key=f"map_profile_{sha}",
+        format_func=lambda n: inert(n) if n else tr("mapping.none"),
+    )
     chosen = next((p for p in saved if p.name == pick), None)
     if chosen is not None:
         st.success(tr("mapping.using", name=inert(chosen.name)))
@@ -82,7 +100,9 @@ def _label(target: str) -> str:
     return target
 
 
-def _editor(kind: str, headers: list[str], sample: pd.DataFrame, chosen: Profile | None, sha: str) -> dict[str, str]:
+def _editor(
+    kind: str, headers: list[str], sample: pd.DataFrame, chosen: Profile | None, sha: str
+) -> dict[str, str]:
     options = [IGNORE, *([PLACE] if place_capable(kind) else []), *(c.name for c in SPECS[kind])]
     guesses = guess(kind, headers, sample)
     by_profile = {}
@@ -103,18 +123,31 @@ def _editor(kind: str, headers: list[str], sample: pd.DataFrame, chosen: Profile
         c1.markdown(inert(h))
         values = [v for v in sample[h].astype(str).tolist() if v][:3]
         c2.caption(inert(" · ".join(values)) or "—")
-        choices[h] = c3.selectbox(h, options, index=options.index(default), format_func=_label,
-                                  key=f"map_{sha}_{chosen.name if chosen else ''}_{i}",
-                                  label_visibility="collapsed")
+        choices[h] = c3.selectbox(
+            h,
+            options,
+            index=options.index(default),
+            format_func=_label,
+            key=f"map_{sha}_{chosen.name if chosen else ''}_{i}",
+            label_visibility="collapsed",
+        )
         if g.target != IGNORE and chosen is None:
             by = {"name": "by_name", "values": "by_values", "name+values": "by_name_values"}[g.by]
-            c3.caption(tr("mapping.guess", by=tr(f"mapping.{by}"), score=formats.number(g.score, current(), 2)))
+            c3.caption(
+                tr(
+                    "mapping.guess",
+                    by=tr(f"mapping.{by}"),
+                    score=formats.number(g.score, current(), 2),
+                )
+            )
     return choices
 
 
 def _save_and_download(profile: Profile, headers: list[str], sha: str) -> None:
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    name = c1.text_input(tr("mapping.profile_name"), value=profile.name, key=f"map_name_{sha}", max_chars=120)
+    name = c1.text_input(
+        tr("mapping.profile_name"), value=profile.name, key=f"map_name_{sha}", max_chars=120
+    )
     if c2.button(tr("mapping.save"), key=f"map_save_{sha}"):
         if not name.strip():
             st.warning(tr("mapping.name_needed"))
@@ -123,8 +156,13 @@ def _save_and_download(profile: Profile, headers: list[str], sha: str) -> None:
             saved_profiles.save(engine(), profile, headers, user_name())
             st.success(tr("mapping.saved", name=inert(profile.name)))
     file_name = "".join(ch if ch.isalnum() else "_" for ch in (name.strip() or "profil")) + ".toml"
-    c3.download_button(tr("mapping.download"), to_toml(profile), file_name, "application/toml",
-                       key=f"map_download_{sha}")
+    c3.download_button(
+        tr("mapping.download"),
+        to_toml(profile),
+        file_name,
+        "application/toml",
+        key=f"map_download_{sha}",
+    )
 
 
 def place_note(prep) -> None:

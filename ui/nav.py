@@ -5,6 +5,7 @@ another (the overview's alert links) takes its page from here, so a URL path cha
 A link must point at the page as st.navigation registered it: by file name alone it would point
 at /alerts, which st.navigation does not serve.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ class Page:
     url_path: str
     icon: str
     permission: str | None = None  # domain.roles permission needed besides being signed in
-    long_running: bool = False     # takes no render slot (ui/gate.py): uploads, batch undo
+    long_running: bool = False  # takes no render slot (ui/gate.py): uploads, batch undo
 
 
 # In the navigation's order; the first is the landing page.
@@ -29,9 +30,17 @@ PAGES = {
     "map": Page("pages/map.py", "peta", ":material/map:"),
     "alerts": Page("pages/alerts.py", "peringatan", ":material/notification_important:"),
     "timeline": Page("pages/timeline.py", "linimasa", ":material/timeline:"),
-    "upload": Page("pages/upload.py", "unggah", ":material/upload_file:", "upload", long_running=True),
+    "upload": Page(
+        "pages/upload.py", "unggah", ":material/upload_file:", "upload", long_running=True
+    ),
     "records": Page("pages/records.py", "rinci", ":material/table_view:", "view_person_level"),
-    "admin": Page("pages/admin.py", "admin", ":material/admin_panel_settings:", "manage_users", long_running=True),
+    "admin": Page(
+        "pages/admin.py",
+        "admin",
+        ":material/admin_panel_settings:",
+        "manage_users",
+        long_running=True,
+    ),
     "about": Page("pages/about.py", "tentang", ":material/info:"),
 }
 LANDING = next(iter(PAGES))
@@ -48,7 +57,9 @@ def long_running_paths() -> set[str]:
 def page(name: str) -> st.Page:
     """The st.Page of `name` as the navigation registers it (also the target of a page link)."""
     p = PAGES[name]
-    return st.Page(p.file, title=tr(f"nav.{name}"), icon=p.icon, url_path=p.url_path, default=name == LANDING)
+    return st.Page(
+        p.file, title=tr(f"nav.{name}"), icon=p.icon, url_path=p.url_path, default=name == LANDING
+    )
 
 
 def pages_for(can) -> list[st.Page]:

@@ -9,6 +9,7 @@ Before anything listens:
 - Streamlit's old pages-folder mode is switched off (see `pages_only_through_the_dashboard`).
 Then Streamlit's own command line runs `dashboard.py` in this process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,6 +33,7 @@ def key_from_secrets() -> None:
     cache_log.addFilter(no_runtime_yet)
     try:
         from ui.auth import secrets_facts
+
         secret_key = secrets_facts()[1]
     finally:
         cache_log.removeFilter(no_runtime_yet)
@@ -44,13 +46,16 @@ def production_problems(engine) -> list[str]:
     if not production_mode():
         return []
     from storage.users import demo_accounts_exist
+
     problems = []
     try:
         key()
     except MissingKey as exc:
         problems.append(str(exc))
     if demo_accounts_exist(engine):
-        problems.append("Demo accounts exist. Disable them (python -m ui.users disable NAME) before production.")
+        problems.append(
+            "Demo accounts exist. Disable them (python -m ui.users disable NAME) before production."
+        )
     return problems
 
 
@@ -60,6 +65,7 @@ def pages_only_through_the_dashboard() -> None:
     script calls st.navigation): that session's /map ran pages/map.py with no sign-in at all, and a
     link such as /peringatan?alert=7 showed "Page not found" over the sign-in form."""
     from streamlit.runtime.pages_manager import PagesManager
+
     PagesManager.uses_pages_directory = False
 
 
@@ -68,6 +74,7 @@ def main(argv: list[str]) -> int:
         key_from_secrets()  # fills ui.auth's once-per-process secrets cache early; harmless
         from storage.engine import get_engine
         from storage.schema import upgrade
+
         engine = get_engine()
         upgrade(engine)  # as the app does on start; the demo-account check reads the accounts table
         if problems := production_problems(engine):
@@ -75,10 +82,14 @@ def main(argv: list[str]) -> int:
                 print(f"NTB_MODE=production: refusing to start: {p}", file=sys.stderr)
             return REFUSED
     from ui import uploads
+
     uploads.install()
     pages_only_through_the_dashboard()
     from streamlit.web import cli
-    return cli.main(["run", str(ROOT / "dashboard.py"), *argv], prog_name="streamlit", standalone_mode=True)
+
+    return cli.main(
+        ["run", str(ROOT / "dashboard.py"), *argv], prog_name="streamlit", standalone_mode=True
+    )
 
 
 if __name__ == "__main__":

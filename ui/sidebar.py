@@ -3,6 +3,7 @@ office (fixed for an account scoped to one office). Returns the Filters every pa
 queries, carrying the account's scope (ui/data.py puts it in again before any query). The choices survive page changes
 and reloads and live in the URL (ui/view_state.py). The as-of date follows the end of the period
 unless the person sets it apart, so the phase line describes the period chosen."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,7 +73,12 @@ def sidebar() -> Filters:
     sb = st.sidebar
     all_ = elections()
     restore("election_id", lambda v: v if v in all_ else None, next(iter(all_)))
-    sb.selectbox(L.tr("sidebar.election"), list(all_), format_func=lambda k: all_[k].name(lang), key="election_id")
+    sb.selectbox(
+        L.tr("sidebar.election"),
+        list(all_),
+        format_func=lambda k: all_[k].name(lang),
+        key="election_id",
+    )
     remember("election_id")
 
     span = q("data_span")
@@ -91,11 +97,25 @@ def sidebar() -> Filters:
     if "phase_pick" not in st.session_state:  # show the shortcut the kept period came from
         current = tuple(st.session_state["period"])
         st.session_state["phase_pick"] = next(
-            (k for k, (a, b) in ranges.items() if (inside(a), inside(b)) == current), None)
-    sb.selectbox(L.tr("sidebar.phases"), [None, *ranges], key="phase_pick", format_func=_shortcut_name,
-                 placeholder=_shortcut_name(None), on_change=_use_shortcut, args=(ranges, lo, top))
-    period = sb.date_input(L.tr("sidebar.period"), min_value=lo, max_value=top, key="period", format="DD/MM/YYYY",
-                           on_change=_period_changed)
+            (k for k, (a, b) in ranges.items() if (inside(a), inside(b)) == current), None
+        )
+    sb.selectbox(
+        L.tr("sidebar.phases"),
+        [None, *ranges],
+        key="phase_pick",
+        format_func=_shortcut_name,
+        placeholder=_shortcut_name(None),
+        on_change=_use_shortcut,
+        args=(ranges, lo, top),
+    )
+    period = sb.date_input(
+        L.tr("sidebar.period"),
+        min_value=lo,
+        max_value=top,
+        key="period",
+        format="DD/MM/YYYY",
+        on_change=_period_changed,
+    )
     if isinstance(period, (tuple, list)) and len(period) == 2:
         start, end = period
         remember("period")
@@ -108,19 +128,36 @@ def sidebar() -> Filters:
         restore("as_of", lambda v: inside(v), end)
     else:
         st.session_state["as_of"] = end
-    as_of = sb.date_input(L.tr("sidebar.as_of"), min_value=lo, max_value=top, key="as_of", format="DD/MM/YYYY",
-                          help=L.tr("sidebar.as_of_help"), on_change=_as_of_changed)
+    as_of = sb.date_input(
+        L.tr("sidebar.as_of"),
+        min_value=lo,
+        max_value=top,
+        key="as_of",
+        format="DD/MM/YYYY",
+        help=L.tr("sidebar.as_of_help"),
+        on_change=_as_of_changed,
+    )
     remember("as_of", omit=not st.session_state[_APART])
 
     account = user_scope()
     if not account.province:  # its own office's area, each row on its own date (domain/scope.py)
-        sb.selectbox(L.tr("sidebar.office"), [account.office], key="office_fixed", disabled=True,
-                     format_func=lambda o: offices().loc[o, "name"] if o in offices().index else o,
-                     help=L.tr("sidebar.office_fixed"))
+        sb.selectbox(
+            L.tr("sidebar.office"),
+            [account.office],
+            key="office_fixed",
+            disabled=True,
+            format_func=lambda o: offices().loc[o, "name"] if o in offices().index else o,
+            help=L.tr("sidebar.office_fixed"),
+        )
         return Filters(start=start, end=end, as_of=as_of, scope=account)
     office_ids = [None] + offices_on(as_of)
     restore("office", lambda v: v if v in office_ids else None, None)
-    office = sb.selectbox(L.tr("sidebar.office"), office_ids, key="office", placeholder=L.tr("sidebar.all_ntb"),
-                          format_func=lambda o: L.tr("sidebar.all_ntb") if o is None else offices().loc[o, "name"])
+    office = sb.selectbox(
+        L.tr("sidebar.office"),
+        office_ids,
+        key="office",
+        placeholder=L.tr("sidebar.all_ntb"),
+        format_func=lambda o: L.tr("sidebar.all_ntb") if o is None else offices().loc[o, "name"],
+    )
     remember("office")
     return Filters(start=start, end=end, as_of=as_of, office=office, scope=account)

@@ -2,6 +2,7 @@
 (viewer and up; each download is an audited export with the PDF's SHA-256) and a button that
 makes one now for the sidebar's as-of date and area, in the user's language and with the marking
 chosen for briefings."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -32,8 +33,16 @@ def sitrep_box(f: Filters) -> None:
     if st.button(tr("sitrep.ui_make"), key="sitrep_make", icon=":material/summarize:"):
         with st.spinner(tr("sitrep.ui_making")):
             try:
-                made = sitrep.make(engine(), None, as_of=f.as_of, office=f.office, marking=chosen_marking(),
-                                   lang=lang, actor=user_name(), scope=user_scope())
+                made = sitrep.make(
+                    engine(),
+                    None,
+                    as_of=f.as_of,
+                    office=f.office,
+                    marking=chosen_marking(),
+                    lang=lang,
+                    actor=user_name(),
+                    scope=user_scope(),
+                )
                 st.success(tr("sitrep.ui_made", id=made["pack"]))
             except LookupError:
                 st.warning(tr("sitrep.ui_failed", reason=tr("sitrep.cli_no_data")))
@@ -42,7 +51,20 @@ def sitrep_box(f: Filters) -> None:
     if pack is None:
         st.caption(tr("sitrep.ui_none"))
         return
-    st.caption(tr("sitrep.ui_latest", id=pack["id"], as_of=formats.date(pack["as_of"], lang),
-                  made=format_as_of(pack["made_at"], lang), marking=pack["marking"]))
-    st.download_button(tr("sitrep.ui_download"), lambda: _download(pack, user_name()), f"{pack['name']}.pdf",
-                       "application/pdf", key=f"sitrep_download_{pack['id']}", icon=":material/download:")
+    st.caption(
+        tr(
+            "sitrep.ui_latest",
+            id=pack["id"],
+            as_of=formats.date(pack["as_of"], lang),
+            made=format_as_of(pack["made_at"], lang),
+            marking=pack["marking"],
+        )
+    )
+    st.download_button(
+        tr("sitrep.ui_download"),
+        lambda: _download(pack, user_name()),
+        f"{pack['name']}.pdf",
+        "application/pdf",
+        key=f"sitrep_download_{pack['id']}",
+        icon=":material/download:",
+    )

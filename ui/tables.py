@@ -1,5 +1,6 @@
 """Stored tables as people read them: headers in the user's language, codes as words, times in
 WITA (storage keeps UTC), blanks for missing values."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,8 +14,14 @@ BATCH_WORDS = {"kind": "uploadpage.kind_", "mode": "uploadpage.mode_", "status":
 STATUS_WORDS = {"from_status": "status.", "to_status": "status."}
 USER_WORDS = {"role": "auth.role_"}
 # The codes of stored presence, incident and crossing rows (as the upload contract names them).
-FIELD_WORDS = {"permit_type": "code.permit_", "activity": "alerts.activity_", "action": "code.action_",
-               "category": "category.", "status": "status.", "direction": "alerts.direction_"}
+FIELD_WORDS = {
+    "permit_type": "code.permit_",
+    "activity": "alerts.activity_",
+    "action": "code.action_",
+    "category": "category.",
+    "status": "status.",
+    "direction": "alerts.direction_",
+}
 
 
 def code_text(column: str, code, lang: str | None = None) -> str:
@@ -32,7 +39,11 @@ def day_text(day) -> str:
 def wita_text(values: pd.Series) -> pd.Series:
     """Stored UTC times as WITA wall-clock text (27/11/2024 14:05); blank when missing."""
     lang = current()
-    return values.map(lambda v: "" if pd.isna(v) else formats.datetime(to_wita(pd.Timestamp(v).to_pydatetime()), lang))
+    return values.map(
+        lambda v: (
+            "" if pd.isna(v) else formats.datetime(to_wita(pd.Timestamp(v).to_pydatetime()), lang)
+        )
+    )
 
 
 def readable(frame: pd.DataFrame, words: dict[str, str] | None = None) -> pd.DataFrame:

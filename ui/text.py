@@ -7,6 +7,7 @@ the markdown punctuation stops the first ones; it does not stop bare URLs, e-mai
 shortcodes, which are found in the text AFTER escapes are resolved. A WORD JOINER (U+2060,
 invisible, not a space) after every ":" that text follows and before every "." that a letter or
 digit follows breaks those: no `https://`, no `www.`, no `a@b.c`, no `:name:` is left in the text."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ WORD_JOINER = "\u2060"
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _COLON_BEFORE_TEXT = re.compile(r"\\:(?=\S)")
 _DOT_BEFORE_WORD = re.compile(r"\\\.(?=\w)")
-_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")  # a new line could start a heading, list, table…
+_BREAKS = re.compile(
+    r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]"
+)  # a new line could start a heading, list, table…
 
 
 def inert(text) -> str:
@@ -25,5 +28,6 @@ def inert(text) -> str:
     text = _PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
     # Only where a link or shortcode could go on: not at the end of a sentence ("selesai."), so
     # ordinary text copied from the page carries no invisible characters there.
-    return _DOT_BEFORE_WORD.sub(WORD_JOINER + r"\\.", _COLON_BEFORE_TEXT.sub(r"\\:" + WORD_JOINER, text))
-
+    return _DOT_BEFORE_WORD.sub(
+        WORD_JOINER + r"\\.", _COLON_BEFORE_TEXT.sub(r"\\:" + WORD_JOINER, text)
+    )

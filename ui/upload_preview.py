@@ -1,16 +1,18 @@
 """What the upload page shows about a checked file: each value as the file wrote it next to what
 will be stored (regency name and code, country name, permit and activity as words, dates
 dd/mm/yyyy), and the codes the contract accepts, in the user's language."""
+
 from __future__ import annotations
 
 import pandas as pd
 
+from domain.data_kinds import kind as data_kind
 from domain.regions import ports, regency_name
 from i18n import t
-from domain.data_kinds import kind as data_kind
 from loaders.pipeline import Prepared
 from loaders.values import _key, country_name, vocabularies
 from ui.tables import code_text
+
 
 def _stored_text(column: str, value, lang: str, coded: bool = False) -> str:
     """`coded`: a column of codes (enum:<vocabulary>), shown as words with the code."""
@@ -49,12 +51,25 @@ def understood(prep: Prepared, lang: str, n: int = 10) -> pd.DataFrame:
         for pos in range(len(file_rows)):
             if pos not in prep.rows.index:
                 readings.append("✗ " + t("uploadpage.row_rejected", lang))
-            elif record.column(col).secret:  # passports, NIKs: never shown, only whether there is one
-                readings.append(t("uploadpage.pseudonymised", lang) if prep.rows.at[pos, stored]
-                                else "⚠ " + t("uploadpage.no_passport", lang) if col == "passport_no" else "")
+            elif record.column(
+                col
+            ).secret:  # passports, NIKs: never shown, only whether there is one
+                readings.append(
+                    t("uploadpage.pseudonymised", lang)
+                    if prep.rows.at[pos, stored]
+                    else "⚠ " + t("uploadpage.no_passport", lang)
+                    if col == "passport_no"
+                    else ""
+                )
             else:
-                readings.append(_stored_text(col, prep.rows.at[pos, stored], lang,
-                                             record.column(col).type.startswith("enum:")))
+                readings.append(
+                    _stored_text(
+                        col,
+                        prep.rows.at[pos, stored],
+                        lang,
+                        record.column(col).type.startswith("enum:"),
+                    )
+                )
         out[f"{names[col]} · {as_stored}"] = readings
     return pd.DataFrame(out)
 
@@ -69,9 +84,20 @@ def allowed_codes(kind: str, lang: str) -> list[tuple[str, pd.DataFrame]]:
             if spelling != _key(code):
                 spellings.setdefault(code, []).append(spelling)
         codes = list(dict.fromkeys(vocabularies()[vocab].values()))
-        out.append((vocab, pd.DataFrame({
-            t("uploadpage.codes_code", lang): codes,
-            t("uploadpage.codes_meaning", lang): [code_text(vocab, c, lang) for c in codes],
-            t("uploadpage.codes_spellings", lang): [", ".join(spellings.get(c, [])) for c in codes],
-        })))
+        out.append(
+            (
+                vocab,
+                pd.DataFrame(
+                    {
+                        t("uploadpage.codes_code", lang): codes,
+                        t("uploadpage.codes_meaning", lang): [
+                            code_text(vocab, c, lang) for c in codes
+                        ],
+                        t("uploadpage.codes_spellings", lang): [
+                            ", ".join(spellings.get(c, [])) for c in codes
+                        ],
+                    }
+                ),
+            )
+        )
     return out

@@ -14,6 +14,7 @@ ends, with no total cap, and a session id plus the XSRF cookie are free to any v
 `install()` wraps Streamlit's upload route; it must run before the server builds its routes, so
 `python -m ui.serve` (what `make run` starts) calls it first.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,13 +29,14 @@ MULTIPART_OVERHEAD = 1024 * 1024
 log = logging.getLogger("ntb.uploads")
 
 _lock = threading.Lock()
-_reserved = 0                        # bytes of uploads being received now
-_may_upload: dict[str, float] = {}   # session id -> time until which it may upload
+_reserved = 0  # bytes of uploads being received now
+_may_upload: dict[str, float] = {}  # session id -> time until which it may upload
 _installed = False
 
 
 def budget_bytes() -> int:
     from streamlit import config
+
     mb = os.environ.get(BUDGET_ENV) or 2 * int(config.get_option("server.maxUploadSize"))
     return int(mb) * 1024 * 1024
 
@@ -43,6 +45,7 @@ def note_session(allowed: bool, idle_seconds: int) -> None:
     """Called by the app script on each run of a session: may this session upload, and for how
     long without another run (the idle sign-out time)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     ctx = get_script_run_ctx()
     if ctx is None:
         return
@@ -60,6 +63,7 @@ def release(uploaded) -> None:
     """Drop an uploaded file from Streamlit's manager once the app holds its bytes."""
     from streamlit.runtime import Runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return
@@ -90,8 +94,12 @@ def _guard(put, manager, budget: int, largest: int):
             if fits:
                 _reserved += need
         if not fits:
-            log.warning("upload refused: the server's upload budget (%d MiB) is used up", budget >> 20)
-            return PlainTextResponse("The server's upload budget is used up; try again later.", status_code=413)
+            log.warning(
+                "upload refused: the server's upload budget (%d MiB) is used up", budget >> 20
+            )
+            return PlainTextResponse(
+                "The server's upload budget is used up; try again later.", status_code=413
+            )
         try:
             return await put(request)
         finally:
@@ -114,9 +122,12 @@ def install() -> None:
 
     def create_upload_routes(runtime, upload_mgr, base_url):
         largest = int(config.get_option("server.maxUploadSize")) * 1024 * 1024 + MULTIPART_OVERHEAD
-        return [Route(r.path, _guard(r.endpoint, upload_mgr, budget_bytes(), largest), methods=["PUT"])
-                if "PUT" in (r.methods or ()) else r
-                for r in original(runtime, upload_mgr, base_url)]
+        return [
+            Route(r.path, _guard(r.endpoint, upload_mgr, budget_bytes(), largest), methods=["PUT"])
+            if "PUT" in (r.methods or ())
+            else r
+            for r in original(runtime, upload_mgr, base_url)
+        ]
 
     starlette_app.create_upload_routes = create_upload_routes
     _installed = True

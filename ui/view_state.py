@@ -6,11 +6,13 @@ so each value is also kept under a key of its own and written to the query param
 that comes back is given that value before it is drawn. Values read from a URL are checked: a
 link with a bad date or an unknown office opens the default view, never an error.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -25,10 +27,11 @@ def _day(text: str) -> dt.date | None:
 @dataclass(frozen=True)
 class Field:
     """One remembered widget: its session key, its query parameter(s), how to read and write them."""
+
     key: str
     params: tuple[str, ...]
-    read: Callable[[list[str]], Any]     # query values -> value (None when absent or invalid)
-    write: Callable[[Any], list[str]]    # value -> query values ([] = leave the parameter out)
+    read: Callable[[list[str]], Any]  # query values -> value (None when absent or invalid)
+    write: Callable[[Any], list[str]]  # value -> query values ([] = leave the parameter out)
 
 
 def _text(values):
@@ -40,15 +43,24 @@ def _period(values):
     return (start, end) if start and end and start <= end else None
 
 
-FIELDS = {f.key: f for f in (
-    Field("election_id", ("el",), _text, lambda v: [v] if v else []),
-    Field("period", ("from", "to"), _period,
-          lambda v: [d.isoformat() for d in v] if isinstance(v, (tuple, list)) and len(v) == 2 else []),
-    Field("as_of", ("asof",), lambda v: _day(v[0]), lambda v: [v.isoformat()] if v else []),
-    Field("office", ("office",), _text, lambda v: [v] if v else []),
-    Field("map_metric", ("metric",), _text, lambda v: [v] if v else []),
-    Field("drill_select", ("regency",), _text, lambda v: [v] if v else []),
-)}
+FIELDS = {
+    f.key: f
+    for f in (
+        Field("election_id", ("el",), _text, lambda v: [v] if v else []),
+        Field(
+            "period",
+            ("from", "to"),
+            _period,
+            lambda v: (
+                [d.isoformat() for d in v] if isinstance(v, (tuple, list)) and len(v) == 2 else []
+            ),
+        ),
+        Field("as_of", ("asof",), lambda v: _day(v[0]), lambda v: [v.isoformat()] if v else []),
+        Field("office", ("office",), _text, lambda v: [v] if v else []),
+        Field("map_metric", ("metric",), _text, lambda v: [v] if v else []),
+        Field("drill_select", ("regency",), _text, lambda v: [v] if v else []),
+    )
+}
 _KEEP = "_keep_"
 
 

@@ -2,6 +2,7 @@
 (i18n alerts.<rule>_detail[_<variant>]). The rules (domain/alert_rules) return codes and numbers;
 this module turns them into the reader's language: names for codes, numbers and dates the
 language's way (i18n.formats, Babel)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,15 @@ def detail_params(alert, lang: str = "id", election: Election | None = None) -> 
     """Parameters for the explanation: the detail dict plus the alert's date, severity, agency,
     office, port, regency and phase, with names instead of codes and numbers and dates written
     the language's way."""
+
     def phase_name(key):
         p = election.phase_by_key(key) if election is not None and key else None
         return p.name(lang) if p else (key or "–")
 
     def office_name(oid):
-        return offices()["name"].get(oid, oid) if oid and "name" in offices().columns else (oid or "–")
+        return (
+            offices()["name"].get(oid, oid) if oid and "name" in offices().columns else (oid or "–")
+        )
 
     def reg_name(code):
         try:
@@ -59,7 +63,11 @@ def detail_params(alert, lang: str = "id", election: Election | None = None) -> 
         else:
             out[k] = "–" if v is None else v
     detail = dict(alert["detail"])
-    for k, area in (("category", "category"), ("activity", "alerts.activity"), ("direction", "alerts.direction")):
+    for k, area in (
+        ("category", "category"),
+        ("activity", "alerts.activity"),
+        ("direction", "alerts.direction"),
+    ):
         if isinstance(detail.get(k), str):
             key = f"{area}_{detail[k]}" if area.startswith("alerts") else f"{area}.{detail[k]}"
             out[k] = t(key, lang) if has(key, lang) or has(key) else detail[k]
@@ -67,15 +75,17 @@ def detail_params(alert, lang: str = "id", election: Election | None = None) -> 
         out["expiry_phase"] = phase_name(detail["expiry_phase"])
     date = alert["date"]
     port = alert.get("port_id") if hasattr(alert, "get") else alert["port_id"]
-    out.update({
-        "date": _fmt_date(as_day(date).isoformat(), lang),
-        "severity": t(f"alerts.severity_{alert['severity']}", lang),
-        "agency": alert["agency"],
-        "office": office_name(alert["office_id"]),
-        "port": ports()["name"].get(port, port) if port else "–",
-        "regency": reg_name(alert["regency_code"]) if alert["regency_code"] else "–",
-        "phase": phase_name(alert["phase"]),
-    })
+    out.update(
+        {
+            "date": _fmt_date(as_day(date).isoformat(), lang),
+            "severity": t(f"alerts.severity_{alert['severity']}", lang),
+            "agency": alert["agency"],
+            "office": office_name(alert["office_id"]),
+            "port": ports()["name"].get(port, port) if port else "–",
+            "regency": reg_name(alert["regency_code"]) if alert["regency_code"] else "–",
+            "phase": phase_name(alert["phase"]),
+        }
+    )
     return out
 
 

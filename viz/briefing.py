@@ -14,6 +14,7 @@ caller placing something on the image) where a lon/lat lands in the PNG.
 It draws what it is handed (BriefingInput): services/briefing.py reads the database for it, and
 its command line is `python -m services.briefing --out briefing.png [--db URL] [--metric M] ...`
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,9 @@ from matplotlib import colors as mcolors
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -77,22 +78,25 @@ RENDER_LOCK = _LOCK  # for other renderers drawing with matplotlib (viz/sitrep.p
 
 @dataclass
 class BriefingInput:
-    values: pd.Series            # index = regency code '52.01'..; NaN = no data / outside the office
-    metric_label: str            # already translated, e.g. "Orang asing hadir"
+    values: pd.Series  # index = regency code '52.01'..; NaN = no data / outside the office
+    metric_label: str  # already translated, e.g. "Orang asing hadir"
     start: dt.date
     end: dt.date
-    as_of: dt.datetime           # aware, or naive UTC (as stored); shown in WITA
+    as_of: dt.datetime  # aware, or naive UTC (as stored); shown in WITA
     office_areas: dict[str, str]  # regency code -> office id in force (domain.regions.areas_on)
-    alerts: pd.DataFrame         # columns lat, lon, severity (1-5), election_related (bool)
-    lang: str = "id"             # "id" | "en"
-    marking: str = "TERBATAS"    # "BIASA" | "TERBATAS" | "RAHASIA"
-    demo: bool = False           # True -> diagonal "DATA DEMO (sintetis)" watermark
-    source: str = ""             # e.g. "Sumber: unggahan Timpora NTB, 3 batch" (translated)
+    alerts: pd.DataFrame  # columns lat, lon, severity (1-5), election_related (bool)
+    lang: str = "id"  # "id" | "en"
+    marking: str = "TERBATAS"  # "BIASA" | "TERBATAS" | "RAHASIA"
+    demo: bool = False  # True -> diagonal "DATA DEMO (sintetis)" watermark
+    source: str = ""  # e.g. "Sumber: unggahan Timpora NTB, 3 batch" (translated)
     office_label: str | None = None  # e.g. "Kantor Imigrasi Mataram"; None = all of NTB
-    as_of_date: dt.date | None = None  # the data's as-of date (sidebar); as_of is then the render time
+    as_of_date: dt.date | None = (
+        None  # the data's as-of date (sidebar); as_of is then the render time
+    )
 
 
 # --- formatting ----------------------------------------------------------------------------
+
 
 def format_number(value: float, lang: str = "id", decimals: int = 0) -> str:
     """1.234,5 in Indonesian, 1,234.5 in English (i18n.formats)."""
@@ -136,6 +140,7 @@ def _check(fmt: str, size: str, marking: str) -> None:
 
 
 # --- layout (inches, origin bottom-left) -----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -211,8 +216,10 @@ def regions_px(size: str = "a4", dpi: int = 150) -> dict[str, tuple[int, int, in
     for name, (x, y, w, h) in lay.boxes.items():
         top, bottom = lay.height - y - h, lay.height - y
         out[name] = (
-            max(0, math.floor(x * dpi + 1e-6)), max(0, math.floor(top * dpi + 1e-6)),
-            min(width_px, math.ceil((x + w) * dpi - 1e-6)), min(height_px, math.ceil(bottom * dpi - 1e-6)),
+            max(0, math.floor(x * dpi + 1e-6)),
+            max(0, math.floor(top * dpi + 1e-6)),
+            min(width_px, math.ceil((x + w) * dpi - 1e-6)),
+            min(height_px, math.ceil(bottom * dpi - 1e-6)),
         )
     return out
 
@@ -227,6 +234,7 @@ def map_pixel(lon: float, lat: float, size: str = "a4", dpi: int = 150) -> tuple
 
 
 # --- geometry --------------------------------------------------------------------------------
+
 
 def _rings_path(geom) -> MplPath:
     """A compound path of every ring; exterior and holes oppositely wound (nonzero fill)."""
@@ -286,6 +294,7 @@ def _office_shapes(areas: tuple[tuple[str, str], ...]):
 
 # --- colours ---------------------------------------------------------------------------------
 
+
 def colour_norm(values: pd.Series) -> mcolors.Normalize:
     v = pd.Series(values, dtype="float64").dropna()
     if v.empty:
@@ -308,6 +317,7 @@ def fill_colours(values: pd.Series) -> dict[str, tuple[float, float, float, floa
 
 # --- drawing ---------------------------------------------------------------------------------
 
+
 def _fit(text, width_in: float, min_size: float = 6.0):
     """Shrink a text's font until it is at most `width_in` inches wide (long metric labels)."""
     fig = text.get_figure(root=True)
@@ -329,31 +339,78 @@ def _banner(fig: Figure, lay: Layout, name: str, inp: BriefingInput) -> None:
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=bg, edgecolor="none"))
     word = t(f"briefing.marking.{inp.marking}", inp.lang)
     for x, ha in ((0.015, "left"), (0.5, "center"), (0.985, "right")):
-        ax.text(x, 0.5, word, transform=ax.transAxes, ha=ha, va="center", color=fg,
-                fontsize=12 if ha == "center" else 9, fontweight="bold")
+        ax.text(
+            x,
+            0.5,
+            word,
+            transform=ax.transAxes,
+            ha=ha,
+            va="center",
+            color=fg,
+            fontsize=12 if ha == "center" else 9,
+            fontweight="bold",
+        )
 
 
 def _title(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     ax = fig.add_axes(lay.frac("title"))
     ax.set_axis_off()
     lang = inp.lang
-    title = t("briefing.title_with_metric", lang, title=t("briefing.title", lang), metric=inp.metric_label)
+    title = t(
+        "briefing.title_with_metric", lang, title=t("briefing.title", lang), metric=inp.metric_label
+    )
     if inp.start == inp.end:
         period = t("briefing.period_one_day", lang, day=format_date(inp.start, lang))
     else:
-        period = t("briefing.period", lang, start=format_date(inp.start, lang), end=format_date(inp.end, lang))
+        period = t(
+            "briefing.period",
+            lang,
+            start=format_date(inp.start, lang),
+            end=format_date(inp.end, lang),
+        )
     if inp.office_label:
         area = t("briefing.area_office", lang, office=inp.office_label)
     else:
         area = t("briefing.area_all", lang)
     width = lay.boxes["title"][2]
-    _fit(ax.text(0.0, 0.93, title, transform=ax.transAxes, ha="left", va="top", fontsize=16, fontweight="bold",
-                 color="#111111"), width)
-    when = (t("briefing.as_of_date", lang, date=format_date(inp.as_of_date, lang), when=format_as_of(inp.as_of, lang))
-            if inp.as_of_date else t("briefing.as_of", lang, when=format_as_of(inp.as_of, lang)))
+    _fit(
+        ax.text(
+            0.0,
+            0.93,
+            title,
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=16,
+            fontweight="bold",
+            color="#111111",
+        ),
+        width,
+    )
+    when = (
+        t(
+            "briefing.as_of_date",
+            lang,
+            date=format_date(inp.as_of_date, lang),
+            when=format_as_of(inp.as_of, lang),
+        )
+        if inp.as_of_date
+        else t("briefing.as_of", lang, when=format_as_of(inp.as_of, lang))
+    )
     sub = "   |   ".join([period, when, area])
-    _fit(ax.text(0.0, 0.30, sub, transform=ax.transAxes, ha="left", va="center", fontsize=10.5, color="#333333"),
-         width)
+    _fit(
+        ax.text(
+            0.0,
+            0.30,
+            sub,
+            transform=ax.transAxes,
+            ha="left",
+            va="center",
+            fontsize=10.5,
+            color="#333333",
+        ),
+        width,
+    )
 
 
 def _map(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
@@ -373,18 +430,43 @@ def _map(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     fills = fill_colours(inp.values)
     known = [c for c in shapes if fills[c] is not None]
     missing = [c for c in shapes if fills[c] is None]
-    ax.add_collection(PathCollection([shapes[c][0] for c in known], facecolors=[fills[c] for c in known],
-                                     edgecolors=REGENCY_EDGE, linewidths=0.7, zorder=1), autolim=False)
+    ax.add_collection(
+        PathCollection(
+            [shapes[c][0] for c in known],
+            facecolors=[fills[c] for c in known],
+            edgecolors=REGENCY_EDGE,
+            linewidths=0.7,
+            zorder=1,
+        ),
+        autolim=False,
+    )
     if missing:
-        ax.add_collection(PathCollection([shapes[c][0] for c in missing], facecolors=NO_DATA_FILL,
-                                         edgecolors=REGENCY_EDGE, linewidths=0.7, hatch="////",
-                                         hatchcolor=NO_DATA_HATCH, zorder=1), autolim=False)
+        ax.add_collection(
+            PathCollection(
+                [shapes[c][0] for c in missing],
+                facecolors=NO_DATA_FILL,
+                edgecolors=REGENCY_EDGE,
+                linewidths=0.7,
+                hatch="////",
+                hatchcolor=NO_DATA_HATCH,
+                zorder=1,
+            ),
+            autolim=False,
+        )
 
     offices = regions.offices()
     area_shapes = _office_shapes(tuple(sorted(inp.office_areas.items())))
-    ax.add_collection(PathCollection([path for path, _ in area_shapes.values()], facecolors="none",
-                                     edgecolors=OFFICE_EDGE, linewidths=1.9, joinstyle="round", zorder=3),
-                      autolim=False)
+    ax.add_collection(
+        PathCollection(
+            [path for path, _ in area_shapes.values()],
+            facecolors="none",
+            edgecolors=OFFICE_EDGE,
+            linewidths=1.9,
+            joinstyle="round",
+            zorder=3,
+        ),
+        autolim=False,
+    )
 
     _regency_labels(ax, inp)
     _office_labels(ax, inp, area_shapes, offices)
@@ -394,11 +476,27 @@ def _map(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     for status, (marker, face, size) in _PORT_STYLE.items():
         sel = ports[ports["official_tpi"] == status]
         if len(sel):
-            ax.scatter(sel["lon"], sel["lat"], marker=marker, s=size, facecolor=face, edgecolor=OFFICE_MARKER,
-                       linewidth=1.0, zorder=6)
+            ax.scatter(
+                sel["lon"],
+                sel["lat"],
+                marker=marker,
+                s=size,
+                facecolor=face,
+                edgecolor=OFFICE_MARKER,
+                linewidth=1.0,
+                zorder=6,
+            )
     active = offices[offices["id"].isin(set(inp.office_areas.values()))]
-    ax.scatter(active["lon"], active["lat"], marker="s", s=70, facecolor=OFFICE_MARKER, edgecolor="white",
-               linewidth=1.2, zorder=7)
+    ax.scatter(
+        active["lon"],
+        active["lat"],
+        marker="s",
+        s=70,
+        facecolor=OFFICE_MARKER,
+        edgecolor="white",
+        linewidth=1.2,
+        zorder=7,
+    )
 
     _alerts(ax, inp.alerts)
     _scale_bar(ax, inp.lang)
@@ -417,12 +515,37 @@ def _regency_labels(ax, inp: BriefingInput) -> None:
         name = regions.regency_name(code, with_kind=False)
         if code in _LABEL_AT:
             x, y, ha, leader = _LABEL_AT[code]
-            arrow = dict(arrowstyle="-", color="#333333", linewidth=0.6, shrinkA=1, shrinkB=5) if leader else None
-            ax.annotate(name, (lon, lat), xytext=(x, y), textcoords="data", ha=ha, va="center", fontsize=7,
-                        color="#1A1A1A", path_effects=_halo(), zorder=8, arrowprops=arrow)
+            arrow = (
+                dict(arrowstyle="-", color="#333333", linewidth=0.6, shrinkA=1, shrinkB=5)
+                if leader
+                else None
+            )
+            ax.annotate(
+                name,
+                (lon, lat),
+                xytext=(x, y),
+                textcoords="data",
+                ha=ha,
+                va="center",
+                fontsize=7,
+                color="#1A1A1A",
+                path_effects=_halo(),
+                zorder=8,
+                arrowprops=arrow,
+            )
         else:
-            ax.annotate(name, (lon, lat), xytext=(0, -5), textcoords="offset points", ha="center", va="top",
-                        fontsize=7, color="#1A1A1A", path_effects=_halo(), zorder=8)
+            ax.annotate(
+                name,
+                (lon, lat),
+                xytext=(0, -5),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=7,
+                color="#1A1A1A",
+                path_effects=_halo(),
+                zorder=8,
+            )
 
 
 def _office_labels(ax, inp: BriefingInput, area_shapes, offices: pd.DataFrame) -> None:
@@ -432,12 +555,22 @@ def _office_labels(ax, inp: BriefingInput, area_shapes, offices: pd.DataFrame) -
     labels = []
     for office, (_, anchor) in sorted(area_shapes.items(), key=lambda kv: kv[1][1][0]):
         short = offices.loc[office, "short_name"] if office in offices.index else office
-        note = ax.annotate(t("briefing.office_label", inp.lang, name=short), anchor, xytext=(anchor[0], LAT1 - 0.07),
-                           textcoords="data", ha="center", va="center", fontsize=8.5, fontweight="bold",
-                           color=OFFICE_EDGE, zorder=9,
-                           bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor=OFFICE_EDGE,
-                                     linewidth=1.2),
-                           arrowprops=dict(arrowstyle="-", color=OFFICE_EDGE, linewidth=1.0, shrinkA=0, shrinkB=1))
+        note = ax.annotate(
+            t("briefing.office_label", inp.lang, name=short),
+            anchor,
+            xytext=(anchor[0], LAT1 - 0.07),
+            textcoords="data",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            fontweight="bold",
+            color=OFFICE_EDGE,
+            zorder=9,
+            bbox=dict(
+                boxstyle="round,pad=0.25", facecolor="white", edgecolor=OFFICE_EDGE, linewidth=1.2
+            ),
+            arrowprops=dict(arrowstyle="-", color=OFFICE_EDGE, linewidth=1.0, shrinkA=0, shrinkB=1),
+        )
         half = (note.get_window_extent(renderer).width / 2 + 8) * deg_per_px  # text + box padding
         labels.append([note, anchor[0], half])
     for prev, cur in zip(labels, labels[1:]):  # left to right: shift right just enough
@@ -470,9 +603,16 @@ def _alerts(ax, alerts: pd.DataFrame) -> None:
             if sel.empty:
                 continue
             colour, area = ALERT_STYLE[sev]
-            ax.scatter(sel["lon"], sel["lat"], s=area, facecolor=colour, alpha=0.95,
-                       edgecolor="black" if election else "#5A5A5A", linewidth=1.5 if election else 0.5,
-                       zorder=5)
+            ax.scatter(
+                sel["lon"],
+                sel["lat"],
+                s=area,
+                facecolor=colour,
+                alpha=0.95,
+                edgecolor="black" if election else "#5A5A5A",
+                linewidth=1.5 if election else 0.5,
+                zorder=5,
+            )
 
 
 def _scale_bar(ax, lang: str, km: int = 50) -> None:
@@ -483,19 +623,52 @@ def _scale_bar(ax, lang: str, km: int = 50) -> None:
     half = (lon + lon_end) / 2
     h = 0.022
     for x0, x1, face in ((lon, half, "#222222"), (half, lon_end, "white")):
-        ax.add_patch(Rectangle((x0, lat), x1 - x0, h, facecolor=face, edgecolor="#222222", linewidth=0.8,
-                               zorder=9))
-    for x, text in ((lon, "0"), (half, str(km // 2)), (lon_end, t("briefing.scale_km", lang, km=km))):
-        ax.text(x, lat + h + 0.012, text, ha="left" if x == lon_end else "center", va="bottom", fontsize=7.5,
-                color="#222222", zorder=9, path_effects=_halo(2.0))
+        ax.add_patch(
+            Rectangle(
+                (x0, lat), x1 - x0, h, facecolor=face, edgecolor="#222222", linewidth=0.8, zorder=9
+            )
+        )
+    for x, text in (
+        (lon, "0"),
+        (half, str(km // 2)),
+        (lon_end, t("briefing.scale_km", lang, km=km)),
+    ):
+        ax.text(
+            x,
+            lat + h + 0.012,
+            text,
+            ha="left" if x == lon_end else "center",
+            va="bottom",
+            fontsize=7.5,
+            color="#222222",
+            zorder=9,
+            path_effects=_halo(2.0),
+        )
 
 
 def _north_arrow(ax, lang: str) -> None:
-    ax.annotate("", xy=(0.03, 0.88), xytext=(0.03, 0.72), xycoords="axes fraction",
-                arrowprops=dict(arrowstyle="-|>,head_length=0.8,head_width=0.45", color="#222222", linewidth=1.8),
-                zorder=9)
-    ax.text(0.03, 0.90, t("briefing.north", lang), transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=11, fontweight="bold", color="#222222", zorder=9)
+    ax.annotate(
+        "",
+        xy=(0.03, 0.88),
+        xytext=(0.03, 0.72),
+        xycoords="axes fraction",
+        arrowprops=dict(
+            arrowstyle="-|>,head_length=0.8,head_width=0.45", color="#222222", linewidth=1.8
+        ),
+        zorder=9,
+    )
+    ax.text(
+        0.03,
+        0.90,
+        t("briefing.north", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=11,
+        fontweight="bold",
+        color="#222222",
+        zorder=9,
+    )
 
 
 def _panel_axes(fig: Figure, lay: Layout, name: str, title: str, inset: float = 0.0):
@@ -503,7 +676,16 @@ def _panel_axes(fig: Figure, lay: Layout, name: str, title: str, inset: float = 
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.text(inset, 1.0 - inset, title, ha="left", va="top", fontsize=9.5, fontweight="bold", color="#111111")
+    ax.text(
+        inset,
+        1.0 - inset,
+        title,
+        ha="left",
+        va="top",
+        fontsize=9.5,
+        fontweight="bold",
+        color="#111111",
+    )
     return ax
 
 
@@ -512,7 +694,9 @@ def _legend_values(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     x, y, w, h = lay.boxes["legend_values"]
     # colour bar: a thin horizontal strip under the panel title
     cb_h = 0.17
-    cax = fig.add_axes([(x) / lay.width, (y + h - 0.62) / lay.height, (w * 0.92) / lay.width, cb_h / lay.height])
+    cax = fig.add_axes(
+        [(x) / lay.width, (y + h - 0.62) / lay.height, (w * 0.92) / lay.width, cb_h / lay.height]
+    )
     norm = colour_norm(inp.values)
     cb = fig.colorbar(ScalarMappable(norm=norm, cmap=CMAP), cax=cax, orientation="horizontal")
     dec = decimals_for(inp.values)
@@ -523,46 +707,125 @@ def _legend_values(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     cb.set_label(inp.metric_label, fontsize=8.5, labelpad=3)
     _fit(cb.ax.xaxis.label, w)
     # the "no data" swatch, below the colour bar and its label
-    handles = [Patch(facecolor=NO_DATA_FILL, edgecolor="#777777", hatch="////", linewidth=0.6,
-                     label=t("briefing.no_data", inp.lang))]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1.0 - 1.08 / h), frameon=False, fontsize=8,
-              handlelength=2.2, handleheight=1.4, borderaxespad=0.0)
+    handles = [
+        Patch(
+            facecolor=NO_DATA_FILL,
+            edgecolor="#777777",
+            hatch="////",
+            linewidth=0.6,
+            label=t("briefing.no_data", inp.lang),
+        )
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 1.0 - 1.08 / h),
+        frameon=False,
+        fontsize=8,
+        handlelength=2.2,
+        handleheight=1.4,
+        borderaxespad=0.0,
+    )
 
 
 def _legend_map(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     lang = inp.lang
     ax = _panel_axes(fig, lay, "legend_map", t("briefing.legend_map", lang))
     handles = [
-        Line2D([], [], linestyle="none", marker="s", markersize=8, markerfacecolor=OFFICE_MARKER,
-               markeredgecolor="white", label=t("briefing.office", lang)),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="s",
+            markersize=8,
+            markerfacecolor=OFFICE_MARKER,
+            markeredgecolor="white",
+            label=t("briefing.office", lang),
+        ),
         Line2D([], [], color=OFFICE_EDGE, linewidth=2.2, label=t("briefing.office_area", lang)),
     ]
     for status in ("yes", "unknown", "no"):
         marker, face, area = _PORT_STYLE[status]
-        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=math.sqrt(area),
-                              markerfacecolor=face, markeredgecolor=OFFICE_MARKER, markeredgewidth=1.0,
-                              label=t(f"briefing.port_tpi_{status}", lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.88), frameon=False, fontsize=8,
-              handlelength=2.0, borderaxespad=0.0, labelspacing=0.7)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=marker,
+                markersize=math.sqrt(area),
+                markerfacecolor=face,
+                markeredgecolor=OFFICE_MARKER,
+                markeredgewidth=1.0,
+                label=t(f"briefing.port_tpi_{status}", lang),
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.88),
+        frameon=False,
+        fontsize=8,
+        handlelength=2.0,
+        borderaxespad=0.0,
+        labelspacing=0.7,
+    )
 
 
 def _legend_alerts(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     lang = inp.lang
     ax = _panel_axes(fig, lay, "legend_alerts", t("briefing.legend_incidents", lang))
-    rows = [(1, "incident_sev_low"), (3, "incident_sev_3"), (4, "incident_sev_4"), (5, "incident_sev_5")]
+    rows = [
+        (1, "incident_sev_low"),
+        (3, "incident_sev_3"),
+        (4, "incident_sev_4"),
+        (5, "incident_sev_5"),
+    ]
     handles = []
     for sev, key in rows:
         colour, area = ALERT_STYLE[sev]
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(area),
-                              markerfacecolor=colour, markeredgecolor="#5A5A5A", markeredgewidth=0.5,
-                              label=t(f"briefing.{key}", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=math.sqrt(area),
+                markerfacecolor=colour,
+                markeredgecolor="#5A5A5A",
+                markeredgewidth=0.5,
+                label=t(f"briefing.{key}", lang),
+            )
+        )
     colour, area = ALERT_STYLE[3]
-    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(area), markerfacecolor=colour,
-                          markeredgecolor="black", markeredgewidth=1.5, label=t("briefing.incident_election", lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.88), frameon=False, fontsize=8,
-              handlelength=1.6, borderaxespad=0.0, labelspacing=0.7)
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=math.sqrt(area),
+            markerfacecolor=colour,
+            markeredgecolor="black",
+            markeredgewidth=1.5,
+            label=t("briefing.incident_election", lang),
+        )
+    )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.88),
+        frameon=False,
+        fontsize=8,
+        handlelength=1.6,
+        borderaxespad=0.0,
+        labelspacing=0.7,
+    )
     n = len(_alert_frame(inp.alerts))
-    note = t("briefing.incident_count", lang, n=format_number(n, lang)) if n else t("briefing.no_incidents", lang)
+    note = (
+        t("briefing.incident_count", lang, n=format_number(n, lang))
+        if n
+        else t("briefing.no_incidents", lang)
+    )
     ax.text(0.0, 0.0, note, ha="left", va="bottom", fontsize=7.5, color="#444444", style="italic")
 
 
@@ -572,9 +835,19 @@ def _top5(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     pad_x, pad_y = 0.1 / w, 0.1 / h  # 0.1 inch inside the panel's frame
     ax = _panel_axes(fig, lay, "top5", t("briefing.top5_title", lang), inset=pad_x)
     ax.texts[-1].set_y(1.0 - pad_y)
-    ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8, zorder=0))
-    ax.text(pad_x, 1.0 - pad_y - 0.24 / h, inp.metric_label, ha="left", va="top", fontsize=8, color="#444444",
-            style="italic")
+    ax.add_patch(
+        Rectangle((0, 0), 1, 1, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8, zorder=0)
+    )
+    ax.text(
+        pad_x,
+        1.0 - pad_y - 0.24 / h,
+        inp.metric_label,
+        ha="left",
+        va="top",
+        fontsize=8,
+        color="#444444",
+        style="italic",
+    )
     values = pd.Series(inp.values, dtype="float64")
     known = values.dropna().sort_values(ascending=False, kind="stable")
     top = known.head(5)
@@ -584,20 +857,68 @@ def _top5(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     step = 0.27 / h
     y = 1.0 - pad_y - 0.58 / h
     if top.empty:
-        ax.text(pad_x, y, t("briefing.top5_empty", lang), ha="left", va="center", fontsize=9, color="#444444")
+        ax.text(
+            pad_x,
+            y,
+            t("briefing.top5_empty", lang),
+            ha="left",
+            va="center",
+            fontsize=9,
+            color="#444444",
+        )
     for rank, (code, value) in enumerate(top.items(), start=1):
-        ax.text(pad_x, y, f"{rank}.", ha="left", va="center", fontsize=10, fontweight="bold", color="#111111")
-        ax.add_patch(Rectangle((pad_x + 0.26 / w, y - 0.09 / h), 0.18 / w, 0.18 / h,
-                               facecolor=fills.get(code) or NO_DATA_FILL, edgecolor="#666666", linewidth=0.5))
-        ax.text(pad_x + 0.55 / w, y, regions.regency_name(code), ha="left", va="center", fontsize=9.5,
-                color="#111111")
-        ax.text(1.0 - pad_x, y, format_number(float(value), lang, dec), ha="right", va="center", fontsize=10,
-                fontweight="bold", color="#111111")
+        ax.text(
+            pad_x,
+            y,
+            f"{rank}.",
+            ha="left",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color="#111111",
+        )
+        ax.add_patch(
+            Rectangle(
+                (pad_x + 0.26 / w, y - 0.09 / h),
+                0.18 / w,
+                0.18 / h,
+                facecolor=fills.get(code) or NO_DATA_FILL,
+                edgecolor="#666666",
+                linewidth=0.5,
+            )
+        )
+        ax.text(
+            pad_x + 0.55 / w,
+            y,
+            regions.regency_name(code),
+            ha="left",
+            va="center",
+            fontsize=9.5,
+            color="#111111",
+        )
+        ax.text(
+            1.0 - pad_x,
+            y,
+            format_number(float(value), lang, dec),
+            ha="right",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color="#111111",
+        )
         y -= step
     missing = int(values.reindex(list(_regency_shapes())).isna().sum())
     if missing:
-        ax.text(pad_x, pad_y, t("briefing.top5_more_no_data", lang, n=missing), ha="left", va="bottom",
-                fontsize=7.5, color="#444444", style="italic")
+        ax.text(
+            pad_x,
+            pad_y,
+            t("briefing.top5_more_no_data", lang, n=missing),
+            ha="left",
+            va="bottom",
+            fontsize=7.5,
+            color="#444444",
+            style="italic",
+        )
 
 
 def _footer(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
@@ -605,11 +926,31 @@ def _footer(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     ax.set_axis_off()
     width_in = lay.boxes["footer"][2]
     if inp.source:
-        _fit(ax.text(0.0, 0.98, inp.source, transform=ax.transAxes, ha="left", va="top", fontsize=8,
-                     color="#222222"), width_in)
+        _fit(
+            ax.text(
+                0.0,
+                0.98,
+                inp.source,
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=8,
+                color="#222222",
+            ),
+            width_in,
+        )
     # the attribution on one line when a slightly smaller font allows it, else wrapped
-    note = ax.text(0.0, 0.12, source_text(regions.attribution(), inp.lang), transform=ax.transAxes, ha="left", va="bottom",
-                   fontsize=6.5, color="#555555", linespacing=1.15)
+    note = ax.text(
+        0.0,
+        0.12,
+        source_text(regions.attribution(), inp.lang),
+        transform=ax.transAxes,
+        ha="left",
+        va="bottom",
+        fontsize=6.5,
+        color="#555555",
+        linespacing=1.15,
+    )
     _fit(note, width_in, min_size=6.0)
     if note.get_window_extent(fig.canvas.get_renderer()).width > width_in * fig.dpi:
         note.set_fontsize(6.5)
@@ -619,8 +960,19 @@ def _footer(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
 
 def _watermark(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     angle = math.degrees(math.atan2(lay.height, lay.width))
-    text = fig.text(0.5, 0.5, t("briefing.watermark", inp.lang), ha="center", va="center", rotation=0,
-                    fontsize=72, fontweight="bold", color="#B00020", alpha=0.16, zorder=100)
+    text = fig.text(
+        0.5,
+        0.5,
+        t("briefing.watermark", inp.lang),
+        ha="center",
+        va="center",
+        rotation=0,
+        fontsize=72,
+        fontweight="bold",
+        color="#B00020",
+        alpha=0.16,
+        zorder=100,
+    )
     _fit(text, 0.72 * math.hypot(lay.width, lay.height))  # 72 % of the page diagonal
     text.set_rotation(angle)
     text.set_rotation_mode("anchor")
@@ -659,7 +1011,14 @@ def render(inp: BriefingInput, fmt: str = "png", size: str = "a4", dpi: int = 15
     with _LOCK:
         fig = figure(inp, size, dpi)
         buf = io.BytesIO()
-        meta = ({"Title": t("briefing.title", inp.lang), "Subject": inp.marking, "Creator": "Timpora NTB"}
-                if fmt == "pdf" else {"Software": "Timpora NTB"})
+        meta = (
+            {
+                "Title": t("briefing.title", inp.lang),
+                "Subject": inp.marking,
+                "Creator": "Timpora NTB",
+            }
+            if fmt == "pdf"
+            else {"Software": "Timpora NTB"}
+        )
         fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()

@@ -1,4 +1,5 @@
 """Numbers put into words (no Streamlit): why a regency's risk score is what it is."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,11 @@ def risk_explained(row, as_of: dt.date, rules: Rules, election: Election, lang: 
     then each component's points and the measure behind them, largest first; a score of 0 is one
     sentence. `row` is one regency's row of domain.risk.risk_scores()."""
     days = rules.risk.window_days
-    window = {"days": days, "as_of": _day(as_of), "start": _day(as_of - dt.timedelta(days=days - 1))}
+    window = {
+        "days": days,
+        "as_of": _day(as_of),
+        "start": _day(as_of - dt.timedelta(days=days - 1)),
+    }
     if float(row["score"]) == 0:
         return t("risk.zero", lang, **window)
     lines = [t("risk.window", lang, score=fmt_number(float(row["score"]), lang, 1), **window)]
@@ -28,7 +33,10 @@ def risk_explained(row, as_of: dt.date, rules: Rules, election: Election, lang: 
         label = t(f"alerts.risk_{k}", lang)
         if points > 0:
             why = _why(k, row, rules, election, lang)
-            lines.append("- " + t("risk.part", lang, label=label, points=fmt_number(points, lang, 1), why=why))
+            lines.append(
+                "- "
+                + t("risk.part", lang, label=label, points=fmt_number(points, lang, 1), why=why)
+            )
         else:
             zero.append(label)
     if zero:
@@ -48,9 +56,16 @@ def _why(k: str, row, rules: Rules, election: Election, lang: str) -> str:
     if k == "election_proximity":
         phase = election.phase_by_key(row["phase"])
         return t("risk.election_proximity", lang, phase=phase.name(lang) if phase else row["phase"])
-    caps = {"incident_rate": (1, r.incident_rate_cap), "incident_severity": (1, None),
-            "sensitive_incidents": (0, r.sensitive_cap), "mismatches": (0, r.mismatch_cap)}
+    caps = {
+        "incident_rate": (1, r.incident_rate_cap),
+        "incident_severity": (1, None),
+        "sensitive_incidents": (0, r.sensitive_cap),
+        "mismatches": (0, r.mismatch_cap),
+    }
     dec, cap = caps[k]
-    return t(f"risk.{k}", lang, value=fmt_number(float(measure), lang, dec),
-             cap=fmt_number(float(cap), lang, dec) if cap is not None else "")
-
+    return t(
+        f"risk.{k}",
+        lang,
+        value=fmt_number(float(measure), lang, dec),
+        cap=fmt_number(float(cap), lang, dec) if cap is not None else "",
+    )

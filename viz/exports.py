@@ -1,5 +1,6 @@
 """Safe CSV/XLSX exports: cells a spreadsheet would evaluate are neutralised, file names are
 unique per request, and each file carries its classification marking."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,9 @@ import pandas as pd
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never legitimate in a cell; XLSX forbids them
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+)  # never legitimate in a cell; XLSX forbids them
 # A trigger right after a line break: a reader that splits lines itself (or a cell pasted line by
 # line) would see a formula there.
 _AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t])")

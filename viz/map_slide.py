@@ -8,6 +8,7 @@ Everything is placed in pixels from the figure's top and converted to plotly's p
 its width decides its height; `compact` is the layout for a phone (~360 px wide): fewer words,
 smaller type, legends stacked.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,12 +20,16 @@ import plotly.graph_objects as go
 
 from i18n import formats, t
 from viz import style
-from viz.web_geo import MAP_LAT, MAP_LON
+from viz.web_geo import MAP_LON
 
 BANNER_PX = 22
 SCALE_KM = 50
-SCALE_AT = (115.84, -9.06)       # lon, lat of the scale bar's left end (sea south-west of Lombok)
-NORTH_AT = (115.88, -8.40, -8.24)  # lon, lat of the arrow's foot and head (sea north-west of Lombok)
+SCALE_AT = (115.84, -9.06)  # lon, lat of the scale bar's left end (sea south-west of Lombok)
+NORTH_AT = (
+    115.88,
+    -8.40,
+    -8.24,
+)  # lon, lat of the arrow's foot and head (sea north-west of Lombok)
 # The width the layout must work at: the map page's chart at 1440x900 is ~980 px wide, a
 # phone's ~358 px. Labels are spread and the source line wrapped for the narrower of each.
 MIN_WIDTH_PX = {False: 900, True: 350}
@@ -34,6 +39,7 @@ WGS84_A_KM, WGS84_E2 = 6378.137, 0.00669437999014
 @dataclass(frozen=True)
 class Slide:
     """The words a slide carries, already in the user's language (see slide_title())."""
+
     title: str
     subtitle: str
     marking: str
@@ -48,7 +54,11 @@ def km_per_degree_lon(lat: float) -> float:
 
 
 def period_text(start: dt.date, end: dt.date, lang: str) -> str:
-    return formats.date(start, lang) if start == end else f"{formats.date(start, lang)}–{formats.date(end, lang)}"
+    return (
+        formats.date(start, lang)
+        if start == end
+        else f"{formats.date(start, lang)}–{formats.date(end, lang)}"
+    )
 
 
 def phase_text(phases: list, lang: str) -> str:
@@ -61,14 +71,20 @@ def phase_text(phases: list, lang: str) -> str:
 
 
 def slide_title(metric_label: str, start: dt.date, end: dt.date, phases: list, lang: str) -> str:
-    return t("map.slide_title", lang, metric=metric_label, period=period_text(start, end, lang),
-             phase=phase_text(phases, lang))
+    return t(
+        "map.slide_title",
+        lang,
+        metric=metric_label,
+        period=period_text(start, end, lang),
+        phase=phase_text(phases, lang),
+    )
 
 
 @dataclass(frozen=True)
 class Frame:
     """Vertical layout in px from the top: the title block, the map, the legend block, the
     source line; `height` is the whole figure."""
+
     height: int
     map_top: int
     map_bottom: int
@@ -82,10 +98,13 @@ class Frame:
         return 1 - px / self.height
 
 
-LEGEND_ROW = {False: 19, True: 21}     # px per legend entry (measured in Chromium; a phone's is taller)
-COLORBAR_PX = {False: 44, True: 62}    # title, bar and tick labels
+LEGEND_ROW = {
+    False: 19,
+    True: 21,
+}  # px per legend entry (measured in Chromium; a phone's is taller)
+COLORBAR_PX = {False: 44, True: 62}  # title, bar and tick labels
 SOURCE_ROW = {False: 13, True: 12}
-WRAP = {False: 170, True: 62}          # characters per source line
+WRAP = {False: 170, True: 62}  # characters per source line
 
 
 def legend_block_px(compact: bool) -> int:
@@ -100,11 +119,24 @@ def frame(height: int, slide: Slide | None, compact: bool) -> Frame:
     gives it (the fixed extent at ~358 px is ~110 px high) and the height follows."""
     top = (BANNER_PX + (80 if compact else 54)) if slide else 6
     lines = tuple(textwrap.wrap(slide.source, WRAP[compact])) if slide else ()
-    bottom = legend_block_px(compact) + 8 + len(lines) * SOURCE_ROW[compact] + (BANNER_PX + 4 if slide else 0)
+    bottom = (
+        legend_block_px(compact)
+        + 8
+        + len(lines) * SOURCE_ROW[compact]
+        + (BANNER_PX + 4 if slide else 0)
+    )
     if compact:
         height = top + 120 + bottom
     map_bottom = height - bottom
-    return Frame(height, top, map_bottom, map_bottom + 6, map_bottom + 8 + legend_block_px(compact), lines, compact)
+    return Frame(
+        height,
+        top,
+        map_bottom,
+        map_bottom + 6,
+        map_bottom + 8 + legend_block_px(compact),
+        lines,
+        compact,
+    )
 
 
 def place_legends(fig: go.Figure, fr: Frame, lang: str, metric_label: str) -> dict:
@@ -112,24 +144,46 @@ def place_legends(fig: go.Figure, fr: Frame, lang: str, metric_label: str) -> di
     settings, which sits beside (desktop) or above (phone) them."""
     row = LEGEND_ROW[fr.compact]
     font = dict(size=10 if fr.compact else 11, color=style.TEXT)
-    common = dict(orientation="v", xanchor="left", yanchor="top", font=font, bgcolor="rgba(255,255,255,0)",
-                  itemsizing="constant", tracegroupgap=0, itemclick="toggle")
+    common = dict(
+        orientation="v",
+        xanchor="left",
+        yanchor="top",
+        font=font,
+        bgcolor="rgba(255,255,255,0)",
+        itemsizing="constant",
+        tracegroupgap=0,
+        itemclick="toggle",
+    )
     top = fr.legend_top
     if fr.compact:
         bar_px = COLORBAR_PX[True]
-        spots = {"legend": (0.0, top + bar_px), "legend3": (0.56, top + bar_px),
-                 "legend2": (0.0, top + bar_px + 6 * row + 6)}
+        spots = {
+            "legend": (0.0, top + bar_px),
+            "legend3": (0.56, top + bar_px),
+            "legend2": (0.0, top + bar_px + 6 * row + 6),
+        }
         bar = dict(x=0.0, len=0.7)
     else:
         spots = {"legend": (0.26, top), "legend2": (0.49, top), "legend3": (0.77, top)}
         bar = dict(x=0.0, len=0.22)
     fig.update_layout({name: dict(common, x=x, y=fr.y(px)) for name, (x, px) in spots.items()})
     fig.update_layout(legend3_title=dict(text=t("map.incidents_by_severity", lang), font=font))
-    return dict(orientation="h", thickness=10, lenmode="fraction", xanchor="left", y=fr.y(top + 16), yanchor="top",
-                title=dict(text=metric_label, side="top", font=font), tickfont=dict(size=10), **bar)
+    return dict(
+        orientation="h",
+        thickness=10,
+        lenmode="fraction",
+        xanchor="left",
+        y=fr.y(top + 16),
+        yanchor="top",
+        title=dict(text=metric_label, side="top", font=font),
+        tickfont=dict(size=10),
+        **bar,
+    )
 
 
-def spread(centres: list[float], half_widths: list[float], lo: float, hi: float, gap: float = 0.0) -> list[float]:
+def spread(
+    centres: list[float], half_widths: list[float], lo: float, hi: float, gap: float = 0.0
+) -> list[float]:
     """Label centres (sorted west to east) pushed east just enough not to overlap, then the whole
     row pulled back west if it ran past `hi` (and kept east of `lo`)."""
     out = list(centres)
@@ -159,37 +213,92 @@ def scale_bar(fig: go.Figure, lang: str, km: int = SCALE_KM) -> None:
     step = km / 2 / km_per_degree_lon(lat)
     tick = 0.025
     xs = [lon0, lon0 + step, lon0 + 2 * step]
-    fig.add_trace(go.Scattergeo(
-        lon=[xs[0], xs[0], xs[2], xs[2], None, xs[1], xs[1]],
-        lat=[lat + tick, lat, lat, lat + tick, None, lat, lat + tick * 0.7],
-        mode="lines", line=dict(color=style.TEXT, width=2), hoverinfo="skip", showlegend=False, name="scale_bar"))
-    fig.add_trace(go.Scattergeo(
-        lon=xs, lat=[lat + tick] * 3, mode="text", textposition="top center", hoverinfo="skip", showlegend=False,
-        text=["0", str(km // 2), t("briefing.scale_km", lang, km=km)], textfont=dict(size=10, color=style.TEXT),
-        name="scale_labels"))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[xs[0], xs[0], xs[2], xs[2], None, xs[1], xs[1]],
+            lat=[lat + tick, lat, lat, lat + tick, None, lat, lat + tick * 0.7],
+            mode="lines",
+            line=dict(color=style.TEXT, width=2),
+            hoverinfo="skip",
+            showlegend=False,
+            name="scale_bar",
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=xs,
+            lat=[lat + tick] * 3,
+            mode="text",
+            textposition="top center",
+            hoverinfo="skip",
+            showlegend=False,
+            text=["0", str(km // 2), t("briefing.scale_km", lang, km=km)],
+            textfont=dict(size=10, color=style.TEXT),
+            name="scale_labels",
+        )
+    )
 
 
 def north_arrow(fig: go.Figure, lang: str) -> None:
     lon, foot, head = NORTH_AT
-    fig.add_trace(go.Scattergeo(lon=[lon, lon], lat=[foot, head], mode="lines+markers", hoverinfo="skip",
-                                line=dict(color=style.TEXT, width=2), showlegend=False, name="north_arrow",
-                                marker=dict(symbol=["line-ew", "triangle-up"], size=[1, 13], color=style.TEXT)))
-    fig.add_trace(go.Scattergeo(lon=[lon], lat=[head], mode="text", text=[f"<b>{t('briefing.north', lang)}</b>"],
-                                textposition="top center", textfont=dict(size=12, color=style.TEXT),
-                                hoverinfo="skip", showlegend=False, name="north_label"))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[lon, lon],
+            lat=[foot, head],
+            mode="lines+markers",
+            hoverinfo="skip",
+            line=dict(color=style.TEXT, width=2),
+            showlegend=False,
+            name="north_arrow",
+            marker=dict(symbol=["line-ew", "triangle-up"], size=[1, 13], color=style.TEXT),
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[lon],
+            lat=[head],
+            mode="text",
+            text=[f"<b>{t('briefing.north', lang)}</b>"],
+            textposition="top center",
+            textfont=dict(size=12, color=style.TEXT),
+            hoverinfo="skip",
+            showlegend=False,
+            name="north_label",
+        )
+    )
 
 
 def _banner(fig: go.Figure, fr: Frame, marking: str, lang: str, top_px: float) -> None:
     bg, fg = style.MARKING_COLOURS[marking]
     y0, y1 = fr.y(top_px + BANNER_PX), fr.y(top_px)
-    fig.add_shape(type="rect", xref="paper", yref="paper", x0=0, x1=1, y0=y0, y1=y1, fillcolor=bg,
-                  line_width=0, layer="above", name="marking")
+    fig.add_shape(
+        type="rect",
+        xref="paper",
+        yref="paper",
+        x0=0,
+        x1=1,
+        y0=y0,
+        y1=y1,
+        fillcolor=bg,
+        line_width=0,
+        layer="above",
+        name="marking",
+    )
     word = t(f"briefing.marking.{marking}", lang)
     spots = [(0.5, "center")] if fr.compact else [(0.01, "left"), (0.5, "center"), (0.99, "right")]
     for x, anchor in spots:
-        fig.add_annotation(x=x, y=(y0 + y1) / 2, xref="paper", yref="paper", text=f"<b>{word}</b>", showarrow=False,
-                           xanchor=anchor, yanchor="middle", font=dict(color=fg, size=12 if anchor == "center" else 10),
-                           name="marking")
+        fig.add_annotation(
+            x=x,
+            y=(y0 + y1) / 2,
+            xref="paper",
+            yref="paper",
+            text=f"<b>{word}</b>",
+            showarrow=False,
+            xanchor=anchor,
+            yanchor="middle",
+            font=dict(color=fg, size=12 if anchor == "center" else 10),
+            name="marking",
+        )
 
 
 def decorate(fig: go.Figure, slide: Slide, fr: Frame, lang: str) -> None:
@@ -200,22 +309,67 @@ def decorate(fig: go.Figure, slide: Slide, fr: Frame, lang: str) -> None:
     title = slide.title
     if fr.compact:  # metric, period and phase each on a line of its own
         title = "<br>".join(title.split(" · "))
-    fig.add_annotation(x=0, y=fr.y(BANNER_PX + 6), xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       text=f"<b>{title}</b>", showarrow=False, align="left", name="title",
-                       font=dict(size=size, color="#111111"))
-    fig.add_annotation(x=0, y=fr.y(fr.map_top - 2), xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-                       text=slide.subtitle, showarrow=False, align="left", name="subtitle",
-                       font=dict(size=10 if fr.compact else 12, color="#333333"))
-    fig.add_annotation(x=0, y=fr.y(fr.source_top), xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       text="<br>".join(fr.source_lines), showarrow=False, align="left", name="source",
-                       font=dict(size=9 if fr.compact else 10, color="#444444"))
+    fig.add_annotation(
+        x=0,
+        y=fr.y(BANNER_PX + 6),
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        text=f"<b>{title}</b>",
+        showarrow=False,
+        align="left",
+        name="title",
+        font=dict(size=size, color="#111111"),
+    )
+    fig.add_annotation(
+        x=0,
+        y=fr.y(fr.map_top - 2),
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        text=slide.subtitle,
+        showarrow=False,
+        align="left",
+        name="subtitle",
+        font=dict(size=10 if fr.compact else 12, color="#333333"),
+    )
+    fig.add_annotation(
+        x=0,
+        y=fr.y(fr.source_top),
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        text="<br>".join(fr.source_lines),
+        showarrow=False,
+        align="left",
+        name="source",
+        font=dict(size=9 if fr.compact else 10, color="#444444"),
+    )
     if slide.demo:
         mid = fr.y((fr.map_top + fr.map_bottom) / 2)
-        fig.add_annotation(x=0.5, y=mid, xref="paper", yref="paper", text=f"<b>{t('briefing.watermark', lang)}</b>",
-                           showarrow=False, textangle=-12, opacity=0.18, name="watermark",
-                           font=dict(size=26 if fr.compact else 56, color="#B00020"))
+        fig.add_annotation(
+            x=0.5,
+            y=mid,
+            xref="paper",
+            yref="paper",
+            text=f"<b>{t('briefing.watermark', lang)}</b>",
+            showarrow=False,
+            textangle=-12,
+            opacity=0.18,
+            name="watermark",
+            font=dict(size=26 if fr.compact else 56, color="#B00020"),
+        )
 
 
 def image_options(name: str, height: int) -> dict:
     """plotly's "download as PNG" (modebar): a 16:9 picture at twice the pixels, named for its content."""
-    return {"format": "png", "filename": name, "height": height, "width": round(height * 16 / 9), "scale": 2}
+    return {
+        "format": "png",
+        "filename": name,
+        "height": height,
+        "width": round(height * 16 / 9),
+        "scale": 2,
+    }

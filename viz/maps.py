@@ -6,6 +6,7 @@ Offline: the figure uses only our own GeoJSON, which the browser fetches from th
 static/geo/ (see viz/web_geo.py: a render carries codes and numbers, not polygons); base layers
 are hidden, and plotly.js's world TopoJSON request goes to the stubs in static/.
 """
+
 from __future__ import annotations
 
 import html
@@ -42,9 +43,17 @@ def metric_decimals(metric: str) -> int:
     return 1 if metric in ("per_1000_voters", "risk_score") else 0
 
 
-def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, str],
-                markers: pd.DataFrame | None = None, selected: str | None = None, height: int = 640,
-                slide: Slide | None = None, compact: bool = False) -> go.Figure:
+def regency_map(
+    table: pd.DataFrame,
+    metric: str,
+    lang: str,
+    areas: dict[str, str],
+    markers: pd.DataFrame | None = None,
+    selected: str | None = None,
+    height: int = 640,
+    slide: Slide | None = None,
+    compact: bool = False,
+) -> go.Figure:
     """table: regency_table() output (index = code) with a `value` column for the metric.
     With `slide`, the figure carries the marking, title, source line and demo watermark
     (viz/map_slide.py); `compact` lays it out for a phone."""
@@ -61,20 +70,48 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     ]
     hover = pd.Series(hover, index=table.index)
     if (~has).any():
-        fig.add_trace(go.Choropleth(
-            geojson=regencies, locations=list(table.index[~has]), z=[0] * int((~has).sum()),
-            colorscale=[[0, style.NO_DATA], [1, style.NO_DATA]], showscale=False,
-            marker_line_color=style.REGENCY_EDGE, marker_line_width=0.8, name=t("map.no_data", lang),
-            hovertext=list(hover[~has]), hoverinfo="text"))
-        fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", name=t("map.no_data", lang),
-                                    marker=dict(symbol="square", size=12, color=style.NO_DATA), legend="legend"))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=regencies,
+                locations=list(table.index[~has]),
+                z=[0] * int((~has).sum()),
+                colorscale=[[0, style.NO_DATA], [1, style.NO_DATA]],
+                showscale=False,
+                marker_line_color=style.REGENCY_EDGE,
+                marker_line_width=0.8,
+                name=t("map.no_data", lang),
+                hovertext=list(hover[~has]),
+                hoverinfo="text",
+            )
+        )
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="markers",
+                name=t("map.no_data", lang),
+                marker=dict(symbol="square", size=12, color=style.NO_DATA),
+                legend="legend",
+            )
+        )
     zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
-    fig.add_trace(go.Choropleth(
-        geojson=regencies, locations=list(table.index[has]), z=list(table.loc[has, "value"]),
-        colorscale=style.colorscale(), zmin=0, zmax=max(zmax, 1e-9),
-        marker_line_color=style.REGENCY_EDGE, marker_line_width=0.8,
-        colorbar=map_slide.place_legends(fig, fr, lang, label),
-        hovertext=list(hover[has]), hoverinfo="text", name=label, customdata=list(table.index[has])))
+    fig.add_trace(
+        go.Choropleth(
+            geojson=regencies,
+            locations=list(table.index[has]),
+            z=list(table.loc[has, "value"]),
+            colorscale=style.colorscale(),
+            zmin=0,
+            zmax=max(zmax, 1e-9),
+            marker_line_color=style.REGENCY_EDGE,
+            marker_line_width=0.8,
+            colorbar=map_slide.place_legends(fig, fr, lang, label),
+            hovertext=list(hover[has]),
+            hoverinfo="text",
+            name=label,
+            customdata=list(table.index[has]),
+        )
+    )
 
     # Office areas: outlines only (transparent fill), drawn from the served file; a line entry
     # with no points stands for them in the legend, which does not list choropleths.
@@ -83,34 +120,84 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
     if selected in table.index:
         # The chosen regency: its larger islands outlined (web_geo.REGENCY_OUTLINES); its islets
         # keep their fill and thin edge, so they stay islands and do not turn into blobs.
-        fig.add_trace(go.Choropleth(
-            geojson=web_geo.URL + web_geo.REGENCY_OUTLINES, locations=[selected], z=[0], colorscale=clear,
-            showscale=False, marker_line_color=style.SELECTED, marker_line_width=2.5, hoverinfo="skip",
-            name="selected"))
-    fig.add_trace(go.Choropleth(
-        geojson=web_geo.URL + web_geo.OFFICE_AREAS, locations=list(area_ids.values()), z=[0] * len(area_ids),
-        colorscale=clear, showscale=False, marker_line_color=style.OFFICE, marker_line_width=2.5,
-        hoverinfo="skip", name=t("map.office_area", lang)))
-    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line=dict(color=style.OFFICE, width=2.5),
-                                name=t("map.office_area", lang), hoverinfo="skip", legend="legend"))
+        fig.add_trace(
+            go.Choropleth(
+                geojson=web_geo.URL + web_geo.REGENCY_OUTLINES,
+                locations=[selected],
+                z=[0],
+                colorscale=clear,
+                showscale=False,
+                marker_line_color=style.SELECTED,
+                marker_line_width=2.5,
+                hoverinfo="skip",
+                name="selected",
+            )
+        )
+    fig.add_trace(
+        go.Choropleth(
+            geojson=web_geo.URL + web_geo.OFFICE_AREAS,
+            locations=list(area_ids.values()),
+            z=[0] * len(area_ids),
+            colorscale=clear,
+            showscale=False,
+            marker_line_color=style.OFFICE,
+            marker_line_width=2.5,
+            hoverinfo="skip",
+            name=t("map.office_area", lang),
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[None],
+            lat=[None],
+            mode="lines",
+            line=dict(color=style.OFFICE, width=2.5),
+            name=t("map.office_area", lang),
+            hoverinfo="skip",
+            legend="legend",
+        )
+    )
     if not compact:
         _regency_names(fig)
     _office_labels(fig, areas, area_ids, lang, compact)
 
     off = offices()
     active = off[off["id"].isin(set(areas.values()))]
-    fig.add_trace(go.Scattergeo(
-        lon=active["lon"], lat=active["lat"], mode="markers", legend="legend",
-        marker=dict(symbol="star", size=14, color=style.OFFICE, line=dict(color="white", width=1)),
-        name=t("map.offices", lang), hovertext=[html.escape(n) for n in active["name"]], hoverinfo="text"))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=active["lon"],
+            lat=active["lat"],
+            mode="markers",
+            legend="legend",
+            marker=dict(
+                symbol="star", size=14, color=style.OFFICE, line=dict(color="white", width=1)
+            ),
+            name=t("map.offices", lang),
+            hovertext=[html.escape(n) for n in active["name"]],
+            hoverinfo="text",
+        )
+    )
     pts = ports()
     for tpi, symbol in (("yes", "diamond"), ("unknown", "diamond-open"), ("no", "circle-open")):
         sub = pts[pts["official_tpi"] == tpi]
         if len(sub):
-            fig.add_trace(go.Scattergeo(
-                lon=sub["lon"], lat=sub["lat"], mode="markers", legend="legend2",
-                marker=dict(symbol=symbol, size=9, color=style.PORT, line=dict(width=1.5, color=style.PORT)),
-                name=t(f"map.port_{tpi}", lang), hovertext=[html.escape(n) for n in sub["name"]], hoverinfo="text"))
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=sub["lon"],
+                    lat=sub["lat"],
+                    mode="markers",
+                    legend="legend2",
+                    marker=dict(
+                        symbol=symbol,
+                        size=9,
+                        color=style.PORT,
+                        line=dict(width=1.5, color=style.PORT),
+                    ),
+                    name=t(f"map.port_{tpi}", lang),
+                    hovertext=[html.escape(n) for n in sub["name"]],
+                    hoverinfo="text",
+                )
+            )
 
     _incidents(fig, markers, lang)
     map_slide.scale_bar(fig, lang)
@@ -119,13 +206,23 @@ def regency_map(table: pd.DataFrame, metric: str, lang: str, areas: dict[str, st
         map_slide.decorate(fig, slide, fr, lang)
 
     # Fixed NTB extent (not fitbounds): the subplot then takes NTB's wide aspect and fills the width.
-    fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
-                    lonaxis_range=list(MAP_LON), lataxis_range=list(MAP_LAT),
-                    domain=dict(x=[0, 1], y=[fr.y(fr.map_bottom), fr.y(fr.map_top)]))
+    fig.update_geos(
+        visible=False,
+        projection_type="mercator",
+        bgcolor="rgba(0,0,0,0)",
+        lonaxis_range=list(MAP_LON),
+        lataxis_range=list(MAP_LAT),
+        domain=dict(x=[0, 1], y=[fr.y(fr.map_bottom), fr.y(fr.map_top)]),
+    )
     fig.update_layout(
-        height=fr.height, margin=dict(l=0, r=0, t=0, b=0), uirevision="ntb-map",
+        height=fr.height,
+        margin=dict(l=0, r=0, t=0, b=0),
+        uirevision="ntb-map",
         separators=",." if lang == "id" else ".,",  # 1.234,5 in Indonesian, 1,234.5 in English
-        hoverlabel=dict(bgcolor="white", font_size=12), dragmode="pan", clickmode="event+select")
+        hoverlabel=dict(bgcolor="white", font_size=12),
+        dragmode="pan",
+        clickmode="event+select",
+    )
     return fig
 
 
@@ -135,37 +232,79 @@ def _regency_names(fig: go.Figure) -> None:
     inner = {c: g.representative_point() for c, g in web_regency_geometries().items()}
     lon, lat, text, where, leaders = [], [], [], [], []
     for code, pt in sorted(inner.items()):
-        name = regency_name(code) if code.startswith("52.7") else regency_name(code, with_kind=False)
+        name = (
+            regency_name(code) if code.startswith("52.7") else regency_name(code, with_kind=False)
+        )
         x, y, ha, leader = style.LABEL_AT.get(code, (pt.x, pt.y, "center", False))
         lon.append(x), lat.append(y), text.append(name)
-        where.append({"center": "bottom center" if code not in style.LABEL_AT else "middle center",
-                      "right": "middle left", "left": "middle right"}[ha])
+        where.append(
+            {
+                "center": "bottom center" if code not in style.LABEL_AT else "middle center",
+                "right": "middle left",
+                "left": "middle right",
+            }[ha]
+        )
         if leader:
             leaders += [(x, y), (pt.x, pt.y), (None, None)]
     if leaders:
-        fig.add_trace(go.Scattergeo(lon=[p[0] for p in leaders], lat=[p[1] for p in leaders], mode="lines",
-                                    line=dict(color="#555555", width=0.8), hoverinfo="skip", showlegend=False,
-                                    name="regency_leaders"))
-    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, text=text, mode="text", textposition=where, hoverinfo="skip",
-                                showlegend=False, name="regency_names",
-                                textfont=dict(size=10.5, color=style.TEXT, shadow=HALO)))
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[p[0] for p in leaders],
+                lat=[p[1] for p in leaders],
+                mode="lines",
+                line=dict(color="#555555", width=0.8),
+                hoverinfo="skip",
+                showlegend=False,
+                name="regency_leaders",
+            )
+        )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=lon,
+            lat=lat,
+            text=text,
+            mode="text",
+            textposition=where,
+            hoverinfo="skip",
+            showlegend=False,
+            name="regency_names",
+            textfont=dict(size=10.5, color=style.TEXT, shadow=HALO),
+        )
+    )
 
 
-def _office_labels(fig: go.Figure, areas: dict[str, str], area_ids: dict[str, str], lang: str, compact: bool) -> None:
+def _office_labels(
+    fig: go.Figure, areas: dict[str, str], area_ids: dict[str, str], lang: str, compact: bool
+) -> None:
     """Each office area's name in the sea north of it, spread so no two touch even at the
     narrowest width the layout serves (map_slide.MIN_WIDTH_PX); on a phone without "Kanim"."""
     labels = web_geo.office_labels()
     size = 10 if compact else 13
     items = sorted((labels[fid][0], labels[fid][1], office) for office, fid in area_ids.items())
     short = offices()["short_name"]
-    text = [short[o] if compact else t("map.office_label", lang, name=short[o]) for _, _, o in items]
+    text = [
+        short[o] if compact else t("map.office_label", lang, name=short[o]) for _, _, o in items
+    ]
     half = [map_slide.text_half_width_deg(s, size, compact, bold=True) for s in text]
-    lons = map_slide.spread([x for x, _, _ in items], half, MAP_LON[0] + 0.02, MAP_LON[1] - 0.02,
-                            gap=6 * map_slide.degrees_per_px(compact))
-    fig.add_trace(go.Scattergeo(
-        lon=lons, lat=[y for _, y, _ in items], mode="text", text=[f"<b>{s}</b>" for s in text],
-        textfont=dict(size=size, color=style.OFFICE, shadow=HALO), showlegend=False, hoverinfo="skip",
-        name="office_labels"))
+    lons = map_slide.spread(
+        [x for x, _, _ in items],
+        half,
+        MAP_LON[0] + 0.02,
+        MAP_LON[1] - 0.02,
+        gap=6 * map_slide.degrees_per_px(compact),
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=lons,
+            lat=[y for _, y, _ in items],
+            mode="text",
+            text=[f"<b>{s}</b>" for s in text],
+            textfont=dict(size=size, color=style.OFFICE, shadow=HALO),
+            showlegend=False,
+            hoverinfo="skip",
+            name="office_labels",
+        )
+    )
 
 
 def _incidents(fig: go.Figure, markers: pd.DataFrame | None, lang: str) -> None:
@@ -181,29 +320,67 @@ def _incidents(fig: go.Figure, markers: pd.DataFrame | None, lang: str) -> None:
         text = [
             f"{t('category.' + c, lang)}<br>{t('map.severity', lang)} {s} · {d}"
             f"<br>{t('map.agency', lang)}: {html.escape(str(a))}"
-            + (f"<br>{t('map.supporting', lang)}: {html.escape(', '.join(sup))}"
-               if (sup := supporting_agencies(c, str(a))) else "")
+            + (
+                f"<br>{t('map.supporting', lang)}: {html.escape(', '.join(sup))}"
+                if (sup := supporting_agencies(c, str(a)))
+                else ""
+            )
             + f"<br>{t('status.' + st_, lang)}"
             + ("" if loc else f"<br><i>{t('map.at_regency_centre', lang)}</i>")
             + (f"<br><b>{t('map.election_related', lang)}</b>" if el else "")
-            for c, s, d, a, st_, loc, el in zip(sub["category"], sub["severity"], sub["incident_date"],
-                                                 sub["responsible_agency"], sub["status"], sub["located"],
-                                                 sub["election_related"])]
-        fig.add_trace(go.Scattergeo(
-            lon=sub["lon"], lat=sub["lat"], mode="markers", legend="legend3", legendgroup="alerts",
-            marker=dict(size=size, color=colour, opacity=0.9,
-                        line=dict(color=np.where(sub["election_related"], style.ELECTION_EDGE, "white").tolist(),
-                                  width=np.where(sub["election_related"], 2, 0.5).tolist())),
-            name=t("map.severity_level", lang, severity="–".join(map(str, sorted(group)))),
-            hovertext=text, hoverinfo="text"))
+            for c, s, d, a, st_, loc, el in zip(
+                sub["category"],
+                sub["severity"],
+                sub["incident_date"],
+                sub["responsible_agency"],
+                sub["status"],
+                sub["located"],
+                sub["election_related"],
+            )
+        ]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=sub["lon"],
+                lat=sub["lat"],
+                mode="markers",
+                legend="legend3",
+                legendgroup="alerts",
+                marker=dict(
+                    size=size,
+                    color=colour,
+                    opacity=0.9,
+                    line=dict(
+                        color=np.where(
+                            sub["election_related"], style.ELECTION_EDGE, "white"
+                        ).tolist(),
+                        width=np.where(sub["election_related"], 2, 0.5).tolist(),
+                    ),
+                ),
+                name=t("map.severity_level", lang, severity="–".join(map(str, sorted(group)))),
+                hovertext=text,
+                hoverinfo="text",
+            )
+        )
     colour, size, _ = style.SEVERITY[3]
-    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", legend="legend3", hoverinfo="skip",
-                                marker=dict(size=size, color=colour, line=dict(color=style.ELECTION_EDGE, width=2)),
-                                name=t("map.election_edge", lang)))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[None],
+            lat=[None],
+            mode="markers",
+            legend="legend3",
+            hoverinfo="skip",
+            marker=dict(size=size, color=colour, line=dict(color=style.ELECTION_EDGE, width=2)),
+            name=t("map.election_edge", lang),
+        )
+    )
 
 
 def bar_figure(df: pd.DataFrame, x: str, y: str, title: str, height: int = 300) -> go.Figure:
     fig = go.Figure(go.Bar(x=df[x], y=df[y], orientation="h", marker_color=style.SEQUENTIAL[5]))
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
-                      yaxis=dict(autorange="reversed"))
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        yaxis=dict(autorange="reversed"),
+    )
     return fig

@@ -16,6 +16,7 @@ gathers them: services/sitrep.py); this module reads no database.
 
 `python -m viz.sitrep ...` runs the command line of services/sitrep.py (see the end of the file).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,20 +25,19 @@ import math
 import textwrap
 from dataclasses import dataclass, field
 
-import numpy as np
+import matplotlib
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 from matplotlib.lines import Line2D
-import matplotlib.dates as mdates
-import matplotlib
+from matplotlib.patches import Patch, Rectangle
 
 from domain import regions
-from domain.thresholds import RISK_COMPONENTS
 from domain.calendar import Election
 from domain.changes import WORSE_WHEN_UP
+from domain.thresholds import RISK_COMPONENTS
 from domain.wita import to_wita
 from i18n import formats, source_text, t
 from viz import briefing, style
@@ -45,13 +45,13 @@ from viz.timeline import phase_spans
 
 PAGES = 6
 DPI = 150
-W, H = briefing.page_inches("a4", DPI)[::-1]   # portrait: 210 x 297 mm, whole pixels at DPI
-M = 0.5                                      # side margin (in)
+W, H = briefing.page_inches("a4", DPI)[::-1]  # portrait: 210 x 297 mm, whole pixels at DPI
+M = 0.5  # side margin (in)
 BANNER, HEADER, FOOTER = 0.3, 0.62, 0.42
-TOP = H - BANNER - HEADER                    # content box: M..W-M, BOTTOM..TOP (inches)
+TOP = H - BANNER - HEADER  # content box: M..W-M, BOTTOM..TOP (inches)
 BOTTOM = BANNER + FOOTER + 0.1
 HEADLINE = ("present", "incidents", "election_incidents", "open_incidents", "arrivals")
-DECISION_ROWS = 24                           # rows on page 3 before "and N more"
+DECISION_ROWS = 24  # rows on page 3 before "and N more"
 CLOSED_ROWS = 8
 INK, GREY, WORSE = "#1A1A1A", "#555555", "#B00020"
 
@@ -59,30 +59,33 @@ INK, GREY, WORSE = "#1A1A1A", "#555555", "#B00020"
 @dataclass
 class Sitrep:
     """What one pack shows, in numbers and codes (words come from the catalogues here)."""
+
     as_of: dt.date
     start: dt.date
     end: dt.date
-    made_at: dt.datetime                 # aware or naive UTC; printed in WITA
-    office: str | None                   # office id; None = all of NTB
-    areas: dict[str, str]                # regency code -> office id, the pack's area only
+    made_at: dt.datetime  # aware or naive UTC; printed in WITA
+    office: str | None  # office id; None = all of NTB
+    areas: dict[str, str]  # regency code -> office id, the pack's area only
     election: Election
     headline: dict[str, float]
     headline_before: dict[str, float] | None
-    baseline: dict                       # {"kind": "pack"|"period"|"none", ...}
-    regencies: pd.DataFrame              # index code: score, <k>_points, present, incidents, ... score_before?
-    map_values: pd.Series                # risk score per regency code (NaN outside the area)
-    changes: list[dict]                  # domain.sitrep.regency_changes()
-    decisions: pd.DataFrame              # domain.sitrep.decision_list() + place
-    closed: pd.DataFrame                 # alerts closed since `closed_since` (UTC), with place
+    baseline: dict  # {"kind": "pack"|"period"|"none", ...}
+    regencies: pd.DataFrame  # index code: score, <k>_points, present, incidents, ... score_before?
+    map_values: pd.Series  # risk score per regency code (NaN outside the area)
+    changes: list[dict]  # domain.sitrep.regency_changes()
+    decisions: pd.DataFrame  # domain.sitrep.decision_list() + place
+    closed: pd.DataFrame  # alerts closed since `closed_since` (UTC), with place
     closed_since: dt.datetime
-    daily: pd.DataFrame                  # day, persons, incidents
+    daily: pd.DataFrame  # day, persons, incidents
     markers: pd.DataFrame | None = None  # lat, lon, severity, election_related
     demo: bool = False
     batches: int = 0
     figures: dict = field(default_factory=dict)
     figures_sha256: str = ""
     audit_event_id: int | None = None
-    voter_matches: dict | None = None    # services/voter_check.summary(): None while no voter list is held
+    voter_matches: dict | None = (
+        None  # services/voter_check.summary(): None while no voter list is held
+    )
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Rendered:
 
 
 # --- words -----------------------------------------------------------------------------------
+
 
 def num(v, lang: str, decimals: int = 0) -> str:
     return formats.number(v, lang, decimals)
@@ -122,13 +126,19 @@ def voting_text(e: Election, as_of: dt.date, lang: str) -> str:
 def baseline_text(data: Sitrep, lang: str) -> str:
     b = data.baseline
     if b["kind"] == "pack":
-        return t("sitrep.compared_pack", lang, id=b["id"], made=when(b["made_at"], lang), as_of=day(b["as_of"], lang))
+        return t(
+            "sitrep.compared_pack",
+            lang,
+            id=b["id"],
+            made=when(b["made_at"], lang),
+            as_of=day(b["as_of"], lang),
+        )
     key = "sitrep.compared_period" if b["kind"] == "period" else "sitrep.compared_none"
     return t(key, lang, start=day(b["start"], lang), end=day(b["end"], lang))
 
 
 def change_sentences(changes: list[dict], lang: str) -> list[str]:
-    """"Kab. Lombok Tengah: skor risiko 42 → 61 (...), kejadian terkait Pilkada 1 → 4"."""
+    """ "Kab. Lombok Tengah: skor risiko 42 → 61 (...), kejadian terkait Pilkada 1 → 4"."""
     out = []
     for c in changes:
         parts = []
@@ -136,17 +146,29 @@ def change_sentences(changes: list[dict], lang: str) -> list[str]:
             b, n = c["score"]
             part = t("sitrep.change_score", lang, before=num(b, lang, 1), now=num(n, lang, 1))
             if c["component"]:
-                part += " " + t("sitrep.change_component", lang, component=t(f"alerts.risk_{c['component']}", lang),
-                                points=signed(c["component_change"], lang, 1))
+                part += " " + t(
+                    "sitrep.change_component",
+                    lang,
+                    component=t(f"alerts.risk_{c['component']}", lang),
+                    points=signed(c["component_change"], lang, 1),
+                )
             parts.append(part)
         for key in ("incidents", "election_incidents", "present"):
             if c[key]:
-                parts.append(t(f"sitrep.change_{key}", lang, before=num(c[key][0], lang), now=num(c[key][1], lang)))
+                parts.append(
+                    t(
+                        f"sitrep.change_{key}",
+                        lang,
+                        before=num(c[key][0], lang),
+                        now=num(c[key][1], lang),
+                    )
+                )
         out.append(f"{regions.regency_name(c['code'])}: {', '.join(parts)}")
     return out
 
 
 # --- page furniture --------------------------------------------------------------------------
+
 
 def _page(data: Sitrep, lang: str, marking: str, n: int, title: str):
     """A portrait figure with banners, page title, footer and watermark; returns (fig, ax) where
@@ -162,74 +184,212 @@ def _page(data: Sitrep, lang: str, marking: str, n: int, title: str):
     for y in (H - BANNER, 0.0):
         ax.add_patch(Rectangle((0, y), W, BANNER, facecolor=bg, edgecolor="none"))
         for x, ha in ((0.15, "left"), (W / 2, "center"), (W - 0.15, "right")):
-            ax.text(x, y + BANNER / 2, word, ha=ha, va="center", color=fg, fontweight="bold",
-                    fontsize=11 if ha == "center" else 8.5)
-    ax.text(M, H - BANNER - 0.16, t("sitrep.title", lang).upper(), ha="left", va="top", fontsize=8, color=GREY,
-            fontweight="bold")
-    ax.text(M, H - BANNER - 0.32, title, ha="left", va="top", fontsize=14.5, fontweight="bold", color=INK)
+            ax.text(
+                x,
+                y + BANNER / 2,
+                word,
+                ha=ha,
+                va="center",
+                color=fg,
+                fontweight="bold",
+                fontsize=11 if ha == "center" else 8.5,
+            )
+    ax.text(
+        M,
+        H - BANNER - 0.16,
+        t("sitrep.title", lang).upper(),
+        ha="left",
+        va="top",
+        fontsize=8,
+        color=GREY,
+        fontweight="bold",
+    )
+    ax.text(
+        M,
+        H - BANNER - 0.32,
+        title,
+        ha="left",
+        va="top",
+        fontsize=14.5,
+        fontweight="bold",
+        color=INK,
+    )
     ax.plot([M, W - M], [TOP + 0.02, TOP + 0.02], color="#C9D1DA", linewidth=0.8)
-    foot = t("sitrep.footer", lang, page=n, pages=PAGES, made=when(data.made_at, lang), as_of=day(data.as_of, lang),
-             sha=data.figures_sha256[:12] or "–", audit=data.audit_event_id if data.audit_event_id else "–")
-    ax.plot([M, W - M], [BANNER + FOOTER - 0.04, BANNER + FOOTER - 0.04], color="#C9D1DA", linewidth=0.8)
+    foot = t(
+        "sitrep.footer",
+        lang,
+        page=n,
+        pages=PAGES,
+        made=when(data.made_at, lang),
+        as_of=day(data.as_of, lang),
+        sha=data.figures_sha256[:12] or "–",
+        audit=data.audit_event_id if data.audit_event_id else "–",
+    )
+    ax.plot(
+        [M, W - M], [BANNER + FOOTER - 0.04, BANNER + FOOTER - 0.04], color="#C9D1DA", linewidth=0.8
+    )
     ax.text(M, BANNER + FOOTER / 2 - 0.02, foot, ha="left", va="center", fontsize=7, color=GREY)
     if data.demo:
         angle = math.degrees(math.atan2(H, W))
-        ax.text(W / 2, H / 2, t("briefing.watermark", lang), ha="center", va="center", rotation=angle,
-                rotation_mode="anchor", fontsize=50, fontweight="bold", color="#B00020", alpha=0.13, zorder=100)
+        ax.text(
+            W / 2,
+            H / 2,
+            t("briefing.watermark", lang),
+            ha="center",
+            va="center",
+            rotation=angle,
+            rotation_mode="anchor",
+            fontsize=50,
+            fontweight="bold",
+            color="#B00020",
+            alpha=0.13,
+            zorder=100,
+        )
     return fig, ax
 
 
-def _rows(ax, x: list[float], y: float, cells: list[str], size: float = 8, bold: bool = False, colours=None,
-          align=None) -> None:
+def _rows(
+    ax,
+    x: list[float],
+    y: float,
+    cells: list[str],
+    size: float = 8,
+    bold: bool = False,
+    colours=None,
+    align=None,
+) -> None:
     """One table row: cells at the column edges `x` (inches); a column whose align is "right"
     ends at the next edge."""
     for i, text in enumerate(cells):
         ha = (align or ["left"] * len(cells))[i]
         xx = x[i + 1] - 0.06 if ha == "right" else x[i]
-        ax.text(xx, y, text, ha=ha, va="center", fontsize=size, fontweight="bold" if bold else "normal",
-                color=(colours or {}).get(i, INK))
+        ax.text(
+            xx,
+            y,
+            text,
+            ha=ha,
+            va="center",
+            fontsize=size,
+            fontweight="bold" if bold else "normal",
+            color=(colours or {}).get(i, INK),
+        )
 
 
 def _wrap(text: str, width_in: float, size: float) -> list[str]:
-    return textwrap.wrap(text, max(6, int(width_in * 72 / (size * 0.6))), break_long_words=False)  # ~0.6 em a character
+    return textwrap.wrap(
+        text, max(6, int(width_in * 72 / (size * 0.6))), break_long_words=False
+    )  # ~0.6 em a character
 
 
 # --- pages -----------------------------------------------------------------------------------
 
+
 def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
     fig, ax = _page(data, lang, marking, 1, t("sitrep.cover_title", lang))
     y = TOP - 0.35
-    area = (t("briefing.area_office", lang, office=regions.offices().loc[data.office, "name"]) if data.office
-            else t("briefing.area_all", lang))
-    for text, size, bold in ((t("sitrep.subtitle", lang), 12, False),
-                             (t("sitrep.period", lang, start=day(data.start, lang), end=day(data.end, lang),
-                                days=(data.end - data.start).days + 1), 11, True),
-                             (t("sitrep.as_of", lang, date=day(data.as_of, lang), made=when(data.made_at, lang)), 10, False),
-                             (area, 10, False)):
-        ax.text(M, y, text, ha="left", va="top", fontsize=size, fontweight="bold" if bold else "normal", color=INK)
+    area = (
+        t("briefing.area_office", lang, office=regions.offices().loc[data.office, "name"])
+        if data.office
+        else t("briefing.area_all", lang)
+    )
+    for text, size, bold in (
+        (t("sitrep.subtitle", lang), 12, False),
+        (
+            t(
+                "sitrep.period",
+                lang,
+                start=day(data.start, lang),
+                end=day(data.end, lang),
+                days=(data.end - data.start).days + 1,
+            ),
+            11,
+            True,
+        ),
+        (
+            t("sitrep.as_of", lang, date=day(data.as_of, lang), made=when(data.made_at, lang)),
+            10,
+            False,
+        ),
+        (area, 10, False),
+    ):
+        ax.text(
+            M,
+            y,
+            text,
+            ha="left",
+            va="top",
+            fontsize=size,
+            fontweight="bold" if bold else "normal",
+            color=INK,
+        )
         y -= 0.3
     # election: phase on the as-of date and days to / since voting
     y -= 0.15
     e = data.election
     phase = e.phase_on(data.as_of)
-    ax.add_patch(Rectangle((M, y - 0.72), W - 2 * M, 0.72, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8))
-    ax.text(M + 0.15, y - 0.2, e.name(lang), ha="left", va="center", fontsize=10, fontweight="bold", color=INK)
-    ax.text(M + 0.15, y - 0.5, f"{t('overview.phase', lang)}: {phase.name(lang) if phase else t('overview.no_phase', lang)}"
-            f"   ·   {voting_text(e, data.as_of, lang)}", ha="left", va="center", fontsize=10, color=INK)
+    ax.add_patch(
+        Rectangle(
+            (M, y - 0.72), W - 2 * M, 0.72, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8
+        )
+    )
+    ax.text(
+        M + 0.15,
+        y - 0.2,
+        e.name(lang),
+        ha="left",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        color=INK,
+    )
+    ax.text(
+        M + 0.15,
+        y - 0.5,
+        f"{t('overview.phase', lang)}: {phase.name(lang) if phase else t('overview.no_phase', lang)}"
+        f"   ·   {voting_text(e, data.as_of, lang)}",
+        ha="left",
+        va="center",
+        fontsize=10,
+        color=INK,
+    )
     if phase:
-        ax.add_patch(Rectangle((W - M - 0.35, y - 0.58), 0.2, 0.44, facecolor=style.phase_colours(
-            p.key for p in e.phases)[phase.key], edgecolor="#777777", linewidth=0.5))
+        ax.add_patch(
+            Rectangle(
+                (W - M - 0.35, y - 0.58),
+                0.2,
+                0.44,
+                facecolor=style.phase_colours(p.key for p in e.phases)[phase.key],
+                edgecolor="#777777",
+                linewidth=0.5,
+            )
+        )
     y -= 1.05
     # headline numbers with their change
-    ax.text(M, y, t("sitrep.headline", lang), ha="left", va="top", fontsize=11.5, fontweight="bold", color=INK)
+    ax.text(
+        M,
+        y,
+        t("sitrep.headline", lang),
+        ha="left",
+        va="top",
+        fontsize=11.5,
+        fontweight="bold",
+        color=INK,
+    )
     y -= 0.3
     for part in _wrap(baseline_text(data, lang), W - 2 * M, 8.5):
         ax.text(M, y, part, ha="left", va="top", fontsize=8.5, color=GREY, style="italic")
         y -= 0.19
     y -= 0.19
     cols = [M, M + 3.0, M + 4.3, M + 5.6, W - M]
-    _rows(ax, cols, y, ["", t("sitrep.now", lang), t("sitrep.change", lang), t("sitrep.before", lang)], 8.5, True,
-          align=["left", "right", "right", "right"])
+    _rows(
+        ax,
+        cols,
+        y,
+        ["", t("sitrep.now", lang), t("sitrep.change", lang), t("sitrep.before", lang)],
+        8.5,
+        True,
+        align=["left", "right", "right", "right"],
+    )
     y -= 0.1
     ax.plot([M, W - M], [y, y], color="#C9D1DA", linewidth=0.6)
     before = data.headline_before
@@ -248,15 +408,26 @@ def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
         _rows(ax, cols, y, cells, 10.5, False, colours, align=["left", "right", "right", "right"])
     y -= 0.45
     n_dec, n_closed = len(data.decisions), len(data.closed)
-    for text in (t("sitrep.cover_decisions", lang, n=num(n_dec, lang)),
-                 t("sitrep.cover_closed", lang, n=num(n_closed, lang), since=when(data.closed_since, lang)),
-                 t("sitrep.cover_changes", lang, n=num(len(data.changes), lang)),
-                 *_voter_line(data, lang)):
+    for text in (
+        t("sitrep.cover_decisions", lang, n=num(n_dec, lang)),
+        t("sitrep.cover_closed", lang, n=num(n_closed, lang), since=when(data.closed_since, lang)),
+        t("sitrep.cover_changes", lang, n=num(len(data.changes), lang)),
+        *_voter_line(data, lang),
+    ):
         ax.text(M, y, "•  " + text, ha="left", va="top", fontsize=9.5, color=INK)
         y -= 0.27
     # office area: each office and the regencies it covers in the pack
     y -= 0.25
-    ax.text(M, y, t("sitrep.office_area", lang), ha="left", va="top", fontsize=11.5, fontweight="bold", color=INK)
+    ax.text(
+        M,
+        y,
+        t("sitrep.office_area", lang),
+        ha="left",
+        va="top",
+        fontsize=11.5,
+        fontweight="bold",
+        color=INK,
+    )
     y -= 0.32
     offices = regions.offices().set_index("id")
     for office in dict.fromkeys(data.areas.values()):
@@ -268,13 +439,34 @@ def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
         y -= 0.06
     # contents
     y -= 0.2
-    ax.text(M, y, t("sitrep.contents", lang), ha="left", va="top", fontsize=11.5, fontweight="bold", color=INK)
+    ax.text(
+        M,
+        y,
+        t("sitrep.contents", lang),
+        ha="left",
+        va="top",
+        fontsize=11.5,
+        fontweight="bold",
+        color=INK,
+    )
     y -= 0.3
-    for n, key in enumerate(("map_title", "decisions_title", "days_title", "table_title", "changes_title"), 2):
-        ax.text(M, y, f"{n}.  {t('sitrep.' + key, lang)}", ha="left", va="top", fontsize=9, color=INK)
+    for n, key in enumerate(
+        ("map_title", "decisions_title", "days_title", "table_title", "changes_title"), 2
+    ):
+        ax.text(
+            M, y, f"{n}.  {t('sitrep.' + key, lang)}", ha="left", va="top", fontsize=9, color=INK
+        )
         y -= 0.22
-    ax.text(M, BOTTOM + 0.05, "\n".join(_wrap(t("sitrep.fingerprint_note", lang), W - 2 * M, 7)), ha="left",
-            va="bottom", fontsize=7, color=GREY, linespacing=1.3)
+    ax.text(
+        M,
+        BOTTOM + 0.05,
+        "\n".join(_wrap(t("sitrep.fingerprint_note", lang), W - 2 * M, 7)),
+        ha="left",
+        va="bottom",
+        fontsize=7,
+        color=GREY,
+        linespacing=1.3,
+    )
     return fig
 
 
@@ -283,58 +475,129 @@ def _voter_line(data: Sitrep, lang: str) -> list[str]:
     v = data.voter_matches
     if v is None:
         return []
-    where = ", ".join(f"{regions.regency_name(c)} {num(n, lang)}" for c, n in v["by_regency"].items())
+    where = ", ".join(
+        f"{regions.regency_name(c)} {num(n, lang)}" for c, n in v["by_regency"].items()
+    )
     return [t("sitrep.cover_voter_matches", lang, n=num(v["total"], lang), where=where or "–")]
 
 
 def _map_page(data: Sitrep, lang: str, marking: str) -> Figure:
     fig, ax = _page(data, lang, marking, 2, t("sitrep.map_title", lang))
     inp = briefing.BriefingInput(
-        values=data.map_values, metric_label=t("metric.risk_score", lang), start=data.start, end=data.end,
-        as_of=data.made_at, office_areas=regions.areas_on(data.as_of),
-        alerts=data.markers if data.markers is not None else pd.DataFrame(columns=["lat", "lon", "severity",
-                                                                                  "election_related"]),
-        lang=lang, marking=marking, demo=data.demo, as_of_date=data.as_of)
+        values=data.map_values,
+        metric_label=t("metric.risk_score", lang),
+        start=data.start,
+        end=data.end,
+        as_of=data.made_at,
+        office_areas=regions.areas_on(data.as_of),
+        alerts=data.markers
+        if data.markers is not None
+        else pd.DataFrame(columns=["lat", "lon", "severity", "election_related"]),
+        lang=lang,
+        marking=marking,
+        demo=data.demo,
+        as_of_date=data.as_of,
+    )
     width = W - 2 * M
     map_h = width / briefing.MAP_RATIO
     top = TOP - 0.45
-    ax.text(M, TOP - 0.12, t("sitrep.map_sub", lang, start=day(data.start, lang), end=day(data.end, lang),
-                             as_of=day(data.as_of, lang)), ha="left", va="top", fontsize=9, color=GREY)
+    ax.text(
+        M,
+        TOP - 0.12,
+        t(
+            "sitrep.map_sub",
+            lang,
+            start=day(data.start, lang),
+            end=day(data.end, lang),
+            as_of=day(data.as_of, lang),
+        ),
+        ha="left",
+        va="top",
+        fontsize=9,
+        color=GREY,
+    )
     gap = 0.15
     half = (width - gap) / 2
-    row = top - map_h - gap - 2.2          # bottom of the five highest
-    boxes = {"map": (M, top - map_h, width, map_h),
-             "top5": (M, row, half, 2.2),
-             "legend_map": (M, row - 1.75, half, 1.6),
-             "legend_values": (M + half + gap, row + 1.0, half, 1.2),
-             "legend_alerts": (M + half + gap, row - 0.6, half, 1.5)}
+    row = top - map_h - gap - 2.2  # bottom of the five highest
+    boxes = {
+        "map": (M, top - map_h, width, map_h),
+        "top5": (M, row, half, 2.2),
+        "legend_map": (M, row - 1.75, half, 1.6),
+        "legend_values": (M + half + gap, row + 1.0, half, 1.2),
+        "legend_alerts": (M + half + gap, row - 0.6, half, 1.5),
+    }
     briefing.draw_panels(fig, briefing.Layout(W, H, boxes), inp)
     _top5_detail(ax, data, lang, row - 2.0)
     source = t("briefing.source_line", lang, batches=data.batches)
     ax.text(M, BOTTOM + 0.2, source, ha="left", va="bottom", fontsize=7.5, color=GREY)
-    ax.text(M, BOTTOM + 0.02, "\n".join(_wrap(source_text(regions.attribution(), lang), W - 2 * M, 6.5)),
-            ha="left", va="bottom", fontsize=6.5, color=GREY)
+    ax.text(
+        M,
+        BOTTOM + 0.02,
+        "\n".join(_wrap(source_text(regions.attribution(), lang), W - 2 * M, 6.5)),
+        ha="left",
+        va="bottom",
+        fontsize=6.5,
+        color=GREY,
+    )
     return fig
 
 
 def _top5_detail(ax, data: Sitrep, lang: str, y: float) -> None:
     """The five highest with what drives their score: change, largest component, incidents."""
-    ax.text(M, y, t("sitrep.top5_detail", lang), ha="left", va="top", fontsize=9.5, fontweight="bold", color=INK)
+    ax.text(
+        M,
+        y,
+        t("sitrep.top5_detail", lang),
+        ha="left",
+        va="top",
+        fontsize=9.5,
+        fontweight="bold",
+        color=INK,
+    )
     y -= 0.38
     cols = [M, M + 1.9, M + 2.5, M + 3.1, M + 5.8, W - M]
     align = ["left", "right", "right", "left", "right"]
-    _rows(ax, cols, y, [t("overview.regency", lang), t("sitrep.col_score", lang), t("sitrep.col_delta", lang),
-                        t("sitrep.col_largest", lang), t("sitrep.col_incidents_election", lang)], 7.5, True,
-          align=align)
-    top = data.regencies.dropna(subset=["score"]).sort_values("score", ascending=False, kind="stable").head(5)
+    _rows(
+        ax,
+        cols,
+        y,
+        [
+            t("overview.regency", lang),
+            t("sitrep.col_score", lang),
+            t("sitrep.col_delta", lang),
+            t("sitrep.col_largest", lang),
+            t("sitrep.col_incidents_election", lang),
+        ],
+        7.5,
+        True,
+        align=align,
+    )
+    top = (
+        data.regencies.dropna(subset=["score"])
+        .sort_values("score", ascending=False, kind="stable")
+        .head(5)
+    )
     for code, r in top.iterrows():
         y -= 0.21
         k = max(RISK_COMPONENTS, key=lambda c: (r[f"{c}_points"], -RISK_COMPONENTS.index(c)))
         before = r.get("score_before")
-        delta = signed(r["score"] - before, lang, 1) if before is not None and pd.notna(before) else "–"
-        _rows(ax, cols, y, [regions.regency_name(code), num(r["score"], lang, 1), delta,
-                            f"{t('alerts.risk_' + k, lang)} ({num(r[k + '_points'], lang, 1)})",
-                            f"{num(r['incidents'], lang)} ({num(r['election_incidents'], lang)})"], 7.5, align=align)
+        delta = (
+            signed(r["score"] - before, lang, 1) if before is not None and pd.notna(before) else "–"
+        )
+        _rows(
+            ax,
+            cols,
+            y,
+            [
+                regions.regency_name(code),
+                num(r["score"], lang, 1),
+                delta,
+                f"{t('alerts.risk_' + k, lang)} ({num(r[k + '_points'], lang, 1)})",
+                f"{num(r['incidents'], lang)} ({num(r['election_incidents'], lang)})",
+            ],
+            7.5,
+            align=align,
+        )
 
 
 def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
@@ -345,7 +608,9 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
         y -= 0.19
     y -= 0.23
     cols = [M, M + 0.65, M + 2.35, M + 4.35, M + 5.15, M + 5.7, W - M]
-    heads = [t(f"sitrep.col_{k}", lang) for k in ("severity", "place", "rule", "date", "age", "holder")]
+    heads = [
+        t(f"sitrep.col_{k}", lang) for k in ("severity", "place", "rule", "date", "age", "holder")
+    ]
     shown = data.decisions.head(DECISION_ROWS)
     if shown.empty:
         ax.text(M, y, t("sitrep.no_decisions", lang), ha="left", va="top", fontsize=10, color=INK)
@@ -359,45 +624,118 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
             agency = a["agency"]
             y -= 0.3
             n = int((data.decisions["agency"] == agency).sum())
-            ax.add_patch(Rectangle((M, y - 0.12), W - 2 * M, 0.24, facecolor="#E8EDF3", edgecolor="none"))
-            ax.text(M + 0.05, y, t("sitrep.agency", lang, agency=agency, n=n), ha="left", va="center", fontsize=8.5,
-                    fontweight="bold", color=INK)
+            ax.add_patch(
+                Rectangle((M, y - 0.12), W - 2 * M, 0.24, facecolor="#E8EDF3", edgecolor="none")
+            )
+            ax.text(
+                M + 0.05,
+                y,
+                t("sitrep.agency", lang, agency=agency, n=n),
+                ha="left",
+                va="center",
+                fontsize=8.5,
+                fontweight="bold",
+                color=INK,
+            )
         y -= 0.24
-        holder = (t("sitrep.holder", lang, who=a["assigned_to"], since=day(to_wita(a["assigned_at"]).date(), lang))
-                  if isinstance(a.get("assigned_to"), str) and a["assigned_to"] and pd.notna(a.get("assigned_at"))
-                  else a["assigned_to"] if isinstance(a.get("assigned_to"), str) and a["assigned_to"]
-                  else t("sitrep.nobody", lang))
-        age = t("overview.age_today", lang) if a["age_days"] == 0 else formats.plural("sitrep.age", a["age_days"], lang)
+        holder = (
+            t(
+                "sitrep.holder",
+                lang,
+                who=a["assigned_to"],
+                since=day(to_wita(a["assigned_at"]).date(), lang),
+            )
+            if isinstance(a.get("assigned_to"), str)
+            and a["assigned_to"]
+            and pd.notna(a.get("assigned_at"))
+            else a["assigned_to"]
+            if isinstance(a.get("assigned_to"), str) and a["assigned_to"]
+            else t("sitrep.nobody", lang)
+        )
+        age = (
+            t("overview.age_today", lang)
+            if a["age_days"] == 0
+            else formats.plural("sitrep.age", a["age_days"], lang)
+        )
         sev = t(f"alerts.severity_{a['severity']}", lang)
-        cells = [sev, _cut(a["place"], 30), _cut(t(f"alerts.{a['rule']}", lang), 36), formats.date(a["date"], lang),
-                 age, _cut(holder, 26)]
+        cells = [
+            sev,
+            _cut(a["place"], 30),
+            _cut(t(f"alerts.{a['rule']}", lang), 36),
+            formats.date(a["date"], lang),
+            age,
+            _cut(holder, 26),
+        ]
         _rows(ax, cols, y, cells, 7.5, False, {0: style.ALERT_SEVERITY[a["severity"]]})
     more = len(data.decisions) - len(shown)
     if more > 0:
         y -= 0.28
-        ax.text(M, y, t("sitrep.more", lang, n=num(more, lang)), ha="left", va="center", fontsize=8, color=GREY,
-                style="italic")
+        ax.text(
+            M,
+            y,
+            t("sitrep.more", lang, n=num(more, lang)),
+            ha="left",
+            va="center",
+            fontsize=8,
+            color=GREY,
+            style="italic",
+        )
     # closed since the last pack
     y = min(y - 0.55, BOTTOM + 0.5 + 0.24 * (CLOSED_ROWS + 2))
-    ax.text(M, y, t("sitrep.closed_title", lang, since=when(data.closed_since, lang)), ha="left", va="top",
-            fontsize=11, fontweight="bold", color=INK)
+    ax.text(
+        M,
+        y,
+        t("sitrep.closed_title", lang, since=when(data.closed_since, lang)),
+        ha="left",
+        va="top",
+        fontsize=11,
+        fontweight="bold",
+        color=INK,
+    )
     y -= 0.45
     closed = data.closed.head(CLOSED_ROWS)
     if closed.empty:
         ax.text(M, y, t("sitrep.no_closed", lang), ha="left", va="center", fontsize=9, color=INK)
     else:
         cols2 = [M, M + 0.65, M + 2.35, M + 4.35, M + 5.6, W - M]
-        _rows(ax, cols2, y, [t(f"sitrep.col_{k}", lang) for k in ("severity", "place", "rule", "closed_at", "closed_by")],
-              8, True)
+        _rows(
+            ax,
+            cols2,
+            y,
+            [
+                t(f"sitrep.col_{k}", lang)
+                for k in ("severity", "place", "rule", "closed_at", "closed_by")
+            ],
+            8,
+            True,
+        )
         for a in closed.to_dict("records"):
             y -= 0.24
-            _rows(ax, cols2, y, [t(f"alerts.severity_{a['severity']}", lang), _cut(a["place"], 30),
-                                 _cut(t(f"alerts.{a['rule']}", lang), 36), when(a["status_changed_at"], lang),
-                                 _cut(a["status_changed_by"] or "–", 22)], 7.5)
+            _rows(
+                ax,
+                cols2,
+                y,
+                [
+                    t(f"alerts.severity_{a['severity']}", lang),
+                    _cut(a["place"], 30),
+                    _cut(t(f"alerts.{a['rule']}", lang), 36),
+                    when(a["status_changed_at"], lang),
+                    _cut(a["status_changed_by"] or "–", 22),
+                ],
+                7.5,
+            )
         if len(data.closed) > len(closed):
             y -= 0.26
-            ax.text(M, y, t("sitrep.more", lang, n=num(len(data.closed) - len(closed), lang)), ha="left",
-                    va="center", fontsize=8, color=GREY, style="italic")
+            ax.text(
+                M,
+                y,
+                t("sitrep.more", lang, n=num(len(data.closed) - len(closed), lang)),
+                ha="left",
+                va="center",
+                fontsize=8,
+                color=GREY,
+                style="italic",
+            )
     return fig
 
 
@@ -412,17 +750,35 @@ def _days_page(data: Sitrep, lang: str, marking: str) -> Figure:
     colours = style.phase_colours(p.key for p in e.phases)
     spans = phase_spans(e, data.start, data.end)
     days = pd.to_datetime(pd.Series(data.daily["day"]))
-    panels = [("persons", t("chart.persons", lang), "#4A6FA5", TOP - 0.55 - 3.6),
-              ("incidents", t("chart.incidents", lang), "#6B6B8D", TOP - 0.55 - 3.6 - 0.75 - 3.3)]
-    ax.text(M, TOP - 0.12, t("sitrep.days_sub", lang, start=day(data.start, lang), end=day(data.end, lang)),
-            ha="left", va="top", fontsize=9, color=GREY)
-    lo, hi = mdates.date2num(pd.Timestamp(data.start)), mdates.date2num(pd.Timestamp(data.end) + pd.Timedelta(days=1))
+    panels = [
+        ("persons", t("chart.persons", lang), "#4A6FA5", TOP - 0.55 - 3.6),
+        ("incidents", t("chart.incidents", lang), "#6B6B8D", TOP - 0.55 - 3.6 - 0.75 - 3.3),
+    ]
+    ax.text(
+        M,
+        TOP - 0.12,
+        t("sitrep.days_sub", lang, start=day(data.start, lang), end=day(data.end, lang)),
+        ha="left",
+        va="top",
+        fontsize=9,
+        color=GREY,
+    )
+    lo, hi = (
+        mdates.date2num(pd.Timestamp(data.start)),
+        mdates.date2num(pd.Timestamp(data.end) + pd.Timedelta(days=1)),
+    )
     for key, label, colour, y0 in panels:
         h = 3.6 if key == "persons" else 3.3
         cax = fig.add_axes([(M + 0.55) / W, y0 / H, (W - 2 * M - 0.6) / W, h / H])
         for p, first, last in spans:
-            cax.axvspan(mdates.date2num(pd.Timestamp(first)), mdates.date2num(pd.Timestamp(last) + pd.Timedelta(days=1)),
-                        color=colours[p.key], alpha=0.45, linewidth=0, zorder=0)
+            cax.axvspan(
+                mdates.date2num(pd.Timestamp(first)),
+                mdates.date2num(pd.Timestamp(last) + pd.Timedelta(days=1)),
+                color=colours[p.key],
+                alpha=0.45,
+                linewidth=0,
+                zorder=0,
+            )
         if data.start <= e.voting_day <= data.end:
             x = mdates.date2num(pd.Timestamp(e.voting_day) + pd.Timedelta(hours=12))
             cax.axvline(x, color=style.VOTING_DAY, linewidth=1.6, linestyle="--", zorder=3)
@@ -430,26 +786,49 @@ def _days_page(data: Sitrep, lang: str, marking: str) -> Figure:
         values = data.daily[key].to_numpy(dtype=float)
         cax.bar(x, values, width=0.7, color=colour, zorder=2)
         for xi, v in zip(x, values):
-            cax.text(xi, v, num(v, lang), ha="center", va="bottom", fontsize=6.5, color=INK, zorder=4)
+            cax.text(
+                xi, v, num(v, lang), ha="center", va="bottom", fontsize=6.5, color=INK, zorder=4
+            )
         cax.set_xlim(lo, hi)
         cax.set_ylim(0, max(1.0, float(values.max()) if len(values) else 1.0) * 1.15)
         cax.set_title(label, loc="left", fontsize=10, fontweight="bold", color=INK)
         cax.xaxis.set_major_locator(mdates.DayLocator())
-        cax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-            lambda v, _p: formats.date(mdates.num2date(v).date(), lang)[:5]))  # dd/mm
+        cax.xaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(
+                lambda v, _p: formats.date(mdates.num2date(v).date(), lang)[:5]
+            )
+        )  # dd/mm
         cax.tick_params(axis="x", labelsize=6.5, rotation=0)
         cax.tick_params(axis="y", labelsize=7)
         cax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: num(v, lang)))
         for side in ("top", "right"):
             cax.spines[side].set_visible(False)
-    handles = [Patch(facecolor=colours[p.key], alpha=0.6, label=p.name(lang)) for p in e.phases
-               if p.key in {s[0].key for s in spans}]
+    handles = [
+        Patch(facecolor=colours[p.key], alpha=0.6, label=p.name(lang))
+        for p in e.phases
+        if p.key in {s[0].key for s in spans}
+    ]
     if data.start <= e.voting_day <= data.end:
-        handles.append(Line2D([], [], color=style.VOTING_DAY, linestyle="--", label=t("timeline.voting_day", lang)))
+        handles.append(
+            Line2D(
+                [], [], color=style.VOTING_DAY, linestyle="--", label=t("timeline.voting_day", lang)
+            )
+        )
     if not handles:
-        handles.append(Patch(facecolor="white", edgecolor="#999999", label=t("overview.no_phase", lang)))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(M / W, (panels[1][3] - 0.45) / H), ncol=2,
-               frameon=False, fontsize=8, title=t("sitrep.phases", lang), title_fontsize=8.5, alignment="left")
+        handles.append(
+            Patch(facecolor="white", edgecolor="#999999", label=t("overview.no_phase", lang))
+        )
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(M / W, (panels[1][3] - 0.45) / H),
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+        title=t("sitrep.phases", lang),
+        title_fontsize=8.5,
+        alignment="left",
+    )
     return fig
 
 
@@ -459,7 +838,11 @@ COMPONENT_SHORT = {k: f"sitrep.short_{k}" for k in RISK_COMPONENTS}
 def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
     fig, ax = _page(data, lang, marking, 5, t("sitrep.table_title", lang))
     y = TOP - 0.2
-    for part in _wrap(t("sitrep.table_sub", lang, start=day(data.start, lang), end=day(data.end, lang)), W - 2 * M, 8.5):
+    for part in _wrap(
+        t("sitrep.table_sub", lang, start=day(data.start, lang), end=day(data.end, lang)),
+        W - 2 * M,
+        8.5,
+    ):
         ax.text(M, y, part, ha="left", va="top", fontsize=8.5, color=GREY, style="italic")
         y -= 0.19
     y -= 0.5
@@ -467,35 +850,66 @@ def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
     cols = [M]
     for w in widths:
         cols.append(cols[-1] + w)
-    heads = ([t("overview.regency", lang), t("sitrep.col_score", lang), t("sitrep.col_delta", lang)]
-             + [t(COMPONENT_SHORT[k], lang) for k in RISK_COMPONENTS]
-             + [t("sitrep.col_present", lang), t("sitrep.col_incidents", lang), t("sitrep.col_election", lang),
-                t("sitrep.col_per_1000", lang)])
+    heads = (
+        [t("overview.regency", lang), t("sitrep.col_score", lang), t("sitrep.col_delta", lang)]
+        + [t(COMPONENT_SHORT[k], lang) for k in RISK_COMPONENTS]
+        + [
+            t("sitrep.col_present", lang),
+            t("sitrep.col_incidents", lang),
+            t("sitrep.col_election", lang),
+            t("sitrep.col_per_1000", lang),
+        ]
+    )
     align = ["left"] + ["right"] * (len(heads) - 1)
     for i, head in enumerate(heads):  # two-line headers, wrapped to the column
         xx = cols[i + 1] - 0.06 if align[i] == "right" else cols[i]
-        ax.text(xx, y, "\n".join(_wrap(head, widths[i] - 0.04, 6.5)), ha=align[i], va="bottom", fontsize=6.5,
-                fontweight="bold", color=INK, linespacing=1.1)
+        ax.text(
+            xx,
+            y,
+            "\n".join(_wrap(head, widths[i] - 0.04, 6.5)),
+            ha=align[i],
+            va="bottom",
+            fontsize=6.5,
+            fontweight="bold",
+            color=INK,
+            linespacing=1.1,
+        )
     y -= 0.08
     ax.plot([M, cols[-1]], [y, y], color="#9AA5B1", linewidth=0.7)
     regs = data.regencies.sort_values("score", ascending=False, kind="stable")
     for n, (code, r) in enumerate(regs.iterrows()):
         y -= 0.3
         if n % 2 == 0:
-            ax.add_patch(Rectangle((M, y - 0.15), cols[-1] - M, 0.3, facecolor="#F3F5F8", edgecolor="none"))
+            ax.add_patch(
+                Rectangle((M, y - 0.15), cols[-1] - M, 0.3, facecolor="#F3F5F8", edgecolor="none")
+            )
         before = r.get("score_before")
         delta = r["score"] - before if before is not None and pd.notna(before) else None
-        cells = ([_cut(regions.regency_name(code), 22), num(r["score"], lang, 1),
-                  signed(delta, lang, 1) if delta is not None else "–"]
-                 + [num(r[f"{k}_points"], lang, 1) for k in RISK_COMPONENTS]
-                 + [num(r["present"], lang), num(r["incidents"], lang), num(r["election_incidents"], lang),
-                    num(r["per_1000_voters"], lang, 2)])
+        cells = (
+            [
+                _cut(regions.regency_name(code), 22),
+                num(r["score"], lang, 1),
+                signed(delta, lang, 1) if delta is not None else "–",
+            ]
+            + [num(r[f"{k}_points"], lang, 1) for k in RISK_COMPONENTS]
+            + [
+                num(r["present"], lang),
+                num(r["incidents"], lang),
+                num(r["election_incidents"], lang),
+                num(r["per_1000_voters"], lang, 2),
+            ]
+        )
         colours = {2: WORSE} if delta is not None and delta > 0 else {}
         _rows(ax, cols, y, cells, 7.5, False, colours, align)
         ax.texts[-len(cells) + 1].set_fontweight("bold")
     y -= 0.45
-    notes = [t("sitrep.table_note_score", lang), t("sitrep.table_note_delta", lang, baseline=baseline_text(data, lang))]
-    notes += [f"{t(COMPONENT_SHORT[k], lang)} = {t('alerts.risk_' + k, lang)}" for k in RISK_COMPONENTS]
+    notes = [
+        t("sitrep.table_note_score", lang),
+        t("sitrep.table_note_delta", lang, baseline=baseline_text(data, lang)),
+    ]
+    notes += [
+        f"{t(COMPONENT_SHORT[k], lang)} = {t('alerts.risk_' + k, lang)}" for k in RISK_COMPONENTS
+    ]
     for note in notes:
         for part in _wrap(note, W - 2 * M, 7.5):
             ax.text(M, y, part, ha="left", va="top", fontsize=7.5, color=GREY)
@@ -529,24 +943,39 @@ def _changes_page(data: Sitrep, lang: str, marking: str) -> Figure:
 PAGE_MAKERS = (_cover, _map_page, _decisions_page, _days_page, _table_page, _changes_page)
 
 
-def render(data: Sitrep, lang: str = "id", marking: str = style.DEFAULT_MARKING, pngs: bool = True) -> Rendered:
+def render(
+    data: Sitrep, lang: str = "id", marking: str = style.DEFAULT_MARKING, pngs: bool = True
+) -> Rendered:
     """The pack as one PDF (its text can be searched and read back) and, with `pngs`, one PNG
     per page."""
     if marking not in style.MARKINGS:
         raise ValueError(f"marking must be one of {style.MARKINGS}, not {marking!r}")
     images: list[bytes] = []
     buf = io.BytesIO()
-    with briefing.RENDER_LOCK:
-        with PdfPages(buf, metadata={"Title": t("sitrep.title", lang), "Subject": marking,
-                                     "Creator": "Timpora NTB"}) as pdf:
-            for make in PAGE_MAKERS:
-                fig = make(data, lang, marking)
-                pdf.savefig(fig)
-                if pngs:
-                    png = io.BytesIO()
-                    fig.savefig(png, format="png", dpi=DPI, metadata={"Software": "Timpora NTB"},
-                                pil_kwargs={"compress_level": 1})  # speed over a few kB
-                    images.append(png.getvalue())
+    with (
+        briefing.RENDER_LOCK,
+        PdfPages(
+            buf,
+            metadata={
+                "Title": t("sitrep.title", lang),
+                "Subject": marking,
+                "Creator": "Timpora NTB",
+            },
+        ) as pdf,
+    ):
+        for make in PAGE_MAKERS:
+            fig = make(data, lang, marking)
+            pdf.savefig(fig)
+            if pngs:
+                png = io.BytesIO()
+                fig.savefig(
+                    png,
+                    format="png",
+                    dpi=DPI,
+                    metadata={"Software": "Timpora NTB"},
+                    pil_kwargs={"compress_level": 1},
+                )  # speed over a few kB
+                images.append(png.getvalue())
     return Rendered(buf.getvalue(), images, len(PAGE_MAKERS))
 
 

@@ -4,6 +4,7 @@ one palette, one list of classification markings, one place for where regency na
 No plotting library is imported here: plotly (the browser) and matplotlib (the briefing) both
 read these plain values.
 """
+
 from __future__ import annotations
 
 # Classification markings (klasifikasi) for anything that leaves the screen: the briefing's
@@ -19,18 +20,33 @@ MARKING_COLOURS = {
 # Sequential blues for the regency values: alerts are yellow-to-red, so the fill must not be.
 # matplotlib's "Blues" from 0.12 to 0.95 (the palest end is cut so the lowest value is not
 # mistaken for the "no data" grey), as hex stops both libraries read.
-SEQUENTIAL = ("#dfecf7", "#cbdef1", "#aed1e7", "#87bddc", "#60a7d2", "#3e8ec4", "#2272b6", "#0e58a2", "#083c7d")
+SEQUENTIAL = (
+    "#dfecf7",
+    "#cbdef1",
+    "#aed1e7",
+    "#87bddc",
+    "#60a7d2",
+    "#3e8ec4",
+    "#2272b6",
+    "#0e58a2",
+    "#083c7d",
+)
 NO_DATA = "#E4E4E4"
 NO_DATA_HATCH = "#9E9E9E"
 REGENCY_EDGE = "white"
-OFFICE = "#1C1C28"          # office markers, working-area outlines and their labels
-SELECTED = "#C2185B"        # the chosen regency's outline: neither a value blue nor an alert red
+OFFICE = "#1C1C28"  # office markers, working-area outlines and their labels
+SELECTED = "#C2185B"  # the chosen regency's outline: neither a value blue nor an alert red
 PORT = "#1C1C28"
 TEXT = "#1A1A1A"
 SEA = "#F4F8FB"
 
 # Severity, yellow to dark red: alerts (peringatan) by severity name, for charts and markers.
-ALERT_SEVERITY = {"rendah": "#FFE033", "sedang": "#FF8C00", "tinggi": "#E31A1C", "kritis": "#7A0010"}
+ALERT_SEVERITY = {
+    "rendah": "#FFE033",
+    "sedang": "#FF8C00",
+    "tinggi": "#E31A1C",
+    "kritis": "#7A0010",
+}
 # Streamlit's markdown colours only by name (:red[...]): the nearest names, for the severities
 # that stand out in a line of text (the overview's decision list).
 TEXT_SEVERITY = {"kritis": "red", "tinggi": "orange"}
@@ -38,10 +54,15 @@ TEXT_SEVERITY = {"kritis": "red", "tinggi": "orange"}
 # Incidents on the map by severity 1-5, coloured like the alert severity of the same word
 # (vocabularies.toml [severity]: 2 rendah .. 5 kritis; 1, "sangat rendah", shares rendah's yellow):
 # (colour, size in px on the browser map, area in pt² in print).
-_INCIDENT_LOOK = {1: ("rendah", 7, 28.0), 2: ("rendah", 8, 28.0), 3: ("sedang", 10, 52.0), 4: ("tinggi", 12, 82.0),
-                  5: ("kritis", 15, 125.0)}
+_INCIDENT_LOOK = {
+    1: ("rendah", 7, 28.0),
+    2: ("rendah", 8, 28.0),
+    3: ("sedang", 10, 52.0),
+    4: ("tinggi", 12, 82.0),
+    5: ("kritis", 15, 125.0),
+}
 SEVERITY = {n: (ALERT_SEVERITY[name], px, pt2) for n, (name, px, pt2) in _INCIDENT_LOOK.items()}
-ELECTION_EDGE = "black"     # an election-related incident has a black edge
+ELECTION_EDGE = "black"  # an election-related incident has a black edge
 
 
 def colorscale() -> list[list]:
@@ -67,7 +88,16 @@ PHASES = {
 }
 VOTING_DAY = PHASES["pemungutan"]
 # For a calendar with phase keys not listed above (another election file): used in order.
-SPARE_PHASE_COLOURS = ("#D9EF8B", "#A6CEE3", "#FDBF6F", "#CAB2D6", "#B2DF8A", "#FB9A99", "#E5D8BD", "#CCCCCC")
+SPARE_PHASE_COLOURS = (
+    "#D9EF8B",
+    "#A6CEE3",
+    "#FDBF6F",
+    "#CAB2D6",
+    "#B2DF8A",
+    "#FB9A99",
+    "#E5D8BD",
+    "#CCCCCC",
+)
 
 
 def phase_colours(keys) -> dict[str, str]:
@@ -79,9 +109,14 @@ def phase_colours(keys) -> dict[str, str]:
 # Where a regency's name goes when its interior point does not suit: (lon, lat, ha, leader line).
 # The two small cities get a name in the sea with a leader line; others avoid offices and airports.
 LABEL_AT = {
-    "52.01": (115.950, -8.845, "center", False),   # Lombok Barat: off the Sekotong peninsula
-    "52.03": (116.530, -8.538, "center", False),   # Lombok Timur: above its point, clear of its office
-    "52.02": (116.300, -8.830, "center", False),   # Lombok Tengah: south of the airport (LOP)
-    "52.71": (115.990, -8.520, "right", True),     # Kota Mataram: in the strait, west
-    "52.72": (118.930, -8.330, "left", True),      # Kota Bima: north-east
+    "52.01": (115.950, -8.845, "center", False),  # Lombok Barat: off the Sekotong peninsula
+    "52.03": (
+        116.530,
+        -8.538,
+        "center",
+        False,
+    ),  # Lombok Timur: above its point, clear of its office
+    "52.02": (116.300, -8.830, "center", False),  # Lombok Tengah: south of the airport (LOP)
+    "52.71": (115.990, -8.520, "right", True),  # Kota Mataram: in the strait, west
+    "52.72": (118.930, -8.330, "left", True),  # Kota Bima: north-east
 }

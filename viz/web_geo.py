@@ -18,6 +18,7 @@ Both keep exterior rings clockwise (d3-geo's convention; see scripts/build_bound
 Rebuild after changing office_areas.csv or the boundaries:  python -m viz.web_geo
 (tests/unit/test_web_geo.py fails while the committed files differ from what this builds).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,11 @@ def _periods() -> list[dt.date]:
 
 def _outline(geom) -> shapely.Geometry:
     """Exterior rings of the larger parts, clockwise."""
-    parts = [shapely.Polygon(p.exterior) for p in getattr(geom, "geoms", [geom]) if p.area >= MIN_ISLAND_DEG2]
+    parts = [
+        shapely.Polygon(p.exterior)
+        for p in getattr(geom, "geoms", [geom])
+        if p.area >= MIN_ISLAND_DEG2
+    ]
     merged = shapely.set_precision(shapely.MultiPolygon(parts), 1e-4)
     return shapely.orient_polygons(merged, exterior_cw=True)
 
@@ -78,18 +83,32 @@ def office_areas_geojson() -> dict:
             seen.add(fid)
             union = shapely.coverage_union_all([geoms[c] for c in fid.split("+")])
             main = max(getattr(union, "geoms", [union]), key=lambda g: g.area)
-            features.append({
-                "type": "Feature", "id": fid,
-                # above every island of the area (Moyo lies north of Sumbawa's coast), not on it
-                "properties": {"office_id": office, "label_lon": round(main.centroid.x, 4),
-                               "label_lat": round(label_lat(union), 4)},
-                "geometry": shapely.geometry.mapping(_outline(union))})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": fid,
+                    # above every island of the area (Moyo lies north of Sumbawa's coast), not on it
+                    "properties": {
+                        "office_id": office,
+                        "label_lon": round(main.centroid.x, 4),
+                        "label_lat": round(label_lat(union), 4),
+                    },
+                    "geometry": shapely.geometry.mapping(_outline(union)),
+                }
+            )
     return {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
 
 
 def regency_outlines_geojson() -> dict:
-    features = [{"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(_outline(geom))}
-                for code, geom in sorted(web_regency_geometries().items())]
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {},
+            "geometry": shapely.geometry.mapping(_outline(geom)),
+        }
+        for code, geom in sorted(web_regency_geometries().items())
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -100,15 +119,20 @@ def label_lat(area) -> float:
 
 def built_files() -> dict[str, str]:
     """File name -> the text this module writes (the regency file is build_boundaries' output)."""
-    return {OFFICE_AREAS: json.dumps(office_areas_geojson(), separators=(",", ":")),
-            REGENCY_OUTLINES: json.dumps(regency_outlines_geojson(), separators=(",", ":"))}
+    return {
+        OFFICE_AREAS: json.dumps(office_areas_geojson(), separators=(",", ":")),
+        REGENCY_OUTLINES: json.dumps(regency_outlines_geojson(), separators=(",", ":")),
+    }
 
 
 @lru_cache(maxsize=1)
 def office_labels() -> dict[str, tuple[float, float]]:
     """Feature id -> (lon, lat) of the outline's label, read from the served file."""
     fc = json.loads((STATIC_GEO / OFFICE_AREAS).read_text())
-    return {f["id"]: (f["properties"]["label_lon"], f["properties"]["label_lat"]) for f in fc["features"]}
+    return {
+        f["id"]: (f["properties"]["label_lon"], f["properties"]["label_lat"])
+        for f in fc["features"]
+    }
 
 
 def main() -> None:

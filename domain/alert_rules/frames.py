@@ -21,6 +21,7 @@ An alert frame has the columns `COLUMNS`:
 Row identity for people is the passport pseudonym (passport_hash) when present, else the sender's
 record_id, else the row id; only a 16-character prefix of the pseudonym goes into a key.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,21 @@ from domain.calendar import Election
 from domain.regions import areas_on
 from domain.thresholds import SEVERITY_RANK
 
-COLUMNS = ["rule", "regency_code", "office_id", "port_id", "date", "severity", "phase", "agency",
-           "trigger_ids", "value", "threshold", "key", "detail"]
+COLUMNS = [
+    "rule",
+    "regency_code",
+    "office_id",
+    "port_id",
+    "date",
+    "severity",
+    "phase",
+    "agency",
+    "trigger_ids",
+    "value",
+    "threshold",
+    "key",
+    "detail",
+]
 _EPS = 1e-6  # tolerance for float comparisons at a threshold (counts are whole numbers)
 
 
@@ -52,8 +66,13 @@ def as_days(s: pd.Series) -> pd.Series:
 
 def _bools(s: pd.Series) -> pd.Series:
     truthy = {"1", "true", "ya", "yes", "y", "t", "benar"}
-    return s.map(lambda v: False if v is None or (not isinstance(v, str) and pd.isna(v))
-                 else (bool(v) if not isinstance(v, str) else v.strip().lower() in truthy)).astype(bool)
+    return s.map(
+        lambda v: (
+            False
+            if v is None or (not isinstance(v, str) and pd.isna(v))
+            else (bool(v) if not isinstance(v, str) else v.strip().lower() in truthy)
+        )
+    ).astype(bool)
 
 
 def _col(df: pd.DataFrame, name: str, default=None) -> pd.Series:
@@ -110,7 +129,9 @@ class _Offices:
 def _phases(election: Election, days: list, regencies: list) -> list[str]:
     if not days:
         return []
-    return election.tag(pd.Series(pd.to_datetime(days)), pd.Series(regencies, dtype=object)).tolist()
+    return election.tag(
+        pd.Series(pd.to_datetime(days)), pd.Series(regencies, dtype=object)
+    ).tolist()
 
 
 def _frame(rows: list[dict], election: Election, start=None, as_of=None) -> pd.DataFrame:
@@ -148,7 +169,9 @@ def _presence(presence: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     p = presence.copy()
     p["report_date"] = as_days(p["report_date"])
     p = p[p["report_date"].notna() & (p["report_date"] <= pd.Timestamp(as_of))]
-    p["person_count"] = pd.to_numeric(_col(p, "person_count", 1), errors="coerce").fillna(1).astype(int)
+    p["person_count"] = (
+        pd.to_numeric(_col(p, "person_count", 1), errors="coerce").fillna(1).astype(int)
+    )
     for c in ("permit_expiry", "arrival_date"):
         p[c] = as_days(_col(p, c))
     p["regency_code"] = p["regency_code"].astype(object)

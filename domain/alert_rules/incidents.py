@@ -1,4 +1,5 @@
 """Election-sensitive incidents, escalated by the election phase."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,9 @@ def _sensitive_incidents(incidents: pd.DataFrame, as_of: dt.date, rules: Rules) 
     return out
 
 
-def election_sensitive_incident(incidents: pd.DataFrame, election: Election, as_of, rules: Rules,
-                                start=None) -> pd.DataFrame:
+def election_sensitive_incident(
+    incidents: pd.DataFrame, election: Election, as_of, rules: Rules, start=None
+) -> pd.DataFrame:
     """One alert per incident of a sensitive category or flagged election-related, dated on the
     incident; severity from its level, raised to the phase's floor (campaign -> tinggi, quiet
     period and voting day -> kritis). The agency is the incident's responsible agency."""
@@ -44,13 +46,27 @@ def election_sensitive_incident(incidents: pd.DataFrame, election: Election, as_
         ident = rec.strip() if isinstance(rec, str) and rec.strip() else f"id{int(row['id'])}"
         day = row["incident_date"].date()
         ag = ag if isinstance(ag, str) and ag.strip() else responsible_agency(row["category"])
-        rows.append({
-            "rule": "election_sensitive_incident", "regency_code": row["regency_code"], "port_id": None,
-            "date": day, "severity": sev, "phase": phase, "agency": ag, "trigger_ids": (int(row["id"]),),
-            "value": float(level), "threshold": float("nan"),
-            "key": f"election_sensitive_incident|{row['regency_code']}|{day.isoformat()}|{ident}",
-            "detail": {"category": row["category"], "level": level, "base_severity": base,
-                       "escalated": sev != base, "election_related": bool(row["election_related"]),
-                       "status": row.get("status") if isinstance(row.get("status"), str) else None},
-        })
+        rows.append(
+            {
+                "rule": "election_sensitive_incident",
+                "regency_code": row["regency_code"],
+                "port_id": None,
+                "date": day,
+                "severity": sev,
+                "phase": phase,
+                "agency": ag,
+                "trigger_ids": (int(row["id"]),),
+                "value": float(level),
+                "threshold": float("nan"),
+                "key": f"election_sensitive_incident|{row['regency_code']}|{day.isoformat()}|{ident}",
+                "detail": {
+                    "category": row["category"],
+                    "level": level,
+                    "base_severity": base,
+                    "escalated": sev != base,
+                    "election_related": bool(row["election_related"]),
+                    "status": row.get("status") if isinstance(row.get("status"), str) else None,
+                },
+            }
+        )
     return _frame(rows, election, as_day(start) if start else None, as_of)

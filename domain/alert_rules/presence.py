@@ -1,4 +1,5 @@
 """Presence rules: a surge of foreign nationals in a regency, and an office area that stopped reporting."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,9 @@ from domain.regions import areas_on
 from domain.thresholds import Rules
 
 
-def presence_surge(presence: pd.DataFrame, election: Election, as_of, rules: Rules, start=None) -> pd.DataFrame:
+def presence_surge(
+    presence: pd.DataFrame, election: Election, as_of, rules: Rules, start=None
+) -> pd.DataFrame:
     """Persons in a regency in the last `window_days` (ending on the day) against the weekly
     average of the `baseline_days` before them. One alert per episode, dated on its first day;
     days without a full baseline (the first 35 days of data) are never evaluated."""
@@ -22,15 +25,24 @@ def presence_surge(presence: pd.DataFrame, election: Election, as_of, rules: Rul
     if p.empty:
         return empty_alerts()
     days = pd.date_range(p["report_date"].min(), pd.Timestamp(as_of), freq="D")
-    daily = (p.pivot_table(index="report_date", columns="regency_code", values="person_count", aggfunc="sum")
-             .reindex(days, fill_value=0).fillna(0))
+    daily = (
+        p.pivot_table(
+            index="report_date", columns="regency_code", values="person_count", aggfunc="sum"
+        )
+        .reindex(days, fill_value=0)
+        .fillna(0)
+    )
     w, b = r.window_days, r.baseline_days
     recent = daily.rolling(w, min_periods=w).sum()
     base = daily.shift(w).rolling(b, min_periods=b).sum() * w / b
     inc = recent - base
     rel = inc / base.where(base > 0)
     rel = rel.where(base > 0, np.where(recent > 0, np.inf, 0.0))
-    qualify = (inc >= r.min_relative_increase * base - _EPS) & (inc >= r.min_absolute_increase - _EPS) & base.notna()
+    qualify = (
+        (inc >= r.min_relative_increase * base - _EPS)
+        & (inc >= r.min_absolute_increase - _EPS)
+        & base.notna()
+    )
     rows = []
     for reg in daily.columns:
         q = qualify[reg].to_numpy()
@@ -45,24 +57,40 @@ def presence_surge(presence: pd.DataFrame, election: Election, as_of, rules: Rul
             bl, rc = float(base.at[first, reg]), float(recent.at[first, reg])
             need = max(bl * (1 + r.min_relative_increase), bl + r.min_absolute_increase)
             first_rel = float(rel.at[first, reg])
-            rows.append({
-                "rule": "presence_surge", "regency_code": reg, "port_id": None, "date": first.date(),
-                "severity": r.high_severity if peak_rel >= r.high_relative_increase - _EPS else r.severity,
-                "agency": rules.general.immigration_agency, "trigger_ids": _ids(ids),
-                "value": rc, "threshold": need, "key": f"presence_surge|{reg}|{first.date().isoformat()}",
-                "detail": {
-                    "persons": int(rc), "baseline": round(bl, 1),
-                    "increase_pct": None if math.isinf(first_rel) else round(first_rel * 100),
-                    "min_pct": round(r.min_relative_increase * 100), "min_abs": int(r.min_absolute_increase),
-                    "window_days": w, "baseline_days": b,
-                    "peak_persons": int(recent.at[peak_at, reg]), "peak_date": peak_at.date().isoformat(),
-                    "last_day": pd.Timestamp(qdays[j]).date().isoformat(),
-                },
-            })
+            rows.append(
+                {
+                    "rule": "presence_surge",
+                    "regency_code": reg,
+                    "port_id": None,
+                    "date": first.date(),
+                    "severity": r.high_severity
+                    if peak_rel >= r.high_relative_increase - _EPS
+                    else r.severity,
+                    "agency": rules.general.immigration_agency,
+                    "trigger_ids": _ids(ids),
+                    "value": rc,
+                    "threshold": need,
+                    "key": f"presence_surge|{reg}|{first.date().isoformat()}",
+                    "detail": {
+                        "persons": int(rc),
+                        "baseline": round(bl, 1),
+                        "increase_pct": None if math.isinf(first_rel) else round(first_rel * 100),
+                        "min_pct": round(r.min_relative_increase * 100),
+                        "min_abs": int(r.min_absolute_increase),
+                        "window_days": w,
+                        "baseline_days": b,
+                        "peak_persons": int(recent.at[peak_at, reg]),
+                        "peak_date": peak_at.date().isoformat(),
+                        "last_day": pd.Timestamp(qdays[j]).date().isoformat(),
+                    },
+                }
+            )
     return _frame(rows, election, as_day(start) if start else None, as_of)
 
 
-def reporting_gap(presence: pd.DataFrame, election: Election, as_of, rules: Rules, start=None) -> pd.DataFrame:
+def reporting_gap(
+    presence: pd.DataFrame, election: Election, as_of, rules: Rules, start=None
+) -> pd.DataFrame:
     """An office area (areas in force on the as-of date) with no presence report on `min_days`
     consecutive days: data, not calm. One alert per silent stretch, dated on its `min_days`-th
     silent day and keyed by the last report before it; value = silent days up to the report that
@@ -81,8 +109,11 @@ def reporting_gap(presence: pd.DataFrame, election: Election, as_of, rules: Rule
     for office in offices:
         regs = sorted(k for k, v in areas.items() if v == office)
         got = p.loc[p["office_id"] == office, "report_date"].drop_duplicates().sort_values()
-        marks = pd.DatetimeIndex([pd.Timestamp(data_start) - pd.Timedelta(days=1)]).append(pd.DatetimeIndex(got)).append(
-            pd.DatetimeIndex([end]))
+        marks = (
+            pd.DatetimeIndex([pd.Timestamp(data_start) - pd.Timedelta(days=1)])
+            .append(pd.DatetimeIndex(got))
+            .append(pd.DatetimeIndex([end]))
+        )
         marks = marks.unique().sort_values()
         silent = (marks[1:] - marks[:-1]).days - 1
         for k in np.flatnonzero(silent >= r.min_days):
@@ -90,15 +121,29 @@ def reporting_gap(presence: pd.DataFrame, election: Election, as_of, rules: Rule
             fired = (last + pd.Timedelta(days=r.min_days)).date()
             never = k == 0  # marks[0] is the virtual report before the data starts
             last_iso = None if never else last.date().isoformat()
-            rows.append({
-                "rule": "reporting_gap", "regency_code": None, "office_id": office, "port_id": None,
-                "_phase_regency": _area_phase_regency(election, fired, regs),
-                "date": fired, "severity": r.severity, "agency": rules.general.immigration_agency,
-                "trigger_ids": (), "value": float(silent[k]), "threshold": float(r.min_days),
-                "key": f"reporting_gap|{office}|{last_iso or 'never'}",
-                "detail": {"days": int(silent[k]), "last_report": last_iso, "min_days": r.min_days,
-                           "open": bool(nxt == end), "regencies": regs},
-            })
+            rows.append(
+                {
+                    "rule": "reporting_gap",
+                    "regency_code": None,
+                    "office_id": office,
+                    "port_id": None,
+                    "_phase_regency": _area_phase_regency(election, fired, regs),
+                    "date": fired,
+                    "severity": r.severity,
+                    "agency": rules.general.immigration_agency,
+                    "trigger_ids": (),
+                    "value": float(silent[k]),
+                    "threshold": float(r.min_days),
+                    "key": f"reporting_gap|{office}|{last_iso or 'never'}",
+                    "detail": {
+                        "days": int(silent[k]),
+                        "last_report": last_iso,
+                        "min_days": r.min_days,
+                        "open": bool(nxt == end),
+                        "regencies": regs,
+                    },
+                }
+            )
     return _frame(rows, election, as_day(start) if start else None, as_of)
 
 

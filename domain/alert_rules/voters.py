@@ -14,6 +14,7 @@ by "system"). A supplementary list (DPTb) adds voters; its silence about a NIK e
 Critical from the start of the voter-list stage up to voting day (as of the evaluation), high
 otherwise. Routed to the regency's KPU (agency_routing.csv, category `pemilih_wna`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,8 @@ from domain.regions import regency_name
 from domain.thresholds import Rules
 
 RULE = "foreigner_on_voter_list"
-ROUTE = "pemilih_wna"          # data/reference/agency_routing.csv
-STAGE = "pemutakhiran_dpt"      # the election calendar's voter-list stage
+ROUTE = "pemilih_wna"  # data/reference/agency_routing.csv
+STAGE = "pemutakhiran_dpt"  # the election calendar's voter-list stage
 FULL_LISTS = ("DPS", "DPSHP", "DPT")  # each replaces the one before; DPTb only adds voters
 
 
@@ -44,8 +45,9 @@ def lead_agency(regency: str) -> str:
     return f"{route(ROUTE).lead.split()[0]} {regency_name(regency)}"
 
 
-def foreigner_on_voter_list(voters: pd.DataFrame, election: Election, as_of, rules: Rules,
-                            start=None) -> pd.DataFrame:
+def foreigner_on_voter_list(
+    voters: pd.DataFrame, election: Election, as_of, rules: Rules, start=None
+) -> pd.DataFrame:
     as_of = as_day(as_of)
     v = voters.copy()
     v["list_date"] = pd.to_datetime(v["list_date"]).dt.date
@@ -68,7 +70,9 @@ def foreigner_on_voter_list(voters: pd.DataFrame, election: Election, as_of, rul
     return _frame(rows, election, start, as_of)
 
 
-def _episodes(regency: str, nik: str, tps: str, hits: pd.DataFrame, snaps: list, level: str) -> list[dict]:
+def _episodes(
+    regency: str, nik: str, tps: str, hits: pd.DataFrame, snaps: list, level: str
+) -> list[dict]:
     by_day = {d: g for d, g in hits.groupby("list_date")}
     out, run = [], []
     for day, full, names in [*snaps, (None, True, [])]:  # a sentinel closes the last run
@@ -77,8 +81,16 @@ def _episodes(regency: str, nik: str, tps: str, hits: pd.DataFrame, snaps: list,
             continue
         if not full or not run:  # a supplementary list says nothing about who left
             continue
-        out.append(_alert(regency, nik, tps, [by_day[d] for d in run], level,
-                          None if day is None else (day, _main(names))))
+        out.append(
+            _alert(
+                regency,
+                nik,
+                tps,
+                [by_day[d] for d in run],
+                level,
+                None if day is None else (day, _main(names)),
+            )
+        )
         run = []
     return out
 
@@ -93,16 +105,38 @@ def _alert(regency: str, nik: str, tps: str, runs: list[pd.DataFrame], level: st
     first, last = runs[0], runs[-1]
     first_day, last_day = first["list_date"].iloc[0], last["list_date"].iloc[0]
     ids = sorted(int(i) for g in runs for i in g["id"])
-    detail = {"route": ROUTE, "person": nik[:12], "tps": tps,
-              "found_list": _main(sorted(set(first["list_name"]))), "found_date": first_day.isoformat(),
-              "last_list": _main(sorted(set(last["list_name"]))), "last_date": last_day.isoformat(),
-              "nationality": next((n for n in last.get("nationality", pd.Series(dtype=object)) if isinstance(n, str)), None),
-              "kecamatan": next((k for k in last.get("kecamatan", pd.Series(dtype=object)) if isinstance(k, str)), None),
-              "village": next((k for k in last.get("village", pd.Series(dtype=object)) if isinstance(k, str)), None)}
+    detail = {
+        "route": ROUTE,
+        "person": nik[:12],
+        "tps": tps,
+        "found_list": _main(sorted(set(first["list_name"]))),
+        "found_date": first_day.isoformat(),
+        "last_list": _main(sorted(set(last["list_name"]))),
+        "last_date": last_day.isoformat(),
+        "nationality": next(
+            (n for n in last.get("nationality", pd.Series(dtype=object)) if isinstance(n, str)),
+            None,
+        ),
+        "kecamatan": next(
+            (k for k in last.get("kecamatan", pd.Series(dtype=object)) if isinstance(k, str)), None
+        ),
+        "village": next(
+            (k for k in last.get("village", pd.Series(dtype=object)) if isinstance(k, str)), None
+        ),
+    }
     if struck is not None:
         detail.update(struck_list=struck[1], struck_date=struck[0].isoformat(), resolved=True)
-    return {"rule": RULE, "regency_code": regency, "port_id": None, "date": first_day,
-            "severity": level, "agency": lead_agency(regency), "trigger_ids": tuple(ids),
-            "value": 1.0, "threshold": None,
-            # person (16 characters of the hash), place, station and the episode's first list
-            "key": f"{RULE}|{nik[:16]}|{regency}|{tps}|{first_day.isoformat()}", "detail": detail}
+    return {
+        "rule": RULE,
+        "regency_code": regency,
+        "port_id": None,
+        "date": first_day,
+        "severity": level,
+        "agency": lead_agency(regency),
+        "trigger_ids": tuple(ids),
+        "value": 1.0,
+        "threshold": None,
+        # person (16 characters of the hash), place, station and the episode's first list
+        "key": f"{RULE}|{nik[:16]}|{regency}|{tps}|{first_day.isoformat()}",
+        "detail": detail,
+    }

@@ -1,4 +1,5 @@
 """Alembic environment. Run via storage.schema.upgrade(), `make migrate`, or `alembic upgrade head`."""
+
 from alembic import context
 
 from storage.engine import make_engine

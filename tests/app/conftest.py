@@ -15,8 +15,23 @@ def demo_db(tmp_path_factory) -> str:
     d = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{d / 'demo.sqlite'}"
     # a twentieth of the published volumes (~30,000 presence rows; every planted case is kept)
-    subprocess.run([sys.executable, "-m", "loaders.demo", "--db", url, "--out", str(d / "files"), "--scale", "0.05"], cwd=ROOT,
-                   check=True, capture_output=True, env={**os.environ, "NTB_PSEUDONYM_KEY": "11" * 32})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loaders.demo",
+            "--db",
+            url,
+            "--out",
+            str(d / "files"),
+            "--scale",
+            "0.05",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "NTB_PSEUDONYM_KEY": "11" * 32},
+    )
     return url
 
 
@@ -27,13 +42,23 @@ def app(demo_db, monkeypatch):
 
     monkeypatch.setenv("NTB_DB_URL", demo_db)
 
-    def make(page: str | None = None, lang: str = "id", role: str | None = "analyst", last_seen: float | None = None):
+    def make(
+        page: str | None = None,
+        lang: str = "id",
+        role: str | None = "analyst",
+        last_seen: float | None = None,
+    ):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.session_state["lang"] = lang
         if role:
-            at.session_state["auth"] = {"name": f"test-{role}", "role": role, "method": "local",
-                                        "last_seen": last_seen or time.time()}
+            at.session_state["auth"] = {
+                "name": f"test-{role}",
+                "role": role,
+                "method": "local",
+                "last_seen": last_seen or time.time(),
+            }
         if page:
             at.switch_page(page)
         return at
+
     return make

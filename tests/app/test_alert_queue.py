@@ -3,6 +3,7 @@ database: saving keeps the same alert selected with an empty note and the confir
 and one note change several alerts (a history row and an audit event each); an alert is given to a
 person and the list shows who holds it since when; an alert past its phase's response time is
 marked and sorts first."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,21 +33,40 @@ def queue(app, demo_db, tmp_path, monkeypatch):
 def open_alerts(engine, n: int) -> list[int]:
     """n new alerts in the page's default period, newest first (the list's order)."""
     with engine.connect() as conn:
-        return [r[0] for r in conn.execute(text(
-            "select id from alert where status = 'baru' and not stale order by date desc, id desc limit :n"), {"n": n})]
+        return [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "select id from alert where status = 'baru' and not stale order by date desc, id desc limit :n"
+                ),
+                {"n": n},
+            )
+        ]
 
 
 def history(engine, alert_id: int) -> list[tuple]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "select from_status, to_status, changed_by, note, assigned_to from alert_status_change "
-            "where alert_id = :i order by id"), {"i": alert_id})]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "select from_status, to_status, changed_by, note, assigned_to from alert_status_change "
+                    "where alert_id = :i order by id"
+                ),
+                {"i": alert_id},
+            )
+        ]
 
 
 def audit(engine, action: str) -> list[tuple]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "select actor, target, detail from audit_event where action = :a order by id"), {"a": action})]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("select actor, target, detail from audit_event where action = :a order by id"),
+                {"a": action},
+            )
+        ]
 
 
 def shown_alert(at) -> str:
@@ -65,10 +85,12 @@ def test_saving_keeps_the_same_alert_selected_empties_the_note_and_confirms(queu
     at.text_area(key="alert_note_0").input("dicek dengan hotel")  # sent with the form
     at.button(key="alert_to_selesai").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [t("alertpage.saved_n", n=1, status=t("status.selesai"))]
-    assert shown_alert(at).startswith(f"**#{a} ")        # still A, although A left the filtered list
+    assert [s.value for s in at.success] == [
+        t("alertpage.saved_n", n=1, status=t("status.selesai"))
+    ]
+    assert shown_alert(at).startswith(f"**#{a} ")  # still A, although A left the filtered list
     assert a not in list(at.dataframe[1].value["id"])
-    assert [x.value for x in at.text_area] == [""]         # the note is a new, empty box
+    assert [x.value for x in at.text_area] == [""]  # the note is a new, empty box
     assert at.query_params["alert"] == str(a)
     assert history(engine, a) == [("baru", "selesai", "test-analyst", "dicek dengan hotel", None)]
     assert history(engine, b) == b_before == []
@@ -91,13 +113,18 @@ def test_one_click_changes_three_alerts_with_one_note(queue):
     at.text_area(key="alert_note_0").input("operasi gabungan 12/11")  # sent with the form
     at.button(key="alert_to_ditindaklanjuti").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [t("alertpage.saved_n", n=3, status=t("status.ditindaklanjuti"))]
+    assert [s.value for s in at.success] == [
+        t("alertpage.saved_n", n=3, status=t("status.ditindaklanjuti"))
+    ]
     for i in three:
-        assert history(engine, i) == [("baru", "ditindaklanjuti", "test-analyst", "operasi gabungan 12/11", None)]
+        assert history(engine, i) == [
+            ("baru", "ditindaklanjuti", "test-analyst", "operasi gabungan 12/11", None)
+        ]
     assert history(engine, other) == []
     assert sorted(audit(engine, "alert_status")) == sorted(
-        ("test-analyst", f"alert:{i}", '{"from": "baru", "to": "ditindaklanjuti"}') for i in three)
-    assert at.session_state["alert_sel"] == three            # still selected
+        ("test-analyst", f"alert:{i}", '{"from": "baru", "to": "ditindaklanjuti"}') for i in three
+    )
+    assert at.session_state["alert_sel"] == three  # still selected
 
 
 def test_an_alert_is_given_to_a_person_and_the_list_shows_who_since_when(queue):
@@ -112,11 +139,18 @@ def test_an_alert_is_given_to_a_person_and_the_list_shows_who_since_when(queue):
     assert [s.value for s in at.success] == [t("alertpage.assigned_n", n=1, holder="test-analyst")]
     with engine.connect() as conn:
         assigned_at = conn.scalar(text("select assigned_at from alert where id = :i"), {"i": a})
-    since = (dt.datetime.fromisoformat(str(assigned_at)) + dt.timedelta(hours=8)).strftime("%d/%m/%Y %H:%M")
+    since = (dt.datetime.fromisoformat(str(assigned_at)) + dt.timedelta(hours=8)).strftime(
+        "%d/%m/%Y %H:%M"
+    )
     table = at.dataframe[1].value.set_index("id")
-    assert (table.at[a, t("alertpage.holder")], table.at[a, t("alertpage.holder_since")]) == ("test-analyst", since)
+    assert (table.at[a, t("alertpage.holder")], table.at[a, t("alertpage.holder_since")]) == (
+        "test-analyst",
+        since,
+    )
     assert history(engine, a) == [("baru", "baru", "test-analyst", "", "test-analyst")]
-    assert audit(engine, "alert_assign") == [("test-analyst", f"alert:{a}", '{"from": "", "to": "test-analyst"}')]
+    assert audit(engine, "alert_assign") == [
+        ("test-analyst", f"alert:{a}", '{"from": "", "to": "test-analyst"}')
+    ]
     held = t("alertpage.held", holder=inert("test-analyst"), since=since)  # a name is shown escaped
     assert any(held in c.value for c in at.caption)
 
@@ -126,15 +160,25 @@ def test_an_alert_past_its_response_time_is_marked_and_sorts_first(queue):
     late, fresh = open_alerts(engine, 12)[10:12]
     now = utcnow()
     with engine.begin() as conn:
-        conn.execute(text("update alert set phase = 'di_luar_tahapan', first_seen_at = :t, status_changed_at = null "
-                          "where id = :i"), {"t": now - dt.timedelta(hours=200), "i": late})  # one week + 32 h
-        conn.execute(text("update alert set phase = 'kampanye', first_seen_at = :t where id = :i"),
-                     {"t": now - dt.timedelta(hours=70), "i": fresh})                         # 72 h allowed
+        conn.execute(
+            text(
+                "update alert set phase = 'di_luar_tahapan', first_seen_at = :t, status_changed_at = null "
+                "where id = :i"
+            ),
+            {"t": now - dt.timedelta(hours=200), "i": late},
+        )  # one week + 32 h
+        conn.execute(
+            text("update alert set phase = 'kampanye', first_seen_at = :t where id = :i"),
+            {"t": now - dt.timedelta(hours=70), "i": fresh},
+        )  # 72 h allowed
     at = app("pages/alerts.py").run()
     at.selectbox(key="al_sort").select("overdue").run()
     assert not at.exception
     table = at.dataframe[1].value
     first = table.iloc[0]
-    assert (first["id"], first[t("alertpage.late_mark")]) == (late, t("alertpage.late_cell", hours="32"))
+    assert (first["id"], first[t("alertpage.late_mark")]) == (
+        late,
+        t("alertpage.late_cell", hours="32"),
+    )
     assert table.set_index("id").at[fresh, t("alertpage.late_mark")] == ""
     assert (table[t("alertpage.late_mark")] != "").sum() == 1

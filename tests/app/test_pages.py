@@ -1,4 +1,5 @@
 """AppTest: every page renders on the demo database, in both languages, without exception."""
+
 import datetime as dt
 
 import pandas as pd
@@ -8,10 +9,21 @@ from i18n import t
 from storage import queries
 from storage.engine import make_engine
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/alerts.py", "pages/timeline.py", "pages/upload.py",
-         "pages/about.py"]
-TITLES = {"pages/overview.py": "overview.title", "pages/map.py": "map.title", "pages/alerts.py": "alertpage.title",
-          "pages/upload.py": "uploadpage.title", "pages/about.py": "about.title"}
+PAGES = [
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/alerts.py",
+    "pages/timeline.py",
+    "pages/upload.py",
+    "pages/about.py",
+]
+TITLES = {
+    "pages/overview.py": "overview.title",
+    "pages/map.py": "map.title",
+    "pages/alerts.py": "alertpage.title",
+    "pages/upload.py": "uploadpage.title",
+    "pages/about.py": "about.title",
+}
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -22,8 +34,15 @@ def test_page_renders(app, page, lang):
     if page in TITLES:
         assert [x.value for x in at.title] == [t(TITLES[page], lang)]
     else:
-        assert [x.value for x in at.title] == [t("timeline.title", lang, name="Pilkada Serentak 2024" if lang == "id"
-                                                 else "2024 simultaneous regional elections")]
+        assert [x.value for x in at.title] == [
+            t(
+                "timeline.title",
+                lang,
+                name="Pilkada Serentak 2024"
+                if lang == "id"
+                else "2024 simultaneous regional elections",
+            )
+        ]
 
 
 @pytest.mark.parametrize("lang, every", [("id", "Semua"), ("en", "All")])
@@ -32,8 +51,9 @@ def test_empty_filters_say_all_in_the_users_language(app, lang, every):
     "Select all" entry are English, so the filters show neither."""
     for page, filters in (("pages/map.py", 5), ("pages/alerts.py", 3)):
         at = app(page, lang).run()
-        assert [(m.placeholder, m.proto.select_all) for m in at.multiselect] == [(every, 0)] * filters
-
+        assert [(m.placeholder, m.proto.select_all) for m in at.multiselect] == [
+            (every, 0)
+        ] * filters
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -59,16 +79,23 @@ def test_a_nationality_filter_narrows_the_map_incident_counts(app, demo_db):
     engine = make_engine(demo_db)
     span = queries.data_span(engine)
     from domain.filters import Filters
-    table = queries.regency_table(engine, Filters(span[0], span[1], span[1], nationalities=("AUS",)))
+
+    table = queries.regency_table(
+        engine, Filters(span[0], span[1], span[1], nationalities=("AUS",))
+    )
     everyone = queries.regency_table(engine, Filters(span[0], span[1], span[1]))
-    assert shown[t("metric.incidents")] == f"{int(table.loc['52.08', 'incidents']):,}".replace(",", ".")
+    assert shown[t("metric.incidents")] == f"{int(table.loc['52.08', 'incidents']):,}".replace(
+        ",", "."
+    )
     assert table["incidents"].sum() < everyone["incidents"].sum()
+
 
 def test_overview_kpis_match_the_database(app, demo_db):
     at = app().run()
     engine = make_engine(demo_db)
     span = queries.data_span(engine)
     from domain.filters import Filters
+
     k = queries.kpis(engine, Filters(span[0], span[1], span[1]))
     shown = {m.label: m.value for m in at.metric}
     assert shown[t("kpi.present")] == f"{k['present']:,}".replace(",", ".")
@@ -82,7 +109,10 @@ def test_office_areas_show_their_dates_and_a_dash_when_open_ended(app):
     at = app("pages/about.py").run()
     [areas] = [d.value for d in at.dataframe if t("about.valid_from") in d.value.columns]
     dated = areas.set_index([t("about.office"), t("about.regency")])
-    assert dated.loc[("Kantor Imigrasi Kelas I TPI Mataram", "52.03"), t("about.valid_to")] == "25/01/2026"
+    assert (
+        dated.loc[("Kantor Imigrasi Kelas I TPI Mataram", "52.03"), t("about.valid_to")]
+        == "25/01/2026"
+    )
     assert dated.loc[("Kantor Imigrasi Kelas I TPI Mataram", "52.01"), t("about.valid_from")] == "–"
     assert areas[t("about.valid_from")].notna().all() and areas[t("about.valid_to")].notna().all()
 
@@ -116,15 +146,29 @@ def test_alert_status_change_is_stored_with_its_author(app, demo_db):
     engine = make_engine(demo_db)
     alert_id = int(table["id"].iloc[0])
     from storage.alerts_store import set_status
+
     set_status(engine, alert_id, "ditelaah", "test-analyst", "analyst", "checked with the hotel")
     with engine.connect() as conn:
-        row = conn.execute(text("select status, status_changed_by from alert where id = :i"), {"i": alert_id}).one()
-        hist = conn.execute(text("select from_status, to_status, changed_by, note from alert_status_change "
-                                 "where alert_id = :i"), {"i": alert_id}).all()
-        audit = conn.execute(text("select actor, action, target from audit_event where action = 'alert_status' "
-                                  "order by id desc limit 1")).one()
+        row = conn.execute(
+            text("select status, status_changed_by from alert where id = :i"), {"i": alert_id}
+        ).one()
+        hist = conn.execute(
+            text(
+                "select from_status, to_status, changed_by, note from alert_status_change "
+                "where alert_id = :i"
+            ),
+            {"i": alert_id},
+        ).all()
+        audit = conn.execute(
+            text(
+                "select actor, action, target from audit_event where action = 'alert_status' "
+                "order by id desc limit 1"
+            )
+        ).one()
     assert tuple(row) == ("ditelaah", "test-analyst")
-    assert [tuple(h) for h in hist] == [("baru", "ditelaah", "test-analyst", "checked with the hotel")]
+    assert [tuple(h) for h in hist] == [
+        ("baru", "ditelaah", "test-analyst", "checked with the hotel")
+    ]
     assert tuple(audit) == ("test-analyst", "alert_status", f"alert:{alert_id}")
 
 
@@ -133,6 +177,7 @@ def test_viewer_cannot_change_an_alert_status(demo_db):
 
     from domain.roles import Forbidden
     from storage.alerts_store import set_status
+
     with _pytest.raises(Forbidden):
         set_status(make_engine(demo_db), 1, "selesai", "lead", "viewer")
 
@@ -142,10 +187,15 @@ def test_imported_batches_read_in_the_users_words_with_times_in_wita(app, demo_d
     """The footer says times are WITA; storage keeps UTC. The batch table showed the UTC time,
     stored column names and codes (presence, partial, committed)."""
     from sqlalchemy import text
+
     engine = make_engine(demo_db)
     with engine.connect() as conn:
-        uploaded = conn.execute(text("SELECT uploaded_at FROM upload_batch WHERE kind = 'presence'")).scalar_one()
-        stored = conn.execute(text("SELECT count(*) FROM presence")).scalar_one()  # 29,505 at the demo's scale 0.05
+        uploaded = conn.execute(
+            text("SELECT uploaded_at FROM upload_batch WHERE kind = 'presence'")
+        ).scalar_one()
+        stored = conn.execute(
+            text("SELECT count(*) FROM presence")
+        ).scalar_one()  # 29,505 at the demo's scale 0.05
     uploaded = pd.Timestamp(uploaded).to_pydatetime()
     at = app(page, role=role).run()
     assert not at.exception
@@ -153,5 +203,8 @@ def test_imported_batches_read_in_the_users_words_with_times_in_wita(app, demo_d
     row = batches.set_index(t("table.kind")).loc[t("uploadpage.kind_presence")]
     wita = uploaded + dt.timedelta(hours=8)
     assert row[t("table.uploaded_at")] == wita.strftime("%d/%m/%Y %H:%M")
-    assert (row[t("table.mode")], row[t("table.status")]) == (t("uploadpage.mode_partial"), "tersimpan")
+    assert (row[t("table.mode")], row[t("table.status")]) == (
+        t("uploadpage.mode_partial"),
+        "tersimpan",
+    )
     assert stored == 29_505 and row[t("table.rows_imported")] == stored

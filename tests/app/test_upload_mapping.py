@@ -1,6 +1,7 @@
 """The upload page's column mapping (issue 19 item 1): a file with the agency's own headers is
 mapped by guesses the analyst corrects, saved as a profile, and the next file with the same
 headers is offered that profile and imports; regencies come from the hotel address."""
+
 import hashlib
 
 from sqlalchemy import text
@@ -9,15 +10,23 @@ from i18n import t
 from storage.engine import make_engine
 
 HEADERS = '"Tgl Check In";"No. Paspor";"Kebangsaan";"Jenis Izin";"Maksud";"No. Reg";"Alamat Hotel";"Nama Tamu"\n'
-FIRST = (HEADERS + "15/11/2024;A1234567;AUS;VOA;wisata;MAP-1;Gili Trawangan;John\n"
-                   "15/11/2024;A1234568;Jerman;ITAS kerja;bekerja;MAP-2;Jl. Raya Senggigi No 5, Batu Layar;Jane\n").encode()
+FIRST = (
+    HEADERS + "15/11/2024;A1234567;AUS;VOA;wisata;MAP-1;Gili Trawangan;John\n"
+    "15/11/2024;A1234568;Jerman;ITAS kerja;bekerja;MAP-2;Jl. Raya Senggigi No 5, Batu Layar;Jane\n"
+).encode()
 SECOND = (HEADERS + "16/11/2024;B1234567;GBR;VOA;wisata;MAP-3;Kuta, Pujut;Bob\n").encode()
 
 
 def stored(url) -> dict:
     with make_engine(url).connect() as conn:
-        return dict(conn.execute(text("select record_id, regency_code || ' ' || coalesce(kecamatan_code, '') "
-                                      "from presence where record_id like 'MAP-%'")).all())
+        return dict(
+            conn.execute(
+                text(
+                    "select record_id, regency_code || ' ' || coalesce(kecamatan_code, '') "
+                    "from presence where record_id like 'MAP-%'"
+                )
+            ).all()
+        )
 
 
 def test_map_save_and_offer_again(app, demo_db):

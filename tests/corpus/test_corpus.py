@@ -7,6 +7,7 @@ A file the import rejects (in the mode at hand) never reaches the database: prep
 while reading, or commit() before commit_batch (no valid rows; row errors in all-or-nothing).
 Its outcome cannot depend on the engine, so those cases run on SQLite only, which checks that
 the import issued no SQL at all; every case that writes runs on both engines."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,20 +26,30 @@ from loaders.errors import ImportRejected
 from loaders.pipeline import import_file
 from loaders.pseudonym import pseudonymise
 from storage.models import Crossing, Incident, Presence, VoterList
-
 from tests.conftest import fresh_engine
 from tests.corpus.cases import BY_NAME, CASES, Case, Nik, Passport
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("upload_batch", "batch_error", "presence", "incident", "crossing", "voter_list", "presence_daily",
-          "incident_daily", "crossing_daily", "voter_list_daily", "audit_event")
+TABLES = (
+    "upload_batch",
+    "batch_error",
+    "presence",
+    "incident",
+    "crossing",
+    "voter_list",
+    "presence_daily",
+    "incident_daily",
+    "crossing_daily",
+    "voter_list_daily",
+    "audit_event",
+)
 MODELS = {"presence": Presence, "incidents": Incident, "crossings": Crossing, "voters": VoterList}
 
 # Rows already in the database before each case, so that "unchanged" is checked on real content.
 # Their dates (2001) and ids (BASE-…) cannot collide with any case.
 BASELINE = {
     "presence": b"no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor\n"
-                b"BASE-1;01/01/2001;Lobar;AUS;VOA;wisata;BASE12345\n",
+    b"BASE-1;01/01/2001;Lobar;AUS;VOA;wisata;BASE12345\n",
     "incidents": b"no_kejadian;tanggal_kejadian;kabupaten_kota;kategori;tingkat\nBASE-I1;01/01/2001;Lobar;overstay;2\n",
     "crossings": b"tanggal;tpi;arah;kewarganegaraan;jumlah\n01/01/2001;lop_lombok_airport;datang;AUS;7\n",
     "voters": b"nik;kabupaten_kota;tps;jenis_daftar;tanggal_daftar\n5201999999990001;Lobar;1;DPT;01/01/2001\n",
@@ -88,7 +99,9 @@ def params(cases, mode: str):
         m = [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []
         out.append(pytest.param("sqlite", c, id=f"sqlite-{c.name}", marks=m))
         if reaches_database(c, mode):
-            out.append(pytest.param("postgresql", c, id=f"postgresql-{c.name}", marks=[pytest.mark.pg, *m]))
+            out.append(
+                pytest.param("postgresql", c, id=f"postgresql-{c.name}", marks=[pytest.mark.pg, *m])
+            )
     return out
 
 
@@ -112,8 +125,11 @@ def import_counting_sql(engine, case: Case, data: bytes, mode: str):
 
 def outcome(res) -> dict:
     return {
-        "status": res.status, "exit_code": res.exit_code, "rows_read": res.rows_read,
-        "rows_imported": res.rows_imported, "rows_rejected": res.rows_rejected,
+        "status": res.status,
+        "exit_code": res.exit_code,
+        "rows_read": res.rows_read,
+        "rows_imported": res.rows_imported,
+        "rows_rejected": res.rows_rejected,
         "code": res.rejection.code if res.rejection is not None else None,
         "errors": sorted((e.line, e.column, e.code) for e in res.errors if e.level == "error"),
         "warnings": sorted((e.line, e.column, e.code) for e in res.errors if e.level == "warning"),
@@ -133,8 +149,11 @@ def stored_rows(engine, kind: str, batch_id: int, columns) -> dict:
     model = MODELS[kind]
     columns = list(columns) or ["id"]
     with engine.connect() as conn:
-        rows = conn.execute(select(*[getattr(model, c) for c in columns])
-                            .where(model.batch_id == batch_id).order_by(model.id)).all()
+        rows = conn.execute(
+            select(*[getattr(model, c) for c in columns])
+            .where(model.batch_id == batch_id)
+            .order_by(model.id)
+        ).all()
     return {c: [r[i] for r in rows] for i, c in enumerate(columns) if c != "id"}
 
 
@@ -170,7 +189,9 @@ def test_case_import_valid_rows(engine, case: Case):
         assert msg_id and msg_en and msg_id != msg_en and not msg_id.startswith("errors.")
     if case.status == "rejected":
         assert res.rows_imported == 0
-        assert snapshot(engine) == before, "a rejected file must leave the database exactly as it was"
+        assert snapshot(engine) == before, (
+            "a rejected file must leave the database exactly as it was"
+        )
         return
     got = stored_rows(engine, case.kind, res.batch_id, list(case.stored))
     assert got == {c: [resolve(v) for v in vals] for c, vals in case.stored.items()}
@@ -178,7 +199,9 @@ def test_case_import_valid_rows(engine, case: Case):
     for secret in case.absent:
         assert secret not in everything, f"{secret!r} is stored"
     after = snapshot(engine)
-    again = import_file(engine, data, "copy_" + case.file_name, case.kind, mode="partial", limits=case.limits)
+    again = import_file(
+        engine, data, "copy_" + case.file_name, case.kind, mode="partial", limits=case.limits
+    )
     assert (again.status, again.rows_imported) == ("already_imported", 0)
     assert snapshot(engine) == after, "the same file twice must add nothing"
 
@@ -203,6 +226,7 @@ def test_case_all_or_nothing(engine, case: Case):
 
 # --- the corpus itself ---------------------------------------------------------------------
 
+
 def test_corpus_is_large_and_covers_every_kind_and_outcome():
     assert len(CASES) >= 45
     assert {c.kind for c in CASES} == {"presence", "incidents", "crossings", "voters"}
@@ -210,8 +234,12 @@ def test_corpus_is_large_and_covers_every_kind_and_outcome():
     assert sum(c.file_name.endswith(".xlsx") and c.status != "rejected" for c in CASES) >= 3
     for c in CASES:
         if c.status == "rejected":
-            assert c.code and has(f"errors.{c.code}", "id") and has(f"errors.{c.code}", "en"), c.name
-        assert c.rows_imported + c.rows_rejected + c.duplicates == c.rows_read or c.file_rejected, c.name
+            assert c.code and has(f"errors.{c.code}", "id") and has(f"errors.{c.code}", "en"), (
+                c.name
+            )
+        assert c.rows_imported + c.rows_rejected + c.duplicates == c.rows_read or c.file_rejected, (
+            c.name
+        )
 
 
 def test_passport_pseudonym_is_hmac_sha256_of_the_normalised_number():
@@ -228,8 +256,15 @@ def test_passport_pseudonym_is_hmac_sha256_of_the_normalised_number():
 
 # --- command line --------------------------------------------------------------------------
 
-CONTRACT_FIELDS = ("kind", "rows_read", "rows_imported", "rows_rejected", "duplicates", "errors",
-                   "dropped_columns")
+CONTRACT_FIELDS = (
+    "kind",
+    "rows_read",
+    "rows_imported",
+    "rows_rejected",
+    "duplicates",
+    "errors",
+    "dropped_columns",
+)
 
 
 def run_cli(tmp_path: Path, case: Case, db_url: str, *flags: str, name: str | None = None):
@@ -238,8 +273,24 @@ def run_cli(tmp_path: Path, case: Case, db_url: str, *flags: str, name: str | No
     env = dict(os.environ)
     env.setdefault("NTB_PSEUDONYM_KEY", "00" * 32)
     env.pop("NTB_DB_URL", None)
-    proc = subprocess.run([sys.executable, "-m", "loaders.ingest", case.kind, str(path), "--db", db_url,
-                           *flags, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loaders.ingest",
+            case.kind,
+            str(path),
+            "--db",
+            db_url,
+            *flags,
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.stdout.strip(), proc.stderr
     for secret in case.absent:
         assert secret not in proc.stdout and secret not in proc.stderr
@@ -252,19 +303,35 @@ def expected_json(case: Case, partial: bool, lang: str, shown: dict) -> dict:
     errors = []
     for line, column, code in sorted(case.errors):
         value = case.values.get((line, column), shown.get((line, column)))
-        errors.append({"line": line, "column": column, "value": value, "message": t(f"errors.row_{code}", lang)})
+        errors.append(
+            {
+                "line": line,
+                "column": column,
+                "value": value,
+                "message": t(f"errors.row_{code}", lang),
+            }
+        )
     rows_imported, duplicates = case.rows_imported, case.duplicates
     if case.errors and not partial:
         rows_imported, duplicates = 0, 0
-    return {"kind": case.kind, "rows_read": case.rows_read, "rows_imported": rows_imported,
-            "rows_rejected": case.rows_rejected, "duplicates": duplicates, "errors": errors,
-            "dropped_columns": sorted(case.dropped)}
+    return {
+        "kind": case.kind,
+        "rows_read": case.rows_read,
+        "rows_imported": rows_imported,
+        "rows_rejected": case.rows_rejected,
+        "duplicates": duplicates,
+        "errors": errors,
+        "dropped_columns": sorted(case.dropped),
+    }
 
 
 def contract_part(out: dict) -> dict:
     part = {k: out[k] for k in CONTRACT_FIELDS}
-    part["errors"] = [{k: e[k] for k in ("line", "column", "value", "message")}
-                      for e in out["errors"] if e.get("level", "error") == "error"]
+    part["errors"] = [
+        {k: e[k] for k in ("line", "column", "value", "message")}
+        for e in out["errors"]
+        if e.get("level", "error") == "error"
+    ]
     part["dropped_columns"] = sorted(out["dropped_columns"])
     return part
 
@@ -284,8 +351,11 @@ CLI_CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,partial,lang,exit_code", CLI_CASES,
-                         ids=[f"{n}-{'partial' if p else 'all'}-{lang}" for n, p, lang, _ in CLI_CASES])
+@pytest.mark.parametrize(
+    "name,partial,lang,exit_code",
+    CLI_CASES,
+    ids=[f"{n}-{'partial' if p else 'all'}-{lang}" for n, p, lang, _ in CLI_CASES],
+)
 def test_command_line(tmp_path, sqlite_url, name, partial, lang, exit_code):
     case = BY_NAME[name]
     flags = (["--partial"] if partial else []) + (["--lang", "en"] if lang == "en" else [])
@@ -296,7 +366,7 @@ def test_command_line(tmp_path, sqlite_url, name, partial, lang, exit_code):
         assert clear not in shown[key] and "*" in shown[key]
     assert contract_part(out) == expected_json(case, partial, lang, shown)
     other = "en" if lang == "id" else "id"
-    for (line, column, code_), e in zip(sorted(case.errors), out["errors"]):
+    for (_line, _column, code_), e in zip(sorted(case.errors), out["errors"]):
         assert e["message"] == t(f"errors.row_{code_}", lang) != t(f"errors.row_{code_}", other)
         # Indonesian by default ("... tidak valid", "... tidak dikenal"), English with --lang en
         indonesian = ("tidak valid", "tidak dikenal", "harus", "wajib")
@@ -309,7 +379,12 @@ def test_command_line_same_file_twice_adds_nothing(tmp_path, sqlite_url):
     assert (first_code, first["rows_imported"]) == (0, 3)
     code, again = run_cli(tmp_path, case, sqlite_url, name="again_" + case.file_name)
     assert code == 0
-    assert (again["rows_read"], again["rows_imported"], again["rows_rejected"], again["errors"]) == (3, 0, 0, [])
+    assert (
+        again["rows_read"],
+        again["rows_imported"],
+        again["rows_rejected"],
+        again["errors"],
+    ) == (3, 0, 0, [])
     assert again["duplicates"] == 3
 
 

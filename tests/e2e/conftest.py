@@ -4,6 +4,7 @@ recorded (the app must work offline: no CDN, no tile server, no font download).
 
 Run alone with `pytest -m e2e`. Screenshots go to screenshots/ at the repo root (git-ignored).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,6 +24,7 @@ from tests.e2e.helpers import assert_no_exception
 
 ROOT = Path(__file__).resolve().parents[2]
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (the one browser: tests/conftest.py)
+
 SCREENSHOTS = ROOT / "screenshots"
 STARTUP_TIMEOUT_S = 60
 PSEUDONYM_KEY = "22" * 32  # a throw-away key: the e2e database holds demo data only
@@ -30,12 +32,13 @@ PSEUDONYM_KEY = "22" * 32  # a throw-away key: the e2e database holds demo data 
 
 # --------------------------------------------------------------------------- database + server
 
+
 @dataclass
 class App:
-    url: str                  # http://127.0.0.1:<port>
-    db_url: str               # sqlite:///<tmp>/e2e.sqlite
-    log: Path                 # the server's stdout+stderr
-    user: str | None = None   # a local analyst account, when the app has a sign-in gate
+    url: str  # http://127.0.0.1:<port>
+    db_url: str  # sqlite:///<tmp>/e2e.sqlite
+    log: Path  # the server's stdout+stderr
+    user: str | None = None  # a local analyst account, when the app has a sign-in gate
     password: str | None = None
 
     @property
@@ -44,6 +47,7 @@ class App:
 
     def engine(self):
         from storage.engine import get_engine
+
         return get_engine(self.db_url)
 
 
@@ -60,6 +64,7 @@ def _analyst_account(db_url: str) -> tuple[str | None, str | None]:
     except ImportError:  # no local accounts in this version of the app: no sign-in gate
         return None, None
     from storage.engine import get_engine
+
     name, password = "e2e-analis", secrets.token_urlsafe(16)
     add_user(get_engine(db_url), name, password, "analyst", actor="e2e")
     return name, password
@@ -72,9 +77,24 @@ def app_server(tmp_path_factory) -> App:
     db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
     env = {**os.environ, "NTB_DB_URL": db_url, "NTB_PSEUDONYM_KEY": PSEUDONYM_KEY}
     env.pop("NTB_MODE", None)
-    seed = subprocess.run([sys.executable, "-m", "loaders.demo", "--db", db_url, "--out", str(tmp / "demo"),
-                           "--scale", "0.05"],  # a twentieth of the published volumes; planted cases kept
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    seed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loaders.demo",
+            "--db",
+            db_url,
+            "--out",
+            str(tmp / "demo"),
+            "--scale",
+            "0.05",
+        ],  # a twentieth of the published volumes; planted cases kept
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert seed.returncode == 0, f"demo seeding failed:\n{seed.stdout}\n{seed.stderr}"
     user, password = _analyst_account(db_url)
 
@@ -82,16 +102,34 @@ def app_server(tmp_path_factory) -> App:
     log = tmp / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.port", str(port),  # as `make run` starts it
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "ui.serve",
+                "--server.port",
+                str(port),  # as `make run` starts it
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+                pytest.fail(
+                    f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
+                )
             try:
                 with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
                     if r.read().decode().strip() == "ok":
@@ -99,8 +137,10 @@ def app_server(tmp_path_factory) -> App:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s:\n"
-                            f"{log.read_text(errors='replace')}")
+                pytest.fail(
+                    f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s:\n"
+                    f"{log.read_text(errors='replace')}"
+                )
             time.sleep(0.25)
         yield App(base, db_url, log, user, password)
     finally:
@@ -114,13 +154,18 @@ def app_server(tmp_path_factory) -> App:
 
 # --------------------------------------------------------------------------- browser + page
 
+
 @pytest.fixture
 def page(browser, app_server, request):
     """A fresh browser context (so a fresh Streamlit session) at 1920×1080. Requests to the app's
     host:port go through; anything else is aborted and recorded, and the test fails if there was any.
     The test also fails if an exception box is on screen or the server logged a traceback."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID",
-                                  timezone_id="Asia/Makassar", service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080},
+        locale="id-ID",
+        timezone_id="Asia/Makassar",
+        service_workers="block",
+    )
     blocked: list[str] = []
 
     def route(r):
@@ -151,7 +196,9 @@ def page(browser, app_server, request):
             except AssertionError as exc:
                 problems.append(str(exc))
         if blocked:
-            problems.append(f"the app asked for resources outside {app_server.netloc} (it must work offline): {blocked}")
+            problems.append(
+                f"the app asked for resources outside {app_server.netloc} (it must work offline): {blocked}"
+            )
         with open(app_server.log, "rb") as f:
             f.seek(log_start)
             new_log = f.read().decode(errors="replace")

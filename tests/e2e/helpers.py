@@ -1,5 +1,6 @@
 """What the journeys share: signing in, waiting for Streamlit, reading nav links, metrics, tables
 and the map out of the DOM (Streamlit 1.67's data-testids; pinned in requirements.txt)."""
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,21 @@ MAP = '[data-testid="stPlotlyChart"]'
 # The office-area outlines are the last choropleth trace (viz/maps.py draws them above the regencies);
 # a chosen regency's outline is a transparent choropleth just before them.
 REGIONS = f'{MAP} g.trace.choropleth:not(:last-child) path.choroplethlocation:not([fill="rgba(0, 0, 0, 0)"])'
-OFFICE_OUTLINES = f'{MAP} g.trace.choropleth:last-child path.choroplethlocation'
+OFFICE_OUTLINES = f"{MAP} g.trace.choropleth:last-child path.choroplethlocation"
 METRIC = '[data-testid="stMetric"]'
 METRIC_LABEL = '[data-testid="stMetricLabel"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
-SIGN_IN_USER = '.st-key-signin_user input'
-SIGN_IN_PASSWORD = '.st-key-signin_password input'
-PAGE_TITLES = {"overview": "overview.title", "map": "map.title", "alerts": "alertpage.title",
-               "timeline": "timeline.title", "upload": "uploadpage.title", "records": "records.title",
-               "about": "about.title"}
+SIGN_IN_USER = ".st-key-signin_user input"
+SIGN_IN_PASSWORD = ".st-key-signin_password input"
+PAGE_TITLES = {
+    "overview": "overview.title",
+    "map": "map.title",
+    "alerts": "alertpage.title",
+    "timeline": "timeline.title",
+    "upload": "uploadpage.title",
+    "records": "records.title",
+    "about": "about.title",
+}
 
 
 def assert_no_exception(page: Page) -> None:
@@ -56,7 +63,9 @@ def open_app(page: Page, app, path: str = "") -> None:
     page.locator(f"h1, {SIGN_IN_USER}").first.wait_for(timeout=60_000)
     wait_idle(page)
     if page.locator(SIGN_IN_USER).count():
-        assert app.user, "the app asks for a sign-in but no local account could be created (storage.users)"
+        assert app.user, (
+            "the app asks for a sign-in but no local account could be created (storage.users)"
+        )
         page.locator(SIGN_IN_USER).fill(app.user)
         page.locator(SIGN_IN_PASSWORD).fill(app.password)
         page.locator('[data-testid="stFormSubmitButton"] button').click()
@@ -67,7 +76,8 @@ def open_app(page: Page, app, path: str = "") -> None:
 def nav_labels(page: Page) -> list[str]:
     """The sidebar page links' labels (without the material icon's ligature text)."""
     return page.locator(NAV_LINK).evaluate_all(
-        "els => els.map(e => e.innerText.split('\\n').map(s => s.trim()).filter(Boolean).pop())")
+        "els => els.map(e => e.innerText.split('\\n').map(s => s.trim()).filter(Boolean).pop())"
+    )
 
 
 def nav_keys(page: Page, lang: str) -> list[str]:
@@ -82,14 +92,18 @@ def nav_keys(page: Page, lang: str) -> list[str]:
 def go_to(page: Page, page_key: str, lang: str = "id") -> None:
     """Click the sidebar link to a page (same session) and wait for its title."""
     page.locator(NAV_LINK).filter(has_text=t(f"nav.{page_key}", lang)).first.click()
-    title = t(PAGE_TITLES[page_key], lang).split("{")[0]  # titles with a {name} match by their start
+    title = t(PAGE_TITLES[page_key], lang).split("{")[
+        0
+    ]  # titles with a {name} match by their start
     expect(page.locator("h1").first).to_contain_text(title, timeout=60_000)
     wait_idle(page)
 
 
 def metric(page: Page, label: str) -> Locator:
     """The value of the metric tile whose label is exactly `label`."""
-    tile = page.locator(METRIC).filter(has=page.locator(METRIC_LABEL, has_text=re.compile(f"^{re.escape(label)}$")))
+    tile = page.locator(METRIC).filter(
+        has=page.locator(METRIC_LABEL, has_text=re.compile(f"^{re.escape(label)}$"))
+    )
     return tile.locator(METRIC_VALUE)
 
 
@@ -103,7 +117,8 @@ def wait_map(page: Page, n: int = 10) -> Locator:
 def dataframe_with_header(page: Page, header: str) -> Locator:
     """The st.dataframe whose column headers include `header` (glide grid: read its ARIA table)."""
     return page.locator('[data-testid="stDataFrame"]').filter(
-        has=page.locator('[role="columnheader"]', has_text=re.compile(f"^{re.escape(header)}$")))
+        has=page.locator('[role="columnheader"]', has_text=re.compile(f"^{re.escape(header)}$"))
+    )
 
 
 def dataframe_rows(frame: Locator) -> list[list[str]]:

@@ -4,6 +4,7 @@ rows, the map drill-down, and screenshots of every page at desktop and phone siz
 Expected numbers come from the same database through storage.queries, with the sidebar's
 defaults: period = the whole data span, as-of = the last date in the data, office = all of NTB.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,21 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from i18n import t
-from tests.e2e.helpers import (MAP, OFFICE_OUTLINES, REGIONS, assert_no_exception, dataframe_rows,
-                               dataframe_with_header, fmt_id, go_to, metric, nav_keys, open_app, wait_idle,
-                               wait_map)
+from tests.e2e.helpers import (
+    MAP,
+    OFFICE_OUTLINES,
+    REGIONS,
+    assert_no_exception,
+    dataframe_rows,
+    dataframe_with_header,
+    fmt_id,
+    go_to,
+    metric,
+    nav_keys,
+    open_app,
+    wait_idle,
+    wait_map,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -27,20 +40,24 @@ def default_filters(engine):
     """The sidebar's defaults (ui/sidebar.py)."""
     from domain.filters import Filters
     from storage import queries
+
     lo, hi = queries.data_span(engine)
     return Filters(start=lo, end=hi, as_of=hi, office=None)
 
 
 def expected_kpis(app) -> dict:
     from storage import queries
+
     engine = app.engine()
     return queries.kpis(engine, default_filters(engine))
 
 
 # --------------------------------------------------------------------------- overview
 
+
 def test_overview_map_and_kpis(page: Page, app_server):
     from domain.regions import areas_on
+
     open_app(page, app_server)
     expect(page.locator("h1").first).to_have_text(t("overview.title", "id"))
 
@@ -51,15 +68,18 @@ def test_overview_map_and_kpis(page: Page, app_server):
         # plotly 6 writes the colour as the `fill` attribute (style holds only the stroke)
         colour = f["style"] or f["attr"]
         assert colour and colour != "none", f"region {n} has no fill: {f}"
-        assert colour.lower() not in NO_DATA_GREY and f["computed"] not in NO_DATA_GREY, \
+        assert colour.lower() not in NO_DATA_GREY and f["computed"] not in NO_DATA_GREY, (
             f"region {n} drawn as 'no data': {f}"
+        )
     assert len({f["computed"] for f in fills}) >= 5, f"the choropleth hardly varies: {fills}"
 
     engine = app_server.engine()
     offices_in_force = set(areas_on(default_filters(engine).as_of).values())
     outlines = page.locator(OFFICE_OUTLINES)
     expect(outlines).to_have_count(len(offices_in_force))
-    strokes = outlines.evaluate_all("els => els.map(e => [e.getAttribute('d').length, getComputedStyle(e).stroke])")
+    strokes = outlines.evaluate_all(
+        "els => els.map(e => [e.getAttribute('d').length, getComputedStyle(e).stroke])"
+    )
     for length, stroke in strokes:
         assert length > 100, "an office outline has (almost) no geometry"
         assert stroke == "rgb(28, 28, 40)", f"office outline colour {stroke}"  # viz.style.OFFICE
@@ -70,13 +90,20 @@ def test_overview_map_and_kpis(page: Page, app_server):
     assert kpis["present"] > 1000  # the demo data really is there
 
     # The tab icon is the app's own static file (served, not read and re-encoded on every run).
-    icon = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href).pop()")
+    icon = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href).pop()"
+    )
     assert icon and icon.endswith("/app/static/favicon.png"), icon
     got = page.request.get(icon)
-    assert got.status == 200 and got.headers["content-type"] == "image/png" and got.body()[:4] == b"\x89PNG"
+    assert (
+        got.status == 200
+        and got.headers["content-type"] == "image/png"
+        and got.body()[:4] == b"\x89PNG"
+    )
 
 
 # --------------------------------------------------------------------------- language
+
 
 def test_language_switch(page: Page, app_server):
     open_app(page, app_server)
@@ -91,7 +118,9 @@ def test_language_switch(page: Page, app_server):
     wait_idle(page)
     assert nav_keys(page, "en") == keys
     assert "lang=en" in page.url
-    expect(metric(page, t("kpi.present", "en"))).to_have_text(f"{expected_kpis(app_server)['present']:,}")
+    expect(metric(page, t("kpi.present", "en"))).to_have_text(
+        f"{expected_kpis(app_server)['present']:,}"
+    )
 
     lang_option.filter(has_text="Bahasa Indonesia").click()
     expect(h1).to_have_text(t("overview.title", "id"))
@@ -122,26 +151,39 @@ def test_upload_with_bad_rows(page: Page, app_server, tmp_path):
     expect(present).to_have_text(fmt_id(before))
 
     go_to(page, "upload")
-    page.locator('[data-testid="stRadioOption"]').filter(has_text=t("uploadpage.kind_presence", "id")).click()
+    page.locator('[data-testid="stRadioOption"]').filter(
+        has_text=t("uploadpage.kind_presence", "id")
+    ).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
 
-    expect(page.get_by_text(t("uploadpage.errors", "id", n=2), exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(t("uploadpage.errors", "id", n=2), exact=True)).to_be_visible(
+        timeout=60_000
+    )
     wait_idle(page)
-    summary = t("uploadpage.check_summary", "id", read=5, valid=3, rejected=2, warnings=0).replace("**", "")
+    summary = t("uploadpage.check_summary", "id", read=5, valid=3, rejected=2, warnings=0).replace(
+        "**", ""
+    )
     expect(page.get_by_text(summary, exact=True)).to_be_visible()
     errors = dataframe_with_header(page, t("uploadpage.err_line", "id"))
     expect(errors).to_have_count(1)
     rows = dataframe_rows(errors)
     assert [r[0] for r in rows] == ["3", "5"], rows
     # columns as the file named them (issue 19)
-    assert rows[0][1:3] == ["tanggal_laporan", "31/02/2024"] and rows[1][1:3] == ["kabupaten_kota", "Atlantis"], rows
+    assert rows[0][1:3] == ["tanggal_laporan", "31/02/2024"] and rows[1][1:3] == [
+        "kabupaten_kota",
+        "Atlantis",
+    ], rows
 
-    page.locator('[data-testid="stRadioOption"]').filter(has_text=t("uploadpage.mode_partial", "id")).click()
+    page.locator('[data-testid="stRadioOption"]').filter(
+        has_text=t("uploadpage.mode_partial", "id")
+    ).click()
     wait_idle(page)
     page.get_by_role("button", name=t("uploadpage.commit", "id"), exact=True).click()
     done = t("upload.summary", "id", imported=3, updated=0, rejected=2, duplicates=0, read=5)
-    alert = page.locator('[data-testid="stAlertContentWarning"], [data-testid="stAlertContentSuccess"]')
+    alert = page.locator(
+        '[data-testid="stAlertContentWarning"], [data-testid="stAlertContentSuccess"]'
+    )
     expect(alert.filter(has_text=done)).to_be_visible(timeout=60_000)
     wait_idle(page)
 
@@ -215,6 +257,7 @@ def click_region(page: Page, code: str, hover_name: str) -> None:
 
 def test_map_drilldown_by_click(page: Page, app_server):
     from domain.regions import regency_name
+
     open_app(page, app_server)
     go_to(page, "map")
     wait_map(page, 10)
@@ -228,17 +271,25 @@ def test_map_drilldown_by_click(page: Page, app_server):
     page.wait_for_function("() => window.__selected.length > 0", timeout=10_000)
     assert page.evaluate("() => window.__selected") == [MATARAM]
     # ...and the app must answer with the drill-down
-    header = page.locator('[data-testid="stHeading"]').filter(has_text=t("mappage.drill_title", "id", regency=name))
+    header = page.locator('[data-testid="stHeading"]').filter(
+        has_text=t("mappage.drill_title", "id", regency=name)
+    )
     expect(header).to_be_visible(timeout=10_000)
     wait_idle(page, timeout=10_000)
     expect(header).to_be_visible()
     # the selected regency is outlined (viz.style.SELECTED) by a trace of its own, drawn round its
     # larger islands only; its own path keeps the thin white edge, so its islets stay islands
     strokes = page.locator(f"{MAP} g.trace.choropleth path.choroplethlocation").evaluate_all(
-        "els => els.map(e => getComputedStyle(e).stroke)")
+        "els => els.map(e => getComputedStyle(e).stroke)"
+    )
     assert strokes.count("rgb(194, 24, 91)") == 1, strokes
     where = page.evaluate(PATH_OF, MATARAM)
-    own = page.locator(f"{MAP} g.trace.choropleth").nth(where[0]).locator("path.choroplethlocation").nth(where[1])
+    own = (
+        page.locator(f"{MAP} g.trace.choropleth")
+        .nth(where[0])
+        .locator("path.choroplethlocation")
+        .nth(where[1])
+    )
     assert own.evaluate("e => getComputedStyle(e).stroke") == "rgb(255, 255, 255)"
 
 
@@ -246,13 +297,16 @@ def drill_down_by_selectbox(page: Page, app_server, code: str) -> dict:
     """Open the map page, choose a regency in the selectbox under the map; return its regency_table row."""
     from domain.regions import regency_name
     from storage import queries
+
     open_app(page, app_server)
     go_to(page, "map")
     wait_map(page, 10)
     name = regency_name(code)
     page.locator('.st-key-drill_select [role="combobox"]').click()
     page.get_by_role("option", name=name, exact=True).click()
-    header = page.locator('[data-testid="stHeading"]').filter(has_text=t("mappage.drill_title", "id", regency=name))
+    header = page.locator('[data-testid="stHeading"]').filter(
+        has_text=t("mappage.drill_title", "id", regency=name)
+    )
     expect(header).to_be_visible(timeout=30_000)
     wait_idle(page)
     expect(header).to_be_visible()
@@ -270,14 +324,20 @@ def test_map_drilldown_by_selectbox(page: Page, app_server):
         shown = metric(page, t(f"metric.{key}", "id")).last.inner_text()
         decimals = 1 if key == "per_1000_voters" else 0
         # separators aside (see the next test), the drill-down shows the database's numbers
-        assert re.sub(r"\D", "", shown) == re.sub(r"\D", "", f"{row[key]:.{decimals}f}"), (key, shown, row[key])
+        assert re.sub(r"\D", "", shown) == re.sub(r"\D", "", f"{row[key]:.{decimals}f}"), (
+            key,
+            shown,
+            row[key],
+        )
 
 
 def test_map_drilldown_numbers_in_indonesian_format(page: Page, app_server):
     row = drill_down_by_selectbox(page, app_server, MATARAM)
     for key in DRILL_KEYS:
         decimals = 1 if key == "per_1000_voters" else 0
-        expected = f"{row[key]:,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+        expected = (
+            f"{row[key]:,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+        )
         expect(metric(page, t(f"metric.{key}", "id")).last).to_have_text(expected, timeout=2_000)
 
 
@@ -285,9 +345,13 @@ def test_map_drilldown_numbers_in_indonesian_format(page: Page, app_server):
 
 SIZES = ((1920, 1080), (390, 844))
 READY = {  # what shows a page has finished drawing
-    "overview": REGIONS, "map": REGIONS, "alerts": '[data-testid="stDataFrame"]',
-    "timeline": '[data-testid="stPlotlyChart"]', "upload": '[data-testid="stFileUploader"]',
-    "records": '[data-testid="stDataFrame"]', "about": '[data-testid="stDataFrame"]',
+    "overview": REGIONS,
+    "map": REGIONS,
+    "alerts": '[data-testid="stDataFrame"]',
+    "timeline": '[data-testid="stPlotlyChart"]',
+    "upload": '[data-testid="stFileUploader"]',
+    "records": '[data-testid="stDataFrame"]',
+    "about": '[data-testid="stDataFrame"]',
 }
 LAYOUT = """() => {
   const box = e => { if (!e) return null; const b = e.getBoundingClientRect();
@@ -343,8 +407,11 @@ def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
             assert_no_exception(page)
             if key == "map":
                 layout[f"{width}x{height}"] = page.evaluate(LAYOUT)
-            _shoot(page, screenshot_dir / f"{key}_{width}x{height}.png",
-                   screenshot_dir / f"{key}_{width}x{height}_full.png")
+            _shoot(
+                page,
+                screenshot_dir / f"{key}_{width}x{height}.png",
+                screenshot_dir / f"{key}_{width}x{height}_full.png",
+            )
             assert_no_exception(page)
     (screenshot_dir / "map_layout.json").write_text(json.dumps(layout, indent=2))
     print("\nmap page layout:", json.dumps(layout))

@@ -2,6 +2,7 @@
 analyst may open, its visible text and the text plotly draws in its charts (axis months), against
 the English that leaked before: the boundary attribution, the sources' "as reported", the licence
 expander, Streamlit's own placeholders and plotly's English month names."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ from playwright.sync_api import Page
 from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, wait_idle
 
 pytestmark = pytest.mark.e2e
-LEAKS = re.compile(r"Regency boundaries|as reported|Constitutional Court|Immigration offices|MIT License|"
-                   r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting")
+LEAKS = re.compile(
+    r"Regency boundaries|as reported|Constitutional Court|Immigration offices|MIT License|"
+    r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting"
+)
 PAGES = ("overview", "map", "alerts", "timeline", "upload", "records", "about")
 
 

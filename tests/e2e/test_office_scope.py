@@ -2,6 +2,7 @@
 (`python -m ui.serve`): the map draws the whole province but carries values only for 52.04 and
 52.07 (the others grey, no number in their hover text), the headline equals the sum over those two
 regencies, and a link to an alert of 52.01 opens nothing; a province-wide account opens it."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,14 @@ from i18n import t
 from storage import queries
 from storage.models import Alert
 from storage.users import add_user
-from tests.e2e.helpers import (MAP, SIGN_IN_PASSWORD, SIGN_IN_USER, fmt_id, metric, wait_idle, wait_map)
+from tests.e2e.helpers import (
+    SIGN_IN_PASSWORD,
+    SIGN_IN_USER,
+    fmt_id,
+    metric,
+    wait_idle,
+    wait_map,
+)
 
 pytestmark = pytest.mark.e2e
 SUMBAWA = Scope("kanim_sumbawa_besar")
@@ -49,8 +57,12 @@ def sign_in(page, app, path: str, user: str, password: str) -> None:
 
 def alert_of(app, regency: str) -> int:
     with app.engine().connect() as conn:
-        found = conn.scalar(select(Alert.id).where(Alert.regency_code == regency, Alert.stale.is_(False))
-                            .order_by(Alert.id).limit(1))
+        found = conn.scalar(
+            select(Alert.id)
+            .where(Alert.regency_code == regency, Alert.stale.is_(False))
+            .order_by(Alert.id)
+            .limit(1)
+        )
     assert found is not None, f"the demo data have no alert of {regency}"
     return int(found)
 
@@ -63,8 +75,19 @@ def test_a_sumbawa_viewer_sees_values_only_for_its_two_regencies(page, app_serve
     values, grey = traces[t("metric.present", "id")], traces[t("map.no_data", "id")]
     assert sorted(values["locations"]) == ["52.04", "52.07"]
     assert all(isinstance(z, (int, float)) and z > 0 for z in values["z"])
-    assert sorted(grey["locations"]) == ["52.01", "52.02", "52.03", "52.05", "52.06", "52.08", "52.71", "52.72"]
-    assert all(t("map.no_data", "id") in h and not re.search(r"\d", h) for h in grey["hover"]), grey["hover"]
+    assert sorted(grey["locations"]) == [
+        "52.01",
+        "52.02",
+        "52.03",
+        "52.05",
+        "52.06",
+        "52.08",
+        "52.71",
+        "52.72",
+    ]
+    assert all(t("map.no_data", "id") in h and not re.search(r"\d", h) for h in grey["hover"]), (
+        grey["hover"]
+    )
     # the headline: the sum over 52.04 and 52.07 of the period shown (the data's whole span)
     lo, hi = queries.data_span(app_server.engine())
     table = queries.regency_table(app_server.engine(), Filters(lo, hi, hi, scope=SUMBAWA))
@@ -80,7 +103,9 @@ def test_an_alert_of_another_area_opened_by_url_shows_nothing(page, app_server, 
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert f"#{alert} " not in main
     assert f"{t('alertpage.status', 'id')}: " not in main  # no detail block (its status line)
-    assert page.locator('[data-testid="stForm"]').count() == 0  # no follow-up form (a viewer, and not its alert)
+    assert (
+        page.locator('[data-testid="stForm"]').count() == 0
+    )  # no follow-up form (a viewer, and not its alert)
 
 
 def test_a_province_wide_account_opens_the_same_link(page, app_server):

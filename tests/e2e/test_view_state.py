@@ -1,6 +1,7 @@
 """The view a head of office chose stays: set the quiet period with the phase shortcut on the
 overview, then the map, the alerts and the timeline all show it; a reload keeps it; the link opened
 in another browser shows the same view; the phase line names the quiet period (issue 18, items 1-2)."""
+
 from __future__ import annotations
 
 import re
@@ -21,41 +22,55 @@ def shown_date(page: Page, key: str) -> str:
 
 
 def expect_dates(page: Page, period: str, as_of: str) -> None:
-    page.wait_for_function("""([p, a]) => {
+    page.wait_for_function(
+        """([p, a]) => {
         const read = k => (document.querySelector(`.st-key-${k} [data-testid="stDateInputField"]`)?.innerText || '')
                           .replace(/\\s+/g, '');
-        return read('period') === p && read('as_of') === a; }""", arg=[period, as_of], timeout=30_000)
+        return read('period') === p && read('as_of') === a; }""",
+        arg=[period, as_of],
+        timeout=30_000,
+    )
 
 
 def pick(page: Page, key: str, option_start: str) -> None:
     page.locator(f'.st-key-{key} input[role="combobox"]').click()
-    page.locator('[role="option"]').filter(has_text=re.compile("^" + re.escape(option_start))).first.click()
+    page.locator('[role="option"]').filter(
+        has_text=re.compile("^" + re.escape(option_start))
+    ).first.click()
     wait_idle(page)
 
 
-def test_the_quiet_period_chosen_once_stays_on_every_page_and_in_the_link(page: Page, app_server, browser):
+def test_the_quiet_period_chosen_once_stays_on_every_page_and_in_the_link(
+    page: Page, app_server, browser
+):
     open_app(page, app_server)
     pick(page, "phase_pick", "Masa tenang")
     expect_dates(page, QUIET, "26/11/2024")  # the as-of date follows the period's end
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Tahapan")).to_contain_text(
-        "Tahapan: Masa tenang")  # the phase line describes the period chosen
+        "Tahapan: Masa tenang"
+    )  # the phase line describes the period chosen
     for key in ("map", "alerts", "timeline", "overview"):
         go_to(page, key)
         expect_dates(page, QUIET, "26/11/2024")
     assert "from=2024-11-24" in page.url and "to=2024-11-26" in page.url and "asof" not in page.url
 
-    link = page.url[len(app_server.url):]
+    link = page.url[len(app_server.url) :]
     open_app(page, app_server, link)  # a reload: a new session, signed in again
     expect_dates(page, QUIET, "26/11/2024")
 
-    other = browser.new_context(viewport={"width": 1440, "height": 900}, locale="id-ID",
-                                timezone_id="Asia/Makassar", service_workers="block")
+    other = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        locale="id-ID",
+        timezone_id="Asia/Makassar",
+        service_workers="block",
+    )
     try:
         colleague = other.new_page()
         open_app(colleague, app_server, link)
         expect_dates(colleague, QUIET, "26/11/2024")
-        expect(colleague.locator('[data-testid="stAlert"]').filter(has_text="Tahapan")).to_contain_text(
-            "Tahapan: Masa tenang")
+        expect(
+            colleague.locator('[data-testid="stAlert"]').filter(has_text="Tahapan")
+        ).to_contain_text("Tahapan: Masa tenang")
     finally:
         other.close()
 
@@ -81,7 +96,11 @@ def test_a_phase_chosen_stays_chosen_after_switching_language(page: Page, app_se
     page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
     wait_idle(page)
     expect_dates(page, QUIET, "26/11/2024")
-    expect(page.locator('.st-key-phase_pick input[role="combobox"]')).to_have_value(re.compile("^Quiet period"))
-    expect(page.locator('.st-key-office input[role="combobox"]')).to_have_attribute("placeholder", "All of NTB")
+    expect(page.locator('.st-key-phase_pick input[role="combobox"]')).to_have_value(
+        re.compile("^Quiet period")
+    )
+    expect(page.locator('.st-key-office input[role="combobox"]')).to_have_attribute(
+        "placeholder", "All of NTB"
+    )
     go_to(page, "map", "en")
     expect_dates(page, QUIET, "26/11/2024")

@@ -1,6 +1,7 @@
 """Run by test_crash.py in a child process: import a file, and signal (then hang) in the middle
 of the commit, after the rows are written but before the transaction commits, so the parent can
 `kill -9` it there."""
+
 import sys
 import time
 from pathlib import Path

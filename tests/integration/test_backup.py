@@ -1,4 +1,5 @@
 """Backup and restore on both engines restore identical row counts."""
+
 import subprocess
 import sys
 
@@ -11,8 +12,18 @@ from storage.schema import upgrade
 from tests.conftest import ROOT
 from tests.unit.test_import import presence_file
 
-TABLES = ["upload_batch", "batch_error", "presence", "incident", "crossing", "presence_daily", "incident_daily",
-          "crossing_daily", "audit_event", "app_user"]
+TABLES = [
+    "upload_batch",
+    "batch_error",
+    "presence",
+    "incident",
+    "crossing",
+    "presence_daily",
+    "incident_daily",
+    "crossing_daily",
+    "audit_event",
+    "app_user",
+]
 
 
 def counts(url):
@@ -24,12 +35,16 @@ def counts(url):
 
 
 def cli(*args):
-    r = subprocess.run([sys.executable, "-m", "storage.backup", *args], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "storage.backup", *args], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
     return r
 
 
-@pytest.mark.parametrize("engine_kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+@pytest.mark.parametrize(
+    "engine_kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
+)
 def test_backup_then_restore_gives_identical_counts(engine_kind, tmp_path, pg_database):
     if engine_kind == "sqlite":
         src, dst = f"sqlite:///{tmp_path / 'a.sqlite'}", f"sqlite:///{tmp_path / 'b.sqlite'}"

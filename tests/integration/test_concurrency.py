@@ -1,6 +1,7 @@
 """Two concurrent 50,000-row uploads while 20 readers query the dashboard's aggregates every
 10 ms: no error, exactly 100,000 rows, both batches recorded — on SQLite and PostgreSQL. With
 writers forced to deferred transactions the same test fails on SQLite (it can see the bug)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -26,8 +27,10 @@ REGS = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", 
 
 
 def big_file(tag: str) -> bytes:
-    lines = [f"{tag}{i:06d};{(i % 28) + 1:02d}/11/2024;{REGS[i % 10]};AUS;VOA;wisata;{tag}{i:07d};1\n"
-             for i in range(ROWS)]
+    lines = [
+        f"{tag}{i:06d};{(i % 28) + 1:02d}/11/2024;{REGS[i % 10]};AUS;VOA;wisata;{tag}{i:07d};1\n"
+        for i in range(ROWS)
+    ]
     return (HEADER + "".join(lines)).encode()
 
 
@@ -89,6 +92,7 @@ def test_concurrent_uploads_lose_nothing(race_engine):
 def test_deferred_writers_lose_an_upload_on_sqlite(tmp_path, monkeypatch):
     """The control: BEGIN DEFERRED instead of IMMEDIATE. One writer's read snapshot goes stale
     before it can write, SQLite refuses ("database is locked") and that upload is lost."""
+
     @contextlib.contextmanager
     def deferred_write_tx(engine):
         with engine.connect() as conn:

@@ -1,5 +1,6 @@
 """Kill the importer with SIGKILL in the middle of a commit: after restart the database passes
 its integrity check and the batch is wholly absent (SQLite and PostgreSQL)."""
+
 import os
 import signal
 import subprocess
@@ -31,8 +32,17 @@ def test_kill_9_mid_commit_leaves_all_or_nothing(crash_url, tmp_path):
     src = tmp_path / "second.csv"
     src.write_bytes(big_file("B"))
     marker = tmp_path / "marker"
-    child = subprocess.Popen([sys.executable, str(ROOT / "tests/integration/crash_importer.py"), crash_url, str(src),
-                              str(marker)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "tests/integration/crash_importer.py"),
+            crash_url,
+            str(src),
+            str(marker),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     deadline = time.time() + 240
     while not marker.exists() and child.poll() is None and time.time() < deadline:
         time.sleep(0.05)

@@ -1,6 +1,7 @@
 """Issue 21 item 5: the audit trail can be neither rewritten nor emptied, on either engine (migration
 0013 on top of 0001's UPDATE/DELETE triggers). Every attempt is refused with the engine's real error
 and leaves every row as it was."""
+
 import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
@@ -23,9 +24,8 @@ def trail(engine):
 
 
 def _refused(engine, sql: str, error) -> str:
-    with pytest.raises(error) as got:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
+    with pytest.raises(error) as got, engine.begin() as conn:
+        conn.execute(text(sql))
     return str(got.value.orig)
 
 
@@ -37,16 +37,23 @@ def _unchanged(engine, before) -> None:
 def _error(engine):
     """RAISE(ABORT) in a SQLite trigger is a constraint failure; RAISE EXCEPTION in PL/pgSQL is
     SQLSTATE P0001 (psycopg's RaiseException, a ProgrammingError)."""
-    return sqlalchemy.exc.IntegrityError if engine.dialect.name == "sqlite" else sqlalchemy.exc.ProgrammingError
+    return (
+        sqlalchemy.exc.IntegrityError
+        if engine.dialect.name == "sqlite"
+        else sqlalchemy.exc.ProgrammingError
+    )
 
 
-@pytest.mark.parametrize("sql", [
-    "update audit_event set actor = 'x'",
-    "delete from audit_event",
-    "insert into audit_event (id, at, actor, action, target, detail) values "
-    "((select min(id) from audit_event), '2024-01-01', 'x', 'signin', 'user:x', '{}') "
-    "on conflict (id) do update set actor = 'x'",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "update audit_event set actor = 'x'",
+        "delete from audit_event",
+        "insert into audit_event (id, at, actor, action, target, detail) values "
+        "((select min(id) from audit_event), '2024-01-01', 'x', 'signin', 'user:x', '{}') "
+        "on conflict (id) do update set actor = 'x'",
+    ],
+)
 def test_update_delete_and_upsert_are_refused_on_both_engines(trail, sql):
     engine, before = trail
     assert "audit_event is append-only" in _refused(engine, sql, _error(engine))
@@ -57,8 +64,10 @@ def test_update_delete_and_upsert_are_refused_on_both_engines(trail, sql):
 @pytest.mark.parametrize("verb", ["INSERT OR REPLACE", "REPLACE"])
 def test_sqlite_insert_or_replace_over_an_existing_id_is_refused(trail, verb):
     engine, before = trail
-    sql = (f"{verb} INTO audit_event (id, at, actor, action, target, detail) "
-           f"values ({before[0][0]}, '2024-01-01', 'x', 'signin', 'user:x', '{{}}')")
+    sql = (
+        f"{verb} INTO audit_event (id, at, actor, action, target, detail) "
+        f"values ({before[0][0]}, '2024-01-01', 'x', 'signin', 'user:x', '{{}}')"
+    )
     assert _refused(engine, sql, sqlalchemy.exc.IntegrityError) == "audit_event is append-only"
     _unchanged(engine, before)
 
@@ -79,18 +88,29 @@ def test_postgresql_truncate_is_refused_even_for_a_superuser(trail):
 
     engine, before = trail
 
-    with pytest.raises(sqlalchemy.exc.ProgrammingError) as got:
-        with engine.begin() as conn:
-            conn.execute(text("truncate audit_event"))
+    with pytest.raises(sqlalchemy.exc.ProgrammingError) as got, engine.begin() as conn:
+        conn.execute(text("truncate audit_event"))
     assert isinstance(got.value.orig, psycopg.errors.RaiseException)
     assert "audit_event is append-only" in str(got.value.orig)
     _unchanged(engine, before)
-    with engine.connect() as conn:  # the tests run as a superuser, who bypasses privileges: check the grants
-        holders = conn.execute(text(
-            "select grantee from information_schema.role_table_grants where table_name = 'audit_event' "
-            "and table_schema = current_schema() and privilege_type = 'TRUNCATE'")).all()
-        granted = conn.execute(text(
-            "select privilege_type from information_schema.role_table_grants where table_name = 'audit_event' "
-            "and table_schema = current_schema() and grantee = current_user order by 1")).scalars().all()
+    with (
+        engine.connect() as conn
+    ):  # the tests run as a superuser, who bypasses privileges: check the grants
+        holders = conn.execute(
+            text(
+                "select grantee from information_schema.role_table_grants where table_name = 'audit_event' "
+                "and table_schema = current_schema() and privilege_type = 'TRUNCATE'"
+            )
+        ).all()
+        granted = (
+            conn.execute(
+                text(
+                    "select privilege_type from information_schema.role_table_grants where table_name = 'audit_event' "
+                    "and table_schema = current_schema() and grantee = current_user order by 1"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert holders == []
     assert granted == ["DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "UPDATE"]

@@ -1,5 +1,6 @@
 """Issue 21 item 4: a line break inside a cell must not start a new row, nor hide a formula after it,
 in a CSV export read back by Python's csv module and by pandas."""
+
 import csv
 import io
 
@@ -10,17 +11,30 @@ from viz.exports import to_csv
 CELLS = ["FORMULA-5-\r=1+1", "a\n+2", "b\r\n-3", "c\r@SUM(A1)", "d\n\n=4", "e\rplain", "=5\r=6"]
 # What a reader must get back: one cell each, every formula character after a break (and at the start)
 # behind an apostrophe, the breaks themselves kept.
-EXPECTED = ["FORMULA-5-\r'=1+1", "a\n'+2", "b\r\n'-3", "c\r'@SUM(A1)", "d\n\n'=4", "e\rplain", "'=5\r'=6"]
+EXPECTED = [
+    "FORMULA-5-\r'=1+1",
+    "a\n'+2",
+    "b\r\n'-3",
+    "c\r'@SUM(A1)",
+    "d\n\n'=4",
+    "e\rplain",
+    "'=5\r'=6",
+]
 
 
 def _export() -> str:
-    return to_csv(pd.DataFrame({"uraian": CELLS, "n": range(len(CELLS))}), "TERBATAS").decode("utf-8-sig")
+    return to_csv(pd.DataFrame({"uraian": CELLS, "n": range(len(CELLS))}), "TERBATAS").decode(
+        "utf-8-sig"
+    )
 
 
 def _lines_start_with_formula(text: str) -> list[str]:
     """Every piece of the file after any CR or LF: what a line-splitting reader sees as a row."""
-    return [piece for piece in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            if piece[:1] in ("=", "+", "-", "@")]
+    return [
+        piece
+        for piece in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if piece[:1] in ("=", "+", "-", "@")
+    ]
 
 
 def test_csv_module_reads_one_row_per_record_with_the_exact_cells():

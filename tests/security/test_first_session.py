@@ -4,6 +4,7 @@ Streamlit runs a fresh process's first session in its old `pages/`-folder mode u
 st.navigation: /map ran pages/map.py directly, with no sign-in, and a link to a page of the app
 (/peringatan?alert=1) showed "Page not found" over the sign-in form. `python -m ui.serve` (what
 `make run` starts) switches that mode off before serving."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,9 @@ def fresh_server(app, tmp_path):
     port = free_port()
     log = tmp_path / "streamlit.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(serve_cmd(port), cwd=ROOT, env=app_env(app.db_url), stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            serve_cmd(port), cwd=ROOT, env=app_env(app.db_url), stdout=out, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc, log)
@@ -31,13 +33,19 @@ def fresh_server(app, tmp_path):
         stop(proc)
 
 
-@pytest.mark.parametrize("path, exists", [
-    ("peringatan?alert=1&from=2024-11-24&to=2024-11-26", True),   # a link to an alert: the app's URL
-    ("peta", True),
-    ("overview", True),   # the overview's own URL path (ui/nav.py)
-    ("map", False),       # pages/map.py's file name, which the old mode served without the sign-in
-    ("records", False),
-])
+@pytest.mark.parametrize(
+    "path, exists",
+    [
+        (
+            "peringatan?alert=1&from=2024-11-24&to=2024-11-26",
+            True,
+        ),  # a link to an alert: the app's URL
+        ("peta", True),
+        ("overview", True),  # the overview's own URL path (ui/nav.py)
+        ("map", False),  # pages/map.py's file name, which the old mode served without the sign-in
+        ("records", False),
+    ],
+)
 def test_the_first_session_of_a_fresh_server_meets_the_sign_in(fresh_server, path, exists, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
@@ -47,7 +55,9 @@ def test_the_first_session_of_a_fresh_server_meets_the_sign_in(fresh_server, pat
         page.wait_for_timeout(1500)  # a dialog or a page's content would have come by now
         dialogs = page.locator('[role="dialog"]').all_inner_texts()
         # an app URL opens the sign-in form; a file name is no page of the app, and says so
-        assert dialogs == [] if exists else [d.startswith("Page not found") for d in dialogs] == [True]
+        assert (
+            dialogs == [] if exists else [d.startswith("Page not found") for d in dialogs] == [True]
+        )
         assert page.locator('[data-testid="stMetric"], [data-testid="stPlotlyChart"]').count() == 0
         assert page.locator(".st-key-signin_user input").count() == 1
     finally:

@@ -2,6 +2,7 @@
 icon in Streamlit markdown. Thirty payloads: the escaping function alone, read by a real markdown
 parser plus the finders Streamlit's frontend runs on parsed text; then imported as incidents
 through the real pipeline and rendered on the alerts, map (drill-down), records and about pages."""
+
 import csv
 import io
 import re
@@ -10,8 +11,8 @@ import sqlite3
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.app.conftest import app, demo_db  # noqa: F401  (AppTest fixtures: the demo database, signed-in sessions)
 from i18n import t
+from tests.app.conftest import app, demo_db  # noqa: F401  (AppTest fixtures: the demo database, signed-in sessions)
 from ui.alert_queue import SELECTED
 from ui.text import WORD_JOINER, inert
 
@@ -50,10 +51,16 @@ PAYLOADS = [
 
 # What Streamlit 1.67's markdown (StreamlitMarkdown.*.js) looks for in the PARSED text, after escapes
 # are resolved: GFM bare URLs and e-mail addresses, and emoji/icon shortcodes.
-FINDERS = [re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.I), re.compile(r"[-.+\w]+@[-\w]+(?:\.[-\w]+)+"),
-           re.compile(r":(?!streamlit:)[\w+-][\w_+/-]*:")]
+FINDERS = [
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.I),
+    re.compile(r"[-.+\w]+@[-\w]+(?:\.[-\w]+)+"),
+    re.compile(r":(?!streamlit:)[\w+-][\w_+/-]*:"),
+]
 # ... and in the SOURCE: LaTeX (escaped \$ removed first, as Streamlit does) and directives (:red[…]).
-MATH = [re.compile(r"(?<!\$)\$\$+(?!\$)[\s\S]*?\$\$"), re.compile(r"(?<!\$)\$(?![\s$])[^$\n]*?[^\s$]\$(?!\d)")]
+MATH = [
+    re.compile(r"(?<!\$)\$\$+(?!\$)[\s\S]*?\$\$"),
+    re.compile(r"(?<!\$)\$(?![\s$])[^$\n]*?[^\s$]\$(?!\d)"),
+]
 DIRECTIVE = re.compile(r"(?<!\\):[A-Za-z][\w-]*\[")
 ONLY_TEXT = {"text", "softbreak"}
 
@@ -95,12 +102,26 @@ def test_the_payloads_are_active_without_the_function(payload):
     inline = [c.type for t in tokens if t.type == "inline" for c in t.children]
     shown = "".join(c.content for t in tokens if t.type == "inline" for c in t.children)
     blocks = {t.type for t in tokens} - {"paragraph_open", "inline", "paragraph_close"}
-    assert (blocks or set(inline) - ONLY_TEXT or any(f.search(shown) for f in FINDERS)
-            or any(m.search(payload) for m in MATH))
+    assert (
+        blocks
+        or set(inline) - ONLY_TEXT
+        or any(f.search(shown) for f in FINDERS)
+        or any(m.search(payload) for m in MATH)
+    )
 
 
 # The pages: the payloads imported as incidents (agency, description, reporter) in a copy of the demo database.
-SHOWN = ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader")
+SHOWN = (
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "title",
+    "header",
+    "subheader",
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +137,39 @@ def attacked_db(demo_db, tmp_path_factory):  # noqa: F811
     url = f"sqlite:///{path}"
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
-    w.writerow(["tanggal_kejadian", "kabupaten_kota", "kategori", "tingkat", "no_kejadian", "uraian", "pelapor",
-                "instansi_penindak", "status_tindak_lanjut", "terkait_pilkada"])
+    w.writerow(
+        [
+            "tanggal_kejadian",
+            "kabupaten_kota",
+            "kategori",
+            "tingkat",
+            "no_kejadian",
+            "uraian",
+            "pelapor",
+            "instansi_penindak",
+            "status_tindak_lanjut",
+            "terkait_pilkada",
+        ]
+    )
     for i, p in enumerate(PAYLOADS):
-        w.writerow(["25/11/2024", "Kota Mataram", "kegiatan_politik", "tinggi", f"INERT-{i:02d}", p, p, p, "baru", "ya"])
+        w.writerow(
+            [
+                "25/11/2024",
+                "Kota Mataram",
+                "kegiatan_politik",
+                "tinggi",
+                f"INERT-{i:02d}",
+                p,
+                p,
+                p,
+                "baru",
+                "ya",
+            ]
+        )
     engine = make_engine(url)
-    res = import_file(engine, buf.getvalue().encode(), "[berkas](https://evil.example/f).csv", "incidents")
+    res = import_file(
+        engine, buf.getvalue().encode(), "[berkas](https://evil.example/f).csv", "incidents"
+    )
     assert (res.status, res.rows_imported) == ("imported", 30), res.summary("en")
     evaluate_and_store(engine, next(iter(elections().values())))
     engine.dispose()
@@ -154,8 +202,12 @@ def test_the_pages_show_every_payload_inert(app, attacked_db, monkeypatch):  # n
         assert not at.exception, [e.value for e in at.exception]
         described += _check(at)
     assert described == 30  # each payload shown once, in its alert's explanation, inert
-    for page, role in (("pages/map.py", "analyst"), ("pages/records.py", "analyst"), ("pages/about.py", "admin"),
-                       ("pages/admin.py", "admin")):
+    for page, role in (
+        ("pages/map.py", "analyst"),
+        ("pages/records.py", "analyst"),
+        ("pages/about.py", "admin"),
+        ("pages/admin.py", "admin"),
+    ):
         at = app(page, role=role)
         if page == "pages/map.py":
             at.session_state["drill_select"] = "52.71"

@@ -2,6 +2,7 @@
 /_stcore/health said ok), and the import command printed a traceback and exited 1, the code for
 "some rows rejected". Now `make run`'s server (python -m ui.serve) refuses before it listens, and
 the import command exits 2 with one line."""
+
 from __future__ import annotations
 
 import socket
@@ -12,18 +13,26 @@ from i18n import t
 from storage.engine import get_engine
 from storage.schema import upgrade
 from storage.users import add_user
-from tests.security.conftest import ROOT, PSEUDONYM_KEY, free_port, serve_cmd, stop, wait_healthy
+from tests.security.conftest import PSEUDONYM_KEY, ROOT, free_port, serve_cmd, stop, wait_healthy
 
-MISSING_KEY = ("NTB_MODE=production: refusing to start: NTB_PSEUDONYM_KEY is not set. In production the "
-               "pseudonymisation key must come from the environment or Streamlit secrets (pseudonym_key); "
-               "see README 'Personal data'.")
-DEMO_ACCOUNTS = ("NTB_MODE=production: refusing to start: Demo accounts exist. Disable them "
-                 "(python -m ui.users disable NAME) before production.")
+MISSING_KEY = (
+    "NTB_MODE=production: refusing to start: NTB_PSEUDONYM_KEY is not set. In production the "
+    "pseudonymisation key must come from the environment or Streamlit secrets (pseudonym_key); "
+    "see README 'Personal data'."
+)
+DEMO_ACCOUNTS = (
+    "NTB_MODE=production: refusing to start: Demo accounts exist. Disable them "
+    "(python -m ui.users disable NAME) before production."
+)
 
 
 def production_env(tmp_path, db_url: str, key: str | None) -> dict:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),  # no ~/.streamlit/secrets.toml
-           "NTB_MODE": "production", "NTB_DB_URL": db_url}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),  # no ~/.streamlit/secrets.toml
+        "NTB_MODE": "production",
+        "NTB_DB_URL": db_url,
+    }
     if key:
         env["NTB_PSEUDONYM_KEY"] = key
     return env
@@ -36,7 +45,9 @@ def nothing_listens(port: int) -> bool:
 
 def run_server(tmp_path, env) -> tuple[subprocess.CompletedProcess, int]:
     port = free_port()
-    done = subprocess.run(serve_cmd(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        serve_cmd(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     return done, port
 
 
@@ -64,8 +75,13 @@ def test_server_in_good_order_serves(tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(serve_cmd(port), cwd=ROOT, env=production_env(tmp_path, db_url, PSEUDONYM_KEY),
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            serve_cmd(port),
+            cwd=ROOT,
+            env=production_env(tmp_path, db_url, PSEUDONYM_KEY),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc, log)
     finally:
@@ -74,16 +90,25 @@ def test_server_in_good_order_serves(tmp_path):
 
 def test_import_without_the_key_exits_2_with_one_line(tmp_path):
     csv = tmp_path / "kiriman.csv"
-    csv.write_text("no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor\n"
-                   "P1;15/11/2024;Lobar;AUS;VOA;wisata;A1234567\n")
+    csv.write_text(
+        "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor\n"
+        "P1;15/11/2024;Lobar;AUS;VOA;wisata;A1234567\n"
+    )
     db = tmp_path / "i.sqlite"
     env = production_env(tmp_path, f"sqlite:///{db}", None)
     for lang in ("id", "en"):
-        done = subprocess.run([sys.executable, "-m", "loaders.ingest", "presence", str(csv), "--lang", lang],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "loaders.ingest", "presence", str(csv), "--lang", lang],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         expected = t("errors.production_no_key", lang, env="NTB_PSEUDONYM_KEY")
         assert (done.returncode, done.stderr.splitlines(), done.stdout) == (2, [expected], "")
     assert not db.exists()  # nothing was opened, let alone written
     assert t("errors.production_no_key", "en", env="NTB_PSEUDONYM_KEY") == (
         "NTB_MODE=production: NTB_PSEUDONYM_KEY is not set; nothing imported (the pseudonymisation key must "
-        "come from the environment or Streamlit secrets).")
+        "come from the environment or Streamlit secrets)."
+    )

@@ -1,9 +1,9 @@
 """Issue 21, "also seen": no X-Frame-Options or CSP. The shipped nginx front adds the security
 headers to every response (errors included), keeps the metrics to itself, and the app still
 works in a real browser under its Content-Security-Policy (no violation reported)."""
+
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
 import urllib.request
@@ -14,8 +14,10 @@ import pytest
 from tests.security.conftest import NGINX_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
-CSP = re.search(r'add_header Content-Security-Policy "([^"]+)" always;',
-                (NGINX_DIR / "timpora-app.conf").read_text()).group(1)
+CSP = re.search(
+    r'add_header Content-Security-Policy "([^"]+)" always;',
+    (NGINX_DIR / "timpora-app.conf").read_text(),
+).group(1)
 HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -35,17 +37,27 @@ def fetch(url: str, method: str = "GET", headers: dict | None = None):
 
 
 def test_csp_allows_only_the_apps_own_origin():
-    assert CSP == ("default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
-                   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    assert CSP == (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
-@pytest.mark.parametrize("path, method, extra, status", [
-    ("/", "GET", {}, 200),
-    ("/_stcore/health", "GET", {}, 200),
-    ("/app/static/favicon.png", "GET", {}, 200),
-    ("/_stcore/metrics", "GET", {}, 403),                                     # operators only
-    ("/_stcore/upload_file/x/y", "PUT", {"Content-Length": str(202 * 1024 * 1024)}, 413),  # refused on the header
-])
+@pytest.mark.parametrize(
+    "path, method, extra, status",
+    [
+        ("/", "GET", {}, 200),
+        ("/_stcore/health", "GET", {}, 200),
+        ("/app/static/favicon.png", "GET", {}, 200),
+        ("/_stcore/metrics", "GET", {}, 403),  # operators only
+        (
+            "/_stcore/upload_file/x/y",
+            "PUT",
+            {"Content-Length": str(202 * 1024 * 1024)},
+            413,
+        ),  # refused on the header
+    ],
+)
 def test_security_headers_on_every_response(app, nginx, path, method, extra, status):
     got, headers = fetch(nginx.url + path, method, extra)
     assert got == status
@@ -60,7 +72,10 @@ def test_no_security_headers_without_the_proxy(app):
 
 # Blocked on purpose, harmless (see deploy/nginx/timpora-app.conf): index.html's inline
 # `window.prerenderReady = false` and long.js's WebAssembly probe, which falls back to JavaScript.
-KNOWN_BLOCKED = (r"script-src-elem inline {base}/", r"script-src wasm-eval {base}/static/js/protobuf\.\w+\.js")
+KNOWN_BLOCKED = (
+    r"script-src-elem inline {base}/",
+    r"script-src wasm-eval {base}/static/js/protobuf\.\w+\.js",
+)
 
 
 @pytest.mark.e2e
@@ -71,8 +86,12 @@ def test_the_app_works_under_the_csp(app, nginx, browser):
 
     from tests.e2e.helpers import go_to, open_app, wait_map
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="id-ID",
-                                  timezone_id="Asia/Makassar", service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 1000},
+        locale="id-ID",
+        timezone_id="Asia/Makassar",
+        service_workers="block",
+    )
     context.add_init_script("""window.__csp = [];
         document.addEventListener('securitypolicyviolation',
             e => window.__csp.push(e.effectiveDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '')));""")

@@ -5,6 +5,7 @@ and the database is left as it was. Times are printed, not asserted (the machine
 Before the streaming budget a 1 MB XLSX holding one 1 GB cell took 10.8 s and 3.3 GB, and
 3.1 million tiny rows took 122 s and 1.1 GB, before being refused.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,14 +63,14 @@ def declare_size(path: Path, member: str, size: int) -> None:
     local = data.find(b"PK\x03\x04")
     while local >= 0:
         n = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30: local + 30 + n] == name:
+        if data[local + 30 : local + 30 + n] == name:
             struct.pack_into("<I", data, local + 22, size)
             break
         local = data.find(b"PK\x03\x04", local + 4)
     central = data.find(b"PK\x01\x02")
     while central >= 0:
         n = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46: central + 46 + n] == name:
+        if data[central + 46 : central + 46 + n] == name:
             struct.pack_into("<I", data, central + 24, size)
             break
         central = data.find(b"PK\x01\x02", central + 4)
@@ -84,20 +85,40 @@ def db(tmp_path) -> str:
     upgrade(engine)
     engine.dispose()
     good = tmp_path / "keberadaan.csv"
-    good.write_text("no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;"
-                    "no_paspor;jumlah_orang\nB1;15/11/2024;Lobar;AUS;VOA;wisata;PA1234567;2\n",
-                    encoding="utf-8")
+    good.write_text(
+        "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;"
+        "no_paspor;jumlah_orang\nB1;15/11/2024;Lobar;AUS;VOA;wisata;PA1234567;2\n",
+        encoding="utf-8",
+    )
     run = ingest(good, url)
     assert run["rc"] == 0
-    print(f"\nbaseline, a one-row CSV imported: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MB")
+    print(
+        f"\nbaseline, a one-row CSV imported: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MB"
+    )
     return url
 
 
 def ingest(path: Path, url: str) -> dict:
-    cmd = [sys.executable, "-m", "loaders.ingest", "presence", str(path), "--db", url, "--json",
-           "--lang", "id"]
-    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=ROOT, capture_output=True,
-                         text=True, env=os.environ | {"PYTHONPATH": str(ROOT)}, check=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "loaders.ingest",
+        "presence",
+        str(path),
+        "--db",
+        url,
+        "--json",
+        "--lang",
+        "id",
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -117,8 +138,14 @@ print(time.monotonic() - t)
 
 def reader_seconds(path: Path) -> float:
     """The reader's own time to refuse the file, without interpreter and import start-up."""
-    out = subprocess.run([sys.executable, "-c", READ_ONLY, str(path)], cwd=ROOT, check=True,
-                         capture_output=True, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", READ_ONLY, str(path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
     return float(out.stdout)
 
 
@@ -126,25 +153,32 @@ def snapshot(url: str) -> dict[str, list]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return {name: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{name}"'))]
-                    for name in sorted(inspect(conn).get_table_names())}
+            return {
+                name: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{name}"'))]
+                for name in sorted(inspect(conn).get_table_names())
+            }
     finally:
         engine.dispose()
 
 
-@pytest.mark.parametrize("bomb,code,params", [
-    ("one_gib_cell", "xlsx_unpacked_too_large", {"max_mb": 1000, "factor": 5, "file_mb": 200}),
-    ("one_gib_cell_declared_small", "bad_xlsx", {}),
-    ("cell_under_the_byte_budget", "xlsx_value_too_long", {"max": 2000}),
-    ("many_rows", "xlsx_too_many_rows", {"max_rows": 2_000_000}),
-])
+@pytest.mark.parametrize(
+    "bomb,code,params",
+    [
+        ("one_gib_cell", "xlsx_unpacked_too_large", {"max_mb": 1000, "factor": 5, "file_mb": 200}),
+        ("one_gib_cell_declared_small", "bad_xlsx", {}),
+        ("cell_under_the_byte_budget", "xlsx_value_too_long", {"max": 2000}),
+        ("many_rows", "xlsx_too_many_rows", {"max_rows": 2_000_000}),
+    ],
+)
 def test_bomb_is_refused_within_the_memory_bound_and_changes_nothing(bombs, db, bomb, code, params):
     path = bombs[bomb]
     before = snapshot(db)
     run = ingest(path, db)
-    print(f"\n{bomb}: {path.stat().st_size / 1e6:.1f} MB file, import command refused it in "
-          f"{run['seconds']:.2f} s (reader alone {reader_seconds(path):.2f} s), "
-          f"peak RSS {run['rss_mb']:.0f} MB")
+    print(
+        f"\n{bomb}: {path.stat().st_size / 1e6:.1f} MB file, import command refused it in "
+        f"{run['seconds']:.2f} s (reader alone {reader_seconds(path):.2f} s), "
+        f"peak RSS {run['rss_mb']:.0f} MB"
+    )
     assert run["rc"] == 2, run["stderr"]
     result = json.loads(run["stdout"])
     assert result["status"] == "rejected"
@@ -164,12 +198,14 @@ def test_the_bomb_files_are_what_they_claim(bombs):
     assert bombs["one_gib_cell"].stat().st_size < 2_000_000 < GIB < unpacked("one_gib_cell")
     assert unpacked("one_gib_cell_declared_small") < 10_000
     assert 900 << 20 < unpacked("cell_under_the_byte_budget") < 1000 << 20
-    with zipfile.ZipFile(bombs["many_rows"]) as zf:
-        with zf.open("xl/worksheets/sheet1.xml") as sheet:
-            rows, tail = 0, b""
-            while chunk := sheet.read(1 << 20):
-                rows += (tail + chunk).count(b"<row ") - tail.count(b"<row ")
-                tail = chunk[-4:]
+    with (
+        zipfile.ZipFile(bombs["many_rows"]) as zf,
+        zf.open("xl/worksheets/sheet1.xml") as sheet,
+    ):
+        rows, tail = 0, b""
+        while chunk := sheet.read(1 << 20):
+            rows += (tail + chunk).count(b"<row ") - tail.count(b"<row ")
+            tail = chunk[-4:]
     assert rows == 3_100_001
 
 
@@ -189,8 +225,10 @@ def read_rejected(path: Path, limits=None) -> ImportRejected:
 def test_a_value_over_the_field_limit_but_under_the_run_bound_is_named_by_line_and_column(tmp_path):
     rows = [["no_paspor", "uraian"], ["X1", "ok"], ["X2", "B" * 2500]]
     e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml(rows)))
-    assert (e.code, e.params) == ("field_too_long", {"line": 3, "column": "uraian", "length": 2500,
-                                                     "max": 2000})
+    assert (e.code, e.params) == (
+        "field_too_long",
+        {"line": 3, "column": "uraian", "length": 2500, "max": 2000},
+    )
 
 
 @pytest.mark.parametrize("n,code", [(19_990, "field_too_long"), (20_001, "xlsx_value_too_long")])
@@ -204,8 +242,10 @@ def test_the_run_bound_is_ten_bytes_per_allowed_character(tmp_path, n, code):
 def test_rows_with_a_namespace_prefix_are_counted_too(tmp_path):
     from loaders.reader import Limits
 
-    rows = "".join(f'<x:row xmlns:x="{MAIN_NS}" r="{r}"><x:c r="A{r}"><x:v>{r}</x:v></x:c></x:row>'
-                   for r in range(1, 7))
+    rows = "".join(
+        f'<x:row xmlns:x="{MAIN_NS}" r="{r}"><x:c r="A{r}"><x:v>{r}</x:v></x:c></x:row>'
+        for r in range(1, 7)
+    )
     e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", [rows]), Limits(max_rows=5))
     assert (e.code, e.params) == ("xlsx_too_many_rows", {"max_rows": 5})
 
@@ -214,22 +254,31 @@ def test_cells_over_rows_times_columns_are_refused(tmp_path):
     from loaders.reader import Limits
 
     rows = xlsx_bombs.rows_xml([["a", "b", "c"]] * 4)  # 12 cells, 4 rows
-    e = read_rejected(xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", rows), Limits(max_rows=5, max_columns=2))
-    assert (e.code, e.params) == ("xlsx_too_many_cells", {"max_cells": 10, "max_rows": 5, "max_columns": 2})
+    e = read_rejected(
+        xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", rows), Limits(max_rows=5, max_columns=2)
+    )
+    assert (e.code, e.params) == (
+        "xlsx_too_many_cells",
+        {"max_cells": 10, "max_rows": 5, "max_columns": 2},
+    )
 
 
 def test_an_entity_expansion_is_refused_before_any_parser_expands_it(tmp_path):
     path = xlsx_bombs.write_xlsx(tmp_path / "x.xlsx", xlsx_bombs.rows_xml([["a"], ["1"]]))
     import zipfile
 
-    laughs = ('<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
-              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-              f'<sst xmlns="{MAIN_NS}"><si><t>&b;</t></si></sst>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        f'<sst xmlns="{MAIN_NS}"><si><t>&b;</t></si></sst>'
+    )
     bomb = tmp_path / "laughs.xlsx"
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
-            out.writestr(info.filename, laughs if info.filename == "xl/sharedStrings.xml"
-                         else src.read(info.filename))
+            out.writestr(
+                info.filename,
+                laughs if info.filename == "xl/sharedStrings.xml" else src.read(info.filename),
+            )
     assert read_rejected(bomb).code == "bad_xlsx"
 
 

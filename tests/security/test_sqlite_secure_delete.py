@@ -2,6 +2,7 @@
 connection, so a deleted value does not stay readable in the file's free pages. The connections
 here start with it OFF (as some builds have it; this machine's Python builds it ON), so the tests
 see what the app does, not what the build does."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -16,6 +17,7 @@ def engine_on_connections_with_secure_delete_off(path):
         conn = sqlite3.connect(path, check_same_thread=False)
         conn.execute("PRAGMA secure_delete = OFF")
         return conn
+
     return make_engine(f"sqlite:///{path}", creator=connect)
 
 

@@ -2,6 +2,7 @@
 (8 x 100 MB took it from 299 to 1,099 MiB). The attack again, on loopback, with exact outcomes:
 directly against the Streamlit server (ui/uploads.py: sign-in required, a per-process budget)
 and through the shipped nginx front (deploy/nginx/: body size, rate and connection limits)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,8 @@ from tests.security.conftest import rss_mib
 
 FILE = 100 * MiB
 FLOOD = 8
-BUDGET = 400 * MiB      # the default: 2 x server.maxUploadSize (200 MiB)
-MARGIN_MIB = 64         # beyond the budget: multipart parsing, the request objects, allocator slack
+BUDGET = 400 * MiB  # the default: 2 x server.maxUploadSize (200 MiB)
+MARGIN_MIB = 64  # beyond the budget: multipart parsing, the request objects, allocator slack
 
 
 def _run(coro):
@@ -27,7 +28,7 @@ def _run(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-METRICS_TTL_S = 5.0     # Streamlit computes the cache_memory_bytes metric at most every 5 s
+METRICS_TTL_S = 5.0  # Streamlit computes the cache_memory_bytes metric at most every 5 s
 
 
 def held_bytes(app) -> int:
@@ -35,7 +36,9 @@ def held_bytes(app) -> int:
     time.sleep(METRICS_TTL_S + 0.5)  # not a timing assertion: wait out the metric's cache
     with urllib.request.urlopen(app.url + "/_stcore/metrics", timeout=10) as r:
         text = r.read().decode()
-    found = re.findall(r'^cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\} (\d+)', text, re.M)
+    found = re.findall(
+        r'^cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\} (\d+)', text, re.M
+    )
     return sum(int(n) for n in found)
 
 
@@ -60,20 +63,33 @@ async def _in_session(app, user, password, work):
 
 
 def test_a_session_not_signed_in_cannot_upload(app):
-    status = _run(_in_session(app, None, None, lambda s: put_file(
-        app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024)))
+    status = _run(
+        _in_session(
+            app,
+            None,
+            None,
+            lambda s: put_file(app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024),
+        )
+    )
     assert status == 403
 
 
 def test_a_viewer_cannot_upload(app):
-    status = _run(_in_session(app, app.viewer, app.viewer_password, lambda s: put_file(
-        app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024)))
+    status = _run(
+        _in_session(
+            app,
+            app.viewer,
+            app.viewer_password,
+            lambda s: put_file(app.port, s.session_id, s.cookies["_streamlit_xsrf"], 1024),
+        )
+    )
     assert status == 403
 
 
 def test_flood_direct_to_streamlit_stops_at_the_budget(app):
     """8 x 100 MiB at once from a signed-in analyst: 3 fit the 400 MiB budget (each body is
     100 MiB plus its multipart framing), 5 are refused with 413 before their bodies are read."""
+
     def attack(s):
         xsrf = s.cookies["_streamlit_xsrf"]
         ids = [str(uuid.uuid4()) for _ in range(FLOOD)]
@@ -82,15 +98,20 @@ def test_flood_direct_to_streamlit_stops_at_the_budget(app):
         seconds = time.perf_counter() - t0
         after, peak, held = rss_mib(app.pid), hwm_mib(app.pid), held_bytes(app)
         accepted = [fid for fid, st in zip(ids, statuses) if st == 204]
-        deleted = [delete_file(app.port, s.session_id, xsrf, fid) for fid in accepted]  # leave the budget free
+        deleted = [
+            delete_file(app.port, s.session_id, xsrf, fid) for fid in accepted
+        ]  # leave the budget free
         released = rss_mib(app.pid)
-        print(f"\ndirect flood {FLOOD} x {FILE // MiB} MiB: {seconds:.1f} s; statuses {sorted(statuses)}; "
-              f"server RSS {before:.0f} -> {after:.0f} MiB (peak {peak:.0f}), held {held / MiB:.0f} MiB; "
-              f"after the attacker deleted its files {released:.0f} MiB")
+        print(
+            f"\ndirect flood {FLOOD} x {FILE // MiB} MiB: {seconds:.1f} s; statuses {sorted(statuses)}; "
+            f"server RSS {before:.0f} -> {after:.0f} MiB (peak {peak:.0f}), held {held / MiB:.0f} MiB; "
+            f"after the attacker deleted its files {released:.0f} MiB"
+        )
         return statuses, before, after, peak, held, deleted, held_bytes(app)
 
     statuses, before, after, peak, held, deleted, held_after = _run(
-        _in_session(app, app.user, app.password, attack))
+        _in_session(app, app.user, app.password, attack)
+    )
     assert sorted(statuses) == [204] * 3 + [413] * 5
     assert held == 3 * FILE
     assert after - before <= BUDGET / MiB + MARGIN_MIB
@@ -114,14 +135,17 @@ def test_upload_page_drops_the_file_once_read(app):
             fid = str(uuid.uuid4())
             size = 5 * MiB
             put = await asyncio.get_running_loop().run_in_executor(
-                None, put_file, app.port, s.session_id, s.cookies["_streamlit_xsrf"], size, fid)
+                None, put_file, app.port, s.session_id, s.cookies["_streamlit_xsrf"], size, fid
+            )
             held_before = held_bytes(app)
             state = WidgetState(id=uploader[0][0])
             info = state.file_uploader_state_value.uploaded_file_info.add()
             info.file_id, info.name, info.size = fid, "banjir.csv", size
             s.page_script_hash = ""
             _, status, run = await s.rerun([state], page_name="unggah")
-            assert [k for k, _ in run.widgets.values()].count("file_uploader") == 1  # the upload page ran
+            assert [k for k, _ in run.widgets.values()].count(
+                "file_uploader"
+            ) == 1  # the upload page ran
             return put, held_before, status, held_bytes(app)
         finally:
             await s.close()
@@ -147,8 +171,10 @@ def test_flood_through_nginx(app, nginx):
         for fid, st in zip(ids, statuses):
             if st == 204:
                 delete_file(app.port, s.session_id, xsrf, fid)
-        print(f"\nnginx flood {FLOOD} x {FILE // MiB} MiB: {seconds:.1f} s; statuses {sorted(statuses)}; "
-              f"server RSS {before:.0f} -> {after:.0f} MiB; 202 MiB body: {too_big}")
+        print(
+            f"\nnginx flood {FLOOD} x {FILE // MiB} MiB: {seconds:.1f} s; statuses {sorted(statuses)}; "
+            f"server RSS {before:.0f} -> {after:.0f} MiB; 202 MiB body: {too_big}"
+        )
         return statuses, too_big
 
     statuses, too_big = _run(_in_session(app, app.user, app.password, attack))

@@ -2,6 +2,7 @@
 workbook that unpacks to gigabytes is made without ever holding more than a chunk of it.
 
 Used by the spreadsheet-bomb tests and by scripts/bench_xlsx.py (normal files of N rows)."""
+
 from __future__ import annotations
 
 import zipfile
@@ -17,29 +18,37 @@ CONTENT_TYPES = (
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    '</Types>')
+    "</Types>"
+)
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-    '</Relationships>')
+    "</Relationships>"
+)
 WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    '<sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-    '</Relationships>')
-SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              '<sheetData>')
-SHEET_TAIL = '</sheetData></worksheet>'
-SST_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+    "</Relationships>"
+)
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<sheetData>"
+)
+SHEET_TAIL = "</sheetData></worksheet>"
+SST_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 _CHUNK = 1 << 20
 
 
@@ -90,8 +99,11 @@ def _flatten(parts) -> Iterator[str]:
 def rows_xml(rows: Iterable[list[str]], start: int = 1) -> Iterator[str]:
     """Rows of inline strings."""
     for r, row in enumerate(rows, start=start):
-        cells = "".join(f'<c r="{column_letter(j)}{r}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
-                        for j, v in enumerate(row) if v != "")
+        cells = "".join(
+            f'<c r="{column_letter(j)}{r}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
+            for j, v in enumerate(row)
+            if v != ""
+        )
         yield f'<row r="{r}">{cells}</row>'
 
 
@@ -106,15 +118,26 @@ def huge_text(n_chars: int, char: str = "A") -> Iterator[str]:
 def one_huge_cell(path: Path, n_chars: int = 1 << 30) -> Path:
     """A header row and one data row whose second cell is a shared string of ``n_chars``
     characters (1 GiB of 'A' deflates to about 1 MB)."""
-    sheet = ['<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
-             '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>']
-    shared = ["<si><t>no_paspor</t></si>", "<si><t>lokasi</t></si>", "<si><t>X1</t></si>",
-              "<si><t>", huge_text(n_chars), "</t></si>"]
+    sheet = [
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>',
+    ]
+    shared = [
+        "<si><t>no_paspor</t></si>",
+        "<si><t>lokasi</t></si>",
+        "<si><t>X1</t></si>",
+        "<si><t>",
+        huge_text(n_chars),
+        "</t></si>",
+    ]
     return write_xlsx(path, sheet, shared)
 
 
 def many_rows(path: Path, n_rows: int = 3_100_000) -> Path:
     """A one-column sheet: a header and ``n_rows`` tiny numeric rows."""
     head = ['<row r="1"><c r="A1" t="inlineStr"><is><t>jumlah</t></is></c></row>']
-    body = (f'<row r="{r}"><c r="A{r}"><v>{r * 7919 % 1000003}</v></c></row>' for r in range(2, n_rows + 2))
+    body = (
+        f'<row r="{r}"><c r="A{r}"><v>{r * 7919 % 1000003}</v></c></row>'
+        for r in range(2, n_rows + 2)
+    )
     return write_xlsx(path, [*head, body])

@@ -1,6 +1,7 @@
 """`python -m services.bootstrap` says what it did to the database: created, upgraded or nothing.
 
 It used to print "schema up to date" for a file it had just created."""
+
 from __future__ import annotations
 
 from alembic.script import ScriptDirectory

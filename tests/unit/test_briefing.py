@@ -1,5 +1,6 @@
 """The briefing renderer (viz/briefing.py): page sizes, one-page PDF, fill colours at each
 regency's interior point, the marking banners, the demo watermark, the language, file names."""
+
 from __future__ import annotations
 
 import ast
@@ -27,8 +28,16 @@ from viz.briefing import BriefingInput, render  # noqa: E402
 VOTING_DAY = dt.date(2024, 11, 27)
 # distinct per regency, far enough apart that each gets its own colour
 VALUES = {
-    "52.01": 412.0, "52.02": 1630.0, "52.03": 233.0, "52.04": 180.0, "52.05": 95.0,
-    "52.06": 61.0, "52.07": 840.0, "52.08": 2210.0, "52.71": 987.0, "52.72": 40.0,
+    "52.01": 412.0,
+    "52.02": 1630.0,
+    "52.03": 233.0,
+    "52.04": 180.0,
+    "52.05": 95.0,
+    "52.06": 61.0,
+    "52.07": 840.0,
+    "52.08": 2210.0,
+    "52.71": 987.0,
+    "52.72": 40.0,
 }
 # Kota Mataram's interior point lies 11 px from the Mataram office marker: the only regency whose
 # point is not clear of markers and labels. Every other interior point is >= 25 px from any marker.
@@ -74,6 +83,7 @@ def png_169() -> bytes:
 
 # --- sizes and formats -----------------------------------------------------------------------
 
+
 def test_png_a4_landscape_is_1754_by_1240_at_150_dpi(png_a4):
     assert png_a4[:8] == b"\x89PNG\r\n\x1a\n"
     assert Image.open(io.BytesIO(png_a4)).size == (1754, 1240)
@@ -105,14 +115,17 @@ def test_pdf_page_is_a4_landscape_in_points():
     assert height_pt == pytest.approx(210 / 25.4 * 72, abs=0.5)
 
 
-@pytest.mark.parametrize("fmt,size,marking", [("svg", "a4", "TERBATAS"), ("png", "a3", "TERBATAS"),
-                                              ("png", "a4", "SANGAT RAHASIA")])
+@pytest.mark.parametrize(
+    "fmt,size,marking",
+    [("svg", "a4", "TERBATAS"), ("png", "a3", "TERBATAS"), ("png", "a4", "SANGAT RAHASIA")],
+)
 def test_unknown_format_size_or_marking_is_refused(fmt, size, marking):
     with pytest.raises(ValueError):
         render(make_input(marking=marking), fmt, size)
 
 
 # --- the choropleth --------------------------------------------------------------------------
+
 
 def expected_rgb(code: str) -> np.ndarray:
     """The colormap's colour for this regency's value on a 0..max scale."""
@@ -180,12 +193,15 @@ def test_map_keeps_true_proportions_at_ntb_latitude():
 
 # --- banners, watermark, language --------------------------------------------------------------
 
+
 def test_marking_changes_both_banners_but_not_the_map():
     biasa = pixels(render(make_input(marking="BIASA"), "png", "a4", 150))
     rahasia = pixels(render(make_input(marking="RAHASIA"), "png", "a4", 150))
     boxes = briefing.regions_px("a4", 150)
     assert not np.array_equal(crop(biasa, boxes["banner_top"]), crop(rahasia, boxes["banner_top"]))
-    assert not np.array_equal(crop(biasa, boxes["banner_bottom"]), crop(rahasia, boxes["banner_bottom"]))
+    assert not np.array_equal(
+        crop(biasa, boxes["banner_bottom"]), crop(rahasia, boxes["banner_bottom"])
+    )
     assert np.array_equal(crop(biasa, boxes["map"]), crop(rahasia, boxes["map"]))
     # the banner colour itself: red for RAHASIA, green for BIASA (corner pixel, no text there)
     assert tuple(rahasia[2, 2]) == (0xC8, 0x10, 0x2E)
@@ -215,12 +231,14 @@ def test_same_input_renders_the_same_pixels_from_parallel_threads(png_a4):
 
 
 def test_alerts_outside_the_map_or_without_coordinates_are_ignored():
-    alerts = pd.DataFrame({
-        "lat": [-8.6, None, 10.0, -8.5],
-        "lon": [116.3, 116.3, 116.3, 118.0],
-        "severity": [5, 3, 4, 9],
-        "election_related": [True, False, False, None],
-    })
+    alerts = pd.DataFrame(
+        {
+            "lat": [-8.6, None, 10.0, -8.5],
+            "lon": [116.3, 116.3, 116.3, 118.0],
+            "severity": [5, 3, 4, 9],
+            "election_related": [True, False, False, None],
+        }
+    )
     frame = briefing._alert_frame(alerts)
     assert list(frame["severity"]) == [5, 5]  # 9 is clipped to 5; bad or far points dropped
     assert list(frame["election_related"]) == [True, False]
@@ -229,14 +247,18 @@ def test_alerts_outside_the_map_or_without_coordinates_are_ignored():
 
 # --- text --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,lang,decimals,text", [
-    (1234, "id", 0, "1.234"),
-    (1234, "en", 0, "1,234"),
-    (1234567.25, "id", 1, "1.234.567,2"),
-    (1234567.25, "en", 1, "1,234,567.2"),
-    (0.5, "id", 2, "0,50"),
-    (987, "id", 0, "987"),
-])
+
+@pytest.mark.parametrize(
+    "value,lang,decimals,text",
+    [
+        (1234, "id", 0, "1.234"),
+        (1234, "en", 0, "1,234"),
+        (1234567.25, "id", 1, "1.234.567,2"),
+        (1234567.25, "en", 1, "1,234,567.2"),
+        (0.5, "id", 2, "0,50"),
+        (987, "id", 0, "987"),
+    ],
+)
 def test_numbers_use_the_languages_separators(value, lang, decimals, text):
     assert briefing.format_number(value, lang, decimals) == text
 
@@ -268,7 +290,9 @@ def test_export_names_are_unique_and_say_what_they_are():
     names = {briefing.export_name(inp, "png", "a4") for _ in range(100)}
     assert len(names) == 100
     for name in names:
-        assert re.fullmatch(r"briefing_TERBATAS_20241127_a4_\d{8}T\d{12}Z_[0-9a-f]{8}\.png", name), name
+        assert re.fullmatch(
+            r"briefing_TERBATAS_20241127_a4_\d{8}T\d{12}Z_[0-9a-f]{8}\.png", name
+        ), name
     assert briefing.export_name(inp, "pdf", "16:9").endswith(".pdf")
     assert "_16x9_" in briefing.export_name(inp, "pdf", "16:9")
 

@@ -1,6 +1,7 @@
 """Data files and code cite the project's documents as `docs/<doc>.md, <section heading>`: every
 such citation in a tracked file must name a heading the document has, so a renamed heading
 cannot leave sources pointing nowhere."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def headings(doc: str) -> list[str]:
 
 def dangling_citations() -> list[str]:
     known = {doc: headings(doc) for doc in DOCS}
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
     bad = []
     for name in tracked.decode().split("\0"):
         path = ROOT / name
@@ -35,7 +38,11 @@ def test_every_cited_section_exists():
 
 
 def test_the_check_sees_a_wrong_heading():
-    line = 'x,"' + DOCS[0] + ', Stay permit rules (E33G)"'  # built here, so this file cites nothing wrong
+    line = (
+        'x,"' + DOCS[0] + ', Stay permit rules (E33G)"'
+    )  # built here, so this file cites nothing wrong
     assert CITATION.findall(line) == [("docs/domain-facts.md", 'Stay permit rules (E33G)"')]
-    assert not any("Stay permit rules (E33G)".startswith(h) for h in headings("docs/domain-facts.md"))
+    assert not any(
+        "Stay permit rules (E33G)".startswith(h) for h in headings("docs/domain-facts.md")
+    )
     assert any("Stay permits (E33G)".startswith(h) for h in headings("docs/domain-facts.md"))

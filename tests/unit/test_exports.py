@@ -1,5 +1,6 @@
 """Safe exports: no cell a spreadsheet would evaluate, markings in the file, unique names;
 and the escaping of user text in markdown and map hover text."""
+
 import csv
 import io
 
@@ -9,8 +10,17 @@ import pytest
 
 from viz.exports import TRIGGERS, to_csv, to_xlsx, unique_name
 
-NASTY = [t + "1+1" for t in TRIGGERS] + ['=HYPERLINK("http://x","y")', '+cmd|" /C calc"!A0', "-2+3", "@SUM(A1)",
-                                         'a "quoted" value', "semi;colon", "comma, inside", "line\nbreak", "plain"]
+NASTY = [t + "1+1" for t in TRIGGERS] + [
+    '=HYPERLINK("http://x","y")',
+    '+cmd|" /C calc"!A0',
+    "-2+3",
+    "@SUM(A1)",
+    'a "quoted" value',
+    "semi;colon",
+    "comma, inside",
+    "line\nbreak",
+    "plain",
+]
 
 
 def _evaluable(cell) -> bool:
@@ -24,7 +34,11 @@ def test_csv_has_no_evaluable_cell():
     assert rows[0] == ["# TERBATAS"]
     cells = [c for r in rows[1:] for c in r]
     assert not [c for c in cells if _evaluable(c)]
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in cells and "a \"quoted\" value" in cells and "comma, inside" in cells
+    assert (
+        '\'=HYPERLINK("http://x","y")' in cells
+        and 'a "quoted" value' in cells
+        and "comma, inside" in cells
+    )
 
 
 def test_xlsx_has_no_formula_and_carries_the_marking():
@@ -44,10 +58,18 @@ def test_export_names_are_unique_and_marked():
     assert all(n.startswith("RAHASIA_rincian_") and n.endswith(".csv") for n in names)
 
 
-@pytest.mark.parametrize("payload", ["![x](http://evil.example/a.png)", "[click](javascript:alert(1))",
-                                     "<img src=x onerror=alert(1)>", "**bold** _it_ `code`"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "![x](http://evil.example/a.png)",
+        "[click](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "**bold** _it_ `code`",
+    ],
+)
 def test_markdown_escape_leaves_no_markup(payload):
     from ui.text import inert  # the UI layer owns markdown
+
     escaped = inert(payload)
     for ch in "[]()<>*_`!":
         assert f"\\{ch}" in escaped or ch not in payload
@@ -58,10 +80,21 @@ def test_map_hover_escapes_agency_names():
 
     from domain.regions import areas_on, regencies
     from viz.maps import regency_map
+
     table = pd.DataFrame({"value": [1.0] * 10}, index=regencies().index)
-    markers = pd.DataFrame({"lat": [-8.58], "lon": [116.1], "severity": [4], "category": ["lainnya"],
-                            "incident_date": [dt.date(2024, 11, 1)], "responsible_agency": ["<script>alert(1)</script>"],
-                            "status": ["baru"], "located": [True], "election_related": [False]})
+    markers = pd.DataFrame(
+        {
+            "lat": [-8.58],
+            "lon": [116.1],
+            "severity": [4],
+            "category": ["lainnya"],
+            "incident_date": [dt.date(2024, 11, 1)],
+            "responsible_agency": ["<script>alert(1)</script>"],
+            "status": ["baru"],
+            "located": [True],
+            "election_related": [False],
+        }
+    )
     fig = regency_map(table, "present", "id", areas_on(dt.date(2024, 11, 1)), markers)
     hover = " ".join(str(h) for tr in fig.data for h in (tr.hovertext or []))
     assert "<script>" not in hover and "&lt;script&gt;" in hover

@@ -1,5 +1,6 @@
 """The importer's fast paths give exactly what the plain ones give: HMAC, passport normalisation,
 row fingerprints, and the indexes SQLite sets aside during a large insert."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ import string
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import text
 
 from loaders.pipeline import import_file, row_hash
@@ -20,7 +22,9 @@ from storage.imports import InjectedFailure
 from tests.unit.test_import import HEADER, assert_rollups_match, presence_file
 
 
-@pytest.mark.parametrize("secret", [b"", b"k", bytes(range(32)), bytes(range(64)), bytes(range(65)), b"x" * 200])
+@pytest.mark.parametrize(
+    "secret", [b"", b"k", bytes(range(32)), bytes(range(64)), bytes(range(65)), b"x" * 200]
+)
 def test_hmac_equals_the_standard_library(secret):
     mac = _Hmac(secret)
     for message in (b"", b"A1234567", os.urandom(100)):
@@ -33,7 +37,9 @@ def test_pseudonymise_keeps_missing_numbers_missing():
 
 
 def test_vectorised_passport_normalisation_equals_the_per_value_one():
-    texts = [f"AB{chr(c)}12345" for c in range(128)] + [f"{chr(c)}abcde{chr(c)}" for c in range(128)]
+    texts = [f"AB{chr(c)}12345" for c in range(128)] + [
+        f"{chr(c)}abcde{chr(c)}" for c in range(128)
+    ]
     rnd = random.Random(7)
     alphabet = string.printable + "ßäÄéü\u00a0\u2003\u200b\u3000ﬁ—–İı"
     texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 25))) for _ in range(5000)]
@@ -54,10 +60,16 @@ def _factorized_row_hash(frame: pd.DataFrame) -> np.ndarray:
 
 def test_row_hash_is_unchanged_with_and_without_known_distinct_values():
     day = pd.Series([dt.date(2024, 11, 27), None, dt.date(2024, 11, 28), None], dtype=object)
-    frame = pd.DataFrame({"day": day, "n": [1, 2, 3, 4], "flag": [True, False, True, True],
-                          "lat": pd.Series([-8.5, None, 116.25, -8.5], dtype=object),
-                          "text": pd.Series(["a", None, "b", "a"], dtype=object),
-                          "built": pd.Series(["a|b", "c", "d", "a|b"], dtype="str")})
+    frame = pd.DataFrame(
+        {
+            "day": day,
+            "n": [1, 2, 3, 4],
+            "flag": [True, False, True, True],
+            "lat": pd.Series([-8.5, None, 116.25, -8.5], dtype=object),
+            "text": pd.Series(["a", None, "b", "a"], dtype=object),
+            "built": pd.Series(["a|b", "c", "d", "a|b"], dtype="str"),
+        }
+    )
     assert (row_hash(frame) == _factorized_row_hash(frame)).all()
     distinct = np.array([dt.date(2024, 11, 27), None, dt.date(2024, 11, 28)], dtype=object)
     known = {"day": (np.array([0, 1, 2, 1]), distinct)}
@@ -68,25 +80,40 @@ def _index_sql(engine) -> list:
     """Every index (and, on PostgreSQL, every constraint) of the database, with its definition."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")).all()
-        return conn.execute(text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2")).all()
+            return conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            ).all()
+        return conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            )
+        ).all()
 
 
 def test_indexes_set_aside_for_a_large_insert_come_back_as_they_were(engine):
     before = _index_sql(engine)
-    assert any("fk_presence_batch_id" in name for name, _ in before) or engine.dialect.name == "sqlite"
+    assert (
+        any("fk_presence_batch_id" in name for name, _ in before) or engine.dialect.name == "sqlite"
+    )
     import_file(engine, presence_file(300), "a.csv", "presence")  # empty table: indexes rebuilt
     import_file(engine, presence_file(20, start=1000), "b.csv", "presence")  # small batch: kept
     assert _index_sql(engine) == before
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            plan = " ".join(str(r) for r in conn.execute(text(
-                "EXPLAIN QUERY PLAN SELECT id FROM presence WHERE record_id = 'R0001' AND replaced_by_batch IS NULL")))
+            plan = " ".join(
+                str(r)
+                for r in conn.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT id FROM presence WHERE record_id = 'R0001' AND replaced_by_batch IS NULL"
+                    )
+                )
+            )
             assert "ix_presence_record" in plan
-        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+        assert_rollups_match(
+            conn, "presence", "presence", "report_date", "sum(person_count), count(*)"
+        )
 
 
 def test_a_failure_while_the_indexes_are_set_aside_restores_them(engine, monkeypatch):
@@ -104,16 +131,24 @@ def test_a_failure_while_the_indexes_are_set_aside_restores_them(engine, monkeyp
 def test_foreign_keys_are_checked_again_after_a_large_insert(engine):
     """PostgreSQL sets the batch foreign key aside during a large insert: adding it back checks
     every row (a row of no batch would make the import fail, not land)."""
-    from storage.imports import _indexes_set_aside
     from storage.engine import write_tx
+    from storage.imports import _indexes_set_aside
+
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite keeps its foreign keys")
     before = _index_sql(engine)
-    with pytest.raises(Exception, match="fk_presence_batch_id"):
-        with write_tx(engine) as conn, _indexes_set_aside(conn, "presence", 10):
-            conn.execute(text("INSERT INTO presence (batch_id, row_hash, report_date, regency_code, nationality, "
-                              "permit_type, activity, person_count) "
-                              "VALUES (999, 1, '2024-11-27', '52.71', 'AUS', 'VOA', 'wisata', 1)"))
+    with (
+        pytest.raises(sqlalchemy.exc.IntegrityError, match="fk_presence_batch_id"),
+        write_tx(engine) as conn,
+        _indexes_set_aside(conn, "presence", 10),
+    ):
+        conn.execute(
+            text(
+                "INSERT INTO presence (batch_id, row_hash, report_date, regency_code, nationality, "
+                "permit_type, activity, person_count) "
+                "VALUES (999, 1, '2024-11-27', '52.71', 'AUS', 'VOA', 'wisata', 1)"
+            )
+        )
     assert _index_sql(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM presence")).scalar() == 0
@@ -121,7 +156,9 @@ def test_foreign_keys_are_checked_again_after_a_large_insert(engine):
 
 def test_ids_outside_the_stored_range_are_new_rows_and_inside_it_updates(engine):
     import_file(engine, presence_file(10, start=100), "a.csv", "presence")  # R0100..R0109
-    res = import_file(engine, presence_file(5, start=500), "b.csv", "presence")  # beyond: no lookup needed
+    res = import_file(
+        engine, presence_file(5, start=500), "b.csv", "presence"
+    )  # beyond: no lookup needed
     assert (res.rows_imported, res.rows_updated) == (5, 0)
     edited = (HEADER + "R0105;27/11/2024;Lobar;NA;VOA;bisnis;00000105X;1\n").encode()
     res = import_file(engine, edited, "c.csv", "presence")
@@ -133,9 +170,16 @@ def test_a_large_resent_file_updates_through_the_id_join(engine):
     text on SQLite and the import failed comparing them)."""
     import_file(engine, presence_file(4000), "a.csv", "presence")
     res = import_file(engine, presence_file(4000, changed={5, 3999}), "b.csv", "presence")
-    assert (res.status, res.rows_imported, res.rows_updated, res.duplicates) == ("imported", 2, 2, 3998)
+    assert (res.status, res.rows_imported, res.rows_updated, res.duplicates) == (
+        "imported",
+        2,
+        2,
+        3998,
+    )
     with engine.connect() as conn:
-        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+        assert_rollups_match(
+            conn, "presence", "presence", "report_date", "sum(person_count), count(*)"
+        )
 
 
 def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
@@ -148,34 +192,86 @@ def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
     from storage.imports import bulk_insert
     from storage.models import Incident, UploadBatch
 
-    texts = ["tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\N", "", "ßä 中文 ✓", None, "end\\",
-             'say "hi", then go', '"', ",", " "]
+    texts = [
+        "tab\there",
+        "new\nline",
+        "cr\rlf\r\n",
+        "back\\slash",
+        "\\N",
+        "",
+        "ßä 中文 ✓",
+        None,
+        "end\\",
+        'say "hi", then go',
+        '"',
+        ",",
+        " ",
+    ]
     n = len(texts)
-    frame = pd.DataFrame({
-        "record_id": [f"K{i}" for i in range(n)],
-        "row_hash": [i * 2**59 - 7 for i in range(n)],
-        "incident_date": [dt.date(2024, 11, 27) + dt.timedelta(days=i) for i in range(n)],
-        "regency_code": ["52.71"] * n,
-        "category": ["overstay"] * n,
-        "severity": [1 + i % 5 for i in range(n)],
-        "persons": [1] * n,
-        "description": texts,
-        "lat": [-8.583333333333334, None, 1e-07, 0.1 + 0.2, -0.0, None, 116.1, -8.5, 2.5, 1e300, 5e-324, -1.0, 0.0],
-        "lon": [116.11666666666666] * n,
-        "status": ["baru"] * n, "responsible_agency": ["imigrasi"] * n,
-        "election_related": [i % 2 == 0 for i in range(n)],
-    }, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"K{i}" for i in range(n)],
+            "row_hash": [i * 2**59 - 7 for i in range(n)],
+            "incident_date": [dt.date(2024, 11, 27) + dt.timedelta(days=i) for i in range(n)],
+            "regency_code": ["52.71"] * n,
+            "category": ["overstay"] * n,
+            "severity": [1 + i % 5 for i in range(n)],
+            "persons": [1] * n,
+            "description": texts,
+            "lat": [
+                -8.583333333333334,
+                None,
+                1e-07,
+                0.1 + 0.2,
+                -0.0,
+                None,
+                116.1,
+                -8.5,
+                2.5,
+                1e300,
+                5e-324,
+                -1.0,
+                0.0,
+            ],
+            "lon": [116.11666666666666] * n,
+            "status": ["baru"] * n,
+            "responsible_agency": ["imigrasi"] * n,
+            "election_related": [i % 2 == 0 for i in range(n)],
+        },
+        dtype=object,
+    )
     with write_tx(engine) as conn:
         batch = conn.execute(insert_batch(UploadBatch)).scalar_one()
         bulk_insert(conn, Incident, frame, batch_id=batch)
         bulk_insert(conn, Incident, frame.assign(record_id="again").head(2), batch_id=batch)
     with engine.connect() as conn:
-        got = conn.execute(select(Incident.id, Incident.record_id, Incident.row_hash, Incident.incident_date,
-                                  Incident.severity, Incident.description, Incident.lat, Incident.election_related,
-                                  Incident.batch_id).order_by(Incident.id)).all()
+        got = conn.execute(
+            select(
+                Incident.id,
+                Incident.record_id,
+                Incident.row_hash,
+                Incident.incident_date,
+                Incident.severity,
+                Incident.description,
+                Incident.lat,
+                Incident.election_related,
+                Incident.batch_id,
+            ).order_by(Incident.id)
+        ).all()
     assert [tuple(r) for r in got[:n]] == [
-        (i + 1, f"K{i}", i * 2**59 - 7, dt.date(2024, 11, 27) + dt.timedelta(days=i), 1 + i % 5, texts[i],
-         frame["lat"][i], i % 2 == 0, batch) for i in range(n)]
+        (
+            i + 1,
+            f"K{i}",
+            i * 2**59 - 7,
+            dt.date(2024, 11, 27) + dt.timedelta(days=i),
+            1 + i % 5,
+            texts[i],
+            frame["lat"][i],
+            i % 2 == 0,
+            batch,
+        )
+        for i in range(n)
+    ]
     assert [(r.id, r.record_id) for r in got[n:]] == [(n + 1, "again"), (n + 2, "again")]
 
 
@@ -189,17 +285,40 @@ def test_copy_stores_each_awkward_text_alone(engine, value):
         pytest.skip("COPY is PostgreSQL's")
     with write_tx(engine) as conn:
         conn.exec_driver_sql("CREATE TEMPORARY TABLE t (v TEXT, n INT, d DATE)")
-        copy_columns(conn, "t", ["v", "n", "d"], [np.array([value, "x"], dtype=object), np.array([1, None], dtype=object),
-                                                  np.array([dt.date(2024, 11, 27), None], dtype=object)])
+        copy_columns(
+            conn,
+            "t",
+            ["v", "n", "d"],
+            [
+                np.array([value, "x"], dtype=object),
+                np.array([1, None], dtype=object),
+                np.array([dt.date(2024, 11, 27), None], dtype=object),
+            ],
+        )
         assert conn.exec_driver_sql("SELECT v, n, d FROM t ORDER BY n NULLS LAST").all() == [
-            (value, 1, dt.date(2024, 11, 27)), ("x", None, None)]
+            (value, 1, dt.date(2024, 11, 27)),
+            ("x", None, None),
+        ]
 
 
 def insert_batch(UploadBatch):
     from sqlalchemy import insert
-    return insert(UploadBatch).values(kind="incidents", file_name="f.csv", file_sha256="0" * 64, uploaded_by="t",
-                                      mode="partial", rows_read=0, rows_rejected=0, dropped_columns="[]",
-                                      is_demo=False).returning(UploadBatch.id)
+
+    return (
+        insert(UploadBatch)
+        .values(
+            kind="incidents",
+            file_name="f.csv",
+            file_sha256="0" * 64,
+            uploaded_by="t",
+            mode="partial",
+            rows_read=0,
+            rows_rejected=0,
+            dropped_columns="[]",
+            is_demo=False,
+        )
+        .returning(UploadBatch.id)
+    )
 
 
 def test_many_roll_up_cells_are_added_exactly(engine, tmp_path, monkeypatch):
@@ -215,10 +334,22 @@ def test_many_roll_up_cells_are_added_exactly(engine, tmp_path, monkeypatch):
 
     upserts = []
     plain_insert, plain_copy = rollups.insert_rows, rollups.copy_columns
-    monkeypatch.setattr(rollups, "insert_rows", lambda conn, head, row, grid, tail="": (
-        upserts.append(bool(tail)), plain_insert(conn, head, row, grid, tail))[-1])
-    monkeypatch.setattr(rollups, "copy_columns", lambda conn, table, *a: (
-        upserts.append(table == "delta_cells"), plain_copy(conn, table, *a))[-1])
+    monkeypatch.setattr(
+        rollups,
+        "insert_rows",
+        lambda conn, head, row, grid, tail="": (
+            upserts.append(bool(tail)),
+            plain_insert(conn, head, row, grid, tail),
+        )[-1],
+    )
+    monkeypatch.setattr(
+        rollups,
+        "copy_columns",
+        lambda conn, table, *a: (
+            upserts.append(table == "delta_cells"),
+            plain_copy(conn, table, *a),
+        )[-1],
+    )
 
     src = tmp_path / "presence.csv"
     make_file(src, 6000)
@@ -227,11 +358,22 @@ def test_many_roll_up_cells_are_added_exactly(engine, tmp_path, monkeypatch):
     make_file(src, 6000, seed=8, first_day="2025-03-01")  # the 273 days after the first file's
     third = src.read_bytes().replace(b"\nR", b"\nT")
     levels = len(rollups.ROLLUPS["presence"])
-    for name, data, upserted in (("a.csv", first, False), ("b.csv", second, True), ("c.csv", third, False)):
+    for name, data, upserted in (
+        ("a.csv", first, False),
+        ("b.csv", second, True),
+        ("c.csv", third, False),
+    ):
         upserts.clear()
         assert import_file(engine, data, name, "presence").rows_imported == 6000
         assert upserts == [upserted] * levels, name
         with engine.connect() as conn:
-            cells, persons = conn.execute(text("SELECT count(*), sum(persons) FROM presence_daily")).one()
-            assert cells > 1000 and persons == conn.execute(text("SELECT sum(person_count) FROM presence")).scalar()
-            assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
+            cells, persons = conn.execute(
+                text("SELECT count(*), sum(persons) FROM presence_daily")
+            ).one()
+            assert (
+                cells > 1000
+                and persons == conn.execute(text("SELECT sum(person_count) FROM presence")).scalar()
+            )
+            assert_rollups_match(
+                conn, "presence", "presence", "report_date", "sum(person_count), count(*)"
+            )

@@ -1,5 +1,6 @@
 """The admission gate: page runs take turns, and give way to arrivals (sign-in forms) for at most
 MAX_DEFER_S. Real threads, event order asserted (no timings)."""
+
 import threading
 import time
 
@@ -15,6 +16,7 @@ def _page(name, log, hold: threading.Event | None = None, url="overview"):
             if hold:
                 hold.wait(10)
             log.append(f"{name} out")
+
     t = threading.Thread(target=run)
     t.start()
     return t
@@ -93,9 +95,8 @@ def test_password_check_lets_the_forms_go_first():
     checked = []
 
     def sign_in():
-        with gate.arriving():
-            with gate.giving_way():
-                checked.append(list(log))
+        with gate.arriving(), gate.giving_way():
+            checked.append(list(log))
 
     s = threading.Thread(target=sign_in)
     s.start()
@@ -133,4 +134,8 @@ def test_later_runs_of_a_session_not_signed_in_let_the_arriving_forms_go_first()
     form_done.set()
     for th in (t, s, page):
         th.join(5)
-    assert log[0] == "form drawn" and set(log[1:]) == {"submitted form redrawn", "page in", "page out"}
+    assert log[0] == "form drawn" and set(log[1:]) == {
+        "submitted form redrawn",
+        "page in",
+        "page out",
+    }

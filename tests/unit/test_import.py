@@ -1,6 +1,7 @@
 """The import path end to end on real databases (SQLite file and PostgreSQL): exact counts,
 idempotence, updates by sender id, all-or-nothing, injected failures, undo, and no clear
 passport number anywhere on disk."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,11 +18,15 @@ from storage.models import BatchError, Incident, Presence, PresenceDaily, Upload
 HEADER = "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
 
 
-def presence_file(n: int = 10, start: int = 0, persons: int = 1, changed: set[int] = frozenset()) -> bytes:
+def presence_file(
+    n: int = 10, start: int = 0, persons: int = 1, changed: set[int] = frozenset()
+) -> bytes:
     rows = []
     for i in range(start, start + n):
         act = "bisnis" if i in changed else "wisata"
-        rows.append(f"R{i:04d};{(i % 28) + 1:02d}/11/2024;Lobar;NA;VOA;{act};00{i:06d}X;{persons}\n")
+        rows.append(
+            f"R{i:04d};{(i % 28) + 1:02d}/11/2024;Lobar;NA;VOA;{act};00{i:06d}X;{persons}\n"
+        )
     return (HEADER + "".join(rows)).encode()
 
 
@@ -37,8 +42,17 @@ def snapshot(engine) -> dict:
     """Checksum of every table's content (ordered), to prove a rejected file changed nothing."""
     out = {}
     with engine.connect() as conn:
-        for table in ("upload_batch", "batch_error", "presence", "incident", "crossing", "presence_daily",
-                      "incident_daily", "crossing_daily", "audit_event"):
+        for table in (
+            "upload_batch",
+            "batch_error",
+            "presence",
+            "incident",
+            "crossing",
+            "presence_daily",
+            "incident_daily",
+            "crossing_daily",
+            "audit_event",
+        ):
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY 1")).fetchall()
             out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return out
@@ -46,7 +60,13 @@ def snapshot(engine) -> dict:
 
 def test_valid_file_imports_every_row_and_its_rollup(engine):
     res = import_file(engine, presence_file(10, persons=2), "a.csv", "presence")
-    assert (res.status, res.rows_read, res.rows_imported, res.rows_rejected, res.exit_code) == ("imported", 10, 10, 0, 0)
+    assert (res.status, res.rows_read, res.rows_imported, res.rows_rejected, res.exit_code) == (
+        "imported",
+        10,
+        10,
+        0,
+        0,
+    )
     assert count(engine, Presence) == 10
     with engine.connect() as conn:
         assert conn.scalar(select(func.sum(PresenceDaily.persons))) == 20
@@ -67,12 +87,21 @@ def test_same_file_twice_adds_nothing(engine):
 
 def test_edited_copy_updates_five_rows_and_keeps_the_total(engine):
     import_file(engine, presence_file(20), "a.csv", "presence")
-    res = import_file(engine, presence_file(20, changed={1, 4, 7, 9, 15}), "a-edited.csv", "presence")
+    res = import_file(
+        engine, presence_file(20, changed={1, 4, 7, 9, 15}), "a-edited.csv", "presence"
+    )
     assert (res.rows_imported, res.rows_updated, res.duplicates) == (5, 5, 15)
     assert count(engine, Presence) == 20
     with engine.connect() as conn:
-        acts = conn.execute(select(Presence.record_id).where(
-            Presence.replaced_by_batch.is_(None), Presence.activity == "bisnis").order_by(Presence.record_id)).scalars().all()
+        acts = (
+            conn.execute(
+                select(Presence.record_id)
+                .where(Presence.replaced_by_batch.is_(None), Presence.activity == "bisnis")
+                .order_by(Presence.record_id)
+            )
+            .scalars()
+            .all()
+        )
         assert acts == ["R0001", "R0004", "R0007", "R0009", "R0015"]
         assert conn.scalar(select(func.sum(PresenceDaily.reports))) == 20
 
@@ -83,23 +112,37 @@ def test_undo_restores_the_replaced_rows(engine):
     assert undo_batch(engine, res.batch_id, "admin") == {"removed": 2, "restored": 2}
     assert count(engine, Presence) == 20
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Presence).where(Presence.activity == "bisnis")) == 0
+        assert (
+            conn.scalar(
+                select(func.count()).select_from(Presence).where(Presence.activity == "bisnis")
+            )
+            == 0
+        )
         assert conn.scalar(select(func.sum(PresenceDaily.reports))) == 20
-        assert conn.scalar(select(UploadBatch.status).where(UploadBatch.id == res.batch_id)) == "undone"
+        assert (
+            conn.scalar(select(UploadBatch.status).where(UploadBatch.id == res.batch_id))
+            == "undone"
+        )
 
 
 def bad_file() -> bytes:
-    return (HEADER + "R1;27/11/2024;Lobar;AUS;VOA;wisata;A1234567;1\n"
-            + "R2;31/02/2024;Lobar;AUS;VOA;wisata;A7654321;1\n"      # line 3: impossible date
-            + "R3;27/11/2024;Atlantis;AUS;VOA;wisata;B1234567;1\n"    # line 4: unknown regency
-            + "R4;27/11/2024;Loteng;XX;VOA;wisata;C1234567;1\n").encode()  # line 5: unknown nationality
+    return (
+        HEADER
+        + "R1;27/11/2024;Lobar;AUS;VOA;wisata;A1234567;1\n"
+        + "R2;31/02/2024;Lobar;AUS;VOA;wisata;A7654321;1\n"  # line 3: impossible date
+        + "R3;27/11/2024;Atlantis;AUS;VOA;wisata;B1234567;1\n"  # line 4: unknown regency
+        + "R4;27/11/2024;Loteng;XX;VOA;wisata;C1234567;1\n"
+    ).encode()  # line 5: unknown nationality
 
 
 def test_partial_import_keeps_valid_rows_and_reports_every_error(engine):
     res = import_file(engine, bad_file(), "bad.csv", "presence", mode="partial")
     assert (res.status, res.rows_imported, res.rows_rejected, res.exit_code) == ("partial", 1, 3, 1)
     assert [(e.line, e.column, e.code) for e in res.errors] == [
-        (3, "report_date", "bad_date"), (4, "regency", "unknown_regency"), (5, "nationality", "unknown_nationality")]
+        (3, "report_date", "bad_date"),
+        (4, "regency", "unknown_regency"),
+        (5, "nationality", "unknown_nationality"),
+    ]
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(BatchError)) == 3
 
@@ -116,9 +159,15 @@ def test_all_or_nothing_leaves_the_database_exactly_as_it_was(engine):
 def test_injected_failure_mid_commit_changes_nothing(engine, monkeypatch, stage):
     import_file(engine, presence_file(10), "a.csv", "presence")
     before = snapshot(engine)
-    prep = prepare(presence_file(10, changed={2, 3}) + b"R9999;01/12/2024;KSB;AUS;ITAS;bekerja;;1\n", "b.csv", "presence")
+    prep = prepare(
+        presence_file(10, changed={2, 3}) + b"R9999;01/12/2024;KSB;AUS;ITAS;bekerja;;1\n",
+        "b.csv",
+        "presence",
+    )
     real = imports.commit_batch
-    monkeypatch.setattr("loaders.pipeline.commit_batch", lambda *a, **k: real(*a, **k, fail_after=stage))
+    monkeypatch.setattr(
+        "loaders.pipeline.commit_batch", lambda *a, **k: real(*a, **k, fail_after=stage)
+    )
     with pytest.raises(InjectedFailure):
         commit(engine, prep)
     assert snapshot(engine) == before
@@ -132,14 +181,19 @@ def test_zero_valid_rows_is_never_a_success(engine):
 
 
 def test_missing_required_column_rejects_the_file(engine):
-    res = import_file(engine, b"tanggal_laporan;kabupaten_kota\n27/11/2024;Lobar\n", "x.csv", "presence")
+    res = import_file(
+        engine, b"tanggal_laporan;kabupaten_kota\n27/11/2024;Lobar\n", "x.csv", "presence"
+    )
     assert res.status == "rejected" and res.rejection.code == "missing_columns"
     assert "nationality" in res.rejection.message("en")
 
 
 def test_personal_columns_are_dropped_and_reported(engine):
-    data = ("nama;tanggal_lahir;alamat;" + HEADER.replace("\n", ";catatan\n")
-            + "John Smith;01/01/1980;Jl. Pantai 1;R1;27/11/2024;KLU;GBR;VOA;wisata;A1234567;1;x\n").encode()
+    data = (
+        "nama;tanggal_lahir;alamat;"
+        + HEADER.replace("\n", ";catatan\n")
+        + "John Smith;01/01/1980;Jl. Pantai 1;R1;27/11/2024;KLU;GBR;VOA;wisata;A1234567;1;x\n"
+    ).encode()
     res = import_file(engine, data, "p.csv", "presence")
     assert res.rows_imported == 1
     assert res.dropped_personal == ["nama", "tanggal_lahir", "alamat"]
@@ -148,11 +202,13 @@ def test_personal_columns_are_dropped_and_reported(engine):
 
 
 def test_incidents_derive_the_responsible_agency(engine):
-    data = ("tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,instansi_penindak,terkait_pilkada\n"
-            "25/11/2024,Kota Mataram,kegiatan_politik,tinggi,K1,,ya\n"
-            "25/11/2024,KSB,pertambangan_ilegal,3,K2,,tidak\n"
-            "25/11/2024,Lobar,overstay,2,K3,,\n"
-            "25/11/2024,Lobar,bekerja_tanpa_izin,2,K4,Disnakertrans,\n").encode()
+    data = (
+        b"tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,instansi_penindak,terkait_pilkada\n"
+        b"25/11/2024,Kota Mataram,kegiatan_politik,tinggi,K1,,ya\n"
+        b"25/11/2024,KSB,pertambangan_ilegal,3,K2,,tidak\n"
+        b"25/11/2024,Lobar,overstay,2,K3,,\n"
+        b"25/11/2024,Lobar,bekerja_tanpa_izin,2,K4,Disnakertrans,\n"
+    )
     res = import_file(engine, data, "i.csv", "incidents")
     assert res.rows_imported == 4
     with engine.connect() as conn:
@@ -169,15 +225,26 @@ def test_resent_ids_in_mixed_case_are_replaced_not_duplicated(engine):
     """The import skips its id lookup when no stored id lies between the file's smallest and
     largest id (Python's order: bytes). Under a language collation 'B5' sorts after 'a1' and the
     range would be empty; the ids are compared in byte order on both engines (migration 0010)."""
-    first = (HEADER + "Z9;01/11/2024;Lobar;AUS;VOA;wisata;;1\na1;01/11/2024;Lobar;AUS;VOA;wisata;;1\n").encode()
-    again = (HEADER + "a1;01/11/2024;Lobar;AUS;VOA;bisnis;;1\nB5;01/11/2024;Lobar;AUS;VOA;wisata;;1\n").encode()
+    first = (
+        HEADER + "Z9;01/11/2024;Lobar;AUS;VOA;wisata;;1\na1;01/11/2024;Lobar;AUS;VOA;wisata;;1\n"
+    ).encode()
+    again = (
+        HEADER + "a1;01/11/2024;Lobar;AUS;VOA;bisnis;;1\nB5;01/11/2024;Lobar;AUS;VOA;wisata;;1\n"
+    ).encode()
     import_file(engine, first, "a.csv", "presence")
     res = import_file(engine, again, "b.csv", "presence")
     assert (res.rows_imported, res.rows_updated) == (2, 1)  # a1 replaced, B5 new
     with engine.connect() as conn:
-        active = conn.execute(select(Presence.record_id, Presence.activity).where(
-            Presence.replaced_by_batch.is_(None)).order_by(Presence.record_id)).all()
-    assert active == [("B5", "wisata"), ("Z9", "wisata"), ("a1", "bisnis")]  # byte order on both engines
+        active = conn.execute(
+            select(Presence.record_id, Presence.activity)
+            .where(Presence.replaced_by_batch.is_(None))
+            .order_by(Presence.record_id)
+        ).all()
+    assert active == [
+        ("B5", "wisata"),
+        ("Z9", "wisata"),
+        ("a1", "bisnis"),
+    ]  # byte order on both engines
 
 
 def test_crossings_resent_figure_replaces_the_old_one(engine):
@@ -192,8 +259,11 @@ def test_crossings_resent_figure_replaces_the_old_one(engine):
 
 def test_no_clear_passport_number_on_disk(sqlite_engine, sqlite_url, tmp_path):
     passports = ["X9Q7W2E5R8", "007123456"]
-    data = (HEADER + f"R1;27/11/2024;Lobar;AUS;VOA;wisata;{passports[0]};1\n"
-            + f"R2;31/02/2024;Lobar;AUS;VOA;wisata;{passports[1]};1\n").encode()
+    data = (
+        HEADER
+        + f"R1;27/11/2024;Lobar;AUS;VOA;wisata;{passports[0]};1\n"
+        + f"R2;31/02/2024;Lobar;AUS;VOA;wisata;{passports[1]};1\n"
+    ).encode()
     res = import_file(sqlite_engine, data, "p.csv", "presence", mode="partial")
     assert res.rows_imported == 1
     report = json.dumps(res.to_json("en"))
@@ -215,18 +285,28 @@ def test_every_rollup_level_matches_the_active_rows_after_inserts_updates_and_un
     undo_batch(engine, res.batch_id, "admin")
     import_file(engine, presence_file(10, start=200, persons=3), "d.csv", "presence")
     with engine.connect() as conn:
-        assert_rollups_match(conn, "presence", "presence", "report_date", "sum(person_count), count(*)")
-        assert conn.execute(text("SELECT sum(persons) FROM presence_regency_daily")).scalar() == 40 * 2 + 20 + 30
+        assert_rollups_match(
+            conn, "presence", "presence", "report_date", "sum(person_count), count(*)"
+        )
+        assert (
+            conn.execute(text("SELECT sum(persons) FROM presence_regency_daily")).scalar()
+            == 40 * 2 + 20 + 30
+        )
 
 
 def test_incident_rollups_match_the_active_rows(engine):
-    rows = "".join(f"2{i % 9 + 1}/11/2024,{['Lobar', 'KLU', 'Kota Bima'][i % 3]},{['overstay', 'lainnya'][i % 2]},"
-                   f"{i % 5 + 1},K{i},{['ya', 'tidak'][i % 2]},{['baru', 'selesai'][i % 2]}\n" for i in range(30))
+    rows = "".join(
+        f"2{i % 9 + 1}/11/2024,{['Lobar', 'KLU', 'Kota Bima'][i % 3]},{['overstay', 'lainnya'][i % 2]},"
+        f"{i % 5 + 1},K{i},{['ya', 'tidak'][i % 2]},{['baru', 'selesai'][i % 2]}\n"
+        for i in range(30)
+    )
     head = "tanggal_kejadian,kabupaten_kota,kategori,tingkat,no_kejadian,terkait_pilkada,status\n"
     import_file(engine, (head + rows).encode(), "i.csv", "incidents")
     import_file(engine, (head + rows.replace(",baru", ",ditelaah")).encode(), "i2.csv", "incidents")
     with engine.connect() as conn:
-        assert_rollups_match(conn, "incidents", "incident", "incident_date", "count(*), sum(persons)")
+        assert_rollups_match(
+            conn, "incidents", "incident", "incident_date", "count(*), sum(persons)"
+        )
 
 
 def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str) -> None:
@@ -238,17 +318,27 @@ def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str)
 
     for r in ROLLUPS[kind]:
         keys = ", ".join(r.keys)
-        got = conn.execute(text(f"SELECT {r.period}, {keys}, {', '.join(r.sums)} FROM {r.table} "
-                                f"ORDER BY {r.period}, {keys}")).all()
-        want = conn.execute(text(f"SELECT {date_col}, {keys}, {sums} FROM {source} "
-                                 f"WHERE replaced_by_batch IS NULL GROUP BY {date_col}, {keys} "
-                                 f"ORDER BY {date_col}, {keys}")).all()
+        got = conn.execute(
+            text(
+                f"SELECT {r.period}, {keys}, {', '.join(r.sums)} FROM {r.table} "
+                f"ORDER BY {r.period}, {keys}"
+            )
+        ).all()
+        want = conn.execute(
+            text(
+                f"SELECT {date_col}, {keys}, {sums} FROM {source} "
+                f"WHERE replaced_by_batch IS NULL GROUP BY {date_col}, {keys} "
+                f"ORDER BY {date_col}, {keys}"
+            )
+        ).all()
         want = [tuple(map(str, w)) for w in want]
         if r.monthly:
             totals: dict[tuple, Counter] = {}
             for w in want:
-                cell = totals.setdefault((w[0][:8] + "01", *w[1:1 + len(r.keys)]), Counter())
-                cell.update({n: int(v) for n, v in enumerate(w[1 + len(r.keys):])})
-            want = [(*k, *(str(c[n]) for n in range(len(r.sums)))) for k, c in sorted(totals.items())]
+                cell = totals.setdefault((w[0][:8] + "01", *w[1 : 1 + len(r.keys)]), Counter())
+                cell.update({n: int(v) for n, v in enumerate(w[1 + len(r.keys) :])})
+            want = [
+                (*k, *(str(c[n]) for n in range(len(r.sums)))) for k, c in sorted(totals.items())
+            ]
         assert [tuple(map(str, g)) for g in got] == want, r.table
         assert len(want) > 0, f"{r.table}: nothing to compare"

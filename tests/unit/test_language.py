@@ -1,5 +1,6 @@
 """Language (issue 18 item 8): every stored source has its Indonesian words, codes read as words
 in English, and every code of the vocabularies has a word in both catalogues."""
+
 import tomllib
 
 import pandas as pd
@@ -27,12 +28,22 @@ def test_every_stored_source_has_indonesian_words():
         assert shown != text, f"no sources.id.toml entry for {text!r}"
         assert "as reported" not in shown and "Immigration offices" not in shown, shown
         assert source_text(text, "en") == text
-    assert source_text(attribution(), "id").startswith("Batas kabupaten/kota: diturunkan dari cahyadsn/wilayah_boundaries")
+    assert source_text(attribution(), "id").startswith(
+        "Batas kabupaten/kota: diturunkan dari cahyadsn/wilayah_boundaries"
+    )
 
 
-@pytest.mark.parametrize("column,section", [("permit_type", "permit_type"), ("activity", "activity"),
-                                            ("action", "action"), ("category", "category"),
-                                            ("status", "status"), ("direction", "direction")])
+@pytest.mark.parametrize(
+    "column,section",
+    [
+        ("permit_type", "permit_type"),
+        ("activity", "activity"),
+        ("action", "action"),
+        ("category", "category"),
+        ("status", "status"),
+        ("direction", "direction"),
+    ],
+)
 def test_every_code_has_a_word_in_both_languages(column, section):
     for code in VOCABULARY[section]:
         key = f"{FIELD_WORDS[column]}{code}"

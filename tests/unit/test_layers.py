@@ -5,6 +5,7 @@ inside a function, and every module it loads by a name written in the code (impo
 runpy.run_module, __import__), is compared with the table below. scripts/ and tests/ are tools around the app,
 not part of it, and are not checked.
 """
+
 import ast
 from pathlib import Path
 
@@ -26,7 +27,11 @@ FORBIDDEN = {
 
 # Opening a transaction or writing an audit record on an open one is the store's business: the rest
 # of the app calls a storage function (one transaction each) or storage.audit.log(engine, ...).
-STORAGE_ONLY = {("storage.engine", "write_tx"), ("storage.engine", "read_tx"), ("storage.audit", "record")}
+STORAGE_ONLY = {
+    ("storage.engine", "write_tx"),
+    ("storage.engine", "read_tx"),
+    ("storage.audit", "record"),
+}
 
 # Known exceptions while they are being removed: (module, imported package) -> why.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -54,11 +59,16 @@ def imports(name: str, path: Path):
             for a in node.names:
                 yield a.name, ()
         elif isinstance(node, ast.ImportFrom):
-            base = ".".join(package[:len(package) - node.level + 1]) if node.level else ""
+            base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
             module = ".".join(p for p in (base, node.module or "") if p)
             yield module, tuple(a.name for a in node.names)
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in DYNAMIC \
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in DYNAMIC
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             yield node.args[0].value, ()
 
 
@@ -66,9 +76,16 @@ def test_imports_resolve_relative_ones_and_see_modules_loaded_by_name(tmp_path):
     path = ROOT / "storage" / "audit.py"
     assert ("storage.models", ("AuditEvent", "utcnow")) in set(imports("storage.audit", path))
     code = tmp_path / "m.py"
-    code.write_text("import importlib, runpy\n"
-                    "def f():\n    importlib.import_module('storage.queries')\n    runpy.run_module('services.x')\n")
-    assert {m for m, _ in imports("viz.m", code)} == {"importlib", "runpy", "storage.queries", "services.x"}
+    code.write_text(
+        "import importlib, runpy\n"
+        "def f():\n    importlib.import_module('storage.queries')\n    runpy.run_module('services.x')\n"
+    )
+    assert {m for m, _ in imports("viz.m", code)} == {
+        "importlib",
+        "runpy",
+        "storage.queries",
+        "services.x",
+    }
 
 
 def test_no_forbidden_arrow():
@@ -82,18 +99,33 @@ def test_no_forbidden_arrow():
 
 
 def test_only_ui_pages_and_dashboard_import_streamlit():
-    found = {name for name, layer, path in modules() if layer not in ("ui", "pages", "dashboard")
-             for module, _ in imports(name, path) if module.split(".")[0] == "streamlit"}
+    found = {
+        name
+        for name, layer, path in modules()
+        if layer not in ("ui", "pages", "dashboard")
+        for module, _ in imports(name, path)
+        if module.split(".")[0] == "streamlit"
+    }
     assert found == set()
 
 
 def test_transactions_and_audit_records_stay_in_storage():
-    found = sorted(f"{name}: {module}.{n}" for name, layer, path in modules() if layer != "storage"
-                   for module, names in imports(name, path) for n in names if (module, n) in STORAGE_ONLY)
+    found = sorted(
+        f"{name}: {module}.{n}"
+        for name, layer, path in modules()
+        if layer != "storage"
+        for module, names in imports(name, path)
+        for n in names
+        if (module, n) in STORAGE_ONLY
+    )
     assert found == [], "\n".join(found)
 
 
 def test_the_allowlist_names_only_real_arrows():
     """An exception that no longer occurs must leave the list (it would hide a new one)."""
-    real = {(name, module.split(".")[0]) for name, _, path in modules() for module, _ in imports(name, path)}
+    real = {
+        (name, module.split(".")[0])
+        for name, _, path in modules()
+        for module, _ in imports(name, path)
+    }
     assert set(ALLOWED) <= real

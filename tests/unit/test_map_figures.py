@@ -1,24 +1,29 @@
 """Figure builders on a small fixture database: exact values per regency, office outlines,
 one marker per incident, colours that follow the metric."""
+
 import datetime as dt
 
 import pytest
 
 from domain.filters import Filters
 from domain.regions import areas_on
+from i18n import catalogue
 from loaders.pipeline import import_file
 from storage import queries
-from i18n import catalogue
 from viz.maps import OFFICE_LINE, regency_map
 
-PRESENCE = ("tanggal_laporan,kabupaten_kota,kewarganegaraan,jenis_izin,kegiatan,jumlah_orang\n"
-            "01/11/2024,KLU,AUS,VOA,wisata,5\n01/11/2024,KLU,GBR,VOA,wisata,3\n"
-            "02/11/2024,Lobar,MYS,BVK,wisata,2\n03/11/2024,Kota Bima,CHN,ITAS,bekerja,1\n"
-            "20/12/2024,Sumbawa,AUS,VOA,wisata,9\n")  # outside the period below
-INCIDENTS = ("tanggal_kejadian,kabupaten_kota,kategori,tingkat,terkait_pilkada,lintang,bujur\n"
-             "25/11/2024,Kota Mataram,kegiatan_politik,4,ya,-8.583,116.116\n"
-             "26/11/2024,Kota Mataram,ketertiban_umum,5,ya,,\n"
-             "02/11/2024,KLU,overstay,2,tidak,-8.351,116.038\n")
+PRESENCE = (
+    "tanggal_laporan,kabupaten_kota,kewarganegaraan,jenis_izin,kegiatan,jumlah_orang\n"
+    "01/11/2024,KLU,AUS,VOA,wisata,5\n01/11/2024,KLU,GBR,VOA,wisata,3\n"
+    "02/11/2024,Lobar,MYS,BVK,wisata,2\n03/11/2024,Kota Bima,CHN,ITAS,bekerja,1\n"
+    "20/12/2024,Sumbawa,AUS,VOA,wisata,9\n"
+)  # outside the period below
+INCIDENTS = (
+    "tanggal_kejadian,kabupaten_kota,kategori,tingkat,terkait_pilkada,lintang,bujur\n"
+    "25/11/2024,Kota Mataram,kegiatan_politik,4,ya,-8.583,116.116\n"
+    "26/11/2024,Kota Mataram,ketertiban_umum,5,ya,,\n"
+    "02/11/2024,KLU,overstay,2,tidak,-8.351,116.038\n"
+)
 F = Filters(dt.date(2024, 11, 1), dt.date(2024, 11, 30), dt.date(2024, 11, 30))
 
 
@@ -31,14 +36,31 @@ def fixture_db(sqlite_engine):
 
 def test_regency_table_exact_values(fixture_db):
     t = queries.regency_table(fixture_db, F)
-    assert t["present"].to_dict() == {"52.01": 2, "52.02": 0, "52.03": 0, "52.04": 0, "52.05": 0, "52.06": 0,
-                                      "52.07": 0, "52.08": 8, "52.71": 0, "52.72": 1}
-    assert t["incidents"].to_dict()["52.71"] == 2 and t["election_incidents"].to_dict()["52.71"] == 2
+    assert t["present"].to_dict() == {
+        "52.01": 2,
+        "52.02": 0,
+        "52.03": 0,
+        "52.04": 0,
+        "52.05": 0,
+        "52.06": 0,
+        "52.07": 0,
+        "52.08": 8,
+        "52.71": 0,
+        "52.72": 1,
+    }
+    assert (
+        t["incidents"].to_dict()["52.71"] == 2 and t["election_incidents"].to_dict()["52.71"] == 2
+    )
     assert t["incidents"].sum() == 3
     assert t.loc["52.08", "per_1000_voters"] == pytest.approx(8 / 185_461 * 1000)
     assert t.loc["52.03", "office"] == "kanim_mataram"
     k = queries.kpis(fixture_db, F)
-    assert (k["present"], k["incidents"], k["election_incidents"], k["open_incidents"]) == (11, 3, 2, 3)
+    assert (k["present"], k["incidents"], k["election_incidents"], k["open_incidents"]) == (
+        11,
+        3,
+        2,
+        3,
+    )
 
 
 def test_office_scope_blanks_the_other_regencies(fixture_db):
@@ -48,7 +70,11 @@ def test_office_scope_blanks_the_other_regencies(fixture_db):
 
 
 def regency_traces(fig):
-    return [tr for tr in fig.data if tr.type == "choropleth" and tr.geojson.endswith("ntb_regencies.geojson")]
+    return [
+        tr
+        for tr in fig.data
+        if tr.type == "choropleth" and tr.geojson.endswith("ntb_regencies.geojson")
+    ]
 
 
 def test_map_figure(fixture_db):
@@ -59,14 +85,34 @@ def test_map_figure(fixture_db):
     choro = regency_traces(fig)
     assert len(choro) == 1 and sorted(choro[0].locations) == sorted(t.index)
     assert dict(zip(choro[0].locations, choro[0].z)) == t["present"].to_dict()
-    assert choro[0].zmax == 8  # colours follow the metric: the highest regency is the top of the scale
+    assert (
+        choro[0].zmax == 8
+    )  # colours follow the metric: the highest regency is the top of the scale
     assert choro[0].geojson == "/app/static/geo/ntb_regencies.geojson"  # fetched, not inlined
-    outlines = [tr for tr in fig.data if tr.type == "choropleth" and tr.geojson.endswith("office_areas.geojson")]
-    assert len(outlines) == 1 and outlines[0].marker.line.color == OFFICE_LINE and outlines[0].hoverinfo == "skip"
-    assert sorted(outlines[0].locations) == ["52.01+52.02+52.03+52.08+52.71", "52.04+52.07", "52.05+52.06+52.72"]
+    outlines = [
+        tr
+        for tr in fig.data
+        if tr.type == "choropleth" and tr.geojson.endswith("office_areas.geojson")
+    ]
+    assert (
+        len(outlines) == 1
+        and outlines[0].marker.line.color == OFFICE_LINE
+        and outlines[0].hoverinfo == "skip"
+    )
+    assert sorted(outlines[0].locations) == [
+        "52.01+52.02+52.03+52.08+52.71",
+        "52.04+52.07",
+        "52.05+52.06+52.72",
+    ]
     labels = [tr for tr in fig.data if tr.name == "office_labels"]
-    assert len(labels) == 1 and len(labels[0].text) == 3 and "Kanim Bima" in " ".join(labels[0].text)
-    legend_line = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "lines" and tr.showlegend is not False]
+    assert (
+        len(labels) == 1 and len(labels[0].text) == 3 and "Kanim Bima" in " ".join(labels[0].text)
+    )
+    legend_line = [
+        tr
+        for tr in fig.data
+        if tr.type == "scattergeo" and tr.mode == "lines" and tr.showlegend is not False
+    ]
     assert len(legend_line) == 1 and legend_line[0].line.color == OFFICE_LINE
     assert len(fig.to_json()) < 40_000  # codes and numbers only: no polygons in the render
     alert_points = sum(len(tr.lon) for tr in fig.data if tr.legendgroup == "alerts")
@@ -76,7 +122,9 @@ def test_map_figure(fixture_db):
 
 
 def test_no_data_regencies_get_their_own_grey_trace(fixture_db):
-    t = queries.regency_table(fixture_db, Filters(F.start, F.end, F.as_of, office="kanim_sumbawa_besar"))
+    t = queries.regency_table(
+        fixture_db, Filters(F.start, F.end, F.as_of, office="kanim_sumbawa_besar")
+    )
     t["value"] = t["present"]
     fig = regency_map(t, "present", "en", areas_on(F.as_of))
     choro = regency_traces(fig)
@@ -89,11 +137,21 @@ def test_incident_markers_exact_values_on_both_engines(engine):
     assert import_file(engine, INCIDENTS.encode(), "i.csv", "incidents").rows_imported == 3
     m = queries.incident_markers(engine, F)
     centre = queries.regency_centre_points()["52.71"]
-    assert m[["incident_date", "regency_code", "category", "severity", "election_related", "located",
-              "status"]].values.tolist() == [
+    assert m[
+        [
+            "incident_date",
+            "regency_code",
+            "category",
+            "severity",
+            "election_related",
+            "located",
+            "status",
+        ]
+    ].values.tolist() == [
         ["2024-11-26", "52.71", "ketertiban_umum", 5, True, False, "baru"],
         ["2024-11-25", "52.71", "kegiatan_politik", 4, True, True, "baru"],
-        ["2024-11-02", "52.08", "overstay", 2, False, True, "baru"]]  # KLU = Lombok Utara
+        ["2024-11-02", "52.08", "overstay", 2, False, True, "baru"],
+    ]  # KLU = Lombok Utara
     assert m[["lat", "lon"]].values.tolist() == [list(centre), [-8.583, 116.116], [-8.351, 116.038]]
     assert m["responsible_agency"].notna().all()
     assert m["severity"].dtype == "int64" and m["lat"].dtype == "float64"
@@ -102,7 +160,10 @@ def test_incident_markers_exact_values_on_both_engines(engine):
 
 # --- the map as a slide (issue 18 item 4) -------------------------------------------------------
 
-def _slide_figure(fixture_db, lang="id", demo=True, marking="TERBATAS", compact=False, selected=None):
+
+def _slide_figure(
+    fixture_db, lang="id", demo=True, marking="TERBATAS", compact=False, selected=None
+):
     from domain.calendar import default_election
     from viz.map_slide import Slide, slide_title
 
@@ -110,12 +171,30 @@ def _slide_figure(fixture_db, lang="id", demo=True, marking="TERBATAS", compact=
     e = default_election()
     t = queries.regency_table(fixture_db, f)
     t["value"] = t["present"]
-    slide = Slide(title=slide_title(catalogue(lang)["metric.present"], f.start, f.end,
-                                    e.phases_between(f.start, f.end), lang),
-                  subtitle="Wilayah: seluruh NTB · data per 26/11/2024", marking=marking,
-                  source="Sumber: data unggahan Timpora NTB (2 batch) · " + "batas wilayah " * 20, demo=demo)
-    return regency_map(t, "present", lang, areas_on(f.as_of), queries.incident_markers(fixture_db, f),
-                       selected=selected, height=540, slide=slide, compact=compact)
+    slide = Slide(
+        title=slide_title(
+            catalogue(lang)["metric.present"],
+            f.start,
+            f.end,
+            e.phases_between(f.start, f.end),
+            lang,
+        ),
+        subtitle="Wilayah: seluruh NTB · data per 26/11/2024",
+        marking=marking,
+        source="Sumber: data unggahan Timpora NTB (2 batch) · " + "batas wilayah " * 20,
+        demo=demo,
+    )
+    return regency_map(
+        t,
+        "present",
+        lang,
+        areas_on(f.as_of),
+        queries.incident_markers(fixture_db, f),
+        selected=selected,
+        height=540,
+        slide=slide,
+        compact=compact,
+    )
 
 
 def _annotations(fig, name):
@@ -125,10 +204,14 @@ def _annotations(fig, name):
 def test_slide_title_names_metric_period_and_phase(fixture_db):
     fig = _slide_figure(fixture_db)
     (title,) = _annotations(fig, "title")
-    assert title.text == f"<b>{catalogue('id')['metric.present']} · 24/11/2024–26/11/2024 · Tahapan: Masa tenang</b>"
+    assert (
+        title.text
+        == f"<b>{catalogue('id')['metric.present']} · 24/11/2024–26/11/2024 · Tahapan: Masa tenang</b>"
+    )
     en = _slide_figure(fixture_db, lang="en")
     assert _annotations(en, "title")[0].text == (
-        f"<b>{catalogue('en')['metric.present']} · 24/11/2024–26/11/2024 · Phase: Quiet period</b>")
+        f"<b>{catalogue('en')['metric.present']} · 24/11/2024–26/11/2024 · Phase: Quiet period</b>"
+    )
 
 
 def test_phase_text_of_a_period_over_several_phases():
@@ -137,8 +220,12 @@ def test_phase_text_of_a_period_over_several_phases():
 
     e = default_election()
     assert phase_text(e.phases_between(dt.date(2024, 11, 20), dt.date(2024, 11, 30)), "id") == (
-        "Kampanye – Penghitungan dan rekapitulasi")
-    assert phase_text(e.phases_between(dt.date(2025, 3, 1), dt.date(2025, 3, 5)), "id") == "di luar tahapan"
+        "Kampanye – Penghitungan dan rekapitulasi"
+    )
+    assert (
+        phase_text(e.phases_between(dt.date(2025, 3, 1), dt.date(2025, 3, 5)), "id")
+        == "di luar tahapan"
+    )
 
 
 def test_marking_top_and_bottom_in_the_briefing_colours(fixture_db):
@@ -147,8 +234,13 @@ def test_marking_top_and_bottom_in_the_briefing_colours(fixture_db):
     for marking in ("BIASA", "TERBATAS", "RAHASIA"):
         fig = _slide_figure(fixture_db, marking=marking)
         bands = [s for s in fig.layout.shapes if s.name == "marking"]
-        assert [(s.y0 > 0.5, s.fillcolor) for s in bands] == [(True, PRINTED[marking][0]), (False, PRINTED[marking][0])]
-        assert bands[0].y1 == 1 and bands[1].y0 == 0  # the very top and the very bottom of the figure
+        assert [(s.y0 > 0.5, s.fillcolor) for s in bands] == [
+            (True, PRINTED[marking][0]),
+            (False, PRINTED[marking][0]),
+        ]
+        assert (
+            bands[0].y1 == 1 and bands[1].y0 == 0
+        )  # the very top and the very bottom of the figure
         words = _annotations(fig, "marking")
         assert len(words) == 6 and {a.text for a in words} == {f"<b>{marking}</b>"}
         assert {a.font.color for a in words} == {PRINTED[marking][1]}
@@ -191,7 +283,9 @@ def test_one_palette_with_the_briefing(fixture_db):
     fig = _slide_figure(fixture_db)
     (values,) = [tr for tr in regency_traces(fig) if tr.showscale is not False]
     assert [c for _, c in values.colorscale] == list(style.SEQUENTIAL)
-    for i, stop in enumerate(style.SEQUENTIAL):  # the printed map's colormap runs through the same stops
+    for i, stop in enumerate(
+        style.SEQUENTIAL
+    ):  # the printed map's colormap runs through the same stops
         assert briefing.CMAP(i / 8)[:3] == pytest.approx(mcolors.to_rgb(stop), abs=2 / 255)
     sev4 = [tr for tr in fig.data if tr.legendgroup == "alerts" and tr.name == "Tingkat 4"]
     assert sev4[0].marker.color == briefing.ALERT_STYLE[4][0]
@@ -203,17 +297,33 @@ def test_legends_sit_inside_the_figure_below_the_map(fixture_db):
         bottom_of_map = fig.layout.geo.domain.y[0]
         for name in ("legend", "legend2", "legend3"):
             legend = fig.layout[name]
-            assert 0 < legend.y < bottom_of_map and 0 <= legend.x < 1 and legend.yanchor == "top", (compact, name)
-        assert {tr.legend for tr in fig.data if tr.showlegend is not False and tr.type == "scattergeo"} == {
-            "legend", "legend2", "legend3"}
+            assert 0 < legend.y < bottom_of_map and 0 <= legend.x < 1 and legend.yanchor == "top", (
+                compact,
+                name,
+            )
+        assert {
+            tr.legend for tr in fig.data if tr.showlegend is not False and tr.type == "scattergeo"
+        } == {"legend", "legend2", "legend3"}
         assert fig.layout.margin.b == 0 and fig.layout.margin.t == 0
 
 
 def test_regency_names_on_the_map(fixture_db):
     fig = _slide_figure(fixture_db)
     (names,) = [tr for tr in fig.data if tr.name == "regency_names"]
-    assert sorted(names.text) == sorted(["Lombok Barat", "Lombok Tengah", "Lombok Timur", "Sumbawa", "Dompu", "Bima",
-                                         "Sumbawa Barat", "Lombok Utara", "Kota Mataram", "Kota Bima"])
+    assert sorted(names.text) == sorted(
+        [
+            "Lombok Barat",
+            "Lombok Tengah",
+            "Lombok Timur",
+            "Sumbawa",
+            "Dompu",
+            "Bima",
+            "Sumbawa Barat",
+            "Lombok Utara",
+            "Kota Mataram",
+            "Kota Bima",
+        ]
+    )
 
 
 def test_selected_regency_outlined_without_its_islets(fixture_db):
@@ -221,7 +331,9 @@ def test_selected_regency_outlined_without_its_islets(fixture_db):
     own polygons keep the thin white edge (3 px black round every islet made black blobs)."""
     fig = _slide_figure(fixture_db, selected="52.06")
     (sel,) = [tr for tr in fig.data if tr.name == "selected"]
-    assert sel.geojson == "/app/static/geo/regency_outlines.geojson" and list(sel.locations) == ["52.06"]
+    assert sel.geojson == "/app/static/geo/regency_outlines.geojson" and list(sel.locations) == [
+        "52.06"
+    ]
     assert sel.marker.line.width == 2.5
     for tr in regency_traces(fig):
         assert tr.marker.line.color == "white" and tr.marker.line.width == 0.8
@@ -235,9 +347,13 @@ def test_office_labels_do_not_overlap_on_a_phone():
     for day in (dt.date(2024, 11, 27), dt.date(2026, 2, 1)):
         fig = regency_map(queries_table_stub(), "present", "id", areas_on(day), compact=True)
         (labels,) = [tr for tr in fig.data if tr.name == "office_labels"]
-        spans = sorted((lon - map_slide.text_half_width_deg(txt[3:-4], 10, True, True),
-                        lon + map_slide.text_half_width_deg(txt[3:-4], 10, True, True))
-                       for lon, txt in zip(labels.lon, labels.text))
+        spans = sorted(
+            (
+                lon - map_slide.text_half_width_deg(txt[3:-4], 10, True, True),
+                lon + map_slide.text_half_width_deg(txt[3:-4], 10, True, True),
+            )
+            for lon, txt in zip(labels.lon, labels.text)
+        )
         assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), spans
         assert spans[0][0] >= web_geo_extent()[0] and spans[-1][1] <= web_geo_extent()[1]
         assert all("Kanim" not in txt for txt in labels.text)  # short names on a phone
@@ -247,11 +363,13 @@ def queries_table_stub():
     import pandas as pd
 
     from domain.regions import regency_codes
+
     return pd.DataFrame({"value": [1.0] * 10}, index=regency_codes())
 
 
 def web_geo_extent():
     from viz.web_geo import MAP_LON
+
     return MAP_LON
 
 
@@ -259,4 +377,6 @@ def test_spread_pushes_labels_apart_and_keeps_them_inside():
     from viz.map_slide import spread
 
     assert spread([1.0, 1.5, 4.0], [0.5, 0.5, 0.5], 0.0, 10.0) == [1.0, 2.0, 4.0]
-    assert spread([8.0, 9.6], [0.5, 0.5], 0.0, 10.0) == pytest.approx([7.9, 9.5])  # the row pulled back west
+    assert spread([8.0, 9.6], [0.5, 0.5], 0.0, 10.0) == pytest.approx(
+        [7.9, 9.5]
+    )  # the row pulled back west

@@ -4,6 +4,7 @@ The facts are in docs/domain-facts.md, the upload contract in docs/upload-contra
 
 Allowed: scripts/ (build_boundaries.py reads the source boundaries from that folder) and
 data/geo/PROVENANCE.md (the provenance record of those boundaries, kept as written)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,7 +17,9 @@ NEEDLE = b"shared" + b"/"  # in two parts, so that this file does not name it
 
 
 def files_naming_shared() -> list[str]:
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
     found = []
     for name in tracked.decode().split("\0"):
         if not name or name.startswith(ALLOWED_DIRS) or name in ALLOWED_FILES:
@@ -29,4 +32,6 @@ def files_naming_shared() -> list[str]:
 
 def test_no_tracked_file_names_shared():
     found = files_naming_shared()
-    assert found == [], "tracked files that name the folder beside the repository: " + ", ".join(found)
+    assert found == [], "tracked files that name the folder beside the repository: " + ", ".join(
+        found
+    )

@@ -1,4 +1,5 @@
 """loaders.reader: bytes in, raw text table out, or ImportRejected with an exact code."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ HEADER = ["tanggal_laporan", "kabupaten_kota", "kewarganegaraan", "no_paspor", "
 ROWS = [
     ["03/04/1990", "Lobar", "NA", "0012345", "Gili Trawangan", "-8,58"],
     ["2024-11-27", "Kota Mataram", "Tiongkok", "00A77", "Café Ümit, Senggigi", "-8.35"],
-    ["27 Nov 2024", "52.01", "N/A", "", "Kuta; \"Mandalika\"", ""],
+    ["27 Nov 2024", "52.01", "N/A", "", 'Kuta; "Mandalika"', ""],
     ["1/2/2024", "KLU", "null", "None", "nan", "-"],
 ]
 
@@ -67,10 +68,17 @@ EXPECTED = {h: [r[i] for r in ROWS] for i, h in enumerate(HEADER)}
 
 # --- encodings and delimiters ----------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding,reported", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"),
-    ("utf-16-be-bom", "utf-16"), ("cp1252", "cp1252"),
-])
+
+@pytest.mark.parametrize(
+    "encoding,reported",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("utf-16-be-bom", "utf-16"),
+        ("cp1252", "cp1252"),
+    ],
+)
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_every_encoding_and_delimiter_gives_the_same_table(encoding, reported, delimiter, newline):
@@ -87,22 +95,29 @@ def test_semicolon_file_keeps_decimal_commas_as_text():
     data = b"lat;lon;kabupaten_kota\n-8,58;116,10;Lobar\n-8,35;116,04;Lotim\n"
     rt = read_table(data, "x.csv")
     assert rt.delimiter == ";"
-    assert as_lists(rt) == {"lat": ["-8,58", "-8,35"], "lon": ["116,10", "116,04"],
-                            "kabupaten_kota": ["Lobar", "Lotim"]}
+    assert as_lists(rt) == {
+        "lat": ["-8,58", "-8,35"],
+        "lon": ["116,10", "116,04"],
+        "kabupaten_kota": ["Lobar", "Lotim"],
+    }
 
 
 def test_tab_file_with_commas_in_values():
     data = b"sponsor\tlokasi\nPT Maju, Jaya\tSenggigi, Lombok Barat\nCV A\tKuta\n"
     rt = read_table(data, "x.tsv")
     assert rt.delimiter == "\t"
-    assert as_lists(rt) == {"sponsor": ["PT Maju, Jaya", "CV A"],
-                            "lokasi": ["Senggigi, Lombok Barat", "Kuta"]}
+    assert as_lists(rt) == {
+        "sponsor": ["PT Maju, Jaya", "CV A"],
+        "lokasi": ["Senggigi, Lombok Barat", "Kuta"],
+    }
 
 
 def test_nothing_becomes_missing_or_a_number_or_a_date():
-    data = (b"kewarganegaraan,no_paspor,tanggal,jumlah\n"
-            b"NA,0012345,03/04/1990,007\nN/A,00000,1990-04-03,1.50\n"
-            b"null,-,nan,None\n NaN , #N/A ,NULL,-0\n")
+    data = (
+        b"kewarganegaraan,no_paspor,tanggal,jumlah\n"
+        b"NA,0012345,03/04/1990,007\nN/A,00000,1990-04-03,1.50\n"
+        b"null,-,nan,None\n NaN , #N/A ,NULL,-0\n"
+    )
     rt = read_table(data, "x.csv")
     assert_clean(rt)
     assert as_lists(rt) == {
@@ -128,8 +143,11 @@ def test_cp1252_letters_are_decoded():
 
 def test_utf8_and_cp1252_lines_mixed_are_rejected_naming_the_first_cp1252_line():
     """Mostly UTF-8 with a cp1252 line was read as cp1252 (Café -> CafÃ©), silently."""
-    data = ("no,lokasi\n1,Café\n2,Kuta\n3,Senggigi\n").encode() + b"4,Caf\xe9\n" \
+    data = (
+        ("no,lokasi\n1,Café\n2,Kuta\n3,Senggigi\n").encode()
+        + b"4,Caf\xe9\n"
         + "5,Gili Air\n6,Hôtel\n".encode()
+    )
     e = rejected(data, "x.csv")
     assert (e.code, e.params) == ("mixed_encoding", {"line": 5, "utf8_line": 2})
     assert e.message("id").startswith("Baris 5 bukan UTF-8 sedangkan baris 2 UTF-8")
@@ -157,8 +175,11 @@ def test_cp1252_with_a_chance_utf8_pair_is_still_cp1252():
 
 def test_utf16_with_bom_little_and_big_endian():
     text = "lokasi;jumlah\r\nGili Trawangan;3\r\nSenggigi é;04\r\n"
-    for data in (text.encode("utf-16"), b"\xff\xfe" + text.encode("utf-16-le"),
-                 b"\xfe\xff" + text.encode("utf-16-be")):
+    for data in (
+        text.encode("utf-16"),
+        b"\xff\xfe" + text.encode("utf-16-le"),
+        b"\xfe\xff" + text.encode("utf-16-be"),
+    ):
         rt = read_table(data, "x.txt")
         assert (rt.encoding, rt.delimiter) == ("utf-16", ";")
         assert as_lists(rt) == {"lokasi": ["Gili Trawangan", "Senggigi é"], "jumlah": ["3", "04"]}
@@ -177,12 +198,15 @@ def test_single_column_file_is_allowed():
 
 # --- line numbers ----------------------------------------------------------------------------
 
+
 def test_quoted_newline_counts_as_one_line_and_blank_rows_are_counted():
     data = b'lokasi,uraian\nGili,"baris satu\nbaris dua"\nKuta,x\n\nSenggigi,y\n'
     rt = read_table(data, "x.csv")
     assert rt.lines.tolist() == [2, 3, 5]
-    assert as_lists(rt) == {"lokasi": ["Gili", "Kuta", "Senggigi"],
-                            "uraian": ["baris satu\nbaris dua", "x", "y"]}
+    assert as_lists(rt) == {
+        "lokasi": ["Gili", "Kuta", "Senggigi"],
+        "uraian": ["baris satu\nbaris dua", "x", "y"],
+    }
 
 
 def test_blank_rows_of_delimiters_or_spaces_are_dropped_but_counted():
@@ -206,14 +230,17 @@ def test_old_mac_line_endings():
 
 # --- ragged rows and header cells ------------------------------------------------------------
 
+
 def test_rows_with_a_wrong_number_of_fields_are_listed_and_padded():
     data = b'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12,\n"x\ny",13,14\n15\n'
     rt = read_table(data, "x.csv")
     assert rt.ragged == [3, 4, 7]  # 10,11,12, has an extra but empty field: not ragged
     assert rt.lines.tolist() == [2, 3, 4, 5, 6, 7]
-    assert as_lists(rt) == {"a": ["1", "4", "6", "10", "x\ny", "15"],
-                            "b": ["2", "5", "7", "11", "13", ""],
-                            "c": ["3", "", "8", "12", "14", ""]}
+    assert as_lists(rt) == {
+        "a": ["1", "4", "6", "10", "x\ny", "15"],
+        "b": ["2", "5", "7", "11", "13", ""],
+        "c": ["3", "", "8", "12", "14", ""],
+    }
     assert_clean(rt)
 
 
@@ -249,8 +276,10 @@ def test_duplicate_headers_are_rejected_ignoring_case_and_spaces():
 
 # --- rejected files --------------------------------------------------------------------------
 
-def make_xlsx(sheets: dict[str, list[list]], formats: dict[tuple[int, int], str] | None = None
-              ) -> bytes:
+
+def make_xlsx(
+    sheets: dict[str, list[list]], formats: dict[tuple[int, int], str] | None = None
+) -> bytes:
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -274,47 +303,78 @@ def small_xlsx() -> bytes:
     return make_xlsx({"data": [["a", "b"], [1, "x"]]})
 
 
-@pytest.mark.parametrize("data,filename,code,params", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv", "binary_file", {"kind": "PNG"}),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "laporan.csv", "binary_file", {"kind": "PDF"}),
-    (b"GIF89a\x01\x00", "x.txt", "binary_file", {"kind": "GIF"}),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "x.csv", "binary_file", {"kind": "JPEG"}),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "data.xls", "binary_file",
-     {"kind": "Excel 97-2003 (.xls)"}),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "data.xlsx", "binary_file",
-     {"kind": "Excel 97-2003 (.xls)"}),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"), "data.xlsx",
-     "encrypted_file", {}),
-    (b"a,b\n1,\x002\n", "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
-    (b"\xef\xbb\xbfa,b\n1,\x002\n", "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
-    ("a,b\n1,\x002\n".encode("utf-16"), "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
-    (b"", "x.csv", "empty_file", {}),
-    (b"\xef\xbb\xbf", "x.csv", "empty_file", {}),
-    (b"\xff\xfe", "x.csv", "empty_file", {}),
-    (b"\xef\xbb\xbf \r\n\t\r\n", "x.csv", "empty_file", {}),
-    (b",,,\n,,\n", "x.csv", "empty_file", {}),
-    (b"\t\t\n \t\n", "x.tsv", "empty_file", {}),
-    (b"", "x.xlsx", "empty_file", {}),
-    (b"a,b\n", "x.csv", "no_rows", {}),
-    (b"a,b", "x.csv", "no_rows", {}),
-    (b"a;b\r\n\r\n;\r\n", "x.csv", "no_rows", {}),
-    (b"\xef\xbb\xbfa,b\n1,\xff\n", "x.csv", "bad_encoding", {"line": 2}),
-    ("a,b\n\u00e9,\u00fc\n".encode() + b"\xe9\n", "x.csv", "mixed_encoding",
-     {"line": 3, "utf8_line": 2}),
-    (b"a,b\n1,\x81\n", "x.csv", "bad_encoding", {"line": 2}),
-    (b"\xff\xfea\x00,\x00\x00\xd8", "x.csv", "bad_encoding", {"line": 1}),
-    (b"a,b\n1,2\n", "data.json", "unsupported_extension",
-     {"ext": ".json", "allowed": ".csv, .tsv, .txt, .xlsx"}),
-    (b"a,b\n1,2\n", "data", "unsupported_extension",
-     {"ext": "-", "allowed": ".csv, .tsv, .txt, .xlsx"}),
-    (b"a,b\n1,2\n", "data.xlsx", "disguised_file", {"actual": "CSV", "ext": ".xlsx"}),
-    (b"PK\x03\x04 not really a zip", "data.xlsx", "bad_xlsx", {}),
-    (b"PK\x03\x04 not really a zip", "data.csv", "binary_file", {"kind": "ZIP"}),
-    # a quote opened on line 3 and never closed: named as such, not as a 200,000-character field
-    (b'a,b\n1,2,3\n4,"' + b"x" * 200_000, "x.csv", "unclosed_quote", {"line": 3}),
-    (b'a,b\n1,2,3\n4,' + b"x" * 200_000, "x.csv", "field_too_long",
-     {"line": 3, "column": "b", "length": 200_000, "max": 2000}),
-])
+@pytest.mark.parametrize(
+    "data,filename,code,params",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv", "binary_file", {"kind": "PNG"}),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "laporan.csv", "binary_file", {"kind": "PDF"}),
+        (b"GIF89a\x01\x00", "x.txt", "binary_file", {"kind": "GIF"}),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "x.csv", "binary_file", {"kind": "JPEG"}),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+            "data.xls",
+            "binary_file",
+            {"kind": "Excel 97-2003 (.xls)"},
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+            "data.xlsx",
+            "binary_file",
+            {"kind": "Excel 97-2003 (.xls)"},
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"),
+            "data.xlsx",
+            "encrypted_file",
+            {},
+        ),
+        (b"a,b\n1,\x002\n", "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
+        (b"\xef\xbb\xbfa,b\n1,\x002\n", "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
+        ("a,b\n1,\x002\n".encode("utf-16"), "x.csv", "binary_file", {"kind": "NUL (0x00)"}),
+        (b"", "x.csv", "empty_file", {}),
+        (b"\xef\xbb\xbf", "x.csv", "empty_file", {}),
+        (b"\xff\xfe", "x.csv", "empty_file", {}),
+        (b"\xef\xbb\xbf \r\n\t\r\n", "x.csv", "empty_file", {}),
+        (b",,,\n,,\n", "x.csv", "empty_file", {}),
+        (b"\t\t\n \t\n", "x.tsv", "empty_file", {}),
+        (b"", "x.xlsx", "empty_file", {}),
+        (b"a,b\n", "x.csv", "no_rows", {}),
+        (b"a,b", "x.csv", "no_rows", {}),
+        (b"a;b\r\n\r\n;\r\n", "x.csv", "no_rows", {}),
+        (b"\xef\xbb\xbfa,b\n1,\xff\n", "x.csv", "bad_encoding", {"line": 2}),
+        (
+            "a,b\n\u00e9,\u00fc\n".encode() + b"\xe9\n",
+            "x.csv",
+            "mixed_encoding",
+            {"line": 3, "utf8_line": 2},
+        ),
+        (b"a,b\n1,\x81\n", "x.csv", "bad_encoding", {"line": 2}),
+        (b"\xff\xfea\x00,\x00\x00\xd8", "x.csv", "bad_encoding", {"line": 1}),
+        (
+            b"a,b\n1,2\n",
+            "data.json",
+            "unsupported_extension",
+            {"ext": ".json", "allowed": ".csv, .tsv, .txt, .xlsx"},
+        ),
+        (
+            b"a,b\n1,2\n",
+            "data",
+            "unsupported_extension",
+            {"ext": "-", "allowed": ".csv, .tsv, .txt, .xlsx"},
+        ),
+        (b"a,b\n1,2\n", "data.xlsx", "disguised_file", {"actual": "CSV", "ext": ".xlsx"}),
+        (b"PK\x03\x04 not really a zip", "data.xlsx", "bad_xlsx", {}),
+        (b"PK\x03\x04 not really a zip", "data.csv", "binary_file", {"kind": "ZIP"}),
+        # a quote opened on line 3 and never closed: named as such, not as a 200,000-character field
+        (b'a,b\n1,2,3\n4,"' + b"x" * 200_000, "x.csv", "unclosed_quote", {"line": 3}),
+        (
+            b"a,b\n1,2,3\n4," + b"x" * 200_000,
+            "x.csv",
+            "field_too_long",
+            {"line": 3, "column": "b", "length": 200_000, "max": 2000},
+        ),
+    ],
+)
 def test_rejected_with_exact_code(data, filename, code, params):
     e = rejected(data, filename)
     assert (e.code, e.params) == (code, params)
@@ -323,8 +383,10 @@ def test_rejected_with_exact_code(data, filename, code, params):
 def test_xlsx_renamed_csv_is_rejected_as_disguised():
     for name in ("presence.csv", "presence.TXT"):
         e = rejected(small_xlsx(), name)
-        assert (e.code, e.params) == ("disguised_file", {"actual": "XLSX",
-                                                         "ext": name[-4:].lower()})
+        assert (e.code, e.params) == (
+            "disguised_file",
+            {"actual": "XLSX", "ext": name[-4:].lower()},
+        )
 
 
 def test_other_office_zips_are_binary():
@@ -364,10 +426,12 @@ def test_row_limit_counts_data_rows_only():
 
 
 def test_field_length_limit_names_line_and_column():
-    data = "a,b\n1,2\n3,\"" + "é" * 11 + "\"\n" + "x" * 50 + ",4\n"
+    data = 'a,b\n1,2\n3,"' + "é" * 11 + '"\n' + "x" * 50 + ",4\n"
     e = rejected(data.encode(), limits=Limits(max_field_chars=10))
-    assert (e.code, e.params) == ("field_too_long",
-                                  {"line": 3, "column": "b", "length": 11, "max": 10})
+    assert (e.code, e.params) == (
+        "field_too_long",
+        {"line": 3, "column": "b", "length": 11, "max": 10},
+    )
     rt = read_table(data.encode(), "x.csv", Limits(max_field_chars=50))
     assert rt.frame["b"].tolist() == ["2", "é" * 11, "4"]
 
@@ -382,9 +446,12 @@ def test_column_limit_ignores_trailing_empty_header_cells():
 
 # --- the slow path gives the same table as the fast path -------------------------------------
 
-def read_slow(data: bytes, filename: str = "x.csv", limits: Limits = Limits(),
-              path: str = "python") -> RawTable:
+
+def read_slow(
+    data: bytes, filename: str = "x.csv", limits: Limits = Limits(), path: str = "python"
+) -> RawTable:
     """Read with pyarrow's fast path refused, and with path="python" its tolerant one too."""
+
     def refuse(*args, **kwargs):
         raise pa.ArrowInvalid("forced")
 
@@ -401,12 +468,15 @@ def read_slow(data: bytes, filename: str = "x.csv", limits: Limits = Limits(),
 PATHS = ["tolerant", "python"]
 
 
-@pytest.mark.parametrize("data", [
-    csv_bytes([HEADER] + ROWS, ";", "utf-8", "\r\n"),
-    b'lokasi,uraian\nGili,"baris satu\r\nbaris dua"\nKuta,x\n\n  ,\nSenggigi,y',
-    b"a,b\r1,2\r\r3,4\r",
-    b"\n\nlokasi;;jumlah\n Gili ;;3\n",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv_bytes([HEADER] + ROWS, ";", "utf-8", "\r\n"),
+        b'lokasi,uraian\nGili,"baris satu\r\nbaris dua"\nKuta,x\n\n  ,\nSenggigi,y',
+        b"a,b\r1,2\r\r3,4\r",
+        b"\n\nlokasi;;jumlah\n Gili ;;3\n",
+    ],
+)
 @pytest.mark.parametrize("path", PATHS)
 def test_fast_and_slow_paths_agree(data, path):
     fast, slow = read_table(data, "x.csv"), read_slow(data, path=path)
@@ -423,9 +493,11 @@ def test_ragged_rows_after_multiline_records_are_put_back_in_place(path):
     for rt in (read_table(RAGGED, "x.csv"), read_slow(RAGGED, path=path)):
         assert rt.lines.tolist() == [2, 3, 5, 6, 7, 9, 10, 11]
         assert rt.ragged == [3, 5, 9, 10]
-        assert as_lists(rt) == {"a": ["1", "x\ny", "6", "p\n\nq", "10", "15", "", "16"],
-                                "b": ["2", "5", "7", "r", "11", "", "", "17"],
-                                "c": ["3", "", "8", "s", "12", "", "", "18"]}
+        assert as_lists(rt) == {
+            "a": ["1", "x\ny", "6", "p\n\nq", "10", "15", "", "16"],
+            "b": ["2", "5", "7", "r", "11", "", "", "17"],
+            "c": ["3", "", "8", "s", "12", "", "", "18"],
+        }
 
 
 def test_a_quote_that_never_closes_in_the_python_path():
@@ -433,15 +505,21 @@ def test_a_quote_that_never_closes_in_the_python_path():
     with pytest.raises(ImportRejected) as info:
         read_slow(data, path="python")
     assert (info.value.code, info.value.params) == ("unclosed_quote", {"line": 3})
-    assert (rejected(data).code, rejected(data).params) == ("unclosed_quote", {"line": 3})  # the full reader too
+    assert (rejected(data).code, rejected(data).params) == (
+        "unclosed_quote",
+        {"line": 3},
+    )  # the full reader too
 
 
-@pytest.mark.parametrize("data,limits,code", [
-    (b"a,b\n1,2\n3,4\n", Limits(max_rows=1), "too_many_rows"),
-    (b"a,b\n1,2\n3,45678\n", Limits(max_field_chars=4), "field_too_long"),
-    (b"a,,b\n1,2,3\n", Limits(), "empty_header"),
-    (b"a,b\n\n", Limits(), "no_rows"),
-])
+@pytest.mark.parametrize(
+    "data,limits,code",
+    [
+        (b"a,b\n1,2\n3,4\n", Limits(max_rows=1), "too_many_rows"),
+        (b"a,b\n1,2\n3,45678\n", Limits(max_field_chars=4), "field_too_long"),
+        (b"a,,b\n1,2,3\n", Limits(), "empty_header"),
+        (b"a,b\n\n", Limits(), "no_rows"),
+    ],
+)
 @pytest.mark.parametrize("path", PATHS)
 def test_fast_and_slow_paths_reject_alike(data, limits, code, path):
     fast = rejected(data, limits=limits)
@@ -454,14 +532,31 @@ def test_fast_and_slow_paths_reject_alike(data, limits, code, path):
 
 # --- XLSX ------------------------------------------------------------------------------------
 
+
 def test_xlsx_first_sheet_as_text():
     data = make_xlsx(
         {
             "presence": [
-                ["tanggal_laporan", "kewarganegaraan", "jumlah_orang", "no_paspor", "lat",
-                 "kode", "waktu", "terkait_pilkada"],
-                [dt.datetime(2024, 11, 27), "NA", 5, "007", -8.58, 123,
-                 dt.datetime(2024, 11, 27, 14, 30), True],
+                [
+                    "tanggal_laporan",
+                    "kewarganegaraan",
+                    "jumlah_orang",
+                    "no_paspor",
+                    "lat",
+                    "kode",
+                    "waktu",
+                    "terkait_pilkada",
+                ],
+                [
+                    dt.datetime(2024, 11, 27),
+                    "NA",
+                    5,
+                    "007",
+                    -8.58,
+                    123,
+                    dt.datetime(2024, 11, 27, 14, 30),
+                    True,
+                ],
                 [None, None, None, None, None, None, None, None],
                 [dt.date(2024, 1, 2), " AUS ", 5.0, "0012345", 116.1, 45, None, False],
             ],
@@ -499,11 +594,14 @@ def test_xlsx_value_right_of_the_header_is_an_empty_header():
     assert (e.code, e.params) == ("empty_header", {"position": 4})
 
 
-@pytest.mark.parametrize("sheet,code", [
-    ([["a", "b"]], "no_rows"),
-    ([["a", "A "], [1, 2]], "duplicate_header"),
-    ([], "empty_file"),
-])
+@pytest.mark.parametrize(
+    "sheet,code",
+    [
+        ([["a", "b"]], "no_rows"),
+        ([["a", "A "], [1, 2]], "duplicate_header"),
+        ([], "empty_file"),
+    ],
+)
 def test_xlsx_rejections(sheet, code):
     assert rejected(make_xlsx({"s": sheet}), "x.xlsx").code == code
 
@@ -547,8 +645,9 @@ def test_every_code_has_a_message(code, lang):
 
 def test_the_code_list_is_complete():
     """Every code the reader can raise is listed in CODES (so has a message)."""
-    source = "".join(Path(module.__file__).read_text(encoding="utf-8")
-                     for module in (reader, xlsx_budget))
+    source = "".join(
+        Path(module.__file__).read_text(encoding="utf-8") for module in (reader, xlsx_budget)
+    )
     raised = set(re.findall(r'ImportRejected\(\s*"(\w+)"', source))
     assert raised == set(CODES)
 
@@ -556,11 +655,21 @@ def test_the_code_list_is_complete():
 # --- properties ------------------------------------------------------------------------------
 
 FILENAMES = st.sampled_from(["x.csv", "x.tsv", "x.txt", "x.xlsx", "x.XLSX", "x.xls", "x", "x.pdf"])
-PREFIXES = st.sampled_from([
-    b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"PK\x05\x06",
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"a,b\n", b"a;b;c\r\n", b'"a\tb"\tc\n',
-    b"\x89PNG\r\n\x1a\n",
-])
+PREFIXES = st.sampled_from(
+    [
+        b"",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\xfe\xff",
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"a,b\n",
+        b"a;b;c\r\n",
+        b'"a\tb"\tc\n',
+        b"\x89PNG\r\n\x1a\n",
+    ]
+)
 SMALL = Limits(max_bytes=64 * 1024, max_rows=50, max_field_chars=40, max_columns=8)
 
 
@@ -589,9 +698,11 @@ TEXT = st.text(st.sampled_from(list('ab,;\t"\n\r  é\u00a0NA0-\x00ü\ufeff')), m
 
 
 @settings(max_examples=400, deadline=None)
-@given(text=TEXT, encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le",
-                                            "utf-16-be", "cp1252"]),
-       filename=FILENAMES)
+@given(
+    text=TEXT,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252"]),
+    filename=FILENAMES,
+)
 def test_arbitrary_text_in_any_encoding_only_ever_raises_import_rejected(text, encoding, filename):
     data = text.encode(encoding, errors="ignore")
     rt = check_outcome(data, filename)
@@ -602,28 +713,44 @@ def test_arbitrary_text_in_any_encoding_only_ever_raises_import_rejected(text, e
             assert (rt.lines.tolist(), rt.ragged) == (slow.lines.tolist(), slow.ragged)
 
 
-CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf"),
-                             blacklist_characters="\ufeff"), max_size=12) \
-    | st.sampled_from(["NA", "0012", "-8,58", "a\nb", "a\r\nb", 'say "hi"', "x,y;z\tw", "",
-                       "Gili Air", " ", "N/A"])
-NAMES = st.lists(st.from_regex(r"[a-z][a-z_0-9]{0,8}", fullmatch=True), min_size=1, max_size=6,
-                 unique=True)
+CELL = st.text(
+    st.characters(
+        blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf"), blacklist_characters="\ufeff"
+    ),
+    max_size=12,
+) | st.sampled_from(
+    ["NA", "0012", "-8,58", "a\nb", "a\r\nb", 'say "hi"', "x,y;z\tw", "", "Gili Air", " ", "N/A"]
+)
+NAMES = st.lists(
+    st.from_regex(r"[a-z][a-z_0-9]{0,8}", fullmatch=True), min_size=1, max_size=6, unique=True
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(names=NAMES, data=st.data(), delimiter=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
-       newline=st.sampled_from(["\n", "\r\n"]), quote_all=st.booleans())
+@given(
+    names=NAMES,
+    data=st.data(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    quote_all=st.booleans(),
+)
 def test_round_trip_of_a_written_table(names, data, delimiter, encoding, newline, quote_all):
-    rows = data.draw(st.lists(st.lists(CELL, min_size=len(names), max_size=len(names)),
-                              min_size=1, max_size=15))
+    rows = data.draw(
+        st.lists(st.lists(CELL, min_size=len(names), max_size=len(names)), min_size=1, max_size=15)
+    )
     if encoding == "cp1252":
         rows = [[c.encode("cp1252", "ignore").decode("cp1252") for c in r] for r in rows]
     rows = [[c.strip(reader.WHITESPACE) for c in r] for r in rows]
     if len(names) == 1:  # a one-column file cannot say which delimiter it uses
         rows = [[r[0].replace(",", "").replace(";", "").replace("\t", "")] for r in rows]
-    raw = csv_bytes([names] + rows, delimiter, encoding, newline,
-                    csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    raw = csv_bytes(
+        [names] + rows,
+        delimiter,
+        encoding,
+        newline,
+        csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
     if encoding == "cp1252":
         # cp1252 bytes that are also valid UTF-8 ("Â¡") are read as UTF-8, as they should be
         assume(not any(ord(ch) > 127 and ch != "\ufffd" for ch in raw.decode("utf-8", "replace")))

@@ -2,6 +2,7 @@
 each filter gives exactly the expected rows, sorting and paging happen in the database, the export
 holds every filtered row (not a page) up to the cap, formatted for people (dd/mm/yyyy, coordinates
 to 5 decimals, headers in the user's language), and every view is audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,12 @@ def db(engine):
 
 
 def ids(engine, **kw) -> list[str]:
-    rf = records.RecordFilter(kw.pop("start", D(2024, 11, 1)), kw.pop("end", D(2024, 11, 30)),
-                              kw.pop("regencies", ALL), **kw)
+    rf = records.RecordFilter(
+        kw.pop("start", D(2024, 11, 1)),
+        kw.pop("end", D(2024, 11, 30)),
+        kw.pop("regencies", ALL),
+        **kw,
+    )
     rows, total = records.page(engine, rf, "analyst", "ana", limit=100)
     assert total == len(rows)
     return list(rows["record_id"])
@@ -58,26 +63,51 @@ def test_each_filter_gives_exactly_its_rows(db):
     assert ids(db, batch_id=2) == ["X-011", "X-010"]
     assert ids(db, sender_id="H-00") == ["H-004", "H-002", "H-001"]
     assert ids(db, sender_id="h-00") == ["H-004", "H-002", "H-001"]  # any case, on both engines
-    assert ids(db, sender_id="%") == []             # LIKE wildcards are text, not patterns
-    assert ids(db, regencies=("52.01",), nationalities=("AUS",), permits=("VOA",)) == ["X-010", "H-001"]
+    assert ids(db, sender_id="%") == []  # LIKE wildcards are text, not patterns
+    assert ids(db, regencies=("52.01",), nationalities=("AUS",), permits=("VOA",)) == [
+        "X-010",
+        "H-001",
+    ]
 
 
 def test_sorting_and_paging_happen_in_the_database(db):
-    assert ids(db, sort="person_count", descending=True) == ["H-004", "H-002", "X-011", "X-010", "P-003", "H-001"]
-    assert ids(db, sort="record_id", descending=False) == ["H-001", "H-002", "H-004", "P-003", "X-010", "X-011"]
-    rf = records.RecordFilter(D(2024, 11, 1), D(2024, 11, 30), ALL, sort="record_id", descending=False)
+    assert ids(db, sort="person_count", descending=True) == [
+        "H-004",
+        "H-002",
+        "X-011",
+        "X-010",
+        "P-003",
+        "H-001",
+    ]
+    assert ids(db, sort="record_id", descending=False) == [
+        "H-001",
+        "H-002",
+        "H-004",
+        "P-003",
+        "X-010",
+        "X-011",
+    ]
+    rf = records.RecordFilter(
+        D(2024, 11, 1), D(2024, 11, 30), ALL, sort="record_id", descending=False
+    )
     rows, total = records.page(db, rf, "analyst", "ana", limit=2, offset=2)
     assert (list(rows["record_id"]), total) == (["H-004", "P-003"], 6)
     with pytest.raises(ValueError, match="passport_hash"):
-        records.page(db, records.RecordFilter(D(2024, 11, 1), D(2024, 11, 30), ALL, sort="passport_hash"),
-                     "analyst", "ana")
+        records.page(
+            db,
+            records.RecordFilter(D(2024, 11, 1), D(2024, 11, 30), ALL, sort="passport_hash"),
+            "analyst",
+            "ana",
+        )
 
 
 def test_views_are_audited_and_need_the_analyst_role(db):
     rf = records.RecordFilter(D(2024, 11, 1), D(2024, 11, 30), ("52.01",), nationalities=("AUS",))
     records.page(db, rf, "analyst", "ana", limit=1)
     with db.connect() as conn:
-        actor, detail = conn.execute(text("select actor, detail from audit_event where action = 'person_level_view'")).one()
+        actor, detail = conn.execute(
+            text("select actor, detail from audit_event where action = 'person_level_view'")
+        ).one()
     assert actor == "ana"
     assert '"nationalities": ["AUS"]' in detail and '"rows": 1' in detail and '"total": 2' in detail
     with pytest.raises(Forbidden):
@@ -87,10 +117,13 @@ def test_views_are_audited_and_need_the_analyst_role(db):
 
 
 def test_the_export_holds_every_filtered_row_formatted_for_people(db):
-    rf = records.RecordFilter(D(2024, 11, 1), D(2024, 11, 3), ALL, sort="report_date", descending=False)
+    rf = records.RecordFilter(
+        D(2024, 11, 1), D(2024, 11, 3), ALL, sort="report_date", descending=False
+    )
     rows = records.export_rows(db, rf, "analyst")
-    short = records.for_people(rows).drop(columns=["passport_pseudonym", "sponsor", "location", "source",
-                                                   "permit_expiry"])
+    short = records.for_people(rows).drop(
+        columns=["passport_pseudonym", "sponsor", "location", "source", "permit_expiry"]
+    )
     csv = to_csv(as_sent(short, "presence", "id"), "RAHASIA").decode("utf-8-sig").split("\r\n")
     assert csv == [
         "# RAHASIA",
@@ -102,11 +135,29 @@ def test_the_export_holds_every_filtered_row_formatted_for_people(db):
         "",
     ]
     english = as_sent(short, "presence", "en")
-    assert list(english.columns) == ["record_id", "report_date", "regency", "nationality", "permit_type", "activity",
-                                     "person_count", "arrival_date", "lat", "lon", "upload_batch"]
-    assert list(english["permit_type"]) == [t("code.permit_VOA", "en"), t("code.permit_BVK", "en"),
-                                            t("code.permit_ITAS_KERJA", "en")]
-    assert list(records.for_people(rows, coordinates_as_text=True)["lat"]) == ["-8.49123", "", "-8.70000"]
+    assert list(english.columns) == [
+        "record_id",
+        "report_date",
+        "regency",
+        "nationality",
+        "permit_type",
+        "activity",
+        "person_count",
+        "arrival_date",
+        "lat",
+        "lon",
+        "upload_batch",
+    ]
+    assert list(english["permit_type"]) == [
+        t("code.permit_VOA", "en"),
+        t("code.permit_BVK", "en"),
+        t("code.permit_ITAS_KERJA", "en"),
+    ]
+    assert list(records.for_people(rows, coordinates_as_text=True)["lat"]) == [
+        "-8.49123",
+        "",
+        "-8.70000",
+    ]
 
 
 def test_an_export_above_the_cap_is_refused_with_the_numbers(db):

@@ -1,4 +1,5 @@
 """Reference geography, offices with dated areas, aliases and the election calendar."""
+
 import datetime as dt
 
 import pandas as pd
@@ -7,8 +8,17 @@ import shapely
 
 from domain.calendar import OUTSIDE, default_election
 from domain.paths import GEO, REFERENCE
-from domain.regions import (areas_on, boundaries_gdf, boundaries_geojson, office_for, offices_on, ports,
-                            regencies, resolve_port, resolve_regency)
+from domain.regions import (
+    areas_on,
+    boundaries_gdf,
+    boundaries_geojson,
+    office_for,
+    offices_on,
+    ports,
+    regencies,
+    resolve_port,
+    resolve_regency,
+)
 
 CODES = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"]
 
@@ -19,7 +29,7 @@ def test_ten_valid_polygons_with_the_right_codes():
     assert gdf.geometry.is_valid.all()
     assert set(gdf.geometry.geom_type) == {"MultiPolygon"}
     minx, miny, maxx, maxy = gdf.total_bounds
-    assert 115.7 <= minx and maxx <= 119.5 and -9.3 <= miny and maxy <= -7.9
+    assert minx >= 115.7 and maxx <= 119.5 and miny >= -9.3 and maxy <= -7.9
     assert dict(zip(gdf["code"], gdf["name"]))["52.71"] == "Kota Mataram"
 
 
@@ -44,15 +54,38 @@ def test_voters_and_polling_stations_add_up_to_the_province():
     assert r.loc["52.03", "voters_dpt_2024"] == 994_467
 
 
-@pytest.mark.parametrize("text, code", [
-    ("52.01", "52.01"), ("5201", "52.01"), ("Lobar", "52.01"), ("KAB. LOMBOK BARAT", "52.01"),
-    ("Kabupaten Lombok Barat", "52.01"), ("kab lombok barat", "52.01"), ("Loteng", "52.02"),
-    ("Lombok Tengah", "52.02"), ("Lotim", "52.03"), ("LOTIM", "52.03"), ("Sumbawa", "52.04"),
-    ("Kab. Sumbawa", "52.04"), ("Dompu", "52.05"), ("Bima", "52.06"), ("Kab. Bima", "52.06"),
-    ("Kabupaten Bima", "52.06"), ("KSB", "52.07"), ("Sumbawa Barat", "52.07"), ("KLU", "52.08"),
-    ("Lombok Utara", "52.08"), ("Mataram", "52.71"), ("Kota Mataram", "52.71"), ("KOTA MATARAM", "52.71"),
-    ("Kota Bima", "52.72"), ("kota bima", "52.72"), ("5272", "52.72"), ("  Lobar  ", "52.01"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("52.01", "52.01"),
+        ("5201", "52.01"),
+        ("Lobar", "52.01"),
+        ("KAB. LOMBOK BARAT", "52.01"),
+        ("Kabupaten Lombok Barat", "52.01"),
+        ("kab lombok barat", "52.01"),
+        ("Loteng", "52.02"),
+        ("Lombok Tengah", "52.02"),
+        ("Lotim", "52.03"),
+        ("LOTIM", "52.03"),
+        ("Sumbawa", "52.04"),
+        ("Kab. Sumbawa", "52.04"),
+        ("Dompu", "52.05"),
+        ("Bima", "52.06"),
+        ("Kab. Bima", "52.06"),
+        ("Kabupaten Bima", "52.06"),
+        ("KSB", "52.07"),
+        ("Sumbawa Barat", "52.07"),
+        ("KLU", "52.08"),
+        ("Lombok Utara", "52.08"),
+        ("Mataram", "52.71"),
+        ("Kota Mataram", "52.71"),
+        ("KOTA MATARAM", "52.71"),
+        ("Kota Bima", "52.72"),
+        ("kota bima", "52.72"),
+        ("5272", "52.72"),
+        ("  Lobar  ", "52.01"),
+    ],
+)
 def test_every_alias_maps_to_its_code(text, code):
     assert resolve_regency(text) == code
 
@@ -73,11 +106,28 @@ def test_office_areas_are_dated():
     assert office_for("52.03", dt.date(2026, 1, 25)) == "kanim_mataram"
     assert office_for("52.03", dt.date(2026, 1, 26)) == "kanim_lombok_timur"
     assert office_for("52.03", dt.date(2026, 2, 1)) == "kanim_lombok_timur"
-    assert offices_on(dt.date(2024, 11, 27)) == ["kanim_mataram", "kanim_sumbawa_besar", "kanim_bima"]
+    assert offices_on(dt.date(2024, 11, 27)) == [
+        "kanim_mataram",
+        "kanim_sumbawa_besar",
+        "kanim_bima",
+    ]
     day = dt.date(2024, 11, 27)
-    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_mataram") == ["52.01", "52.02", "52.03", "52.08", "52.71"]
-    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_sumbawa_besar") == ["52.04", "52.07"]
-    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_bima") == ["52.05", "52.06", "52.72"]
+    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_mataram") == [
+        "52.01",
+        "52.02",
+        "52.03",
+        "52.08",
+        "52.71",
+    ]
+    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_sumbawa_besar") == [
+        "52.04",
+        "52.07",
+    ]
+    assert sorted(c for c, o in areas_on(day).items() if o == "kanim_bima") == [
+        "52.05",
+        "52.06",
+        "52.72",
+    ]
     assert len(areas_on(dt.date(2026, 2, 1))) == 10
 
 
@@ -85,20 +135,36 @@ def test_ports_come_from_the_shared_list():
     p = ports()
     assert len(p) == 12
     assert p.loc["lop_lombok_airport", "official_tpi"] == "yes"
-    assert p.loc["lembar_port", "official_tpi"] == "yes"  # a TPI (docs/domain-facts.md, Ports and checkpoints)
+    assert (
+        p.loc["lembar_port", "official_tpi"] == "yes"
+    )  # a TPI (docs/domain-facts.md, Ports and checkpoints)
     assert resolve_port("lop_lombok_airport") == "lop_lombok_airport"
     assert resolve_port("Pelabuhan Poto Tano") == "poto_tano_port"
     assert resolve_port("nowhere") is None
 
 
-@pytest.mark.parametrize("day, phase", [
-    ("2024-09-24", OUTSIDE), ("2024-09-25", "kampanye"), ("2024-11-23", "kampanye"),
-    ("2024-11-24", "masa_tenang"), ("2024-11-26", "masa_tenang"), ("2024-11-27", "pemungutan"),
-    ("2024-11-28", "rekapitulasi"), ("2024-12-04", "rekapitulasi"), ("2024-12-05", "sengketa"),
-    ("2024-12-18", "sengketa"), ("2024-12-19", OUTSIDE), ("2025-02-20", "pelantikan"),
-    ("2024-05-30", OUTSIDE), ("2024-05-31", "pemutakhiran_dpt"), ("2024-08-26", "pemutakhiran_dpt"),
-    ("2024-08-27", "pendaftaran"), ("2024-09-23", "pengundian"),
-])
+@pytest.mark.parametrize(
+    "day, phase",
+    [
+        ("2024-09-24", OUTSIDE),
+        ("2024-09-25", "kampanye"),
+        ("2024-11-23", "kampanye"),
+        ("2024-11-24", "masa_tenang"),
+        ("2024-11-26", "masa_tenang"),
+        ("2024-11-27", "pemungutan"),
+        ("2024-11-28", "rekapitulasi"),
+        ("2024-12-04", "rekapitulasi"),
+        ("2024-12-05", "sengketa"),
+        ("2024-12-18", "sengketa"),
+        ("2024-12-19", OUTSIDE),
+        ("2025-02-20", "pelantikan"),
+        ("2024-05-30", OUTSIDE),
+        ("2024-05-31", "pemutakhiran_dpt"),
+        ("2024-08-26", "pemutakhiran_dpt"),
+        ("2024-08-27", "pendaftaran"),
+        ("2024-09-23", "pengundian"),
+    ],
+)
 def test_phase_tagging_at_the_edges(day, phase):
     e = default_election()
     got = e.phase_on(dt.date.fromisoformat(day))
@@ -112,7 +178,9 @@ def test_kota_bima_has_a_longer_post_vote_watch():
     assert e.phase_on(day) is None
     assert e.phase_on(day, "52.72").key == "sengketa"
     assert e.phase_on(dt.date(2025, 2, 6), "52.72") is None
-    tags = e.tag(pd.Series(pd.to_datetime(["2025-02-05", "2025-02-05"])), pd.Series(["52.01", "52.72"]))
+    tags = e.tag(
+        pd.Series(pd.to_datetime(["2025-02-05", "2025-02-05"])), pd.Series(["52.01", "52.72"])
+    )
     assert tags.tolist() == [OUTSIDE, "sengketa"]
     assert e.days_to_voting(dt.date(2024, 11, 24)) == 3
 
@@ -120,7 +188,9 @@ def test_kota_bima_has_a_longer_post_vote_watch():
 def test_reference_files_name_their_source():
     """Each row names its source; a file copied verbatim from elsewhere (the gazetteer) names it
     once, in the licence notice beside it, which starts with the file's path."""
-    notices = {n.read_text(encoding="utf-8").split(":", 1)[0] for n in REFERENCE.glob("LICENSE-*.txt")}
+    notices = {
+        n.read_text(encoding="utf-8").split(":", 1)[0] for n in REFERENCE.glob("LICENSE-*.txt")
+    }
     for path in REFERENCE.glob("*.csv"):
         if f"data/reference/{path.name}" in notices:
             continue

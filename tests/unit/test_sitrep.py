@@ -5,6 +5,7 @@ Two packs are made a day apart (data as of 25 and 26/11/2024), with K03's alert 
 them. Every pack covers the 14 days up to its as-of date; the first has no earlier pack and the
 data do not cover the 14 days before (they start on 21/11), so it compares with nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,9 @@ def packs(tmp_path_factory):
     engine = make_engine(url)
     first = sitrep.make(engine, folder / "out", as_of=D(2024, 11, 25), actor="test")
     alerts_store.set_status(engine, alert_id(url, K03), "selesai", "kepala", "analyst", "handled")
-    second = sitrep.make(engine, folder / "out", as_of=D(2024, 11, 26), marking="RAHASIA", lang="en", actor="test")
+    second = sitrep.make(
+        engine, folder / "out", as_of=D(2024, 11, 26), marking="RAHASIA", lang="en", actor="test"
+    )
     yield {"url": url, "engine": engine, "first": first, "second": second, "folder": folder}
     engine.dispose()
 
@@ -60,16 +63,29 @@ def test_changes_since_the_last_pack_in_words(packs):
         "orang asing hadir 5 → 6",
         "Kab. Lombok Barat: skor risiko 23,5 → 23,2, kejadian 1 → 2",
     ]
-    assert change_sentences(data.changes, "en")[2] == "Kab. Lombok Barat: risk 23.5 → 23.2, incidents 1 → 2"
+    assert (
+        change_sentences(data.changes, "en")[2]
+        == "Kab. Lombok Barat: risk 23.5 → 23.2, incidents 1 → 2"
+    )
 
 
 def test_the_first_pack_compares_with_nothing_the_data_do_not_cover(packs):
     data = packs["first"]["data"]
     assert data.baseline == {"kind": "none", "start": D(2024, 10, 29), "end": D(2024, 11, 11)}
-    assert (data.start, data.end, data.changes, data.headline_before) == (D(2024, 11, 12), D(2024, 11, 25), [], None)
+    assert (data.start, data.end, data.changes, data.headline_before) == (
+        D(2024, 11, 12),
+        D(2024, 11, 25),
+        [],
+        None,
+    )
     # P01-P06 and K01-K04 (K04 closed, K01 arrived closed)
-    assert data.headline == {"present": 23, "incidents": 4, "election_incidents": 3, "open_incidents": 3,
-                             "arrivals": 130}
+    assert data.headline == {
+        "present": 23,
+        "incidents": 4,
+        "election_incidents": 3,
+        "open_incidents": 3,
+        "arrivals": 130,
+    }
 
 
 def test_decision_list_critical_and_high_by_lead_agency(packs):
@@ -89,30 +105,51 @@ def test_decision_list_critical_and_high_by_lead_agency(packs):
 def test_alerts_closed_since_the_last_pack(packs):
     """The first pack: closed in the day before it was made (K04, by the fixture); the second:
     closed after the first was made (K03)."""
-    assert packs["first"]["data"].closed["key"].tolist() == ["election_sensitive_incident|52.71|2024-11-25|K04"]
-    assert packs["second"]["data"].closed[["key", "status_changed_by"]].values.tolist() == [[K03, "kepala"]]
+    assert packs["first"]["data"].closed["key"].tolist() == [
+        "election_sensitive_incident|52.71|2024-11-25|K04"
+    ]
+    assert packs["second"]["data"].closed[["key", "status_changed_by"]].values.tolist() == [
+        [K03, "kepala"]
+    ]
 
 
 def test_the_pack_is_stored_with_its_hashes_and_audit_event(packs):
     engine, second = packs["engine"], packs["second"]
     with engine.connect() as conn:
-        row = conn.execute(select(SitrepPack.__table__).where(SitrepPack.id == second["pack"])).one()
-        event = conn.execute(select(AuditEvent.__table__).where(AuditEvent.id == row.audit_event_id)).one()
+        row = conn.execute(
+            select(SitrepPack.__table__).where(SitrepPack.id == second["pack"])
+        ).one()
+        event = conn.execute(
+            select(AuditEvent.__table__).where(AuditEvent.id == row.audit_event_id)
+        ).one()
     pdf = second["pdf_path"].read_bytes()
     assert (row.compared_with, row.pages, row.marking, row.lang, row.as_of) == (
-        packs["first"]["pack"], PAGES, "RAHASIA", "en", D(2024, 11, 26))
-    assert row.figures_sha256 == hashlib.sha256(row.figures.encode("utf-8")).hexdigest() == second["figures_sha256"]
+        packs["first"]["pack"],
+        PAGES,
+        "RAHASIA",
+        "en",
+        D(2024, 11, 26),
+    )
+    assert (
+        row.figures_sha256
+        == hashlib.sha256(row.figures.encode("utf-8")).hexdigest()
+        == second["figures_sha256"]
+    )
     assert row.pdf == pdf and row.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
     assert (event.action, event.target, event.actor) == ("sitrep", second["name"], "test")
     assert json.loads(event.detail)["figures_sha256"] == row.figures_sha256
     assert json.loads(row.baseline)["id"] == packs["first"]["pack"]
     figures = json.loads(row.figures)
-    assert figures["regencies"]["52.04"]["present"] == 1200 and figures["closed"] == [alert_id(packs["url"], K03)]
+    assert figures["regencies"]["52.04"]["present"] == 1200 and figures["closed"] == [
+        alert_id(packs["url"], K03)
+    ]
     assert sitreps.latest(engine, None)["id"] == second["pack"]
     assert sitreps.previous(engine, None, D(2024, 11, 25))["id"] == packs["first"]["pack"]
 
 
-@pytest.mark.parametrize("which, marking, of", [("first", "TERBATAS", "dari"), ("second", "RAHASIA", "of")])
+@pytest.mark.parametrize(
+    "which, marking, of", [("first", "TERBATAS", "dari"), ("second", "RAHASIA", "of")]
+)
 def test_pdf_pages_marked_top_and_bottom_with_page_x_of_y(packs, which, marking, of):
     made = packs[which]
     reader = pypdf.PdfReader(made["pdf_path"])
@@ -120,10 +157,14 @@ def test_pdf_pages_marked_top_and_bottom_with_page_x_of_y(packs, which, marking,
     height = float(reader.pages[0].mediabox.height)
     for n, page in enumerate(reader.pages, 1):
         at = []
-        text = page.extract_text(visitor_text=lambda s, cm, tm, *_: at.append(cm[5] + tm[5]) if marking in s else None)
+        text = page.extract_text(
+            visitor_text=lambda s, cm, tm, *_: at.append(cm[5] + tm[5]) if marking in s else None
+        )
         assert f"{n} {of} 6" in text
         assert f"{made['figures_sha256'][:12]}" in text and f"#{made['audit']}" in text
-        assert max(at) > height - 0.3 * 72 and min(at) < 0.3 * 72  # in the top and the bottom banner
+        assert (
+            max(at) > height - 0.3 * 72 and min(at) < 0.3 * 72
+        )  # in the top and the bottom banner
 
 
 def test_png_of_page_one_shows_the_marking_colour_in_its_top_band(packs):
@@ -142,25 +183,57 @@ def test_file_names_are_unique_and_name_the_marking_and_date(packs):
     first, second = packs["first"], packs["second"]
     assert first["pdf_path"].name.startswith("laporan_situasi_TERBATAS_20241125_")
     assert second["pdf_path"].name.startswith("laporan_situasi_RAHASIA_20241126_")
-    assert [p.name for p in second["png_paths"]] == [f"{second['name']}_p{n}.png" for n in range(1, 7)]
+    assert [p.name for p in second["png_paths"]] == [
+        f"{second['name']}_p{n}.png" for n in range(1, 7)
+    ]
     assert first["name"] != second["name"]
 
 
 def _cli(*args, env_extra=None):
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "viz.sitrep", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "viz.sitrep", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_command_line_makes_a_pack_and_says_why_it_did_not(packs, tmp_path):
-    ok = _cli("--out", str(tmp_path / "a"), "--db", packs["url"], "--as-of", "2024-11-26", "--office", "kanim_bima")
+    ok = _cli(
+        "--out",
+        str(tmp_path / "a"),
+        "--db",
+        packs["url"],
+        "--as-of",
+        "2024-11-26",
+        "--office",
+        "kanim_bima",
+    )
     assert ok.returncode == 0, ok.stderr
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert len(files) == 7 and files[0].endswith(".pdf") and ok.stdout.splitlines()[-1].startswith("Laporan no. 3 ")
-    bad = [("--out", str(tmp_path / "b"), "--db", packs["url"], "--office", "kanim_nowhere"),
-           ("--out", str(tmp_path / "b"), "--db", packs["url"], "--as-of", "26/11/2024", "--lang", "en"),
-           ("--out", str(tmp_path / "b"), "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}"),
-           ("--db", packs["url"])]
+    assert (
+        len(files) == 7
+        and files[0].endswith(".pdf")
+        and ok.stdout.splitlines()[-1].startswith("Laporan no. 3 ")
+    )
+    bad = [
+        ("--out", str(tmp_path / "b"), "--db", packs["url"], "--office", "kanim_nowhere"),
+        (
+            "--out",
+            str(tmp_path / "b"),
+            "--db",
+            packs["url"],
+            "--as-of",
+            "26/11/2024",
+            "--lang",
+            "en",
+        ),
+        ("--out", str(tmp_path / "b"), "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}"),
+        ("--db", packs["url"]),
+    ]
     for args in bad:
         r = sitrep_main(args)
         assert r[0] == 2 and r[1].count("\n") == 1, r
@@ -185,6 +258,12 @@ def test_the_renderer_imports_no_storage_or_service():
     """viz/ draws what it is handed: importing viz.sitrep loads neither layer (its __main__ block
     runs services/sitrep.py's command line by name)."""
     code = "import sys, viz.sitrep; print(sorted({m.split('.')[0] for m in sys.modules} & {'storage', 'services'}))"
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.stdout.strip() == "[]", r.stderr

@@ -1,4 +1,5 @@
 """Local accounts: hash parameters, and the upgrade of hashes made with other parameters."""
+
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
@@ -23,7 +24,9 @@ def test_new_hashes_use_the_owasp_parameters_and_no_clear_password(sqlite_engine
 
 def test_an_old_hash_is_upgraded_at_the_next_good_sign_in_only(sqlite_engine):
     add_user(sqlite_engine, "budi", "correct horse battery", "viewer")
-    old = PasswordHasher().hash("correct horse battery")  # the library's defaults: m=65536, t=3, p=4
+    old = PasswordHasher().hash(
+        "correct horse battery"
+    )  # the library's defaults: m=65536, t=3, p=4
     with sqlite_engine.begin() as conn:
         conn.execute(update(AppUser).where(AppUser.username == "budi").values(password_hash=old))
     assert authenticate(sqlite_engine, "budi", "wrong password!") == (None, "bad_credentials")
@@ -59,19 +62,47 @@ def _fail(engine, name, client, n, when=T0):
 
 
 def test_delays_grow_from_the_fifth_failure_and_stop_at_an_hour():
-    assert [delay(n, "account") // dt.timedelta(minutes=1) for n in range(1, 14)] == \
-        [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
-    assert [delay(n, "client") // dt.timedelta(minutes=1) for n in (19, 20, 21, 25, 1000)] == [0, 1, 2, 32, 60]
+    assert [delay(n, "account") // dt.timedelta(minutes=1) for n in range(1, 14)] == [
+        0,
+        0,
+        0,
+        0,
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+        60,
+        60,
+        60,
+    ]
+    assert [delay(n, "client") // dt.timedelta(minutes=1) for n in (19, 20, 21, 25, 1000)] == [
+        0,
+        1,
+        2,
+        32,
+        60,
+    ]
 
 
 def test_a_stranger_failing_on_an_admin_delays_only_his_own_client(sqlite_engine):
     add_user(sqlite_engine, "admin", RIGHT, "admin")
     assert _fail(sqlite_engine, "admin", ATTACKER, 5) == [(None, "bad_credentials")] * 5
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(59)) == (None, "throttled")
-    assert authenticate(sqlite_engine, "admin", RIGHT, OWNER, _at(59)) == ("admin", "ok")  # the owner elsewhere
+    assert authenticate(sqlite_engine, "admin", RIGHT, OWNER, _at(59)) == (
+        "admin",
+        "ok",
+    )  # the owner elsewhere
     # The attacker's client waits 1 minute, then 2 after the next failure, and so on.
-    assert authenticate(sqlite_engine, "admin", "wrong password", ATTACKER, _at(60)) == (None, "bad_credentials")
-    assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(60 + 119)) == (None, "throttled")
+    assert authenticate(sqlite_engine, "admin", "wrong password", ATTACKER, _at(60)) == (
+        None,
+        "bad_credentials",
+    )
+    assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(60 + 119)) == (
+        None,
+        "throttled",
+    )
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(60 + 120)) == ("admin", "ok")
     # A success forgets that client's failures on the account: five fresh tries again.
     assert _fail(sqlite_engine, "admin", ATTACKER, 5, _at(200)) == [(None, "bad_credentials")] * 5
@@ -80,18 +111,26 @@ def test_a_stranger_failing_on_an_admin_delays_only_his_own_client(sqlite_engine
 def test_an_unknown_name_is_answered_exactly_like_a_known_one(sqlite_engine):
     add_user(sqlite_engine, "admin", RIGHT, "admin")
     for name in ("admin", "nobody"):
-        got = _fail(sqlite_engine, name, ATTACKER, 5) + [authenticate(sqlite_engine, name, RIGHT, ATTACKER, _at(1))]
+        got = _fail(sqlite_engine, name, ATTACKER, 5) + [
+            authenticate(sqlite_engine, name, RIGHT, ATTACKER, _at(1))
+        ]
         assert got == [(None, "bad_credentials")] * 5 + [(None, "throttled")]
 
 
 def test_one_client_guessing_many_names_is_delayed_after_twenty(sqlite_engine):
     add_user(sqlite_engine, "admin", RIGHT, "admin")
     for i in range(20):
-        assert authenticate(sqlite_engine, f"user{i}", "guess", ATTACKER, T0) == (None, "bad_credentials")
+        assert authenticate(sqlite_engine, f"user{i}", "guess", ATTACKER, T0) == (
+            None,
+            "bad_credentials",
+        )
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(59)) == (None, "throttled")
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(60)) == ("admin", "ok")
     # Two quiet hours later the client's count starts again.
-    assert authenticate(sqlite_engine, "user0", "guess", ATTACKER, _at(61)) == (None, "bad_credentials")
+    assert authenticate(sqlite_engine, "user0", "guess", ATTACKER, _at(61)) == (
+        None,
+        "bad_credentials",
+    )
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(62)) == (None, "throttled")
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(61 + 7200)) == ("admin", "ok")
 
@@ -112,19 +151,31 @@ def test_an_admin_unlocks_an_account_for_every_client(sqlite_engine, sqlite_url)
     shown = {u["username"]: u for u in list_users(sqlite_engine, _at(61))}["admin"]
     assert (shown["failed_attempts"], shown["locked_until"]) == (11, _at(180))
     assert unlock(sqlite_engine, "admin", actor="admin2") == 2
-    assert {u["username"]: u for u in list_users(sqlite_engine, _at(61))}["admin"]["locked_until"] is None
+    assert {u["username"]: u for u in list_users(sqlite_engine, _at(61))}["admin"][
+        "locked_until"
+    ] is None
     assert authenticate(sqlite_engine, "admin", RIGHT, OWNER, _at(61)) == ("admin", "ok")
     # The command line does the same and the audit says who cleared how many.
     _fail(sqlite_engine, "admin", ATTACKER, 5)
-    done = subprocess.run([sys.executable, "-m", "ui.users", "--db", sqlite_url, "unlock", "admin"],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.users", "--db", sqlite_url, "unlock", "admin"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert (done.returncode, done.stdout) == (0, "cleared the delays of 1 client(s)\nok\n")
     assert authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(2)) == ("admin", "ok")
     with sqlite_engine.connect() as conn:
-        unlocks = conn.execute(text("select actor, target, detail from audit_event where action = 'user_unlock' "
-                                    "order by id")).all()
-    assert [(a, t, json.loads(d)) for a, t, d in unlocks] == [("admin2", "user:admin", {"clients": 2}),
-                                                              ("cli", "user:admin", {"clients": 1})]
+        unlocks = conn.execute(
+            text(
+                "select actor, target, detail from audit_event where action = 'user_unlock' "
+                "order by id"
+            )
+        ).all()
+    assert [(a, t, json.loads(d)) for a, t, d in unlocks] == [
+        ("admin2", "user:admin", {"clients": 2}),
+        ("cli", "user:admin", {"clients": 1}),
+    ]
 
 
 def test_every_attempt_is_audited_with_its_client_and_reason(sqlite_engine):
@@ -133,10 +184,20 @@ def test_every_attempt_is_audited_with_its_client_and_reason(sqlite_engine):
     authenticate(sqlite_engine, "admin", RIGHT, ATTACKER, _at(1))
     authenticate(sqlite_engine, "admin", RIGHT, None, _at(2))
     with sqlite_engine.connect() as conn:
-        events = conn.execute(text("select actor, action, target, detail from audit_event "
-                                   "where action like 'signin%' order by id")).all()
-    assert [(a, b, c, json.loads(d)) for a, b, c, d in events] == \
-        [("admin", "signin_failed", "user:admin", {"client": ATTACKER, "reason": "bad_credentials"})] * 5 + [
-         ("admin", "signin_failed", "user:admin", {"client": ATTACKER, "reason": "throttled",
-                                                   "until": "2024-11-27T08:01:00"}),
-         ("admin", "signin", "user:admin", {"client": "-", "method": "local", "role": "admin"})]
+        events = conn.execute(
+            text(
+                "select actor, action, target, detail from audit_event "
+                "where action like 'signin%' order by id"
+            )
+        ).all()
+    assert [(a, b, c, json.loads(d)) for a, b, c, d in events] == [
+        ("admin", "signin_failed", "user:admin", {"client": ATTACKER, "reason": "bad_credentials"})
+    ] * 5 + [
+        (
+            "admin",
+            "signin_failed",
+            "user:admin",
+            {"client": ATTACKER, "reason": "throttled", "until": "2024-11-27T08:01:00"},
+        ),
+        ("admin", "signin", "user:admin", {"client": "-", "method": "local", "role": "admin"}),
+    ]

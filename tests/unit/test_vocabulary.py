@@ -1,22 +1,44 @@
 """One word for one thing (issue 18 item 5): incidents (kejadian) are field events, alerts
 (peringatan) are what the rules raise. The strings that speak of one must not use the other's word;
 words for neither (audit actions, upload warnings) use neither."""
+
 import pytest
 
 from i18n import catalogue, t
 
 INCIDENT_KEYS = [  # incident markers, counts and categories: map, briefing, overview/map figures, uploads
-    "map.incident_severity", "briefing.legend_incidents", "briefing.incident_count", "briefing.no_incidents",
-    "kpi.incidents", "metric.incidents", "metric.election_incidents", "chart.incidents",
-    "mappage.category", "mappage.who_acts", "mappage.incidents", "uploadpage.kind_incidents",
-    "alerts.risk_incident_rate", "alerts.risk_incident_severity", "alerts.risk_sensitive_incidents",
+    "map.incident_severity",
+    "briefing.legend_incidents",
+    "briefing.incident_count",
+    "briefing.no_incidents",
+    "kpi.incidents",
+    "metric.incidents",
+    "metric.election_incidents",
+    "chart.incidents",
+    "mappage.category",
+    "mappage.who_acts",
+    "mappage.incidents",
+    "uploadpage.kind_incidents",
+    "alerts.risk_incident_rate",
+    "alerts.risk_incident_severity",
+    "alerts.risk_sensitive_incidents",
 ]
 ALERT_KEYS = [  # what the rules raise: alert page, navigation, overview's decisions, timeline, admin
-    "nav.alerts", "alertpage.title", "alertpage.none", "alertpage.who_acts", "alertpage.list",
-    "admin.rules", "timeline.by_phase", "overview.no_decisions", "overview.all_alerts",
+    "nav.alerts",
+    "alertpage.title",
+    "alertpage.none",
+    "alertpage.who_acts",
+    "alertpage.list",
+    "admin.rules",
+    "timeline.by_phase",
+    "overview.no_decisions",
+    "overview.all_alerts",
 ]
 NEITHER_KEYS = [  # audit actions and upload warnings are neither incidents nor alerts
-    "table.action", "admin.audit_action", "uploadpage.check_summary", "uploadpage.level_warning",
+    "table.action",
+    "admin.audit_action",
+    "uploadpage.check_summary",
+    "uploadpage.level_warning",
     "errors.row_outside_regency",
 ]
 WORDS = {"id": ("kejadian", "peringatan"), "en": ("incident", "alert")}

@@ -5,6 +5,7 @@ with their regency, polling station, list and date; a later DPT without one of t
 alert (by "system", with a history row). The clear NIKs are stored nowhere: not in any table, and
 on SQLite not in the database file's bytes nor its WAL; undoing the lists leaves none of their
 hashes in the file either (secure_delete, then the WAL emptied)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,17 +34,21 @@ from storage.models import Alert, AlertStatusChange, AuditEvent
 from viz.sitrep import _voter_line
 
 # name: (NIK as the file writes it, regency, nationality)
-RESIDENTS = {"A": ("5201.4107.8000.0001", "Lobar", "AUS"),
-             "B": ("5271 6508 7500 0002", "Kota Mataram", "NLD"),
-             "C": ("5171010101700003", "KLU", "JPN")}  # a NIK from Bali: not on NTB's lists
+RESIDENTS = {
+    "A": ("5201.4107.8000.0001", "Lobar", "AUS"),
+    "B": ("5271 6508 7500 0002", "Kota Mataram", "NLD"),
+    "C": ("5171010101700003", "KLU", "JPN"),
+}  # a NIK from Bali: not on NTB's lists
 CLEAR = {k: v[0].replace(".", "").replace(" ", "") for k, v in RESIDENTS.items()}
 DPS_DAY, DPT_DAY = "20/06/2024", "22/09/2024"
 
 
 def presence_file() -> bytes:
     rows = ["tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;nik_ktp"]
-    rows += [f"01/06/2024;{reg};{nat};ITAP;keluarga;P{i}000001;{nik}"
-             for i, (nik, reg, nat) in enumerate(RESIDENTS.values())]
+    rows += [
+        f"01/06/2024;{reg};{nat};ITAP;keluarga;P{i}000001;{nik}"
+        for i, (nik, reg, nat) in enumerate(RESIDENTS.values())
+    ]
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -63,7 +68,10 @@ def voter_file(day: str, list_name: str, residents: dict[str, str]) -> bytes:
     for i, nik in enumerate(CITIZENS):
         reg = "Lombok Barat" if nik.startswith("5201") else "Kota Mataram"
         rows.append(f"{nik};{reg};;;{i % 40 + 1};{list_name};{day}")
-    places = {"A": ("Lombok Barat", "Batu Layar", "Senggigi"), "B": ("Kota Mataram", "Ampenan", "Ampenan Utara")}
+    places = {
+        "A": ("Lombok Barat", "Batu Layar", "Senggigi"),
+        "B": ("Kota Mataram", "Ampenan", "Ampenan Utara"),
+    }
     for who, tps in residents.items():
         reg, kec, village = places[who]
         rows.append(f"{RESIDENTS[who][0]};{reg};{kec};{village};{tps};{list_name};{day}")
@@ -73,17 +81,29 @@ def voter_file(day: str, list_name: str, residents: dict[str, str]) -> bytes:
 def voter_alerts(engine) -> list[tuple]:
     a = Alert
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            select(a.regency_code, a.severity, a.agency, a.status, a.detail)
-            .where(a.rule == "foreigner_on_voter_list").order_by(a.regency_code))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(a.regency_code, a.severity, a.agency, a.status, a.detail)
+                .where(a.rule == "foreigner_on_voter_list")
+                .order_by(a.regency_code)
+            )
+        ]
 
 
 def every_value(engine) -> str:
     """Every row of every table as text (PostgreSQL and SQLite alike)."""
     with engine.connect() as conn:
-        names = [r[0] for r in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name == "sqlite" else
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))]
+        names = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    if engine.dialect.name == "sqlite"
+                    else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                )
+            )
+        ]
         return "\n".join(repr(conn.execute(text(f'SELECT * FROM "{n}"')).fetchall()) for n in names)
 
 
@@ -97,7 +117,9 @@ def file_bytes(engine) -> bytes:
 def test_nik_hash_has_its_own_purpose_label():
     digits = CLEAR["A"]
     nik = pseudonymise(pd.Series([digits], dtype=object), "nik")[0]
-    passport = pseudonymise(pd.Series([digits], dtype=object))[0]  # 16 digits are a valid passport number too
+    passport = pseudonymise(pd.Series([digits], dtype=object))[
+        0
+    ]  # 16 digits are a valid passport number too
     assert nik == hmac.new(key(), b"nik\0" + digits.encode(), hashlib.sha256).hexdigest()
     assert passport == hmac.new(key(), digits.encode(), hashlib.sha256).hexdigest()
     assert nik != passport
@@ -106,23 +128,39 @@ def test_nik_hash_has_its_own_purpose_label():
 def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(engine):
     res = import_file(engine, presence_file(), "itap.csv", "presence")
     assert (res.status, res.rows_imported) == ("imported", 3)
-    dps = import_file(engine, voter_file(DPS_DAY, "DPS", {"A": "12", "B": "TPS 3"}), "dps.csv", "voters")
+    dps = import_file(
+        engine, voter_file(DPS_DAY, "DPS", {"A": "12", "B": "TPS 3"}), "dps.csv", "voters"
+    )
     assert (dps.status, dps.rows_read, dps.rows_imported) == ("imported", 1000, 1000)
 
     evaluate_and_store(engine, as_of=dt.date(2024, 7, 1))
     found = voter_alerts(engine)
     assert [(r[0], r[1], r[2], r[3]) for r in found] == [
-        ("52.01", "kritis", "KPU Kab. Lombok Barat", "baru"), ("52.71", "kritis", "KPU Kota Mataram", "baru")]
+        ("52.01", "kritis", "KPU Kab. Lombok Barat", "baru"),
+        ("52.71", "kritis", "KPU Kota Mataram", "baru"),
+    ]
     details = [json.loads(r[4]) for r in found]
-    assert [(d["tps"], d["found_list"], d["found_date"], d["last_date"], d["nationality"]) for d in details] == [
-        ("012", "DPS", "2024-06-20", "2024-06-20", "AUS"), ("003", "DPS", "2024-06-20", "2024-06-20", "NLD")]
+    assert [
+        (d["tps"], d["found_list"], d["found_date"], d["last_date"], d["nationality"])
+        for d in details
+    ] == [
+        ("012", "DPS", "2024-06-20", "2024-06-20", "AUS"),
+        ("003", "DPS", "2024-06-20", "2024-06-20", "NLD"),
+    ]
     assert [d["kecamatan"] for d in details] == ["Batu Layar", "Ampenan"]
     assert not any("resolved" in d for d in details)
     # leadership: counts per regency (map metric, overview line, situation report), never persons
     f = Filters(dt.date(2024, 6, 1), dt.date(2024, 7, 1), dt.date(2024, 7, 1))
-    assert matches_by_regency(engine, f).to_dict() == {**dict.fromkeys(regency_codes(), 0.0), "52.01": 1.0, "52.71": 1.0}
+    assert matches_by_regency(engine, f).to_dict() == {
+        **dict.fromkeys(regency_codes(), 0.0),
+        "52.01": 1.0,
+        "52.71": 1.0,
+    }
     assert summary(engine, f) == {"total": 2, "by_regency": {"52.01": 1, "52.71": 1}}
-    assert metric_values(engine, f, "voter_matches").to_dict() == matches_by_regency(engine, f).to_dict()
+    assert (
+        metric_values(engine, f, "voter_matches").to_dict()
+        == matches_by_regency(engine, f).to_dict()
+    )
     assert summary(engine, replace(f, office="kanim_bima")) == {"total": 0, "by_regency": {}}
 
     dpt = import_file(engine, voter_file(DPT_DAY, "DPT", {"A": "012"}), "dpt.csv", "voters")
@@ -133,16 +171,26 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
     details = [json.loads(r[4]) for r in found]
     assert [(r[0], r[3]) for r in found] == [("52.01", "baru"), ("52.71", "selesai")]
     assert (details[0]["last_list"], details[0]["last_date"]) == ("DPT", "2024-09-22")
-    assert (details[1]["struck_list"], details[1]["struck_date"], details[1]["last_list"]) == \
-        ("DPT", "2024-09-22", "DPS")
+    assert (details[1]["struck_list"], details[1]["struck_date"], details[1]["last_list"]) == (
+        "DPT",
+        "2024-09-22",
+        "DPS",
+    )
     with engine.connect() as conn:
-        history = conn.execute(select(AlertStatusChange.from_status, AlertStatusChange.to_status,
-                                      AlertStatusChange.changed_by)).all()
-        audited = conn.execute(select(AuditEvent.actor, AuditEvent.target).where(
-            AuditEvent.action == "alert_status")).all()
+        history = conn.execute(
+            select(
+                AlertStatusChange.from_status,
+                AlertStatusChange.to_status,
+                AlertStatusChange.changed_by,
+            )
+        ).all()
+        audited = conn.execute(
+            select(AuditEvent.actor, AuditEvent.target).where(AuditEvent.action == "alert_status")
+        ).all()
     assert [tuple(h) for h in history] == [("baru", "selesai", "system")]
-    assert summary(engine, Filters(dt.date(2024, 9, 1), dt.date(2024, 9, 30), dt.date(2024, 9, 30))) == \
-        {"total": 1, "by_regency": {"52.01": 1}}
+    assert summary(
+        engine, Filters(dt.date(2024, 9, 1), dt.date(2024, 9, 30), dt.date(2024, 9, 30))
+    ) == {"total": 1, "by_regency": {"52.01": 1}}
     pack = gather(engine, as_of=dt.date(2024, 9, 30))
     assert pack.figures["voter_matches"] == {"total": 1, "by_regency": {"52.01": 1}}
     assert _voter_line(pack, "en") == ["Foreign residents on voter lists: 1 (Kab. Lombok Barat 1)"]
@@ -174,8 +222,14 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
     out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
     assert [r[3] for r in voter_alerts(engine)] == ["baru", "selesai"]  # kept, with their history
     with engine.connect() as conn:
-        assert conn.scalar(select(Alert.stale).where(Alert.regency_code == "52.01",
-                                                     Alert.rule == "foreigner_on_voter_list")) is True
+        assert (
+            conn.scalar(
+                select(Alert.stale).where(
+                    Alert.regency_code == "52.01", Alert.rule == "foreigner_on_voter_list"
+                )
+            )
+            is True
+        )
 
 
 def test_a_person_level_view_is_for_analysts_and_audited(sqlite_engine):
@@ -183,6 +237,9 @@ def test_a_person_level_view_is_for_analysts_and_audited(sqlite_engine):
     with pytest.raises(Forbidden):
         viewed(sqlite_engine, 7, "foreigner_on_voter_list", "pim", "viewer")
     with sqlite_engine.connect() as conn:
-        events = conn.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.target)
-                              .where(AuditEvent.action == "person_level_view")).all()
+        events = conn.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.target).where(
+                AuditEvent.action == "person_level_view"
+            )
+        ).all()
     assert [tuple(e) for e in events] == [("ana", "person_level_view", "alert:7")]

@@ -1,5 +1,6 @@
 """The geometry the browser fetches from static/geo/: in step with the data it is built from,
 clockwise (else d3-geo fills the world instead of the regency), and covering every dated office area."""
+
 import datetime as dt
 import json
 
@@ -16,7 +17,9 @@ def _polygons(geometry: dict):
 
 def test_committed_office_areas_match_what_the_builder_makes():
     for name, text in web_geo.built_files().items():
-        assert (STATIC_GEO / name).read_text() == text, f"static/geo/{name} is stale: run python -m viz.web_geo"
+        assert (STATIC_GEO / name).read_text() == text, (
+            f"static/geo/{name} is stale: run python -m viz.web_geo"
+        )
 
 
 def test_every_ring_is_clockwise():
@@ -36,13 +39,22 @@ def test_regency_file_has_the_ten_codes():
 def test_office_area_ids_before_and_after_the_lombok_timur_office():
     before = web_geo.office_area_ids(areas_on(dt.date(2024, 11, 27)))
     after = web_geo.office_area_ids(areas_on(dt.date(2026, 2, 1)))
-    assert before == {"kanim_mataram": "52.01+52.02+52.03+52.08+52.71", "kanim_sumbawa_besar": "52.04+52.07",
-                      "kanim_bima": "52.05+52.06+52.72"}
-    assert after["kanim_lombok_timur"] == "52.03" and after["kanim_mataram"] == "52.01+52.02+52.08+52.71"
+    assert before == {
+        "kanim_mataram": "52.01+52.02+52.03+52.08+52.71",
+        "kanim_sumbawa_besar": "52.04+52.07",
+        "kanim_bima": "52.05+52.06+52.72",
+    }
+    assert (
+        after["kanim_lombok_timur"] == "52.03"
+        and after["kanim_mataram"] == "52.01+52.02+52.08+52.71"
+    )
     labels = web_geo.office_labels()
     assert set(before.values()) | set(after.values()) == set(labels)
     for lon, lat in labels.values():  # inside the map's fixed extent
-        assert web_geo.MAP_LON[0] < lon < web_geo.MAP_LON[1] and web_geo.MAP_LAT[0] < lat < web_geo.MAP_LAT[1]
+        assert (
+            web_geo.MAP_LON[0] < lon < web_geo.MAP_LON[1]
+            and web_geo.MAP_LAT[0] < lat < web_geo.MAP_LAT[1]
+        )
 
 
 def test_office_labels_sit_north_of_all_their_land():
@@ -57,7 +69,9 @@ def test_office_labels_sit_north_of_all_their_land():
 
 def test_outline_covers_its_regencies():
     fc = json.loads((STATIC_GEO / web_geo.OFFICE_AREAS).read_text())
-    bima = shapely.geometry.shape(next(f for f in fc["features"] if f["id"] == "52.05+52.06+52.72")["geometry"])
+    bima = shapely.geometry.shape(
+        next(f for f in fc["features"] if f["id"] == "52.05+52.06+52.72")["geometry"]
+    )
     assert shapely.Point(118.73, -8.46).within(bima)  # Kota Bima
     assert not shapely.Point(116.10, -8.58).within(bima)  # Mataram
 
@@ -72,5 +86,9 @@ def test_regency_outlines_leave_out_the_islets():
     parts = _polygons(bima)
     assert all(len(rings) == 1 for rings in parts)  # exterior rings only
     assert all(shapely.Polygon(rings[0]).area >= web_geo.MIN_ISLAND_DEG2 for rings in parts)
-    islets = [p for p in getattr(geoms["52.06"], "geoms", [geoms["52.06"]]) if p.area < web_geo.MIN_ISLAND_DEG2]
+    islets = [
+        p
+        for p in getattr(geoms["52.06"], "geoms", [geoms["52.06"]])
+        if p.area < web_geo.MIN_ISLAND_DEG2
+    ]
     assert len(parts) == len(geoms["52.06"].geoms) - len(islets) and len(islets) >= 5

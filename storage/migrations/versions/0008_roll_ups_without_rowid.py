@@ -9,16 +9,23 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-28 19:05:00
 """
+
 from alembic import op
 from sqlalchemy import text
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-ROLL_UPS = ["presence_regency_daily", "presence_nationality_daily", "presence_daily", "incident_regency_daily",
-            "incident_daily", "crossing_daily"]
+ROLL_UPS = [
+    "presence_regency_daily",
+    "presence_nationality_daily",
+    "presence_daily",
+    "incident_regency_daily",
+    "incident_daily",
+    "crossing_daily",
+]
 
 
 def _rebuild(without_rowid: bool) -> None:
@@ -26,10 +33,13 @@ def _rebuild(without_rowid: bool) -> None:
     if conn.dialect.name != "sqlite":
         return
     for name in ROLL_UPS:
-        ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": name}).scalar()
+        ddl = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": name}
+        ).scalar()
         ddl = ddl.removesuffix(" WITHOUT ROWID")
         new = ddl.replace(f'CREATE TABLE "{name}"', f'CREATE TABLE "{name}__new"', 1).replace(
-            f"CREATE TABLE {name}", f"CREATE TABLE {name}__new", 1)
+            f"CREATE TABLE {name}", f"CREATE TABLE {name}__new", 1
+        )
         assert new != ddl, f"unexpected DDL for {name}: {ddl[:80]}"
         conn.execute(text(new + (" WITHOUT ROWID" if without_rowid else "")))
         conn.execute(text(f'INSERT INTO "{name}__new" SELECT * FROM "{name}"'))

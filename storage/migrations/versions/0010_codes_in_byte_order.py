@@ -15,16 +15,29 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 08:00:00
 """
+
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
 CODES = {  # table: {column: varchar length}
-    "presence": {"record_id": 64, "regency_code": 5, "nationality": 3, "permit_type": 12, "activity": 16},
-    "incident": {"record_id": 64, "regency_code": 5, "category": 32, "nationality": 3, "status": 16},
+    "presence": {
+        "record_id": 64,
+        "regency_code": 5,
+        "nationality": 3,
+        "permit_type": 12,
+        "activity": 16,
+    },
+    "incident": {
+        "record_id": 64,
+        "regency_code": 5,
+        "category": 32,
+        "nationality": 3,
+        "status": 16,
+    },
     "crossing": {"record_id": 64, "port_id": 32, "direction": 10, "nationality": 3},
     "presence_daily": {"regency_code": 5, "nationality": 3, "permit_type": 12, "activity": 16},
     "presence_regency_daily": {"regency_code": 5},
@@ -35,19 +48,30 @@ CODES = {  # table: {column: varchar length}
     "incident_regency_monthly": {"regency_code": 5, "status": 16},
     "crossing_daily": {"port_id": 32, "direction": 10},
 }
-BATCH_INDEXES = {"presence": "ix_presence_batch_id", "incident": "ix_incident_batch_id", "crossing": "ix_crossing_batch_id"}
+BATCH_INDEXES = {
+    "presence": "ix_presence_batch_id",
+    "incident": "ix_incident_batch_id",
+    "crossing": "ix_crossing_batch_id",
+}
 
 
 def _change(collation: str, method: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, columns in CODES.items():  # one statement per table: its indexes are rebuilt once
-        op.execute(f"ALTER TABLE {table} " + ", ".join(
-            f'ALTER COLUMN {c} TYPE VARCHAR({n}) COLLATE "{collation}"' for c, n in columns.items()))
+        op.execute(
+            f"ALTER TABLE {table} "
+            + ", ".join(
+                f'ALTER COLUMN {c} TYPE VARCHAR({n}) COLLATE "{collation}"'
+                for c, n in columns.items()
+            )
+        )
     for table, index in BATCH_INDEXES.items():
         op.execute(f"DROP INDEX {index}")
-        op.execute(f"CREATE INDEX {index} ON {table} USING {method} (batch_id)"
-                   + (" WITH (autosummarize = on)" if method == "brin" else ""))
+        op.execute(
+            f"CREATE INDEX {index} ON {table} USING {method} (batch_id)"
+            + (" WITH (autosummarize = on)" if method == "brin" else "")
+        )
 
 
 def upgrade() -> None:

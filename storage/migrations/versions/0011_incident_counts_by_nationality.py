@@ -10,15 +10,24 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03 10:10:00
 """
+
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-COLUMNS = ["nationality", "incident_date", "regency_code", "category", "severity", "status", "election_related",
-           "replaced_by_batch"]
+COLUMNS = [
+    "nationality",
+    "incident_date",
+    "regency_code",
+    "category",
+    "severity",
+    "status",
+    "election_related",
+    "replaced_by_batch",
+]
 
 
 def upgrade() -> None:

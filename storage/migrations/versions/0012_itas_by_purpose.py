@@ -9,10 +9,11 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06 06:10:00
 """
+
 from alembic import op
 
-revision = '0012'
-down_revision = '0011'
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

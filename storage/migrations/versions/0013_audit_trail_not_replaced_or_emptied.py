@@ -12,10 +12,11 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 06:30:00
 """
+
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

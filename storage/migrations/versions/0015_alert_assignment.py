@@ -10,28 +10,29 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-08 09:00:00
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '0015'
-down_revision = '0014'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('alert', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('assigned_to', sa.String(length=80), nullable=True))
-        batch_op.add_column(sa.Column('assigned_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('assigned_by', sa.String(length=120), nullable=True))
-    with op.batch_alter_table('alert_status_change', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('assigned_to', sa.String(length=80), nullable=True))
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("assigned_to", sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column("assigned_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("assigned_by", sa.String(length=120), nullable=True))
+    with op.batch_alter_table("alert_status_change", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("assigned_to", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('alert_status_change', schema=None) as batch_op:
-        batch_op.drop_column('assigned_to')
-    with op.batch_alter_table('alert', schema=None) as batch_op:
-        batch_op.drop_column('assigned_by')
-        batch_op.drop_column('assigned_at')
-        batch_op.drop_column('assigned_to')
+    with op.batch_alter_table("alert_status_change", schema=None) as batch_op:
+        batch_op.drop_column("assigned_to")
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.drop_column("assigned_by")
+        batch_op.drop_column("assigned_at")
+        batch_op.drop_column("assigned_to")

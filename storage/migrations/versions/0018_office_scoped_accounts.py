@@ -11,22 +11,23 @@ Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-10 09:00:00
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '0018'
-down_revision = '0017'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('app_user', sa.Column('office_id', sa.String(length=40), nullable=True))
-    op.add_column('audit_event', sa.Column('scope', sa.String(length=40), nullable=True))
-    op.create_index(op.f('ix_audit_event_scope'), 'audit_event', ['scope'], unique=False)
+    op.add_column("app_user", sa.Column("office_id", sa.String(length=40), nullable=True))
+    op.add_column("audit_event", sa.Column("scope", sa.String(length=40), nullable=True))
+    op.create_index(op.f("ix_audit_event_scope"), "audit_event", ["scope"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_audit_event_scope'), table_name='audit_event')
+    op.drop_index(op.f("ix_audit_event_scope"), table_name="audit_event")
     op.execute("ALTER TABLE audit_event DROP COLUMN scope")
     op.execute("ALTER TABLE app_user DROP COLUMN office_id")

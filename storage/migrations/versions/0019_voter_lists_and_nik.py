@@ -13,11 +13,12 @@ Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-10 10:00:00
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '0019'
-down_revision = '0018'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
@@ -28,44 +29,64 @@ def _code(length: int):
 
 
 def upgrade() -> None:
-    op.create_table('voter_list',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('batch_id', sa.Integer(), nullable=False),
-    sa.Column('replaced_by_batch', sa.Integer(), nullable=True),
-    sa.Column('record_id', _code(64), nullable=True),
-    sa.Column('row_hash', sa.BigInteger(), nullable=False),
-    sa.Column('list_date', sa.Date(), nullable=False),
-    sa.Column('regency_code', _code(5), nullable=False),
-    sa.Column('list_name', _code(8), nullable=False),
-    sa.Column('tps', _code(8), nullable=False),
-    sa.Column('nik_hash', _code(64), nullable=False),
-    sa.Column('kecamatan', sa.String(length=80), nullable=True),
-    sa.Column('village', sa.String(length=80), nullable=True),
-    sa.ForeignKeyConstraint(['batch_id'], ['upload_batch.id'], name=op.f('fk_voter_list_batch_id_upload_batch')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_list'))
+    op.create_table(
+        "voter_list",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("replaced_by_batch", sa.Integer(), nullable=True),
+        sa.Column("record_id", _code(64), nullable=True),
+        sa.Column("row_hash", sa.BigInteger(), nullable=False),
+        sa.Column("list_date", sa.Date(), nullable=False),
+        sa.Column("regency_code", _code(5), nullable=False),
+        sa.Column("list_name", _code(8), nullable=False),
+        sa.Column("tps", _code(8), nullable=False),
+        sa.Column("nik_hash", _code(64), nullable=False),
+        sa.Column("kecamatan", sa.String(length=80), nullable=True),
+        sa.Column("village", sa.String(length=80), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["upload_batch.id"], name=op.f("fk_voter_list_batch_id_upload_batch")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voter_list")),
     )
-    op.create_index('ix_voter_list_batch_id', 'voter_list', ['batch_id'], unique=False,
-                    postgresql_using='brin', postgresql_with={'autosummarize': 'on'})
-    op.create_index('ix_voter_list_nik_prefix', 'voter_list', [sa.text('substr(nik_hash, 1, 16)')], unique=False)
-    op.create_table('voter_list_daily',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('regency_code', _code(5), nullable=False),
-    sa.Column('list_name', _code(8), nullable=False),
-    sa.Column('voters', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'regency_code', 'list_name', name=op.f('pk_voter_list_daily')),
-    sqlite_with_rowid=False
+    op.create_index(
+        "ix_voter_list_batch_id",
+        "voter_list",
+        ["batch_id"],
+        unique=False,
+        postgresql_using="brin",
+        postgresql_with={"autosummarize": "on"},
     )
-    with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('nik_hash', _code(64), nullable=True))
-    op.create_index('ix_presence_nik_hash', 'presence', ['nik_hash'], unique=False,
-                    sqlite_where=sa.text('nik_hash IS NOT NULL'), postgresql_where=sa.text('nik_hash IS NOT NULL'))
+    op.create_index(
+        "ix_voter_list_nik_prefix", "voter_list", [sa.text("substr(nik_hash, 1, 16)")], unique=False
+    )
+    op.create_table(
+        "voter_list_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("regency_code", _code(5), nullable=False),
+        sa.Column("list_name", _code(8), nullable=False),
+        sa.Column("voters", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "regency_code", "list_name", name=op.f("pk_voter_list_daily")
+        ),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("presence", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("nik_hash", _code(64), nullable=True))
+    op.create_index(
+        "ix_presence_nik_hash",
+        "presence",
+        ["nik_hash"],
+        unique=False,
+        sqlite_where=sa.text("nik_hash IS NOT NULL"),
+        postgresql_where=sa.text("nik_hash IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_presence_nik_hash', table_name='presence')
-    with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.drop_column('nik_hash')
-    op.drop_table('voter_list_daily')
-    op.drop_index('ix_voter_list_nik_prefix', table_name='voter_list')
-    op.drop_index('ix_voter_list_batch_id', table_name='voter_list')
-    op.drop_table('voter_list')
+    op.drop_index("ix_presence_nik_hash", table_name="presence")
+    with op.batch_alter_table("presence", schema=None) as batch_op:
+        batch_op.drop_column("nik_hash")
+    op.drop_table("voter_list_daily")
+    op.drop_index("ix_voter_list_nik_prefix", table_name="voter_list")
+    op.drop_index("ix_voter_list_batch_id", table_name="voter_list")
+    op.drop_table("voter_list")
