@@ -29,8 +29,11 @@ run: bootstrap
 	@# ui.serve: production checks before anything listens (exit 2), the upload guard, then streamlit run.
 	MALLOC_ARENA_MAX=2 $(PY) -m ui.serve --server.headless true --server.port $(PORT) --server.address $(ADDRESS)
 
+# Two workers (pytest-xdist; tests/conftest.py keeps a file, and all of tests/e2e/, on one worker).
+TEST_WORKERS ?= 2
+
 test: install lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # ruff (rules and reasons in ruff.toml): lint and format are checks here; `make format` rewrites.
 lint: install

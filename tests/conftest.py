@@ -217,6 +217,15 @@ def engine(request, databases, tmp_path):
     yield from fresh_engine(databases, request.param, tmp_path)
 
 
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on two pytest-xdist workers (`-n 2 --dist loadgroup`): each test
+    file stays on one worker, as `--dist loadfile` would keep it, and all of tests/e2e/ on the same
+    one, so its demo seeding and app server are made once, not once per worker."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("e2e" if path.startswith("tests/e2e/") else path))
+
+
 # --------------------------------------------------------------------------- the one browser
 
 CHROMIUM = Path("/usr/bin/chromium")
