@@ -318,7 +318,9 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
         elif col.secret:  # passport numbers and NIKs are never stored in clear: their keyed hash
             if s.source in distinct:
                 codes, numbers = distinct[s.source]
-                known[s.name] = (codes, pseudonyms(numbers, col.type))
+                hashing = getattr(distinct, "hashing", {}).get(s.source)  # started by the validator
+                hashes = hashing.result() if hashing else pseudonyms(numbers, col.type)
+                known[s.name] = (codes, hashes)
                 out[s.name] = pd.Series(known[s.name][1][codes], index=rows.index, dtype=object)
             else:
                 out[s.name] = pseudonymise(values, col.type)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import subprocess
+import sys
 from functools import lru_cache
 
 import numpy as np
@@ -67,12 +69,132 @@ def pseudonymise(passports: pd.Series, purpose: str = "passport") -> pd.Series:
 
 def pseudonyms(numbers: np.ndarray, purpose: str = "passport") -> np.ndarray:
     """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None.
-    `purpose`: "passport" or "nik" (the NIK's label goes before the digits)."""
-    mac = _Hmac(key())
-    label = PURPOSES[purpose]
-    out = np.empty(len(numbers), dtype=object)
-    out[:] = [mac.hexdigest(label + p.encode()) if isinstance(p, str) else None for p in numbers]
-    return out
+    `purpose`: "passport" or "nik" (the NIK's label goes before the digits). Many numbers (a
+    voter list's NIKs, all distinct) are shared with a helper process on a second core."""
+    return Hashing(numbers, purpose).result()
+
+
+# At least this many numbers to hash: a share goes to a helper process (below it, starting one
+# costs more than it saves). A second core must be there.
+PARALLEL_FROM = 200_000
+
+
+class Hashing:
+    """The keyed hashes of many numbers, being made: `share` of them (the last ones) by a helper
+    process started at once, the others by this process when `result()` is asked for. Started
+    early (the validator starts it as soon as a NIK or passport column is parsed), the helper
+    hashes while this process validates the other columns. The helper is the interpreter running
+    _WORKER (standard library only); the key goes to it through its pipe, never its command line
+    or environment. Same values as hashing here (tests compare)."""
+
+    def __init__(self, numbers, purpose: str = "passport", share: float = 0.5):
+        self._mac, self._label = _Hmac(key()), PURPOSES[purpose]
+        numbers = np.asarray(numbers, dtype=object)
+        self._total, self._done = len(numbers), None
+        if pd.api.types.infer_dtype(numbers, skipna=False) == "string":  # all text: one C pass
+            self._where = None
+        else:  # None (and anything not text) stays None
+            self._where = np.flatnonzero([isinstance(p, str) for p in numbers])
+            numbers = numbers[self._where]
+        self._numbers, n = numbers, len(numbers)
+        self._mine = n - int(n * share) if n >= PARALLEL_FROM and _cores() > 1 else n
+        self._helper = (
+            _helper(self._mac, self._label, numbers[self._mine :]) if self._mine < n else None
+        )
+        if self._helper is None:
+            self._mine = n
+
+    def result(self) -> np.ndarray:
+        if self._done is not None:
+            return self._done
+        numbers, mine = self._numbers, self._mine
+        try:
+            hashes = self._mac.hexdigests(self._label, numbers[:mine])
+        except BaseException:
+            self.close()
+            raise
+        if mine < len(numbers):
+            theirs = _collect(self._helper, len(numbers) - mine)
+            self._helper = None
+            if theirs is None:  # the helper failed: its share is hashed here (same values)
+                theirs = self._mac.hexdigests(self._label, numbers[mine:])
+            hashes += theirs
+        out = np.empty(self._total, dtype=object)
+        out[slice(None) if self._where is None else self._where] = hashes
+        self._done, self._numbers = out, None
+        return out
+
+    def close(self) -> None:
+        """Stop the helper if it still runs (the hashes were not asked for)."""
+        if getattr(self, "_helper", None) is not None:
+            self._helper.kill()
+            self._helper.wait()
+            self._helper = None
+
+    __del__ = close
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# The helper: reads the 64-byte padded key, the label's length and the label, then the numbers
+# (UTF-8, one a line) up to the end of its input; writes their hex HMACs, 64 characters each.
+_WORKER = """
+import hashlib, sys
+r = sys.stdin.buffer
+k = r.read(64)
+label = r.read(r.read(1)[0])
+data = r.read().split(b"\\n")
+ic = hashlib.sha256(bytes(b ^ 0x36 for b in k)).copy
+oc = hashlib.sha256(bytes(b ^ 0x5C for b in k)).copy
+out = []
+for m in data:
+    i = ic()
+    i.update(label + m)
+    o = oc()
+    o.update(i.digest())
+    out.append(o.hexdigest())
+sys.stdout.buffer.write("".join(out).encode())
+"""
+
+
+def _helper(mac: _Hmac, label: bytes, numbers):
+    """A started helper process fed `numbers`, or None (a number holding a line break, or no
+    process could be started: the caller hashes them itself)."""
+    lines = "\n".join(numbers).encode()
+    if lines.count(b"\n") != len(numbers) - 1:
+        return None
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    try:  # it reads all of its input before it writes anything: no deadlock
+        proc.stdin.write(mac.padded + bytes([len(label)]) + label + lines)
+        proc.stdin.close()
+    except OSError:
+        proc.kill()
+        proc.wait()
+        return None
+    return proc
+
+
+def _collect(proc, n: int) -> list[str] | None:
+    """The helper's n hex digests, or None when it did not give them all."""
+    blob = proc.stdout.read()
+    proc.stdout.close()
+    if proc.wait() != 0 or len(blob) != 64 * n:
+        return None
+    text = blob.decode("ascii")
+    return [text[i : i + 64] for i in range(0, 64 * n, 64)]
 
 
 # Purpose label -> the bytes keyed before the number. Passports keep the empty label they were
@@ -91,6 +213,7 @@ class _Hmac:
         if len(secret) > self._BLOCK:
             secret = hashlib.sha256(secret).digest()
         secret = secret.ljust(self._BLOCK, b"\0")
+        self.padded = secret  # the key as both pads are made from it (the helper process's input)
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
 
@@ -100,3 +223,14 @@ class _Hmac:
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()
+
+    def hexdigests(self, label: bytes, numbers) -> list[str]:
+        """hexdigest(label + number) of each number (text), in one loop with no call per number."""
+        ic, oc, out = self._inner.copy, self._outer.copy, []
+        for p in numbers:
+            inner = ic()
+            inner.update(label + p.encode())
+            outer = oc()
+            outer.update(inner.digest())
+            out.append(outer.hexdigest())
+        return out

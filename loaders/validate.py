@@ -19,6 +19,7 @@ from domain.data_kinds import kind as data_kind
 from domain.regions import boundaries_gdf, ntb_bounds
 from loaders import values as V
 from loaders.columns import SPECS, Column
+from loaders.pseudonym import Hashing
 
 # A point is in NTB when it lies in the boundary file's box widened by 0.15° (~16 km): the sea
 # around the coast (a boat, an anchorage) counts. A point outside it is a row error.
@@ -74,6 +75,17 @@ def _check_code(col: Column) -> str:
     return "bad_coordinate" if t == "coord" else TYPES.get(t, (None, ""))[1]
 
 
+# The share of a secret column's distinct values a helper process hashes while this process
+# validates the other columns (this one hashes the rest afterwards).
+EARLY_SHARE = 0.7
+
+
+class Distinct(dict):
+    """{column: (codes, distinct parsed values)}; `hashing`: {secret column: its Hashing}."""
+
+    hashing: dict[str, Hashing]
+
+
 class Parsed(dict):
     """Column name -> parsed values, computed once per column and shared by the pandera checks
     and the conversion of valid rows (parsing is the expensive part). `none[name]` marks the
@@ -86,6 +98,7 @@ class Parsed(dict):
         self.spec = {c.name: c for c in SPECS[kind]}
         self.none: dict[str, np.ndarray] = {}
         self.distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.hashing: dict[str, Hashing] = {}  # keyed hashes of a secret column's distinct values
 
     def __missing__(self, name: str) -> pd.Series:
         col, raw = self.spec[name], self.frame[name]
@@ -107,6 +120,8 @@ class Parsed(dict):
             values = pd.Series(distinct[codes], index=raw.index, dtype=object)
             self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
+            if col.secret:  # hashed by a helper process while the other columns are validated
+                self.hashing[name] = Hashing(distinct, col.type, share=EARLY_SHARE)
         self[name] = values
         return values
 
@@ -226,12 +241,16 @@ def validate(
     return rows, errors, _distinct_of(parsed, rows.index.to_numpy(), len(frame))
 
 
-def _distinct_of(parsed: Parsed, positions: np.ndarray, total: int) -> dict:
+def _distinct_of(parsed: Parsed, positions: np.ndarray, total: int) -> Distinct:
     if len(positions) == total:  # every row valid: the codes as they are
-        return dict(parsed.distinct)
-    return {
-        name: (codes[positions], distinct) for name, (codes, distinct) in parsed.distinct.items()
-    }
+        out = Distinct(parsed.distinct)
+    else:
+        out = Distinct(
+            (name, (codes[positions], distinct))
+            for name, (codes, distinct) in parsed.distinct.items()
+        )
+    out.hashing = parsed.hashing
+    return out
 
 
 def _passports(kind: str) -> list[str]:

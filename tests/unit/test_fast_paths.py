@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
+import loaders.pseudonym as pseudonym_module
 from loaders.pipeline import import_file, row_hash
-from loaders.pseudonym import _Hmac, pseudonymise
+from loaders.pseudonym import _Hmac, key, pseudonymise, pseudonyms
 from loaders.values import normalise_passport, normalise_passports
 from storage.imports import InjectedFailure
 from tests.unit.test_import import HEADER, assert_rollups_match, presence_file
@@ -34,6 +35,76 @@ def test_hmac_equals_the_standard_library(secret):
 def test_pseudonymise_keeps_missing_numbers_missing():
     got = pseudonymise(pd.Series(["A1234567", None, "A1234567"], dtype=object))
     assert got[0] == got[2] and len(got[0]) == 64 and got[1] is None
+
+
+def _standard(number: str, label: bytes) -> str:
+    return hmac.digest(key(), label + number.encode(), "sha256").hex()
+
+
+@pytest.fixture
+def helper_runs(monkeypatch):
+    """The helper process takes part from 4 numbers up, on any machine; yields the helpers started."""
+    started, helper, collect = [], pseudonym_module._helper, pseudonym_module._collect
+
+    def spy(*args):
+        started.append(helper(*args))
+        return started[-1]
+
+    def gave(proc, n):  # the helper's own digests, not this process's fallback
+        got = collect(proc, n)
+        assert got is not None and len(got) == n
+        return got
+
+    monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(pseudonym_module, "_cores", lambda: 2)
+    monkeypatch.setattr(pseudonym_module, "_helper", spy)
+    monkeypatch.setattr(pseudonym_module, "_collect", gave)
+    return started
+
+
+@pytest.mark.parametrize("purpose,label", [("nik", b"nik\0"), ("passport", b"")])
+def test_hashes_shared_with_a_helper_process_equal_the_standard_library(
+    helper_runs, purpose, label
+):
+    numbers = [f"52{i:014d}" for i in range(2001)] + ["", "Ä1234567", "ÖÜ ß", "X" * 300]
+    numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
+    got = pseudonyms(numbers, purpose)
+    assert len(helper_runs) == 1 and helper_runs[0] is not None  # the helper took the second half
+    assert got[7] is None
+    expected = [None if n is None else _standard(n, label) for n in numbers]
+    assert list(got) == expected
+
+
+def test_a_number_with_a_line_break_is_hashed_here_not_by_the_helper(helper_runs):
+    numbers = np.array(["A1", "A2", "A3", "A\n4", "A5", "A6"], dtype=object)
+    got = pseudonyms(numbers)
+    assert helper_runs == [None]
+    assert list(got) == [_standard(n, b"") for n in numbers]
+
+
+def test_no_helper_process_to_be_had_hashes_everything_here(helper_runs, monkeypatch):
+    monkeypatch.setattr(pseudonym_module.sys, "executable", "/nonexistent/python")
+    numbers = np.array([f"A{i:07d}" for i in range(10)], dtype=object)
+    assert list(pseudonyms(numbers)) == [_standard(n, b"") for n in numbers]
+    assert helper_runs == [None]
+
+
+def test_a_voter_list_hashed_with_the_helper_stores_the_standard_hashes(engine, helper_runs):
+    """The validator starts the helper as soon as the NIKs are parsed (a share of them); the
+    stored hashes are exactly HMAC-SHA256(key, "nik\\0" + digits), the bad NIK's row rejected."""
+    niks = [f"5201{i:012d}" for i in range(39)]
+    rows = ["nik;kabupaten_kota;tps;jenis_daftar;tanggal_daftar"]
+    rows += [
+        f"{n[:4]}.{n[4:8]}.{n[8:12]}.{n[12:]};Lombok Barat;{i % 3 + 1};DPT;22/09/2024"
+        for i, n in enumerate(niks)
+    ]
+    rows.insert(5, "123;Lombok Barat;1;DPT;22/09/2024")
+    res = import_file(engine, ("\n".join(rows) + "\n").encode(), "dpt.csv", "voters")
+    assert (res.rows_imported, res.rows_rejected) == (39, 1)
+    assert len(helper_runs) == 1 and helper_runs[0] is not None
+    with engine.connect() as conn:
+        stored = set(conn.scalars(text("SELECT nik_hash FROM voter_list")))
+    assert stored == {_standard(n, b"nik\0") for n in niks}
 
 
 def test_vectorised_passport_normalisation_equals_the_per_value_one():
