@@ -35,12 +35,33 @@ def demo_db(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def known_db(tmp_path_factory) -> str:
+    """The small hand-built database (tests/fixture_db.py): tests assert literals worked out from
+    its rows. Tests that write copy it first (as the alert queue's tests copy the demo)."""
+    from tests.fixture_db import build
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('known') / 'known.sqlite'}"
+    build(url)
+    return url
+
+
 @pytest.fixture
 def app(demo_db, monkeypatch):
     """AppTest factory: app(page, lang, role) -> an AppTest signed in with that role (None = signed out)."""
+    return _factory(demo_db, monkeypatch)
+
+
+@pytest.fixture
+def known_app(known_db, monkeypatch):
+    """As `app`, on the small hand-built database."""
+    return _factory(known_db, monkeypatch)
+
+
+def _factory(db_url: str, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("NTB_DB_URL", demo_db)
+    monkeypatch.setenv("NTB_DB_URL", db_url)
 
     def make(
         page: str | None = None,

@@ -1,6 +1,8 @@
 """The records page (issue 19 item 5) on the demo database: the filters narrow the rows the
 database returns (exact count), a new search starts on page 1, and an export above the cap is
-refused with the numbers instead of a file."""
+refused with the numbers instead of a file. The demo is needed for its volume (a third page of
+rows); the expected counts are literals, counted with plain SQL over its stored presence rows
+(`SELECT count(*) FROM presence WHERE ...`), not through storage.records."""
 
 from __future__ import annotations
 
@@ -8,14 +10,13 @@ import datetime as dt
 
 from i18n import t
 from storage import records
-from storage.engine import make_engine
 
 
 def caption_count(at) -> str:
     return at.caption[0].value
 
 
-def test_filters_narrow_the_rows_and_restart_at_page_one(app, demo_db):
+def test_filters_narrow_the_rows_and_restart_at_page_one(app):
     at = app("pages/records.py").run()
     assert not at.exception
     at.number_input(key="records_page").set_value(3).run()
@@ -24,11 +25,9 @@ def test_filters_narrow_the_rows_and_restart_at_page_one(app, demo_db):
     at.multiselect(key="rec_permit").select("VOA").run()
     assert not at.exception
     assert at.number_input(key="records_page").value == 1
-    start, end = at.date_input(key="rec_period").value
-    expected = records.count(
-        make_engine(demo_db), records.RecordFilter(start, end, ("52.01",), ("AUS",), ("VOA",))
-    )
-    assert expected == 65  # the demo at scale 0.05: Australians on a VOA in Lombok Barat
+    # the demo at scale 0.05, its whole span: Australians on a VOA in Lombok Barat
+    # (regency_code = '52.01' AND nationality = 'AUS' AND permit_type = 'VOA': 65 rows)
+    expected = 65
     shown = at.dataframe[0].value
     assert len(shown) == expected
     assert set(shown["kabupaten_kota"]) == {"52.01"} and set(shown["kewarganegaraan"]) == {"AUS"}
@@ -39,22 +38,15 @@ def test_filters_narrow_the_rows_and_restart_at_page_one(app, demo_db):
     assert all(len(d) == 10 and d[2] == "/" for d in shown["tanggal_laporan"])  # dd/mm/yyyy
 
 
-def test_sender_id_and_dates(app, demo_db):
+def test_sender_id_and_dates(app):
     at = app("pages/records.py").run()
     at.date_input(key="rec_period").set_value((dt.date(2024, 11, 27), dt.date(2024, 11, 27))).run()
     at.text_input(key="rec_sender").input("APOA-00").run()
     assert not at.exception
     shown = at.dataframe[0].value
-    expected = records.count(
-        make_engine(demo_db),
-        records.RecordFilter(
-            dt.date(2024, 11, 27),
-            dt.date(2024, 11, 27),
-            tuple(sorted(set(shown["kabupaten_kota"])) or ("52.01",)),
-            sender_id="APOA-00",
-        ),
-    )
-    assert len(shown) == min(expected, 100) and set(shown["tanggal_laporan"]) <= {"27/11/2024"}
+    # report_date = '2024-11-27' AND upper(record_id) LIKE 'APOA-00%': 54 rows, all on one page
+    assert len(shown) == 54 and set(shown["tanggal_laporan"]) == {"27/11/2024"}
+    assert caption_count(at) == t("records.count", total="54", first="1", last="54")
     assert all(r.startswith("APOA-00") for r in shown["no_register"])
 
 
