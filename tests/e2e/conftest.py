@@ -70,34 +70,10 @@ def _analyst_account(db_url: str) -> tuple[str | None, str | None]:
     return name, password
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory) -> App:
-    """Seed a fresh SQLite file with the demo data, serve dashboard.py on a free port, yield it."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
-    env = {**os.environ, "NTB_DB_URL": db_url, "NTB_PSEUDONYM_KEY": PSEUDONYM_KEY}
-    env.pop("NTB_MODE", None)
-    seed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders.demo",
-            "--db",
-            db_url,
-            "--out",
-            str(tmp / "demo"),
-            "--scale",
-            "0.05",
-        ],  # a twentieth of the published volumes; planted cases kept
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert seed.returncode == 0, f"demo seeding failed:\n{seed.stdout}\n{seed.stderr}"
+def _serve(tmp: Path, db_url: str, env: dict):
+    """Generator: serve dashboard.py on a free port over `db_url` (as `make run` starts it) with
+    an analyst account; yield the App, stop the server afterwards."""
     user, password = _analyst_account(db_url)
-
     port = _free_port()
     log = tmp / "streamlit.log"
     with open(log, "wb") as out:
@@ -152,14 +128,72 @@ def app_server(tmp_path_factory) -> App:
             proc.wait(timeout=10)
 
 
+def _server_env(db_url: str) -> dict:
+    env = {**os.environ, "NTB_DB_URL": db_url, "NTB_PSEUDONYM_KEY": PSEUDONYM_KEY}
+    env.pop("NTB_MODE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory) -> App:
+    """Seed a fresh SQLite file with the demo data, serve dashboard.py on a free port, yield it.
+    Tests upload into it: assert no figure of it that another test's upload could change."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
+    env = _server_env(db_url)
+    seed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loaders.demo",
+            "--db",
+            db_url,
+            "--out",
+            str(tmp / "demo"),
+            "--scale",
+            "0.05",
+        ],  # a twentieth of the published volumes; planted cases kept
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert seed.returncode == 0, f"demo seeding failed:\n{seed.stdout}\n{seed.stderr}"
+    yield from _serve(tmp, db_url, env)
+
+
+@pytest.fixture(scope="session")
+def known_server(tmp_path_factory) -> App:
+    """The small hand-built database (tests/fixture_db.py) served the same way: its figures are
+    known, so tests assert literals. Nothing is uploaded into it (only accounts are added)."""
+    from tests.fixture_db import build
+
+    tmp = tmp_path_factory.mktemp("e2e_known")
+    db_url = f"sqlite:///{tmp / 'known.sqlite'}"
+    build(db_url)
+    yield from _serve(tmp, db_url, _server_env(db_url))
+
+
 # --------------------------------------------------------------------------- browser + page
 
 
 @pytest.fixture
 def page(browser, app_server, request):
-    """A fresh browser context (so a fresh Streamlit session) at 1920×1080. Requests to the app's
-    host:port go through; anything else is aborted and recorded, and the test fails if there was any.
-    The test also fails if an exception box is on screen or the server logged a traceback."""
+    """A fresh browser context (so a fresh Streamlit session) at 1920×1080 on the demo server.
+    Requests to the app's host:port go through; anything else is aborted and recorded, and the
+    test fails if there was any. The test also fails if an exception box is on screen or the
+    server logged a traceback."""
+    yield from _page(browser, app_server, request)
+
+
+@pytest.fixture
+def known_page(browser, known_server, request):
+    """As `page`, on the server of the small hand-built database (known_server)."""
+    yield from _page(browser, known_server, request)
+
+
+def _page(browser, app_server, request):
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080},
         locale="id-ID",
