@@ -246,20 +246,35 @@ def nik_region_error(digits: str) -> bool:
 
 def _nik_parts(texts: np.ndarray):
     """(digits without separators, 16 ASCII digits?, claims NTB with a regency not NTB's?) of many
-    texts at once, through Arrow's vectorised kernels (a voter list's NIKs are nearly all distinct)."""
+    texts at once, through Arrow's vectorised kernels (a voter list's NIKs are nearly all distinct).
+    Texts that are 16 digits already (nearly all) are kept as they are: only the others are
+    cleaned of separators and made into new strings."""
+    texts = np.asarray(texts, dtype=object)
     arr = pa.array(texts, pa.large_string())
-    cleaned = pc.replace_substring_regex(arr, _NIK_SEPARATORS, "")
-    ok = pc.match_substring_regex(cleaned, r"^[0-9]{16}$")
-    ntb = pc.and_(ok, pc.equal(pc.utf8_slice_codeunits(cleaned, 0, 2), NTB_PROVINCE))
+    ok = pc.match_substring_regex(arr, r"^[0-9]{16}$").to_numpy(zero_copy_only=False)
+    cleaned = texts.copy()
+    bad_region = _ntb_unknown(arr, ok)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        more = pc.replace_substring_regex(
+            pa.array(texts[rest], pa.large_string()), _NIK_SEPARATORS, ""
+        )
+        cleaned[rest] = more.to_numpy(zero_copy_only=False)
+        ok[rest] = pc.match_substring_regex(more, r"^[0-9]{16}$").to_numpy(zero_copy_only=False)
+        bad_region[rest] = _ntb_unknown(more, ok[rest])
+    return cleaned, ok, bad_region
+
+
+def _ntb_unknown(digits: pa.Array, ok: np.ndarray) -> np.ndarray:
+    """Of texts that are 16 digits (`ok`): claims NTB (52) with regency digits no NTB regency has."""
+    ntb = pc.equal(pc.utf8_slice_codeunits(digits, 0, 2), NTB_PROVINCE).to_numpy(
+        zero_copy_only=False
+    )
     known = pc.is_in(
-        pc.utf8_slice_codeunits(cleaned, 2, 4),
+        pc.utf8_slice_codeunits(digits, 2, 4),
         pa.array(sorted(_ntb_regency_digits()), pa.large_string()),
-    )
-    return (
-        cleaned.to_numpy(zero_copy_only=False),
-        ok.to_numpy(zero_copy_only=False),
-        pc.and_(ntb, pc.invert(known)).to_numpy(zero_copy_only=False),
-    )
+    ).to_numpy(zero_copy_only=False)
+    return ok & ntb & ~known
 
 
 def normalise_niks(texts: np.ndarray) -> np.ndarray:

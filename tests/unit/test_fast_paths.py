@@ -18,7 +18,12 @@ from sqlalchemy import text
 import loaders.pseudonym as pseudonym_module
 from loaders.pipeline import import_file, row_hash
 from loaders.pseudonym import _Hmac, key, pseudonymise, pseudonyms
-from loaders.values import normalise_passport, normalise_passports
+from loaders.values import (
+    nik_region_errors,
+    normalise_niks,
+    normalise_passport,
+    normalise_passports,
+)
 from storage.imports import InjectedFailure
 from tests.unit.test_import import HEADER, assert_rollups_match, presence_file
 
@@ -117,6 +122,70 @@ def test_vectorised_passport_normalisation_equals_the_per_value_one():
     texts += ["", "p 000-12345", "1234", "12345678901234567890", "123456789012345678901"]
     got = normalise_passports(np.array(texts, dtype=object))
     assert list(got) == [normalise_passport(t) for t in texts]
+
+
+def _niks_cleaned_whole(texts: np.ndarray):
+    """The NIK normalisation as first written: every text cleaned of separators (Arrow's RE2, whose
+    \\s is ASCII whitespace), then checked. (normalised NIKs or None, NTB region errors)"""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from loaders.values import _NIK_SEPARATORS, _ntb_regency_digits
+
+    cleaned = pc.replace_substring_regex(pa.array(texts, pa.large_string()), _NIK_SEPARATORS, "")
+    ok = pc.match_substring_regex(cleaned, r"^[0-9]{16}$")
+    ntb = pc.and_(ok, pc.equal(pc.utf8_slice_codeunits(cleaned, 0, 2), "52"))
+    known = pc.is_in(
+        pc.utf8_slice_codeunits(cleaned, 2, 4),
+        pa.array(sorted(_ntb_regency_digits()), pa.large_string()),
+    )
+    bad = pc.and_(ntb, pc.invert(known)).to_numpy(zero_copy_only=False)
+    ok = ok.to_numpy(zero_copy_only=False)
+    return list(np.where(ok & ~bad, cleaned.to_numpy(zero_copy_only=False), None)), list(bad)
+
+
+def test_nik_normalisation_of_texts_already_16_digits_equals_cleaning_every_text():
+    """16 digits as they are (kept without cleaning), with separators, too short or long, letters,
+    other provinces, NTB regency digits NTB has and has not, non-ASCII digits and spaces."""
+    rnd = random.Random(25)
+    texts = ["5201012345670001", "5271999999999999", "5299012345670001", "5171010101700003"]
+    texts += [
+        "5201.0123.4567.0001",
+        "5201 0123 4567 0001",
+        "5201-0123-4567-0001",
+        " 5201012345670001",
+    ]
+    texts += [
+        "520101234567000",
+        "52010123456700011",
+        "52010123456700O1",
+        "",
+        "５２０１０１２３４５６７０００１",
+    ]
+    texts += ["5201\u00a00123\u20034567\t0001", "5201..0123", "52 99 0123 4567 0001"]
+    alphabet = "0123456789" * 6 + " .-\tx\u00a0٣"
+    texts += [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(12, 22))) for _ in range(5000)
+    ]
+    texts += ["52" + "".join(rnd.choice("0123456789") for _ in range(14)) for _ in range(2000)]
+    regencies = ["01", "02", "03", "04", "05", "06", "07", "08", "71", "72"]
+    texts += [
+        "52" + rnd.choice(regencies) + "".join(rnd.choice("0123456789") for _ in range(12))
+        for _ in range(2000)
+    ]
+    texts = np.array(texts, dtype=object)
+    niks, region = _niks_cleaned_whole(texts)
+    assert list(normalise_niks(texts)) == niks
+    assert list(nik_region_errors(texts)) == region
+    assert sum(region) > 100 and sum(n is not None for n in niks) > 1000  # both kinds are there
+    assert niks[:5] == [
+        "5201012345670001",
+        "5271999999999999",
+        None,
+        "5171010101700003",
+        "5201012345670001",
+    ]
+    assert region[:4] == [False, False, True, False]
 
 
 def _factorized_row_hash(frame: pd.DataFrame) -> np.ndarray:
