@@ -130,8 +130,12 @@ def scratch_db(base: str | None, folder: Path, name: str):
             admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def full(path: Path, db: Path | str, kind: str = "presence") -> tuple[float, dict]:
-    """The app's import of `path` as `kind` into a fresh database: total seconds and per stage."""
+def full(
+    path: Path, db: Path | str, kind: str = "presence", cpu: dict | None = None
+) -> tuple[float, dict]:
+    """The app's import of `path` as `kind` into a fresh database: total seconds and per stage.
+    `cpu`, when given, receives this process's CPU seconds per stage, and under "helpers" those of
+    the processes it started (the keyed hashes' helper)."""
     from loaders.pipeline import import_file
     from storage.engine import make_engine
     from storage.schema import upgrade
@@ -139,22 +143,33 @@ def full(path: Path, db: Path | str, kind: str = "presence") -> tuple[float, dic
     engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
     upgrade(engine)
     stages: dict[str, float] = {}
-    last = [time.perf_counter(), "start"]
+    cpu = {} if cpu is None else cpu
+    last = [time.perf_counter(), "start", time.process_time()]
 
     def progress(_f, stage):
-        now = time.perf_counter()
+        now, used = time.perf_counter(), time.process_time()
         stages[last[1]] = stages.get(last[1], 0) + now - last[0]
-        last[:] = [now, stage]
+        cpu[last[1]] = cpu.get(last[1], 0) + used - last[2]
+        last[:] = [now, stage, used]
 
+    helpers = _children_cpu()
     t0 = time.perf_counter()
     res = import_file(
         engine, path.read_bytes(), path.name, kind, limits=bench_limits(), progress=progress
     )
     total = time.perf_counter() - t0
-    stages[last[1]] = time.perf_counter() - last[0]
+    progress(1.0, "end")
+    cpu["helpers"] = _children_cpu() - helpers
     assert res.rows_imported == res.rows_read, res.summary("en")
     engine.dispose()
     return total, stages
+
+
+def _children_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> None:
