@@ -9,12 +9,12 @@ from i18n import formats
 from ui import nav
 from ui.auth import guard
 from ui.components import demo_banner, export_buttons, footer, kpi_row
-from ui.data import decisions, headline, map_figure, map_table, q, q_voter_summary, risers
+from ui.data import decisions, headline, map_table, overview_map_png, q, q_voter_summary, risers
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.sitrep import sitrep_box
 from ui.text import inert
-from viz.maps import fmt_number, metric_decimals, plotly_config
+from viz.maps import fmt_number, metric_decimals
 from viz.style import TEXT_SEVERITY
 
 # Streamlit also serves pages/<name>.py at /<name> to a new session before dashboard.py (and its
@@ -129,20 +129,31 @@ metric = (
     or "present"
 )
 table = map_table(f, metric)
-fig = map_figure(f, metric, lang, None, 640)
-st.plotly_chart(fig, width="stretch", config=plotly_config(lang), key="overview_map")
+# A picture drawn on the server (the briefing's map, ui.data.overview_map_png), not a plotly chart:
+# the first page after sign-in then needs no plotly.js. The interactive map is one click away.
+st.image(
+    overview_map_png(f, metric, lang),
+    width="stretch",
+    output_format="PNG",
+    alt=tr("overview.map_alt", metric=tr(f"metric.{metric}")),
+)
+st.page_link(nav.page("map"), label=tr("overview.open_map"), icon=":material/map:")
 
-top = table.dropna(subset=["value"]).sort_values("value", ascending=False).head(5)
+top = table.dropna(subset=["value"]).sort_values("value", ascending=False, kind="stable").head(5)
 st.subheader(tr("overview.top5"))
 dec = metric_decimals(metric)
-st.dataframe(
-    {
-        tr("overview.regency"): [regency_name(c) for c in top.index],
-        tr(f"metric.{metric}"): [fmt_number(v, lang, dec) for v in top["value"]],
-        tr("metric.incidents"): [fmt_number(v, lang) for v in top["incidents"]],
-    },
-    hide_index=True,
-    width="stretch",
+# A markdown table, not st.dataframe: five rows need no data grid (its JavaScript is 1.2 MB).
+st.markdown(
+    "\n".join(
+        [
+            f"| {tr('overview.regency')} | {tr(f'metric.{metric}')} | {tr('metric.incidents')} |",
+            "| --- | ---: | ---: |",
+        ]
+        + [
+            f"| {inert(regency_name(c))} | {fmt_number(v, lang, dec)} | {fmt_number(n, lang)} |"
+            for c, v, n in zip(top.index, top["value"], top["incidents"])
+        ]
+    )
 )
 export_buttons(
     table.drop(columns=["value"]).reset_index(names="code"),

@@ -21,6 +21,7 @@ from storage.users import UserError, account_scope, authenticate, checked_scope
 from ui import gate
 from ui.data import engine
 from ui.lang import tr
+from ui.preload import preload_charts
 
 TIMEOUT_S = int(os.environ.get("NTB_SESSION_MINUTES", "30")) * 60
 
@@ -166,3 +167,4 @@ def sign_in_page() -> None:
         # names exist stays unknown. "Disabled" comes only after the right password.
         st.error(tr("auth.disabled" if reason == "disabled" else "auth.refused"))
     st.caption(tr("auth.help"))
+    preload_charts()  # plotly.js fetched and compiled while the user types (ui/preload.py)

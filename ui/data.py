@@ -231,6 +231,40 @@ def _map_figure(
     )
 
 
+def overview_map_png(f, metric: str, lang: str) -> bytes:
+    """The overview's map as a PNG (viz.briefing.overview_png: the briefing's map and legends),
+    made once per distinct filters, metric, language and data version and shared between
+    sessions: the first page after sign-in then needs no plotly.js (5 MB of JavaScript)."""
+    scopes = ("presence", "incidents") + (
+        ("alerts",) if metric in ("risk_score", "voter_matches") else ()
+    )
+    return _overview_map_png(configured_url(), _key(scopes), scoped(f), metric, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview_map_png(url: str, version_key: tuple, f, metric: str, lang: str) -> bytes:
+    import datetime as dt
+
+    from domain.regions import areas_on
+    from i18n import t
+    from services.briefing import MARKER_COLUMNS
+    from viz.briefing import BriefingInput, overview_png
+
+    markers = q("incident_markers", f)
+    return overview_png(
+        BriefingInput(
+            values=map_table(f, metric)["value"].astype(float),
+            metric_label=t(f"metric.{metric}", lang),
+            start=f.start,
+            end=f.end,
+            as_of=dt.datetime.combine(f.as_of, dt.time(), dt.UTC),
+            office_areas=areas_on(f.as_of),
+            alerts=markers[MARKER_COLUMNS] if len(markers) else None,
+            lang=lang,
+        )
+    )
+
+
 # The overview's "what changed, what needs a decision" (services/overview.py).
 @st.cache_data(show_spinner=False, max_entries=32)
 def _headline(url: str, version_key: tuple, f):

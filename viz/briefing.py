@@ -1022,3 +1022,55 @@ def render(inp: BriefingInput, fmt: str = "png", size: str = "a4", dpi: int = 15
         )
         fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()
+
+
+# --- the overview's map (a picture, not a plotly chart) --------------------------------------
+
+OVERVIEW_WIDTH_PX = 1440  # <= Streamlit's widest image (1460 px): st.image sends it unchanged
+OVERVIEW_DPI = 150
+OVERVIEW_LEGEND_IN = 1.45
+
+
+@lru_cache(maxsize=4)
+def overview_layout(width_px: int = OVERVIEW_WIDTH_PX, dpi: int = OVERVIEW_DPI) -> Layout:
+    """The map across the width and its three legends in a row below it (no banner, title or
+    footer: the overview page around it carries those)."""
+    W = width_px / dpi
+    margin, gap = 0.04, 0.1
+    map_w = W - 2 * margin
+    map_h = map_w / MAP_RATIO
+    H = round((2 * margin + map_h + gap + OVERVIEW_LEGEND_IN) * dpi) / dpi
+    boxes = {"map": (margin, H - margin - map_h, map_w, map_h)}
+    row_w, x = W - 2 * margin + gap, margin
+    for name, share in zip(("legend_values", "legend_map", "legend_alerts"), (0.3, 0.32, 0.38)):
+        boxes[name] = (x, margin, row_w * share - gap, OVERVIEW_LEGEND_IN)
+        x += row_w * share
+    return Layout(W, H, boxes)
+
+
+def overview_png(inp: BriefingInput, width_px: int = OVERVIEW_WIDTH_PX) -> bytes:
+    """The overview's map as PNG: the briefing's map (same palette, outlines, offices, ports,
+    incidents, scale bar, north arrow) with its three legends, drawn on the server so the first
+    page after sign-in needs no plotly.js. `map_pixel`-style positions: overview_pixel()."""
+    lay = overview_layout(width_px, OVERVIEW_DPI)
+    with _LOCK:
+        fig = Figure(figsize=(lay.width, lay.height), dpi=OVERVIEW_DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        _map(fig, lay, inp)
+        _legend_values(fig, lay, inp)
+        _legend_map(fig, lay, inp)
+        _legend_alerts(fig, lay, inp)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=OVERVIEW_DPI, metadata={"Software": "Timpora NTB"})
+    return buf.getvalue()
+
+
+def overview_pixel(
+    lon: float, lat: float, width_px: int = OVERVIEW_WIDTH_PX
+) -> tuple[float, float]:
+    """Where (lon, lat) lands in overview_png(): (column, row) in pixels, origin top-left."""
+    lay = overview_layout(width_px, OVERVIEW_DPI)
+    x, y, w, h = lay.boxes["map"]
+    fx = x + (lon - LON0) / (LON1 - LON0) * w
+    fy = y + (lat - LAT0) / (LAT1 - LAT0) * h
+    return fx * OVERVIEW_DPI, (lay.height - fy) * OVERVIEW_DPI

@@ -162,8 +162,12 @@ def test_headline_numbers_show_their_change_against_the_previous_period(page, la
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_decision_list_links_each_open_alert_on_the_alerts_page(page, small_db, lang):
     at = page("pages/overview.py", lang, QUIET)
-    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.page_link]
     alerts_path = "peringatan"  # the alerts page's url_path, as st.navigation serves it (ui/nav.py)
+    links = [
+        (p.proto.label, p.proto.page, p.proto.query_string)
+        for p in at.page_link
+        if p.proto.page == alerts_path  # not the link to the map below them
+    ]
     assert links[:-1] == [
         (label, alerts_path, f"alert={alert_id(small_db, key)}") for key, label in DECISIONS[lang]
     ]
@@ -229,3 +233,50 @@ def test_a_page_reached_without_dashboard_py_shows_nothing_to_a_visitor(
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [t("auth.forbidden")]
     assert (len(at.metric), len(at.title), len(at.page_link)) == (0, 0, 0)
+
+
+TOP5 = {  # persons present in the quiet period (P05-P08), incidents K03-K07; then 0s in code order
+    "id": [
+        "| Kabupaten/kota | Orang asing hadir (orang) | Kejadian |",
+        "| --- | ---: | ---: |",
+        f"| {SUMBAWA} | 1.200 | 1 |",
+        "| Kota Mataram | 6 | 1 |",
+        f"| {LOBAR} | 3 | 1 |",
+        "| Kota Bima | 1 | 2 |",
+        f"| {inert('Kab. Lombok Tengah')} | 0 | 0 |",
+    ],
+    "en": [
+        "| Regency/city | Foreign nationals present (persons) | Incidents |",
+        "| --- | ---: | ---: |",
+        f"| {SUMBAWA} | 1,200 | 1 |",
+        "| Kota Mataram | 6 | 1 |",
+        f"| {LOBAR} | 3 | 1 |",
+        "| Kota Bima | 1 | 2 |",
+        f"| {inert('Kab. Lombok Tengah')} | 0 | 0 |",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_overview_map_is_a_picture_with_a_link_to_the_interactive_map(page, lang):
+    """No plotly chart on the overview (the page after sign-in loads no plotly.js): the map is a
+    PNG drawn on the server, described by its alt text; the interactive map is one click away; the
+    five highest are a markdown table."""
+    at = page("pages/overview.py", lang, QUIET)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 0
+    [image] = at.get("image")
+    assert image.proto.imgs[0].url.endswith(".png")
+    alt = {
+        "id": "Peta Orang asing hadir (orang) per kabupaten/kota, dengan wilayah kerja kantor "
+        "imigrasi, pelabuhan dan kejadian menurut tingkat",
+        "en": "Map of Foreign nationals present (persons) by regency/city, with the immigration "
+        "offices' working areas, ports and incidents by level",
+    }
+    assert image.proto.imgs[0].alt == alt[lang]
+    link = {
+        "id": "Peta interaktif: arahkan kursor untuk angka, klik kabupaten/kota untuk rinciannya",
+        "en": "Interactive map: hover for figures, click a regency/city for its details",
+    }
+    assert (link[lang], "peta") in [(p.proto.label, p.proto.page) for p in at.page_link]
+    assert "\n".join(TOP5[lang]) in [m.value for m in at.markdown]

@@ -3,8 +3,12 @@ and the map out of the DOM (Streamlit 1.67's data-testids; pinned in requirement
 
 from __future__ import annotations
 
+import io
 import re
+from collections import Counter
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from i18n import catalogue, t
@@ -17,6 +21,8 @@ MAP = '[data-testid="stPlotlyChart"]'
 # a chosen regency's outline is a transparent choropleth just before them.
 REGIONS = f'{MAP} g.trace.choropleth:not(:last-child) path.choroplethlocation:not([fill="rgba(0, 0, 0, 0)"])'
 OFFICE_OUTLINES = f"{MAP} g.trace.choropleth:last-child path.choroplethlocation"
+# The overview's map is a picture drawn on the server (viz.briefing.overview_png), not plotly.
+OVERVIEW_MAP = '[data-testid="stImage"] img'
 METRIC = '[data-testid="stMetric"]'
 METRIC_LABEL = '[data-testid="stMetricLabel"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
@@ -126,3 +132,28 @@ def dataframe_rows(frame: Locator) -> list[list[str]]:
     return frame.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
         .map(r => [...r.querySelectorAll('[role="gridcell"]')].map(c => c.innerText.trim()))
         .filter(r => r.length)""")
+
+
+def overview_map(page: Page) -> np.ndarray:
+    """The overview's map picture as the browser shows it, once loaded: its PNG's RGB pixels."""
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        arg=OVERVIEW_MAP,
+        timeout=60_000,
+    )
+    got = page.request.get(page.locator(OVERVIEW_MAP).first.evaluate("i => i.src"))
+    assert got.status == 200 and got.headers["content-type"] == "image/png", got.headers
+    return np.asarray(Image.open(io.BytesIO(got.body())).convert("RGB")).astype(int)
+
+
+def overview_fills(pixels: np.ndarray, codes) -> dict[str, tuple[int, int, int]]:
+    """The fill of each regency in the overview's picture: the commonest colour within 20 px of
+    its interior point (where an incident marker or the name's halo may sit on the point itself)."""
+    from viz.briefing import interior_points, overview_pixel
+
+    out = {}
+    for code in codes:
+        col, row = (int(round(v)) for v in overview_pixel(*interior_points()[code]))
+        patch = pixels[row - 20 : row + 21, col - 20 : col + 21].reshape(-1, 3)
+        out[code] = Counter(map(tuple, patch.tolist())).most_common(1)[0][0]
+    return out

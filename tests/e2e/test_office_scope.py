@@ -20,7 +20,10 @@ from storage.users import add_user
 from tests.e2e.helpers import (
     SIGN_IN_PASSWORD,
     SIGN_IN_USER,
+    go_to,
     metric,
+    overview_fills,
+    overview_map,
     wait_idle,
     wait_map,
 )
@@ -71,6 +74,24 @@ def test_a_sumbawa_viewer_sees_values_only_for_its_two_regencies(
     page = known_page
     sign_in(page, known_server, "", *sumbawa_viewer)
     expect(page.locator("h1").first).to_contain_text(t("overview.title", "id"))
+    # the headline over the data's whole span: 530 + 220 persons, I08 the one incident, and the
+    # arrivals through the office's ports (swq_sumbawa_airport 35; 2,055 elsewhere left out)
+    for key, value in (("present", "750"), ("incidents", "1"), ("arrivals", "35")):
+        expect(metric(page, t(f"kpi.{key}", "id"))).to_have_text(value)
+    # the overview's picture: the two regencies in a value's blue, the others "no data" grey
+    fills = overview_fills(overview_map(page), ["52.01", "52.02", "52.04", "52.06", "52.07"])
+    assert {c: b - r >= 12 for c, (r, g, b) in fills.items()} == {
+        "52.01": False,
+        "52.02": False,
+        "52.04": True,
+        "52.06": False,
+        "52.07": True,
+    }, fills
+    assert all(
+        abs(r - b) <= 6 and r < 240 for c, (r, g, b) in fills.items() if c not in ("52.04", "52.07")
+    )
+
+    go_to(page, "map")  # the interactive map: its values and hover texts
     wait_map(page)  # the whole province is drawn
     traces = {tr["name"]: tr for tr in page.evaluate(CHOROPLETHS)}
     values, grey = traces[t("metric.present", "id")], traces[t("map.no_data", "id")]
@@ -89,10 +110,6 @@ def test_a_sumbawa_viewer_sees_values_only_for_its_two_regencies(
     assert all(t("map.no_data", "id") in h and not re.search(r"\d", h) for h in grey["hover"]), (
         grey["hover"]
     )
-    # the headline over the data's whole span: 530 + 220 persons, I08 the one incident, and the
-    # arrivals through the office's ports (swq_sumbawa_airport 35; 2,055 elsewhere left out)
-    for key, value in (("present", "750"), ("incidents", "1"), ("arrivals", "35")):
-        expect(metric(page, t(f"kpi.{key}", "id"))).to_have_text(value)
 
 
 def test_an_alert_of_another_area_opened_by_url_shows_nothing(
