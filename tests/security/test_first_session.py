@@ -63,15 +63,15 @@ def test_the_first_session_of_a_fresh_server_meets_the_sign_in(fresh_server, pat
         )
         assert page.locator('[data-testid="stMetric"]').count() == 0
         # the one chart is ui/preload.py's invisible, empty one (plotly.js loads while the user
-        # types): inside its container, and without a value (z = 0 for its one feature per file)
+        # types): inside its container, and without a point
         charts = page.locator('[data-testid="stPlotlyChart"]')
         assert charts.count() == page.locator(f".st-key-{PRELOAD} {CHART}").count() <= 1
         page.locator(f".st-key-{PRELOAD} {CHART} .main-svg").first.wait_for(state="attached")
         traces = page.evaluate(
             f"() => document.querySelector('.st-key-{PRELOAD} .js-plotly-plot').data"
-            ".map(t => [t.z, t.locations.length, t.text, t.hovertext])"
+            ".map(t => [t.type, t.x.length, t.y.length, t.text, t.hovertext])"
         )
-        assert traces == [[[0], 1, None, None]] * 2, traces
+        assert traces == [["scatter", 0, 0, None, None]], traces
         assert page.locator(".st-key-signin_user input").count() == 1
     finally:
         context.close()
