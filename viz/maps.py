@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -338,29 +337,36 @@ def _incidents(fig: go.Figure, markers: pd.DataFrame | None, lang: str) -> None:
                 sub["election_related"],
             )
         ]
-        fig.add_trace(
-            go.Scattergeo(
-                lon=sub["lon"],
-                lat=sub["lat"],
-                mode="markers",
-                legend="legend3",
-                legendgroup="alerts",
-                marker=dict(
-                    size=size,
-                    color=colour,
-                    opacity=0.9,
-                    line=dict(
-                        color=np.where(
-                            sub["election_related"], style.ELECTION_EDGE, "white"
-                        ).tolist(),
-                        width=np.where(sub["election_related"], 2, 0.5).tolist(),
+        # One trace per level and edge (scalar marker styles: plotly styles a trace's points
+        # once, not point by point from arrays); one legend entry per level.
+        named = False
+        for election in (False, True):
+            keep = sub["election_related"].to_numpy(dtype=bool) == election
+            if not keep.any():
+                continue
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=sub["lon"][keep].round(4),
+                    lat=sub["lat"][keep].round(4),
+                    mode="markers",
+                    legend="legend3",
+                    legendgroup="alerts",
+                    showlegend=not named,
+                    marker=dict(
+                        size=size,
+                        color=colour,
+                        opacity=0.9,
+                        line=dict(
+                            color=style.ELECTION_EDGE if election else "white",
+                            width=2 if election else 0.5,
+                        ),
                     ),
-                ),
-                name=t("map.severity_level", lang, severity="–".join(map(str, sorted(group)))),
-                hovertext=text,
-                hoverinfo="text",
+                    name=t("map.severity_level", lang, severity="–".join(map(str, sorted(group)))),
+                    hovertext=[h for h, k in zip(text, keep) if k],
+                    hoverinfo="text",
+                )
             )
-        )
+            named = True
     colour, size, _ = style.SEVERITY[3]
     fig.add_trace(
         go.Scattergeo(
