@@ -325,12 +325,15 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         cols.append(col)
         values.append(v)
     fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
-    insert_rows(
-        conn,
-        f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES ",
-        f"({', '.join([*fixed.values(), *['?'] * len(cols)])})",
-        np.column_stack(values),
-    )
+    head = f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES "
+    row = f"({', '.join([*fixed.values(), *['?'] * len(cols)])})"
+    for start in range(0, len(frame), GRID_ROWS):  # a 2-D block at a time, not the whole file's
+        insert_rows(
+            conn, head, row, np.column_stack([v[start : start + GRID_ROWS] for v in values])
+        )
+
+
+GRID_ROWS = 65_536  # rows made into one 2-D block of values at a time (a multiple of 64)
 
 
 def _take_ids(conn, table_name: str, n: int) -> int:

@@ -322,14 +322,19 @@ def test_a_large_resent_file_updates_through_the_id_join(engine):
         )
 
 
-def test_bulk_insert_stores_every_kind_of_value_exactly(engine):
+@pytest.mark.parametrize("grid_rows", [65_536, 4])
+def test_bulk_insert_stores_every_kind_of_value_exactly(engine, grid_rows, monkeypatch):
     """COPY's payload (PostgreSQL) and the multi-row INSERTs (SQLite) store what the plain
     ORM would: quotes, commas, control characters, NULL apart from the empty text, a literal
-    backslash-N, unicode, dates, floats, flags; ids consecutive, a second batch's after them."""
+    backslash-N, unicode, dates, floats, flags; ids consecutive, a second batch's after them.
+    SQLite's rows go in blocks of `GRID_ROWS` (4: three whole blocks and one row)."""
     from sqlalchemy import select
 
+    import storage.imports
     from storage.engine import write_tx
     from storage.imports import bulk_insert
+
+    monkeypatch.setattr(storage.imports, "GRID_ROWS", grid_rows)
     from storage.models import Incident, UploadBatch
 
     texts = [
