@@ -21,9 +21,10 @@ gathers them: services/sitrep.py); this module reads no database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
-import textwrap
+import re
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -33,8 +34,10 @@ import pypdfium2 as pdfium
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import TextToPath
 from PIL.PngImagePlugin import PngInfo
 
 from domain import regions
@@ -57,6 +60,10 @@ HEADLINE = ("present", "incidents", "election_incidents", "open_incidents", "arr
 DECISION_ROWS = 24  # rows on page 3 before "and N more"
 CLOSED_ROWS = 8
 INK, GREY, WORSE = "#1A1A1A", "#555555", "#B00020"
+PAD = 0.06  # in: a right-aligned table cell ends this far left of its column's edge
+# page 5's table: headings' size (and the least they may shrink to), cells' size, and the least
+# white space between two columns' texts (in)
+HEAD_SIZE, HEAD_MIN, CELL_SIZE, COL_GAP = 6.5, 5.5, 7.5, 0.08
 
 
 @dataclass
@@ -247,6 +254,7 @@ def _page(data: Sitrep, lang: str, marking: str, n: int, title: str):
             color="#B00020",
             alpha=0.13,
             zorder=100,
+            gid="watermark",  # across the page on purpose (tests/unit/test_sitrep_layout.py)
         )
     return fig, ax
 
@@ -265,7 +273,7 @@ def _rows(
     ends at the next edge."""
     for i, text in enumerate(cells):
         ha = (align or ["left"] * len(cells))[i]
-        xx = x[i + 1] - 0.06 if ha == "right" else x[i]
+        xx = x[i + 1] - PAD if ha == "right" else x[i]
         ax.text(
             xx,
             y,
@@ -278,198 +286,278 @@ def _rows(
         )
 
 
-def _wrap(text: str, width_in: float, size: float) -> list[str]:
-    return textwrap.wrap(
-        text, max(6, int(width_in * 72 / (size * 0.6))), break_long_words=False
-    )  # ~0.6 em a character
+_TTP = TextToPath()
+
+
+@functools.lru_cache(maxsize=8192)
+def text_size(text: str, size: float, bold: bool = False, italic: bool = False):
+    """(width, height) in inches of one line of `text` as matplotlib lays it out: the font's own
+    advance widths, unhinted, as the PDF has them; the height is at least that of "lp", as
+    matplotlib's Text makes it (so every line of one size is equally tall)."""
+    prop = FontProperties(
+        size=size, weight="bold" if bold else "normal", style="italic" if italic else "normal"
+    )
+    w, h, _d = _TTP.get_text_width_height_descent(text, prop, ismath=False)
+    lp = _TTP.get_text_width_height_descent("lp", prop, ismath=False)[1] if text != "lp" else h
+    return w / 72, max(h, lp) / 72
+
+
+def line_height(size: float) -> float:
+    """The height (in) of one line of text at `size` points."""
+    return text_size("lp", size)[1]
+
+
+def _wrap(
+    text: str, width_in: float, size: float, bold: bool = False, italic: bool = False
+) -> list[str]:
+    """`text` in lines no wider than `width_in` at `size` points, measured with the font (words
+    are broken only after a hyphen, never around "→"; a word wider than the width keeps a line of
+    its own). Widths add up word by word (each measured once, cached): kerning across a space is
+    negligible, and 2 % is kept spare for it and for Agg's hinting."""
+    limit = width_in * 0.98
+    space = text_size(" ", size, bold, italic)[0]
+    lines: list[str] = []
+    line, used = "", 0.0
+    for word in _words(text):
+        pieces = re.split(r"(?<=[^\s-]-)(?=[^-])", word)
+        for i, piece in enumerate(pieces):
+            joint = "" if i else " "
+            w = text_size(piece, size, bold, italic)[0]
+            extra = (space if joint and line else 0.0) + w
+            if line and used + extra > limit:
+                lines.append(line)
+                line, used = piece, w
+            else:
+                line, used = (line + joint + piece if line else piece), used + extra
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _words(text: str) -> list[str]:
+    """`text`'s words, a change "3 → 6" kept together as one."""
+    words: list[str] = []
+    glue = False
+    for word in text.split():
+        if words and (glue or word == "→"):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+        glue = word == "→"
+    return words
+
+
+def _fit(text, width_in: float, size: float, bold: bool = False) -> str:
+    """`text` cut with "…" to `width_in` at `size` points (measured)."""
+    text = str(text)
+    if text_size(text, size, bold)[0] <= width_in:
+        return text
+    while len(text) > 1 and text_size(text + "…", size, bold)[0] > width_in:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 # --- pages -----------------------------------------------------------------------------------
 
 
+class _Flow:
+    """Blocks laid out top-down on a page: each has a measured height and a gap before it. When
+    they do not fit between `top` and `bottom`, every gap shrinks by the same factor (the blocks
+    keep their size), so a longer block (one more bullet, a longer office list) never runs into
+    what is below."""
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.items: list[tuple[float, float, object]] = []
+
+    def add(self, gap: float, height: float, draw) -> None:
+        """`draw(y)` draws the block with its top at `y` (inches)."""
+        self.items.append((gap, height, draw))
+
+    def text(self, gap: float, text: str, size: float, x: float = M, **kw) -> None:
+        """One line of text, top-aligned at `x`."""
+        kw.setdefault("color", INK)
+
+        def draw(y):
+            self.ax.text(x, y, text, ha="left", va="top", fontsize=size, **kw)
+
+        self.add(gap, line_height(size), draw)
+
+    def lines(self, gap: float, pitch: float, lines: list[str], size: float, **kw) -> None:
+        """Wrapped lines `pitch` apart (the first after `gap`)."""
+        for i, line in enumerate(lines):
+            self.text(gap if i == 0 else pitch - line_height(size), line, size, **kw)
+
+    def place(self, top: float, bottom: float) -> float:
+        """Draws every block; returns the bottom of the last."""
+        gaps = sum(g for g, _, _ in self.items)
+        heights = sum(h for _, h, _ in self.items)
+        room = top - bottom
+        squeeze = 1.0 if gaps + heights <= room or gaps <= 0 else max(0.0, room - heights) / gaps
+        y = top
+        for gap, height, draw in self.items:
+            y -= gap * squeeze
+            draw(y)
+            y -= height
+        return y
+
+
 def _cover(data: Sitrep, lang: str, marking: str) -> Figure:
+    """The cover's blocks flow top-down from their measured heights (_Flow) above the fingerprint
+    note, which stands at the foot of the page."""
     fig, ax = _page(data, lang, marking, 1, t("sitrep.cover_title", lang))
-    y = TOP - 0.35
+    flow = _Flow(ax)
+    width = W - 2 * M
     area = (
         t("briefing.area_office", lang, office=regions.offices().loc[data.office, "name"])
         if data.office
         else t("briefing.area_all", lang)
     )
-    for text, size, bold in (
-        (t("sitrep.subtitle", lang), 12, False),
-        (
-            t(
-                "sitrep.period",
-                lang,
-                start=day(data.start, lang),
-                end=day(data.end, lang),
-                days=(data.end - data.start).days + 1,
-            ),
-            11,
-            True,
+    flow.text(0.35, t("sitrep.subtitle", lang), 12)
+    flow.text(
+        0.3 - line_height(12),
+        t(
+            "sitrep.period",
+            lang,
+            start=day(data.start, lang),
+            end=day(data.end, lang),
+            days=(data.end - data.start).days + 1,
         ),
-        (
-            t("sitrep.as_of", lang, date=day(data.as_of, lang), made=when(data.made_at, lang)),
-            10,
-            False,
-        ),
-        (area, 10, False),
-    ):
-        ax.text(
-            M,
-            y,
-            text,
-            ha="left",
-            va="top",
-            fontsize=size,
-            fontweight="bold" if bold else "normal",
-            color=INK,
-        )
-        y -= 0.3
+        11,
+        fontweight="bold",
+    )
+    as_of = t("sitrep.as_of", lang, date=day(data.as_of, lang), made=when(data.made_at, lang))
+    flow.text(0.3 - line_height(11), as_of, 10)
+    flow.text(0.3 - line_height(10), area, 10)
+
     # election: phase on the as-of date and days to / since voting
-    y -= 0.15
     e = data.election
     phase = e.phase_on(data.as_of)
-    ax.add_patch(
-        Rectangle(
-            (M, y - 0.72), W - 2 * M, 0.72, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8
-        )
-    )
-    ax.text(
-        M + 0.15,
-        y - 0.2,
-        e.name(lang),
-        ha="left",
-        va="center",
-        fontsize=10,
-        fontweight="bold",
-        color=INK,
-    )
-    ax.text(
-        M + 0.15,
-        y - 0.5,
+    phase_line = (
         f"{t('overview.phase', lang)}: {phase.name(lang) if phase else t('overview.no_phase', lang)}"
-        f"   ·   {voting_text(e, data.as_of, lang)}",
-        ha="left",
-        va="center",
-        fontsize=10,
-        color=INK,
+        f"   ·   {voting_text(e, data.as_of, lang)}"
     )
-    if phase:
+
+    def election_box(y):
         ax.add_patch(
             Rectangle(
-                (W - M - 0.35, y - 0.58),
-                0.2,
-                0.44,
-                facecolor=style.phase_colours(p.key for p in e.phases)[phase.key],
-                edgecolor="#777777",
-                linewidth=0.5,
+                (M, y - 0.72), width, 0.72, facecolor="#F3F5F8", edgecolor="#C9D1DA", linewidth=0.8
             )
         )
-    y -= 1.05
+        ax.text(
+            M + 0.15,
+            y - 0.2,
+            e.name(lang),
+            ha="left",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color=INK,
+        )
+        ax.text(M + 0.15, y - 0.5, phase_line, ha="left", va="center", fontsize=10, color=INK)
+        if phase:
+            ax.add_patch(
+                Rectangle(
+                    (W - M - 0.35, y - 0.58),
+                    0.2,
+                    0.44,
+                    facecolor=style.phase_colours(p.key for p in e.phases)[phase.key],
+                    edgecolor="#777777",
+                    linewidth=0.5,
+                )
+            )
+
+    flow.add(0.45 - line_height(10), 0.72, election_box)
+
     # headline numbers with their change
-    ax.text(
-        M,
-        y,
-        t("sitrep.headline", lang),
-        ha="left",
-        va="top",
-        fontsize=11.5,
-        fontweight="bold",
-        color=INK,
-    )
-    y -= 0.3
-    for part in _wrap(baseline_text(data, lang), W - 2 * M, 8.5):
-        ax.text(M, y, part, ha="left", va="top", fontsize=8.5, color=GREY, style="italic")
-        y -= 0.19
-    y -= 0.19
-    cols = [M, M + 3.0, M + 4.3, M + 5.6, W - M]
-    _rows(
-        ax,
-        cols,
-        y,
-        ["", t("sitrep.now", lang), t("sitrep.change", lang), t("sitrep.before", lang)],
+    flow.text(0.33, t("sitrep.headline", lang), 11.5, fontweight="bold")
+    flow.lines(
+        0.3 - line_height(11.5),
+        0.19,
+        _wrap(baseline_text(data, lang), width, 8.5, italic=True),
         8.5,
-        True,
-        align=["left", "right", "right", "right"],
+        color=GREY,
+        style="italic",
     )
-    y -= 0.1
-    ax.plot([M, W - M], [y, y], color="#C9D1DA", linewidth=0.6)
+    cols = [M, M + 3.0, M + 4.3, M + 5.6, W - M]
+    right = ["left", "right", "right", "right"]
+    head_h, row_h = line_height(8.5), line_height(10.5)
     before = data.headline_before
-    for key in HEADLINE:
-        y -= 0.3
-        now = data.headline[key]
-        cells = [t(f"kpi.{key}", lang), num(now, lang)]
-        colours = {}
-        if before is not None:
-            delta = now - before[key]
-            cells += [signed(delta, lang), num(before[key], lang)]
-            if delta > 0 and key in WORSE_WHEN_UP:
-                colours[2] = WORSE
-        else:
-            cells += ["–", "–"]
-        _rows(ax, cols, y, cells, 10.5, False, colours, align=["left", "right", "right", "right"])
-    y -= 0.45
+
+    def headline_table(y):
+        y -= head_h / 2  # rows are centred on their y
+        heads = ["", t("sitrep.now", lang), t("sitrep.change", lang), t("sitrep.before", lang)]
+        _rows(ax, cols, y, heads, 8.5, True, align=right)
+        y -= 0.1
+        ax.plot([M, W - M], [y, y], color="#C9D1DA", linewidth=0.6)
+        for key in HEADLINE:
+            y -= 0.3
+            now = data.headline[key]
+            cells = [t(f"kpi.{key}", lang), num(now, lang)]
+            colours = {}
+            if before is not None:
+                delta = now - before[key]
+                cells += [signed(delta, lang), num(before[key], lang)]
+                if delta > 0 and key in WORSE_WHEN_UP:
+                    colours[2] = WORSE
+            else:
+                cells += ["–", "–"]
+            _rows(ax, cols, y, cells, 10.5, False, colours, align=right)
+
+    flow.add(
+        0.38 - line_height(8.5), head_h / 2 + 0.1 + 0.3 * len(HEADLINE) + row_h / 2, headline_table
+    )
+
+    # what needs doing, in bullets (one more when a voter list is held), wrapped to the page
     n_dec, n_closed = len(data.decisions), len(data.closed)
-    for text in (
+    bullets = (
         t("sitrep.cover_decisions", lang, n=num(n_dec, lang)),
         t("sitrep.cover_closed", lang, n=num(n_closed, lang), since=when(data.closed_since, lang)),
         t("sitrep.cover_changes", lang, n=num(len(data.changes), lang)),
         *_voter_line(data, lang),
-    ):
-        ax.text(M, y, "•  " + text, ha="left", va="top", fontsize=9.5, color=INK)
-        y -= 0.27
-    # office area: each office and the regencies it covers in the pack
-    y -= 0.25
-    ax.text(
-        M,
-        y,
-        t("sitrep.office_area", lang),
-        ha="left",
-        va="top",
-        fontsize=11.5,
-        fontweight="bold",
-        color=INK,
     )
-    y -= 0.32
+    indent = text_size("•  ", 9.5)[0]
+    for i, text in enumerate(bullets):
+        parts = _wrap(text, width - indent, 9.5)
+        gap = 0.45 - row_h / 2 if i == 0 else 0.27 - line_height(9.5)
+        for j, part in enumerate(parts):
+
+            def draw(y, part=part, first=j == 0):
+                if first:
+                    ax.text(M, y, "•", ha="left", va="top", fontsize=9.5, color=INK)
+                ax.text(M + indent, y, part, ha="left", va="top", fontsize=9.5, color=INK)
+
+            flow.add(gap if j == 0 else 0.2 - line_height(9.5), line_height(9.5), draw)
+
+    # office area: each office and the regencies it covers in the pack
+    flow.text(0.52 - line_height(9.5), t("sitrep.office_area", lang), 11.5, fontweight="bold")
     offices = regions.offices().set_index("id")
+    gap = 0.32 - line_height(11.5)
     for office in dict.fromkeys(data.areas.values()):
         codes = [c for c, o in data.areas.items() if o == office]
         line = f"{offices.loc[office, 'name']}: {', '.join(regions.regency_name(c) for c in codes)}"
-        for part in _wrap(line, W - 2 * M, 8.5):
-            ax.text(M, y, part, ha="left", va="top", fontsize=8.5, color=INK)
-            y -= 0.2
-        y -= 0.06
+        flow.lines(gap, 0.2, _wrap(line, width, 8.5), 8.5)
+        gap = 0.26 - line_height(8.5)
+
     # contents
-    y -= 0.2
-    ax.text(
-        M,
-        y,
-        t("sitrep.contents", lang),
-        ha="left",
-        va="top",
-        fontsize=11.5,
-        fontweight="bold",
-        color=INK,
+    flow.text(0.46 - line_height(8.5), t("sitrep.contents", lang), 11.5, fontweight="bold")
+    keys = ("map_title", "decisions_title", "days_title", "table_title", "changes_title")
+    flow.lines(
+        0.3 - line_height(11.5),
+        0.22,
+        [f"{n}.  {t('sitrep.' + key, lang)}" for n, key in enumerate(keys, 2)],
+        9,
     )
-    y -= 0.3
-    for n, key in enumerate(
-        ("map_title", "decisions_title", "days_title", "table_title", "changes_title"), 2
-    ):
-        ax.text(
-            M, y, f"{n}.  {t('sitrep.' + key, lang)}", ha="left", va="top", fontsize=9, color=INK
-        )
-        y -= 0.22
-    ax.text(
-        M,
-        BOTTOM + 0.05,
-        "\n".join(_wrap(t("sitrep.fingerprint_note", lang), W - 2 * M, 7)),
-        ha="left",
-        va="bottom",
-        fontsize=7,
-        color=GREY,
-        linespacing=1.3,
-    )
+
+    # the fingerprint note at the foot, drawn upwards from the footer; the flow ends above it
+    note = _wrap(t("sitrep.fingerprint_note", lang), width, 7)
+    pitch = 0.125
+    y = BOTTOM + 0.05 + (len(note) - 1) * pitch + line_height(7)
+    note_top = y
+    for part in note:
+        ax.text(M, y, part, ha="left", va="top", fontsize=7, color=GREY)
+        y -= pitch
+    flow.place(TOP, note_top + 0.15)
     return fig
 
 
@@ -529,19 +617,19 @@ def _map_page(data: Sitrep, lang: str, marking: str) -> Figure:
         "legend_values": (M + half + gap, row + 1.0, half, 1.2),
         "legend_alerts": (M + half + gap, row - 0.6, half, 1.5),
     }
+    first = len(fig.axes)
     briefing.draw_panels(fig, briefing.Layout(W, H, boxes), inp)
+    fig.axes[first].set_label("map")  # draw_panels' first axes; its place names are its own
     _top5_detail(ax, data, lang, row - 2.0)
+    # the source line above the boundaries' attribution, stacked upwards from measured heights
+    attribution = _wrap(source_text(regions.attribution(), lang), W - 2 * M, 6.5)
+    y = BOTTOM + 0.02
+    for part in reversed(attribution):
+        ax.text(M, y, part, ha="left", va="bottom", fontsize=6.5, color=GREY)
+        y += 0.11
     source = t("briefing.source_line", lang, batches=data.batches)
-    ax.text(M, BOTTOM + 0.2, source, ha="left", va="bottom", fontsize=7.5, color=GREY)
-    ax.text(
-        M,
-        BOTTOM + 0.02,
-        "\n".join(_wrap(source_text(regions.attribution(), lang), W - 2 * M, 6.5)),
-        ha="left",
-        va="bottom",
-        fontsize=6.5,
-        color=GREY,
-    )
+    y += 0.06 + line_height(6.5) - 0.11
+    ax.text(M, y, source, ha="left", va="bottom", fontsize=7.5, color=GREY)
     return fig
 
 
@@ -663,11 +751,11 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
         sev = t(f"alerts.severity_{a['severity']}", lang)
         cells = [
             sev,
-            _cut(a["place"], 30),
-            _cut(t(f"alerts.{a['rule']}", lang), 36),
+            _fit(a["place"], cols[2] - cols[1] - 0.08, 7.5),
+            _fit(t(f"alerts.{a['rule']}", lang), cols[3] - cols[2] - 0.08, 7.5),
             formats.date(a["date"], lang),
             age,
-            _cut(holder, 26),
+            _fit(holder, cols[6] - cols[5] - 0.06, 7.5),
         ]
         _rows(ax, cols, y, cells, 7.5, False, {0: style.ALERT_SEVERITY[a["severity"]]})
     more = len(data.decisions) - len(shown)
@@ -700,7 +788,7 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
     if closed.empty:
         ax.text(M, y, t("sitrep.no_closed", lang), ha="left", va="center", fontsize=9, color=INK)
     else:
-        cols2 = [M, M + 0.65, M + 2.35, M + 4.35, M + 5.6, W - M]
+        cols2 = [M, M + 0.65, M + 2.35, M + 4.2, M + 5.7, W - M]
         _rows(
             ax,
             cols2,
@@ -720,10 +808,10 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
                 y,
                 [
                     t(f"alerts.severity_{a['severity']}", lang),
-                    _cut(a["place"], 30),
-                    _cut(t(f"alerts.{a['rule']}", lang), 36),
-                    when(a["status_changed_at"], lang),
-                    _cut(a["status_changed_by"] or "–", 22),
+                    _fit(a["place"], cols2[2] - cols2[1] - 0.08, 7.5),
+                    _fit(t(f"alerts.{a['rule']}", lang), cols2[3] - cols2[2] - 0.08, 7.5),
+                    _fit(when(a["status_changed_at"], lang), cols2[4] - cols2[3] - 0.08, 7.5),
+                    _fit(a["status_changed_by"] or "–", cols2[5] - cols2[4] - 0.06, 7.5),
                 ],
                 7.5,
             )
@@ -740,11 +828,6 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
                 style="italic",
             )
     return fig
-
-
-def _cut(text, n: int) -> str:
-    text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _days_page(data: Sitrep, lang: str, marking: str) -> Figure:
@@ -838,6 +921,55 @@ def _days_page(data: Sitrep, lang: str, marking: str) -> Figure:
 COMPONENT_SHORT = {k: f"sitrep.short_{k}" for k in RISK_COMPONENTS}
 
 
+def _table_columns(heads: list[str], rows: list[list[str]], width: float):
+    """Column widths (in) that fit each column's widest cell and its heading's widest word, with
+    COL_GAP between columns; the room left over is shared equally. Returns (widths, heading
+    size, heading lines): when the words do not fit at HEAD_SIZE, the headings shrink (at least
+    to HEAD_MIN); each heading is wrapped, by measured width, to its column."""
+    cells = [
+        max([text_size(r[i], CELL_SIZE, bold=i == 1)[0] for r in rows] or [0.0])
+        for i in range(len(heads))
+    ]
+    size = HEAD_SIZE
+    while True:
+        words = [
+            max(text_size(w, size, True)[0] for w in _wrap(h, 0.01, size, True)) for h in heads
+        ]
+        need = [max(c, w) + COL_GAP for c, w in zip(cells, words)]
+        need[0] += PAD  # the left-aligned first column: its text starts at the edge
+        if sum(need) <= width or size <= HEAD_MIN:
+            break
+        size -= 0.25
+    # where there is room, a heading of three words or more gets two lines, not three
+    two = [
+        max(n, _two_lines(h, size) + COL_GAP + (PAD if i == 0 else 0))
+        for i, (n, h) in enumerate(zip(need, heads))
+    ]
+    if sum(two) <= width:
+        need = two
+    spare = max(0.0, width - sum(need)) / len(need)
+    widths = [n + spare for n in need]
+    lines = [_wrap(h, w - COL_GAP, size, True) for h, w in zip(heads, widths)]
+    return widths, size, lines
+
+
+def _two_lines(text: str, size: float) -> float:
+    """The least width (in) in which `text` (bold, at `size`) wraps to at most two lines."""
+    words = text.split()
+    if len(words) < 3:
+        return 0.0
+    return (
+        min(
+            max(
+                text_size(" ".join(words[:k]), size, True)[0],
+                text_size(" ".join(words[k:]), size, True)[0],
+            )
+            for k in range(1, len(words))
+        )
+        / 0.98
+    )
+
+
 def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
     fig, ax = _page(data, lang, marking, 5, t("sitrep.table_title", lang))
     y = TOP - 0.2
@@ -848,11 +980,7 @@ def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
     ):
         ax.text(M, y, part, ha="left", va="top", fontsize=8.5, color=GREY, style="italic")
         y -= 0.19
-    y -= 0.5
-    widths = [1.3, 0.45, 0.4] + [0.5] * len(RISK_COMPONENTS) + [0.62, 0.5, 0.5, 0.5]
-    cols = [M]
-    for w in widths:
-        cols.append(cols[-1] + w)
+    regs = data.regencies.sort_values("score", ascending=False, kind="stable")
     heads = (
         [t("overview.regency", lang), t("sitrep.col_score", lang), t("sitrep.col_delta", lang)]
         + [t(COMPONENT_SHORT[k], lang) for k in RISK_COMPONENTS]
@@ -863,34 +991,13 @@ def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
             t("sitrep.col_per_1000", lang),
         ]
     )
-    align = ["left"] + ["right"] * (len(heads) - 1)
-    for i, head in enumerate(heads):  # two-line headers, wrapped to the column
-        xx = cols[i + 1] - 0.06 if align[i] == "right" else cols[i]
-        ax.text(
-            xx,
-            y,
-            "\n".join(_wrap(head, widths[i] - 0.04, 6.5)),
-            ha=align[i],
-            va="bottom",
-            fontsize=6.5,
-            fontweight="bold",
-            color=INK,
-            linespacing=1.1,
-        )
-    y -= 0.08
-    ax.plot([M, cols[-1]], [y, y], color="#9AA5B1", linewidth=0.7)
-    regs = data.regencies.sort_values("score", ascending=False, kind="stable")
-    for n, (code, r) in enumerate(regs.iterrows()):
-        y -= 0.3
-        if n % 2 == 0:
-            ax.add_patch(
-                Rectangle((M, y - 0.15), cols[-1] - M, 0.3, facecolor="#F3F5F8", edgecolor="none")
-            )
+    rows, worse = [], []
+    for code, r in regs.iterrows():
         before = r.get("score_before")
         delta = r["score"] - before if before is not None and pd.notna(before) else None
-        cells = (
+        rows.append(
             [
-                _cut(regions.regency_name(code), 22),
+                regions.regency_name(code),
                 num(r["score"], lang, 1),
                 signed(delta, lang, 1) if delta is not None else "–",
             ]
@@ -902,8 +1009,37 @@ def _table_page(data: Sitrep, lang: str, marking: str) -> Figure:
                 num(r["per_1000_voters"], lang, 2),
             ]
         )
-        colours = {2: WORSE} if delta is not None and delta > 0 else {}
-        _rows(ax, cols, y, cells, 7.5, False, colours, align)
+        worse.append(delta is not None and delta > 0)
+    widths, head_size, head_lines = _table_columns(heads, rows, W - 2 * M)
+    cols = [M]
+    for w in widths:
+        cols.append(cols[-1] + w)
+    align = ["left"] + ["right"] * (len(heads) - 1)
+    pitch = head_size * 1.1 / 72  # the headings' line spacing
+    tallest = max(len(lines) for lines in head_lines)
+    y -= 0.3 + (tallest - 1) * pitch + line_height(head_size)  # the headings' bottom line
+    for i, lines in enumerate(head_lines):  # headings wrapped to the column, bottom-aligned
+        xx = cols[i + 1] - PAD if align[i] == "right" else cols[i]
+        for j, part in enumerate(reversed(lines)):
+            ax.text(
+                xx,
+                y + j * pitch,
+                part,
+                ha=align[i],
+                va="bottom",
+                fontsize=head_size,
+                fontweight="bold",
+                color=INK,
+            )
+    y -= 0.08
+    ax.plot([M, cols[-1]], [y, y], color="#9AA5B1", linewidth=0.7)
+    for n, (cells, up) in enumerate(zip(rows, worse)):
+        y -= 0.3
+        if n % 2 == 0:
+            ax.add_patch(
+                Rectangle((M, y - 0.15), cols[-1] - M, 0.3, facecolor="#F3F5F8", edgecolor="none")
+            )
+        _rows(ax, cols, y, cells, CELL_SIZE, False, {2: WORSE} if up else {}, align)
         ax.texts[-len(cells) + 1].set_fontweight("bold")
     y -= 0.45
     notes = [
