@@ -8,16 +8,17 @@ serves the app as `make run` does (`python -m ui.serve`), and drives Debian's ch
 Playwright (every request outside the app aborted, as in tests/e2e/conftest.py). Each repeat is a
 new browser context (a new Streamlit session) at 1440x900 and times:
 
-  sign-in      click "Masuk" -> the overview drawn (its map's regions on screen)
+  sign-in      click "Masuk" -> the overview drawn (its map, a picture, loaded)
   page switch  overview -> map page (sidebar link) -> the map drawn
   period       on the map page, a new start day typed into the period field -> rerun drawn
   phase        on the map page, a phase from the "phase_pick" shortcut -> rerun drawn
 
-"Drawn" = the last plotly redraw (plotly_afterplot) or websocket message after the action, once
+"Drawn" = the last plotly redraw (plotly_afterplot), image load or websocket message after the action, once
 the app is idle and nothing has come for 1.5 s (that wait is not counted; the next step starts on
 a settled page). Times are taken by the page's clock. For each step it also records the bytes the
-server sent over the websocket (Streamlit's deltas: figure JSON, tables), the map geometry and
-JavaScript fetched over HTTP, and how long plotly drew after the last message. Prints medians and maxima.
+server sent over the websocket (Streamlit's deltas: figure JSON, tables), the map geometry,
+images and JavaScript fetched over HTTP, and how long the browser drew after the last message
+(plotly, an image). Prints medians and maxima.
 """
 
 from __future__ import annotations
@@ -56,12 +57,14 @@ PY = sys.executable
 KEY = "44" * 32  # throw-away pseudonym key: the benchmark database holds synthetic data only
 APP = '[data-testid="stApp"]'
 REGIONS = '[data-testid="stPlotlyChart"] path.choroplethlocation'
+OVERVIEW_MAP = '[data-testid="stImage"] img'  # the overview's map: a picture drawn on the server
 
 # Installed before any page script: records, by the page's own clock (performance.now()), every
 # websocket message from the server (time, bytes: Streamlit's deltas and script_finished) and
-# every plotly redraw (plotly_afterplot).
+# every plotly redraw (plotly_afterplot) and image load.
 PROBE = """
-window.__bench = {msgs: [], plots: []};
+window.__bench = {msgs: [], plots: [], imgs: []};
+document.addEventListener('load', e => e.target.tagName === 'IMG' && window.__bench.imgs.push(performance.now()), true);
 const NativeWS = window.WebSocket;
 window.WebSocket = function (...args) {
   const ws = new NativeWS(...args);
@@ -85,8 +88,10 @@ DONE = """([t0, sel]) => {
   const b = window.__bench, app = document.querySelector('%s');
   if (!app || app.dataset.testScriptState === 'running' || app.dataset.testConnectionState !== 'CONNECTED') return false;
   const msgs = b.msgs.filter(m => m[0] > t0);
-  if (!msgs.length || (sel && !document.querySelector(sel))) return false;
-  const lastMsg = msgs[msgs.length - 1][0], last = Math.max(lastMsg, ...b.plots.filter(t => t > t0));
+  const el = sel && document.querySelector(sel);
+  if (!msgs.length || (sel && (!el || (el.tagName === 'IMG' && !(el.complete && el.naturalWidth))))) return false;
+  const lastMsg = msgs[msgs.length - 1][0],
+        last = Math.max(lastMsg, ...b.plots.filter(t => t > t0), ...b.imgs.filter(t => t > t0));
   return performance.now() - last > %d ? {finished: lastMsg, plotted: last,
                                           bytes: msgs.reduce((n, m) => n + m[1], 0)} : false;
 }""" % (APP, QUIET)  # noqa: UP031 - braces are JavaScript's
@@ -199,17 +204,25 @@ def serve(db_url: str, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 class Meter:
-    """Bytes fetched over HTTP since `mark()`: map geometry (/app/static/geo/) and JavaScript."""
+    """Bytes fetched over HTTP since `mark()`: map geometry (/app/static/geo/), images (Streamlit's
+    /media/) and JavaScript."""
 
     def __init__(self, page):
-        self.geo = self.js = 0
+        self.geo = self.js = self.img = 0
         page.on("response", self._response)
 
     def _response(self, resp):
         from playwright.sync_api import Error as PlaywrightError
 
+        url = resp.url
         kind = (
-            "geo" if "/app/static/geo/" in resp.url else "js" if resp.url.endswith(".js") else None
+            "geo"
+            if "/app/static/geo/" in url
+            else "img"
+            if "/media/" in url
+            else "js"
+            if url.endswith(".js")
+            else None
         )
         if kind:
             with contextlib.suppress(
@@ -217,15 +230,15 @@ class Meter:
             ):  # a body gone with a closed page counts for nothing
                 setattr(self, kind, getattr(self, kind) + len(resp.body()))
 
-    def mark(self) -> tuple[int, int]:
-        return self.geo, self.js
+    def mark(self) -> tuple[int, int, int]:
+        return self.geo, self.js, self.img
 
 
 def step(page, meter: Meter, action, selector: str | None = None) -> dict:
     """Run `action` and wait until its rerun is drawn; times by the page's clock."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    geo0, js0 = meter.mark()
+    geo0, js0, img0 = meter.mark()
     for attempt in range(
         3
     ):  # a click that lands while plotly redraws can be lost: try again, timed afresh
@@ -261,6 +274,7 @@ def step(page, meter: Meter, action, selector: str | None = None) -> dict:
         "ws_kb": done["bytes"] / 1024,
         "geo_kb": (meter.geo - geo0) / 1024,
         "js_kb": (meter.js - js0) / 1024,
+        "img_kb": (meter.img - img0) / 1024,
     }
 
 
@@ -289,6 +303,11 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
     try:
         page.goto(base)
         page.locator(".st-key-signin_user input").wait_for(timeout=60_000)
+        # The sign-in page preloads plotly.js (ui/preload.py) while a person types their name and
+        # password (seconds): the rounds start once it has drawn, as a person's sign-in would.
+        page.locator(".st-key-chart_preload .main-svg").first.wait_for(
+            state="attached", timeout=60_000
+        )
         page.wait_for_function(DONE, arg=[0, None], timeout=60_000)
         page.locator(".st-key-signin_user input").fill(user)
         page.locator(".st-key-signin_password input").fill(password)
@@ -296,7 +315,7 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
             page,
             meter,
             lambda: page.locator('[data-testid="stFormSubmitButton"] button').click(),
-            REGIONS,
+            OVERVIEW_MAP,
         )
         out["page switch"] = step(
             page,
@@ -402,12 +421,12 @@ def main() -> None:
         f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
-        f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8}"
+        f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8} {'img KiB':>8}"
     )
     for name, s in summary.items():
         print(
             f"{name:12} {s['s_median']:7.2f} {s['s_max']:6.2f} {s['script_s_median']:7.2f} "
-            f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f}"
+            f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f} {s['img_kb_median']:8.0f}"
         )
 
 
