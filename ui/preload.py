@@ -19,7 +19,7 @@ from viz.maps import PLOTLY_CONFIG
 KEY = "chart_preload"
 _HIDDEN = (
     f"<style>.st-key-{KEY}{{position:absolute;left:-10000px;width:10px;height:10px;"
-    "overflow:hidden;opacity:0;pointer-events:none}</style>"
+    "overflow:hidden;visibility:hidden;pointer-events:none}</style>"
 )
 
 
