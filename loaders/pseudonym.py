@@ -141,6 +141,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+# Seconds the helper may take beyond 1 s per 100,000 numbers (it hashes ~1 million a second).
+HELPER_TIMEOUT_S = 30
+
 # The helper: reads the 64-byte padded key, the label's length and the label, then the numbers
 # (UTF-8, one a line) up to the end of its input; writes their hex HMACs, 64 characters each.
 _WORKER = """
@@ -188,10 +191,16 @@ def _helper(mac: _Hmac, label: bytes, numbers):
 
 
 def _collect(proc, n: int) -> list[str] | None:
-    """The helper's n hex digests, or None when it did not give them all."""
-    blob = proc.stdout.read()
-    proc.stdout.close()
-    if proc.wait() != 0 or len(blob) != 64 * n:
+    """The helper's n hex digests, or None when it did not give them all, or not in time (a
+    stopped or starved helper: the caller hashes its share itself rather than wait on it)."""
+    proc.stdin = None  # closed after writing; communicate() would flush it
+    try:
+        blob, _ = proc.communicate(timeout=HELPER_TIMEOUT_S + n / 100_000)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0 or len(blob) != 64 * n:
         return None
     text = blob.decode("ascii")
     return [text[i : i + 64] for i in range(0, 64 * n, 64)]

@@ -7,6 +7,7 @@ import datetime as dt
 import hmac
 import os
 import random
+import signal
 import string
 
 import numpy as np
@@ -92,6 +93,26 @@ def test_no_helper_process_to_be_had_hashes_everything_here(helper_runs, monkeyp
     numbers = np.array([f"A{i:07d}" for i in range(10)], dtype=object)
     assert list(pseudonyms(numbers)) == [_standard(n, b"") for n in numbers]
     assert helper_runs == [None]
+
+
+def test_a_stopped_helper_is_not_waited_for_its_share_is_hashed_here(monkeypatch):
+    """A helper that never answers (stopped here with SIGSTOP) costs the import its timeout, not
+    the import itself: it is killed and its share hashed in this process, with the same values."""
+    started, helper = [], pseudonym_module._helper
+
+    def stopped(*args):
+        proc = helper(*args)
+        os.kill(proc.pid, signal.SIGSTOP)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(pseudonym_module, "_cores", lambda: 2)
+    monkeypatch.setattr(pseudonym_module, "HELPER_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(pseudonym_module, "_helper", stopped)
+    numbers = np.array([f"A{i:07d}" for i in range(10)], dtype=object)
+    assert list(pseudonyms(numbers)) == [_standard(n, b"") for n in numbers]
+    assert len(started) == 1 and started[0].returncode == -signal.SIGKILL
 
 
 def test_a_voter_list_hashed_with_the_helper_stores_the_standard_hashes(engine, helper_runs):
