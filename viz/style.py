@@ -117,6 +117,6 @@ LABEL_AT = {
         False,
     ),  # Lombok Timur: above its point, clear of its office
     "52.02": (116.300, -8.830, "center", False),  # Lombok Tengah: south of the airport (LOP)
-    "52.71": (115.990, -8.520, "right", True),  # Kota Mataram: in the strait, west
+    "52.71": (116.025, -8.520, "right", True),  # Kota Mataram: in the strait, clear of the edge
     "52.72": (118.930, -8.330, "left", True),  # Kota Bima: north-east
 }
