@@ -65,9 +65,12 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
 def open_app(page: Page, app, path: str = "") -> None:
     """Open the app (a new session) and sign in as the e2e analyst when the app asks for it."""
     page.goto(f"{app.url}/{path.lstrip('/')}")
-    # Before the first run Streamlit shows a placeholder nav: wait for a page title instead.
+    # Before the first run Streamlit shows a placeholder nav: wait for a page title instead, then
+    # for the sign-in form or the signed-in nav itself (the sign-in page's title can be drawn
+    # before its form: on a loaded machine the form was then taken as absent and never filled).
     page.locator(f"h1, {SIGN_IN_USER}").first.wait_for(timeout=60_000)
     wait_idle(page)
+    page.locator(f'{SIGN_IN_USER}, [data-testid="stSidebarNav"]').first.wait_for(timeout=60_000)
     if page.locator(SIGN_IN_USER).count():
         assert app.user, (
             "the app asks for a sign-in but no local account could be created (storage.users)"
