@@ -218,7 +218,7 @@ def engine(request, databases, tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    """`make test` runs the suite on pytest-xdist workers (`-n 3 --dist loadgroup`): each test
+    """`make test` runs the suite on pytest-xdist workers (`-n 2 --dist loadgroup`): each test
     file stays on one worker, as `--dist loadfile` would keep it, and all of tests/e2e/ on the same
     one, so its demo seeding and app server are made once, not once per worker."""
     for item in items:

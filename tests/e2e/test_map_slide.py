@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from domain.filters import METRICS as ALL_METRICS
 from i18n import t
 from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: F401 - the same browser flags
-from tests.e2e.helpers import MAP, SIGN_IN_USER, go_to, wait_idle, wait_map
+from tests.e2e.helpers import MAP, SIGN_IN_USER, SIGNED_IN, go_to, sign_in, wait_idle, wait_map
 
 pytestmark = pytest.mark.e2e
 QUIET = "peta?from=2024-11-24&to=2024-11-26"
@@ -33,13 +33,8 @@ def open_map(page: Page, app, link: str, lang: str = "id") -> None:
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
     if page.locator(SIGN_IN_USER).count():
-        page.locator(SIGN_IN_USER).fill(app.user)
-        page.locator(".st-key-signin_password input").fill(app.password)
-        page.locator('[data-testid="stFormSubmitButton"] button').click()
-    page.locator(
-        '[data-testid="stSidebarNav"], [data-testid="stSidebarCollapsedControl"], '
-        '[data-testid="stExpandSidebarButton"]'
-    ).first.wait_for(timeout=60_000)
+        sign_in(page, app)
+    page.locator(SIGNED_IN).first.wait_for(timeout=60_000)
     wait_idle(page)
     if t("map.title", lang) not in page.locator("h1").first.inner_text():
         go_to(page, "map", lang)
