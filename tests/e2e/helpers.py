@@ -81,7 +81,8 @@ def open_app(page: Page, app, path: str = "") -> None:
     wait_idle(page)
 
 
-# The signed-in app: its page list, or on a phone the button that opens it.
+# The signed-in app: its page list, or on a phone the button that opens it (the list is then in
+# the page but hidden: wait for whichever is visible, not for the first in the page).
 SIGNED_IN = (
     '[data-testid="stSidebarNav"], [data-testid="stSidebarCollapsedControl"], '
     '[data-testid="stExpandSidebarButton"]'
@@ -98,7 +99,9 @@ def sign_in(page: Page, app) -> None:
         page.locator(SIGN_IN_PASSWORD).fill(app.password)
         page.locator('[data-testid="stFormSubmitButton"] button').click()
         try:
-            page.locator(SIGNED_IN).first.wait_for(timeout=20_000 if attempt == 0 else 60_000)
+            page.locator(SIGNED_IN).filter(visible=True).first.wait_for(
+                timeout=20_000 if attempt == 0 else 60_000
+            )
             return
         except PlaywrightTimeout:
             if attempt or not page.locator(SIGN_IN_USER).count():

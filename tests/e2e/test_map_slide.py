@@ -34,7 +34,7 @@ def open_map(page: Page, app, link: str, lang: str = "id") -> None:
         expect(dialog).to_have_count(0)
     if page.locator(SIGN_IN_USER).count():
         sign_in(page, app)
-    page.locator(SIGNED_IN).first.wait_for(timeout=60_000)
+    page.locator(SIGNED_IN).filter(visible=True).first.wait_for(timeout=60_000)
     wait_idle(page)
     if t("map.title", lang) not in page.locator("h1").first.inner_text():
         go_to(page, "map", lang)
