@@ -29,9 +29,9 @@ run: bootstrap
 	@# ui.serve: production checks before anything listens (exit 2), the upload guard, then streamlit run.
 	MALLOC_ARENA_MAX=2 $(PY) -m ui.serve --server.headless true --server.port $(PORT) --server.address $(ADDRESS)
 
-# Two pytest-xdist workers, one per core (full suite, quiet machine: 2 workers 454 s, 3 workers
-# 380 s, 4 workers 445 s; with three, two of four clean-clone CI runs each lost one browser test
-# to the contention, so CI keeps two; `make test TEST_WORKERS=3` on a machine of your own).
+# Two pytest-xdist workers, one per core (full suite, quiet machine: 2 workers 364-454 s,
+# 3 workers 380 s, 4 workers 445 s; a run with three lost one browser sign-in of unknown cause,
+# so CI keeps two; `make test TEST_WORKERS=3` on a machine of your own).
 # tests/conftest.py keeps a test file, and all of tests/e2e/, on one worker.
 TEST_WORKERS ?= 2
 
