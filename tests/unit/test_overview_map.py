@@ -23,20 +23,9 @@ from viz import briefing  # noqa: E402
 from viz.briefing import BriefingInput, overview_layout, overview_pixel, overview_png  # noqa: E402
 
 DAY = dt.date(2024, 11, 27)
-VALUES = {  # as in test_briefing.py: distinct, far enough apart for ten colours
-    "52.01": 412.0,
-    "52.02": 1630.0,
-    "52.03": 233.0,
-    "52.04": 180.0,
-    "52.05": 95.0,
-    "52.06": 61.0,
-    "52.07": 840.0,
-    "52.08": 2210.0,
-    "52.71": 987.0,
-    "52.72": 40.0,
-}
-# Kota Mataram's interior point lies next to the Mataram office marker (see test_briefing.py).
-CHECKED = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.72"]
+# The briefing test's values (distinct, far enough apart for ten colours) and the regencies
+# whose interior point is clear of markers (Kota Mataram's lies next to the Mataram office).
+from tests.unit.test_briefing import CHECKED, VALUES  # noqa: E402
 
 
 def make_input(values=None, lang="id") -> BriefingInput:
