@@ -50,13 +50,16 @@ class Stored:
     column `source`, with `default` for a blank cell (count and severity columns are stored as
     integers, bool columns as flags, passport and NIK columns as their keyed hash), or `fill(rows)`.
     `added_later`: appended after the kind had data; a blank leaves a row's fingerprint (row_hash)
-    as it was before the column existed, so re-sent old rows are still found the same."""
+    as it was before the column existed, so re-sent old rows are still found the same. `raw`: a
+    keyed hash stored as its 32 bytes (BLOB / bytea), not 64 hex characters (a voter list's
+    millions of NIKs: half the bytes to write and index); its fingerprint is still the hex one's."""
 
     name: str
     source: str
     default: object = None
     fill: Callable[[pd.DataFrame], pd.Series] | None = field(default=None, compare=False)
     added_later: bool = False
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -487,7 +490,7 @@ register(
             Stored("regency_code", "regency"),
             Stored("list_name", "list"),
             *_same("tps"),
-            Stored("nik_hash", "nik"),
+            Stored("nik_hash", "nik", raw=True),  # 32 bytes (migration 0020)
             *_same("kecamatan", "village"),
         ),
         rollups=(

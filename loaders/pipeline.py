@@ -319,11 +319,11 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
             if s.source in distinct:
                 codes, numbers = distinct[s.source]
                 hashing = getattr(distinct, "hashing", {}).get(s.source)  # started by the validator
-                hashes = hashing.result() if hashing else pseudonyms(numbers, col.type)
+                hashes = hashing.result() if hashing else pseudonyms(numbers, col.type, s.raw)
                 known[s.name] = (codes, hashes)
                 out[s.name] = pd.Series(known[s.name][1][codes], index=rows.index, dtype=object)
             else:
-                out[s.name] = pseudonymise(values, col.type)
+                out[s.name] = pseudonymise(values, col.type, s.raw)
         elif s.default is not None or (col.type in AS_NUMBER and col.required):
             filled = values if s.default is None else values.fillna(s.default)
             out[s.name] = filled.astype(AS_NUMBER[col.type]) if col.type in AS_NUMBER else filled
@@ -342,7 +342,8 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
         {c: out[c] for c in ["record_id", *(s.name for s in record.stored)]}, copy=False
     )  # no copy into one 2-D block
     later = {s.name for s in record.stored if s.added_later}
-    frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known, later)
+    raw = {s.name for s in record.stored if s.raw}
+    frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known, later, raw)
     return _python_values(frame)
 
 
@@ -361,12 +362,16 @@ def _python_values(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def row_hash(
-    frame: pd.DataFrame, known: dict | None = None, later: set | frozenset = frozenset()
+    frame: pd.DataFrame,
+    known: dict | None = None,
+    later: set | frozenset = frozenset(),
+    raw: set | frozenset = frozenset(),
 ) -> np.ndarray:
     """A 63-bit fingerprint of each row's stored values (duplicate and change detection).
     Each column is hashed once per distinct value, then combined. `known`: column -> (codes,
     distinct values) already at hand. `later`: columns appended after rows were stored; a blank
-    one leaves the fingerprint as it was before the column existed."""
+    one leaves the fingerprint as it was before the column existed. `raw`: columns of 32-byte
+    keyed hashes, fingerprinted by their hex text (as when they were stored so: migration 0020)."""
     acc = np.zeros(len(frame), dtype=np.uint64)
     for col in frame.columns:
         if known and col in known:
@@ -376,7 +381,10 @@ def row_hash(
             uniques = np.append(
                 np.asarray(uniques, dtype=object), None
             )  # code -1 (missing): the last
-        text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
+        if col in raw:
+            text = np.array(["" if u is None else u.hex() for u in uniques], dtype=object)
+        else:
+            text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]
         mixed = (acc * np.uint64(1_000_003)) ^ h
         acc = np.where((text == "")[codes], acc, mixed) if col in later else mixed

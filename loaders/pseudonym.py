@@ -60,18 +60,19 @@ def key() -> bytes:
     return _key_from(os.environ.get(KEY_ENV), production_mode())
 
 
-def pseudonymise(passports: pd.Series, purpose: str = "passport") -> pd.Series:
-    """HMAC-SHA256 hex of each normalised passport number or NIK (None stays None). Each distinct
-    number is hashed once (a group file repeats numbers)."""
+def pseudonymise(passports: pd.Series, purpose: str = "passport", raw: bool = False) -> pd.Series:
+    """HMAC-SHA256 hex (`raw`: 32 bytes) of each normalised passport number or NIK (None stays
+    None). Each distinct number is hashed once (a group file repeats numbers)."""
     codes, uniques = pd.factorize(passports.to_numpy(dtype=object), use_na_sentinel=False)
-    return pd.Series(pseudonyms(uniques, purpose)[codes], index=passports.index, dtype=object)
+    return pd.Series(pseudonyms(uniques, purpose, raw)[codes], index=passports.index, dtype=object)
 
 
-def pseudonyms(numbers: np.ndarray, purpose: str = "passport") -> np.ndarray:
+def pseudonyms(numbers: np.ndarray, purpose: str = "passport", raw: bool = False) -> np.ndarray:
     """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None.
-    `purpose`: "passport" or "nik" (the NIK's label goes before the digits). Many numbers (a
-    voter list's NIKs, all distinct) are shared with a helper process on a second core."""
-    return Hashing(numbers, purpose).result()
+    `purpose`: "passport" or "nik" (the NIK's label goes before the digits). `raw`: the 32 bytes
+    of each digest instead of its 64 hex characters (a voter list stores them so). Many numbers
+    (a voter list's NIKs, all distinct) are shared with a helper process on a second core."""
+    return Hashing(numbers, purpose, raw=raw).result()
 
 
 # At least this many numbers to hash: a share goes to a helper process (below it, starting one
@@ -85,10 +86,11 @@ class Hashing:
     early (the validator starts it as soon as a NIK or passport column is parsed), the helper
     hashes while this process validates the other columns. The helper is the interpreter running
     _WORKER (standard library only); the key goes to it through its pipe, never its command line
-    or environment. Same values as hashing here (tests compare)."""
+    or environment. Same values as hashing here (tests compare). `raw`: digests as 32 bytes, not
+    64 hex characters."""
 
-    def __init__(self, numbers, purpose: str = "passport", share: float = 0.5):
-        self._mac, self._label = _Hmac(key()), PURPOSES[purpose]
+    def __init__(self, numbers, purpose: str = "passport", share: float = 0.5, raw: bool = False):
+        self._mac, self._label, self._raw = _Hmac(key()), PURPOSES[purpose], raw
         numbers = np.asarray(numbers, dtype=object)
         self._total, self._done = len(numbers), None
         if pd.api.types.infer_dtype(numbers, skipna=False) == "string":  # all text: one C pass
@@ -99,7 +101,7 @@ class Hashing:
         self._numbers, n = numbers, len(numbers)
         self._mine = n - int(n * share) if n >= PARALLEL_FROM and _cores() > 1 else n
         self._helper = (
-            _helper(self._mac, self._label, numbers[self._mine :]) if self._mine < n else None
+            _helper(self._mac, self._label, numbers[self._mine :], raw) if self._mine < n else None
         )
         if self._helper is None:
             self._mine = n
@@ -108,8 +110,9 @@ class Hashing:
         if self._done is not None:
             return self._done
         numbers, mine = self._numbers, self._mine
+        digests = self._mac.digests if self._raw else self._mac.hexdigests
         try:
-            hashes = self._mac.hexdigests(self._label, numbers[:mine])
+            hashes = digests(self._label, numbers[:mine])
         except BaseException:
             self.close()
             raise
@@ -117,7 +120,7 @@ class Hashing:
             theirs = _collect(self._helper, len(numbers) - mine)
             self._helper = None
             if theirs is None:  # the helper failed: its share is hashed here (same values)
-                theirs = self._mac.hexdigests(self._label, numbers[mine:])
+                theirs = digests(self._label, numbers[mine:])
             hashes += theirs
         out = np.empty(self._total, dtype=object)
         out[slice(None) if self._where is None else self._where] = hashes
@@ -144,13 +147,15 @@ def _cores() -> int:
 # Seconds the helper may take beyond 1 s per 100,000 numbers (it hashes ~1 million a second).
 HELPER_TIMEOUT_S = 30
 
-# The helper: reads the 64-byte padded key, the label's length and the label, then the numbers
-# (UTF-8, one a line) up to the end of its input; writes their hex HMACs, 64 characters each.
+# The helper: reads the 64-byte padded key, the label's length and the label, the form (b"x":
+# hex, b"r": raw), then the numbers (UTF-8, one a line) up to the end of its input; writes their
+# HMACs, 64 hex characters or 32 bytes each.
 _WORKER = """
 import hashlib, sys
 r = sys.stdin.buffer
 k = r.read(64)
 label = r.read(r.read(1)[0])
+raw = r.read(1) == b"r"
 data = r.read().split(b"\\n")
 ic = hashlib.sha256(bytes(b ^ 0x36 for b in k)).copy
 oc = hashlib.sha256(bytes(b ^ 0x5C for b in k)).copy
@@ -160,14 +165,15 @@ for m in data:
     i.update(label + m)
     o = oc()
     o.update(i.digest())
-    out.append(o.hexdigest())
-sys.stdout.buffer.write("".join(out).encode())
+    out.append(o.digest() if raw else o.hexdigest().encode())
+sys.stdout.buffer.write(b"".join(out))
 """
 
 
-def _helper(mac: _Hmac, label: bytes, numbers):
+def _helper(mac: _Hmac, label: bytes, numbers, raw: bool = False):
     """A started helper process fed `numbers`, or None (a number holding a line break, or no
-    process could be started: the caller hashes them itself)."""
+    process could be started: the caller hashes them itself). `raw`: it answers 32-byte digests
+    (`proc.width` bytes each)."""
     lines = "\n".join(numbers).encode()
     if lines.count(b"\n") != len(numbers) - 1:
         return None
@@ -181,17 +187,18 @@ def _helper(mac: _Hmac, label: bytes, numbers):
     except OSError:
         return None
     try:  # it reads all of its input before it writes anything: no deadlock
-        proc.stdin.write(mac.padded + bytes([len(label)]) + label + lines)
+        proc.stdin.write(mac.padded + bytes([len(label)]) + label + (b"r" if raw else b"x") + lines)
         proc.stdin.close()
     except OSError:
         proc.kill()
         proc.wait()
         return None
+    proc.width = 32 if raw else 64
     return proc
 
 
-def _collect(proc, n: int) -> list[str] | None:
-    """The helper's n hex digests, or None when it did not give them all, or not in time (a
+def _collect(proc, n: int) -> list | None:
+    """The helper's n digests (hex text, or 32 bytes each when started raw), or None when it did not give them all, or not in time (a
     stopped or starved helper: the caller hashes its share itself rather than wait on it)."""
     proc.stdin = None  # closed after writing; communicate() would flush it
     try:
@@ -200,8 +207,11 @@ def _collect(proc, n: int) -> list[str] | None:
         proc.kill()
         proc.communicate()
         return None
-    if proc.returncode != 0 or len(blob) != 64 * n:
+    width = getattr(proc, "width", 64)
+    if proc.returncode != 0 or len(blob) != width * n:
         return None
+    if width == 32:
+        return [blob[i : i + 32] for i in range(0, 32 * n, 32)]
     text = blob.decode("ascii")
     return [text[i : i + 64] for i in range(0, 64 * n, 64)]
 
@@ -242,4 +252,15 @@ class _Hmac:
             outer = oc()
             outer.update(inner.digest())
             out.append(outer.hexdigest())
+        return out
+
+    def digests(self, label: bytes, numbers) -> list[bytes]:
+        """As hexdigests, the 32 bytes of each digest."""
+        ic, oc, out = self._inner.copy, self._outer.copy, []
+        for p in numbers:
+            inner = ic()
+            inner.update(label + p.encode())
+            outer = oc()
+            outer.update(inner.digest())
+            out.append(outer.digest())
         return out

@@ -99,6 +99,7 @@ class Parsed(dict):
         self.none: dict[str, np.ndarray] = {}
         self.distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.hashing: dict[str, Hashing] = {}  # keyed hashes of a secret column's distinct values
+        self.raw = {s.source for s in data_kind(kind).stored if s.raw}  # hashes kept as 32 bytes
 
     def __missing__(self, name: str) -> pd.Series:
         col, raw = self.spec[name], self.frame[name]
@@ -121,7 +122,9 @@ class Parsed(dict):
             self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
             if col.secret:  # hashed by a helper process while the other columns are validated
-                self.hashing[name] = Hashing(distinct, col.type, share=EARLY_SHARE)
+                self.hashing[name] = Hashing(
+                    distinct, col.type, share=EARLY_SHARE, raw=name in self.raw
+                )
         self[name] = values
         return values
 

@@ -148,7 +148,9 @@ class Presence(Base):
 class VoterList(Base):
     """A voter-list extract (daftar pemilih: DPS, DPSHP, DPT, DPTb) from a regency's KPU: per voter
     only the NIK's keyed hash and where the voter votes; names and addresses are never stored.
-    No sender id: a list is a snapshot (domain/data_kinds.py, "voters"; migration 0019)."""
+    No sender id: a list is a snapshot (domain/data_kinds.py, "voters"; migrations 0019, 0020).
+    No batch index (0020): a list's rows are found by scanning for its batch when it is undone
+    (rare), instead of every import building an index of millions of batch ids."""
 
     __tablename__ = "voter_list"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -162,20 +164,18 @@ class VoterList(Base):
     regency_code: Mapped[str] = mapped_column(code(5))
     list_name: Mapped[str] = mapped_column(code(8))  # DPS | DPSHP | DPT | DPTb
     tps: Mapped[str] = mapped_column(code(8))  # polling station number, "012"
-    nik_hash: Mapped[str] = mapped_column(
-        code(64)
-    )  # HMAC-SHA256 (NIK purpose), never clear; byte order
+    # HMAC-SHA256 (NIK purpose), never clear: its 32 bytes (BLOB / bytea), not the 64 hex
+    # characters presence.nik_hash holds (storage/voter_lists.py converts where they meet)
+    nik_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     kecamatan: Mapped[str | None] = mapped_column(String(80), nullable=True)
     village: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
-    __table_args__ = (batch_index("voter_list"),)
 
-
-# The match with foreign residents' hashes (storage/voter_lists.py) looks voters up by the first 16
-# hex digits of the hash (64 bits: a handful of false candidates in billions, which the full hash
+# The match with foreign residents' hashes (storage/voter_lists.py) looks voters up by the first 8
+# bytes of the hash (64 bits: a handful of false candidates in billions, which the full hash
 # then drops). The index of the whole hash cost 2x the time at import; no other index: each costs
 # seconds per million rows, and the lists a regency holds are read from voter_list_daily.
-NIK_PREFIX = 16
+NIK_PREFIX = 8
 Index("ix_voter_list_nik_prefix", func.substr(VoterList.__table__.c.nik_hash, 1, NIK_PREFIX))
 
 

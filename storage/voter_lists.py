@@ -2,8 +2,10 @@
 
 `frame` gives the alert rule (domain/alert_rules/voters.py) what it reads: the lists each regency
 has sent (from the voter_list_daily roll-up, nik_hash None) and the active voter-list rows whose
-NIK hash is also an active presence row's, with that resident's latest nationality. The join goes
-through the NIK-hash indexes of both tables: a 4-million-row list is never read into Python.
+NIK hash is also an active presence row's, with that resident's latest nationality. The residents'
+hashes (few) are read, and the voters looked up by their first 8 bytes through the prefix index:
+a 4-million-row list is never read into Python. voter_list holds each hash as its 32 bytes,
+presence as 64 hex characters (migration 0020); the frame gives the rule the hex.
 """
 
 from __future__ import annotations
@@ -33,44 +35,40 @@ COLUMNS = [
 
 def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     v, p, d = VoterList, Presence, VoterListDaily
-    known = (p.nik_hash.is_not(None), p.replaced_by_batch.is_(None), p.report_date <= as_of)
-    residents = select(p.nik_hash).where(*known).distinct()
-    prefixes = (
-        select(_prefix(p.nik_hash)).where(*known).distinct()
-    )  # through ix_voter_list_nik_prefix
     with read_tx(engine) as conn:
         held = conn.execute(select(d.regency_code, d.list_name, d.day).where(d.day <= as_of)).all()
-        found = conn.execute(
-            select(
-                v.id,
-                v.nik_hash,
-                v.regency_code,
-                v.tps,
-                v.list_name,
-                v.list_date,
-                v.kecamatan,
-                v.village,
-            ).where(
-                v.replaced_by_batch.is_(None),
-                v.list_date <= as_of,
-                _prefix(v.nik_hash).in_(prefixes),
-                v.nik_hash.in_(residents),
-            )
+        # the foreign residents' hashes (few rows, through the partial index), latest report last
+        who = conn.execute(
+            select(p.nik_hash, p.nationality)
+            .where(p.nik_hash.is_not(None), p.replaced_by_batch.is_(None), p.report_date <= as_of)
+            .order_by(p.report_date, p.id)
         ).all()
-        who = (
-            conn.execute(
-                select(p.nik_hash, p.nationality)
-                .where(
-                    p.nik_hash.in_({r.nik_hash for r in found}),
-                    p.replaced_by_batch.is_(None),
-                    p.report_date <= as_of,
+        nationality = dict((h, n) for h, n in who)  # the latest report wins
+        # voter_list keeps the digest's 32 bytes, presence its hex: looked up by the first 8
+        # bytes through ix_voter_list_nik_prefix, the full hash compared here
+        wanted = {bytes.fromhex(h): h for h in nationality}
+        found = []
+        for chunk in _chunks(sorted({k[:NIK_PREFIX] for k in wanted})):
+            found += [
+                r
+                for r in conn.execute(
+                    select(
+                        v.id,
+                        v.nik_hash,
+                        v.regency_code,
+                        v.tps,
+                        v.list_name,
+                        v.list_date,
+                        v.kecamatan,
+                        v.village,
+                    ).where(
+                        _prefix(v.nik_hash).in_(chunk),
+                        v.replaced_by_batch.is_(None),
+                        v.list_date <= as_of,
+                    )
                 )
-                .order_by(p.report_date, p.id)
-            ).all()
-            if found
-            else []
-        )
-    nationality = dict((h, n) for h, n in who)  # the latest report wins
+                if bytes(r.nik_hash) in wanted
+            ]
     rows = [
         {
             "id": None,
@@ -85,10 +83,16 @@ def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
         }
         for r in held
     ]
-    rows += [
-        {**r._asdict(), "list_date": _day(r.list_date), "nationality": nationality.get(r.nik_hash)}
-        for r in found
-    ]
+    for r in sorted(found, key=lambda r: r.id):
+        hex_hash = wanted[bytes(r.nik_hash)]
+        rows.append(
+            {
+                **r._asdict(),
+                "nik_hash": hex_hash,
+                "list_date": _day(r.list_date),
+                "nationality": nationality[hex_hash],
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -114,6 +118,11 @@ def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
 
 def _prefix(column):
     return func.substr(column, 1, NIK_PREFIX)
+
+
+def _chunks(items: list, size: int = 900):  # bound parameters per IN (...), below every engine's
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _day(v) -> dt.date:

@@ -81,6 +81,18 @@ def test_hashes_shared_with_a_helper_process_equal_the_standard_library(
     assert list(got) == expected
 
 
+def test_raw_digests_from_the_helper_and_from_here_are_the_standard_bytes(helper_runs):
+    """raw=True (a voter list's NIKs, migration 0020): the 32 bytes of each digest, the helper's
+    share and this process's alike, None kept None."""
+    numbers = np.array([f"5201{i:012d}" for i in range(9)] + [None, "52"], dtype=object)
+    got = pseudonyms(numbers, "nik", raw=True)
+    assert len(helper_runs) == 1 and helper_runs[0] is not None
+    assert list(got) == [
+        None if n is None else hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers
+    ]
+    assert {len(g) for g in got if g is not None} == {32}
+
+
 def test_a_number_with_a_line_break_is_hashed_here_not_by_the_helper(helper_runs):
     numbers = np.array(["A1", "A2", "A3", "A\n4", "A5", "A6"], dtype=object)
     got = pseudonyms(numbers)
@@ -130,7 +142,7 @@ def test_a_voter_list_hashed_with_the_helper_stores_the_standard_hashes(engine, 
     assert len(helper_runs) == 1 and helper_runs[0] is not None
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT nik_hash FROM voter_list")))
-    assert stored == {_standard(n, b"nik\0") for n in niks}
+    assert stored == {bytes.fromhex(_standard(n, b"nik\0")) for n in niks}  # 32 bytes each
 
 
 def test_vectorised_passport_normalisation_equals_the_per_value_one():
