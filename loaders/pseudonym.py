@@ -17,6 +17,7 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -75,21 +76,28 @@ def pseudonyms(numbers: np.ndarray, purpose: str = "passport", raw: bool = False
     return Hashing(numbers, purpose, raw=raw).result()
 
 
-# At least this many numbers to hash: a share goes to a helper process (below it, starting one
-# costs more than it saves). A second core must be there.
+# At least this many numbers to hash: a helper process takes part (below it, starting one costs
+# more than it saves). A second core must be there.
 PARALLEL_FROM = 200_000
+
+# Numbers per piece: the helper answers the last piece first, then the one before, and so on;
+# this process hashes pieces from the first on until it reaches what the helper has answered.
+PIECE = 32_768
 
 
 class Hashing:
-    """The keyed hashes of many numbers, being made: `share` of them (the last ones) by a helper
-    process started at once, the others by this process when `result()` is asked for. Started
-    early (the validator starts it as soon as a NIK or passport column is parsed), the helper
-    hashes while this process validates the other columns. The helper is the interpreter running
-    _WORKER (standard library only); the key goes to it through its pipe, never its command line
-    or environment. Same values as hashing here (tests compare). `raw`: digests as 32 bytes, not
-    64 hex characters."""
+    """The keyed hashes of many numbers, being made by two processes that meet in the middle. A
+    helper process, started at once, hashes them from the last piece backwards; when `result()` is
+    asked for, this process hashes from the first piece forwards until it reaches a piece the
+    helper has answered, then stops the helper. Started early (the validator starts it as soon as
+    a NIK or passport column is parsed), the helper hashes while this process validates the other
+    columns: on an idle second core it has answered most or all of them by then; on a busy one, or
+    when it is stopped or fails, this process simply hashes more of them itself (never waits on
+    it). The helper is the interpreter running _WORKER (standard library only); the key goes to it
+    through its pipe, never its command line or environment. Same values as hashing here (tests
+    compare). `raw`: digests as 32 bytes, not 64 hex characters."""
 
-    def __init__(self, numbers, purpose: str = "passport", share: float = 0.5, raw: bool = False):
+    def __init__(self, numbers, purpose: str = "passport", raw: bool = False):
         self._mac, self._label, self._raw = _Hmac(key()), PURPOSES[purpose], raw
         numbers = np.asarray(numbers, dtype=object)
         self._total, self._done = len(numbers), None
@@ -99,42 +107,75 @@ class Hashing:
             self._where = np.flatnonzero([isinstance(p, str) for p in numbers])
             numbers = numbers[self._where]
         self._numbers, n = numbers, len(numbers)
-        self._mine = n - int(n * share) if n >= PARALLEL_FROM and _cores() > 1 else n
         self._helper = (
-            _helper(self._mac, self._label, numbers[self._mine :], raw) if self._mine < n else None
+            _helper(self._mac, self._label, numbers, raw)
+            if n >= PARALLEL_FROM and _cores() > 1
+            else None
         )
-        if self._helper is None:
-            self._mine = n
+        self._answers = _Answers(self._helper, n) if self._helper is not None else None
+        self.by_helper = 0  # how many of the hashes the helper made (once result() has run)
 
     def result(self) -> np.ndarray:
         if self._done is not None:
             return self._done
-        numbers, mine = self._numbers, self._mine
+        numbers, n, answers = self._numbers, len(self._numbers), self._answers
         digests = self._mac.digests if self._raw else self._mac.hexdigests
+        hashes, start = [], 0
         try:
-            hashes = digests(self._label, numbers[:mine])
-        except BaseException:
+            while start < n and (answers is None or start < answers.low):
+                hashes += digests(self._label, numbers[start : start + PIECE])
+                start += PIECE
+        finally:
             self.close()
-            raise
-        if mine < len(numbers):
-            theirs = _collect(self._helper, len(numbers) - mine)
-            self._helper = None
-            if theirs is None:  # the helper failed: its share is hashed here (same values)
-                theirs = digests(self._label, numbers[mine:])
-            hashes += theirs
+        if start < n:  # the rest the helper had answered (a piece both made is taken from it)
+            self.by_helper = n - start
+            for first in range(start, n, PIECE):
+                hashes += answers.pieces[first]
         out = np.empty(self._total, dtype=object)
         out[slice(None) if self._where is None else self._where] = hashes
         self._done, self._numbers = out, None
         return out
 
     def close(self) -> None:
-        """Stop the helper if it still runs (the hashes were not asked for)."""
+        """Stop the helper if it still runs (done, or the hashes were not asked for)."""
         if getattr(self, "_helper", None) is not None:
             self._helper.kill()
             self._helper.wait()
+            self._answers.join()
+            self._helper.stdout.close()
             self._helper = None
 
     __del__ = close
+
+
+class _Answers(threading.Thread):
+    """Reads the helper's answers as they come, the last piece first: `pieces` {first index:
+    digests}, `low` the first index from which on every number is answered."""
+
+    def __init__(self, proc, n: int):
+        super().__init__(daemon=True)
+        self._proc, self._n = proc, n
+        self.pieces: dict[int, list] = {}
+        self.low = n
+        self.start()
+
+    def run(self) -> None:
+        out, width, n = self._proc.stdout, self._proc.width, self._n
+        for first in reversed(range(0, n, PIECE)):
+            size = (min(first + PIECE, n) - first) * width
+            try:
+                blob = out.read(size)
+            except (OSError, ValueError):  # stopped and closed meanwhile
+                return
+            if len(blob) != size:  # the helper ended (stopped or failed): nothing more from it
+                return
+            if width == 32:
+                piece = [blob[i : i + 32] for i in range(0, size, 32)]
+            else:
+                text = blob.decode("ascii")
+                piece = [text[i : i + 64] for i in range(0, size, 64)]
+            self.pieces[first] = piece
+            self.low = first  # after the piece is there: the hashing loop may take it at once
 
 
 def _cores() -> int:
@@ -144,29 +185,30 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-# Seconds the helper may take beyond 1 s per 100,000 numbers (it hashes ~1 million a second).
-HELPER_TIMEOUT_S = 30
-
 # The helper: reads the 64-byte padded key, the label's length and the label, the form (b"x":
-# hex, b"r": raw), then the numbers (UTF-8, one a line) up to the end of its input; writes their
-# HMACs, 64 hex characters or 32 bytes each.
+# hex, b"r": raw), the piece size (4 bytes), then the numbers (UTF-8, one a line) up to the end of
+# its input; writes their HMACs, 64 hex characters or 32 bytes each, a piece at a time from the
+# last piece back to the first.
 _WORKER = """
 import hashlib, sys
-r = sys.stdin.buffer
+r, w = sys.stdin.buffer, sys.stdout.buffer
 k = r.read(64)
 label = r.read(r.read(1)[0])
 raw = r.read(1) == b"r"
+piece = int.from_bytes(r.read(4), "big")
 data = r.read().split(b"\\n")
 ic = hashlib.sha256(bytes(b ^ 0x36 for b in k)).copy
 oc = hashlib.sha256(bytes(b ^ 0x5C for b in k)).copy
-out = []
-for m in data:
-    i = ic()
-    i.update(label + m)
-    o = oc()
-    o.update(i.digest())
-    out.append(o.digest() if raw else o.hexdigest().encode())
-sys.stdout.buffer.write(b"".join(out))
+for first in reversed(range(0, len(data), piece)):
+    out = []
+    for m in data[first : first + piece]:
+        i = ic()
+        i.update(label + m)
+        o = oc()
+        o.update(i.digest())
+        out.append(o.digest() if raw else o.hexdigest().encode())
+    w.write(b"".join(out))
+    w.flush()
 """
 
 
@@ -187,7 +229,14 @@ def _helper(mac: _Hmac, label: bytes, numbers, raw: bool = False):
     except OSError:
         return None
     try:  # it reads all of its input before it writes anything: no deadlock
-        proc.stdin.write(mac.padded + bytes([len(label)]) + label + (b"r" if raw else b"x") + lines)
+        proc.stdin.write(
+            mac.padded
+            + bytes([len(label)])
+            + label
+            + (b"r" if raw else b"x")
+            + PIECE.to_bytes(4, "big")
+            + lines
+        )
         proc.stdin.close()
     except OSError:
         proc.kill()
@@ -195,25 +244,6 @@ def _helper(mac: _Hmac, label: bytes, numbers, raw: bool = False):
         return None
     proc.width = 32 if raw else 64
     return proc
-
-
-def _collect(proc, n: int) -> list | None:
-    """The helper's n digests (hex text, or 32 bytes each when started raw), or None when it did not give them all, or not in time (a
-    stopped or starved helper: the caller hashes its share itself rather than wait on it)."""
-    proc.stdin = None  # closed after writing; communicate() would flush it
-    try:
-        blob, _ = proc.communicate(timeout=HELPER_TIMEOUT_S + n / 100_000)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return None
-    width = getattr(proc, "width", 64)
-    if proc.returncode != 0 or len(blob) != width * n:
-        return None
-    if width == 32:
-        return [blob[i : i + 32] for i in range(0, 32 * n, 32)]
-    text = blob.decode("ascii")
-    return [text[i : i + 64] for i in range(0, 64 * n, 64)]
 
 
 # Purpose label -> the bytes keyed before the number. Passports keep the empty label they were

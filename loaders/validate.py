@@ -75,11 +75,6 @@ def _check_code(col: Column) -> str:
     return "bad_coordinate" if t == "coord" else TYPES.get(t, (None, ""))[1]
 
 
-# The share of a secret column's distinct values a helper process hashes while this process
-# validates the other columns (this one hashes the rest afterwards).
-EARLY_SHARE = 0.7
-
-
 class Distinct(dict):
     """{column: (codes, distinct parsed values)}; `hashing`: {secret column: its Hashing}."""
 
@@ -122,9 +117,7 @@ class Parsed(dict):
             self.none[name] = np.equal(distinct, None)[codes]
             self.distinct[name] = (codes, distinct)
             if col.secret:  # hashed by a helper process while the other columns are validated
-                self.hashing[name] = Hashing(
-                    distinct, col.type, share=EARLY_SHARE, raw=name in self.raw
-                )
+                self.hashing[name] = Hashing(distinct, col.type, raw=name in self.raw)
         self[name] = values
         return values
 

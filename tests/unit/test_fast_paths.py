@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import string
+import time
 
 import numpy as np
 import pandas as pd
@@ -49,44 +50,66 @@ def _standard(number: str, label: bytes) -> str:
 
 @pytest.fixture
 def helper_runs(monkeypatch):
-    """The helper process takes part from 4 numbers up, on any machine; yields the helpers started."""
-    started, helper, collect = [], pseudonym_module._helper, pseudonym_module._collect
+    """The helper process takes part from 4 numbers up, on any machine, in pieces of 100 numbers;
+    yields the helpers started."""
+    started, helper = [], pseudonym_module._helper
 
     def spy(*args):
         started.append(helper(*args))
         return started[-1]
 
-    def gave(proc, n):  # the helper's own digests, not this process's fallback
-        got = collect(proc, n)
-        assert got is not None and len(got) == n
-        return got
-
     monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(pseudonym_module, "PIECE", 100)
     monkeypatch.setattr(pseudonym_module, "_cores", lambda: 2)
     monkeypatch.setattr(pseudonym_module, "_helper", spy)
-    monkeypatch.setattr(pseudonym_module, "_collect", gave)
     return started
 
 
+def _answered(hashing, down_to: int) -> None:
+    """Wait (up to a minute) until the helper has answered every number from `down_to` on."""
+    deadline = time.monotonic() + 60
+    while hashing._answers.low > down_to and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert hashing._answers.low <= down_to
+
+
 @pytest.mark.parametrize("purpose,label", [("nik", b"nik\0"), ("passport", b"")])
-def test_hashes_shared_with_a_helper_process_equal_the_standard_library(
-    helper_runs, purpose, label
-):
+def test_hashes_all_made_by_the_helper_equal_the_standard_library(helper_runs, purpose, label):
+    """The helper hashes from the last piece back; here it has answered all before the hashes are
+    asked for, and they are taken from it (this process hashes none)."""
     numbers = [f"52{i:014d}" for i in range(2001)] + ["", "Ä1234567", "ÖÜ ß", "X" * 300]
     numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
-    got = pseudonyms(numbers, purpose)
-    assert len(helper_runs) == 1 and helper_runs[0] is not None  # the helper took the second half
+    hashing = pseudonym_module.Hashing(numbers, purpose)
+    _answered(hashing, 0)
+    got = hashing.result()
+    assert len(helper_runs) == 1 and hashing.by_helper == 2005
     assert got[7] is None
     expected = [None if n is None else _standard(n, label) for n in numbers]
     assert list(got) == expected
 
 
+def test_the_two_processes_meet_in_the_middle_with_the_standard_hashes(helper_runs):
+    """The helper stopped after its first pieces: this process hashes from the first piece up to
+    what the helper answered, the rest is the helper's; together, each number once, in order."""
+    numbers = np.array([f"5201{i:012d}" for i in range(200_000)], dtype=object)
+    hashing = pseudonym_module.Hashing(numbers, "nik", raw=True)
+    _answered(hashing, 199_900)
+    os.kill(helper_runs[0].pid, signal.SIGSTOP)
+    got = hashing.result()
+    assert 100 <= hashing.by_helper < 200_000 and hashing.by_helper % 100 == 0
+    assert helper_runs[0].returncode == -signal.SIGKILL  # stopped once met
+    assert list(got) == [hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers]
+
+
 def test_raw_digests_from_the_helper_and_from_here_are_the_standard_bytes(helper_runs):
     """raw=True (a voter list's NIKs, migration 0020): the 32 bytes of each digest, the helper's
     share and this process's alike, None kept None."""
-    numbers = np.array([f"5201{i:012d}" for i in range(9)] + [None, "52"], dtype=object)
-    got = pseudonyms(numbers, "nik", raw=True)
-    assert len(helper_runs) == 1 and helper_runs[0] is not None
+    numbers = np.array([f"5201{i:012d}" for i in range(250)] + [None, "52"], dtype=object)
+    hashing = pseudonym_module.Hashing(numbers, "nik", raw=True)
+    _answered(hashing, 200)  # the last 51 and the 100 before them, at least
+    os.kill(helper_runs[0].pid, signal.SIGSTOP)
+    got = hashing.result()
+    assert hashing.by_helper in (51, 151, 251)
     assert list(got) == [
         None if n is None else hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers
     ]
@@ -107,24 +130,16 @@ def test_no_helper_process_to_be_had_hashes_everything_here(helper_runs, monkeyp
     assert helper_runs == [None]
 
 
-def test_a_stopped_helper_is_not_waited_for_its_share_is_hashed_here(monkeypatch):
-    """A helper that never answers (stopped here with SIGSTOP) costs the import its timeout, not
-    the import itself: it is killed and its share hashed in this process, with the same values."""
-    started, helper = [], pseudonym_module._helper
-
-    def stopped(*args):
-        proc = helper(*args)
-        os.kill(proc.pid, signal.SIGSTOP)
-        started.append(proc)
-        return proc
-
-    monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
-    monkeypatch.setattr(pseudonym_module, "_cores", lambda: 2)
-    monkeypatch.setattr(pseudonym_module, "HELPER_TIMEOUT_S", 0.5)
-    monkeypatch.setattr(pseudonym_module, "_helper", stopped)
-    numbers = np.array([f"A{i:07d}" for i in range(10)], dtype=object)
-    assert list(pseudonyms(numbers)) == [_standard(n, b"") for n in numbers]
-    assert len(started) == 1 and started[0].returncode == -signal.SIGKILL
+def test_a_stopped_helper_is_not_waited_for_its_share_is_hashed_here(helper_runs):
+    """A helper that never answers (stopped here with SIGSTOP before its first piece) costs the
+    import nothing: this process hashes every number and the helper is killed."""
+    numbers = np.array([f"A{i:07d}" for i in range(1000)], dtype=object)
+    hashing = pseudonym_module.Hashing(numbers)
+    os.kill(helper_runs[0].pid, signal.SIGSTOP)
+    got = hashing.result()
+    assert hashing.by_helper in range(0, 1001, 100)  # whole pieces it wrote before the signal
+    assert list(got) == [_standard(n, b"") for n in numbers]
+    assert helper_runs[0].returncode == -signal.SIGKILL
 
 
 def test_a_voter_list_hashed_with_the_helper_stores_the_standard_hashes(engine, helper_runs):
