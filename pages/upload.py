@@ -16,7 +16,7 @@ from loaders.reader import Limits
 from loaders.templates import template_csv, template_xlsx
 from services.alerts import evaluate_and_store
 from ui.auth import guard, user_name
-from ui.components import export_buttons, footer
+from ui.components import export_buttons, file_uploader, footer
 from ui.data import engine, user_scope
 from ui.lang import current, tr
 from ui.mapping import mapping_for, place_note
@@ -79,8 +79,11 @@ with st.expander(
         st.markdown(f"**{tr(f'uploadpage.codes_vocab_{vocab}')}**")
         st.dataframe(codes, hide_index=True, width="stretch")
 
-uploaded = st.file_uploader(
-    tr("uploadpage.file"), type=["csv", "tsv", "txt", "xlsx"], key=f"file_{kind}"
+uploaded = file_uploader(
+    tr("uploadpage.file"),
+    ["csv", "tsv", "txt", "xlsx"],
+    f"file_{kind}",
+    Limits().max_bytes // 2**20,
 )
 if uploaded is not None:
     data = uploaded.getvalue()

@@ -122,3 +122,34 @@ def export_buttons(df, stem: str, marking: str, key: str) -> None:
             key=f"{key}_{fmt}",
             icon=":material/download:",
         )
+
+
+def _css_string(text: str) -> str:
+    """A quoted CSS string: backslash, quote, line breaks and "<" (no closing </style>) escaped
+    as CSS hex escapes; other characters as they are (CSS has no \\uXXXX escape)."""
+    escape = {c: f"\\{ord(c):x} " for c in '\\"<\n\r'}
+    return '"' + "".join(escape.get(c, c) for c in text) + '"'
+
+
+def file_uploader(label: str, types: list[str], key: str, max_mb: int):
+    """st.file_uploader with its own words in the user's language. Streamlit draws "Upload" and
+    "200MB per file" in English whatever the page's language and has no option to change them,
+    so they are hidden and our words drawn in their place by CSS (generated content is part of
+    the button's accessible name, so a screen reader hears the same words)."""
+    browse = _css_string(tr("uploadpage.browse"))
+    limit = _css_string(
+        tr(
+            "uploadpage.limit",
+            size=formats.number(max_mb, current()),
+            types=", ".join(t.upper() for t in types),
+        )
+    )
+    box = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    st.html(
+        f"<style>{box} button [data-testid='stMarkdownContainer'] p{{display:none}}"
+        f"{box} button [data-testid='stMarkdownContainer']::after{{content:{browse}}}"
+        f"{box} [data-testid='stFileUploaderDropzoneInstructions'] span{{display:none}}"
+        f"{box} [data-testid='stFileUploaderDropzoneInstructions'] > div::after"
+        f"{{content:{limit};font-size:0.875rem;opacity:0.6}}</style>"
+    )
+    return st.file_uploader(label, type=types, key=key)

@@ -15,7 +15,8 @@ from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, overview_map, wait_i
 pytestmark = pytest.mark.e2e
 LEAKS = re.compile(
     r"Regency boundaries|as reported|Constitutional Court|Immigration offices|MIT License|"
-    r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting"
+    r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting|"
+    r"\bUpload\b|per file"  # Streamlit's own words on the file uploader
 )
 PAGES = ("overview", "map", "alerts", "timeline", "upload", "records", "about")
 
@@ -42,3 +43,33 @@ def test_no_english_on_any_page_in_indonesian(page: Page, app_server):
     assert found == {}
     # what leaked is now there in Indonesian
     assert "Batas kabupaten/kota: diturunkan dari cahyadsn/wilayah_boundaries" in visible_text(page)
+
+
+UPLOADER_WORDS = """() => {
+  const box = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+  const after = (sel) => getComputedStyle(box.querySelector(sel), '::after').content;
+  return [after('button [data-testid="stMarkdownContainer"]'),
+          after('[data-testid="stFileUploaderDropzoneInstructions"] > div'),
+          box.querySelector('button').innerText.trim()];
+}"""
+
+
+def test_the_file_uploader_speaks_the_users_language(page: Page, app_server):
+    """Streamlit draws "Upload" and "200MB per file" in English whatever the language; the upload
+    page shows its own words instead (ui/components.file_uploader), in both languages."""
+    open_app(page, app_server)
+    go_to(page, "upload")
+    page.locator('[data-testid="stFileUploaderDropzone"] button').wait_for(timeout=60_000)
+    assert page.evaluate(UPLOADER_WORDS) == [
+        '"Telusuri berkas"',
+        '"maks. 200 MB per berkas · CSV, TSV, TXT, XLSX"',
+        "upload",  # the icon's ligature name only: the English word is not drawn
+    ]
+    page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzone"] button').wait_for(timeout=60_000)
+    assert page.evaluate(UPLOADER_WORDS) == [
+        '"Browse files"',
+        '"up to 200 MB per file · CSV, TSV, TXT, XLSX"',
+        "upload",
+    ]
