@@ -257,7 +257,10 @@ def north_arrow(fig: go.Figure, lang: str) -> None:
         go.Scattergeo(
             lon=[lon],
             lat=[head],
-            mode="text",
+            # An invisible marker the arrow head's size: plotly then sets the word above it by
+            # that size in pixels, so "U" clears the head at every width of the map.
+            mode="markers+text",
+            marker=dict(size=13, opacity=0),
             text=[f"<b>{t('briefing.north', lang)}</b>"],
             textposition="top center",
             textfont=dict(size=12, color=style.TEXT),

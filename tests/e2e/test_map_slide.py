@@ -84,6 +84,21 @@ def test_map_figure_is_a_slide_inside_1440x900(page: Page, app_server, screensho
     banners = boxes(page, f"{MAP} .shapelayer path")
     assert banners and max(b["bottom"] for b in banners) <= 900, banners
 
+    # the north arrow's word sits above its head, clear of it (it touched the tip before)
+    gap = page.evaluate(
+        """(word) => {
+      const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+      const label = [...chart.querySelectorAll('g.trace.scattergeo text')]
+          .find(e => e.textContent === word).getBoundingClientRect();
+      const heads = [...chart.querySelectorAll('g.trace.scattergeo path.point')]
+          .map(p => p.getBoundingClientRect())
+          .filter(r => r.width > 8 && r.left < label.right && r.right > label.left && r.top >= label.top);
+      return Math.min(...heads.map(r => r.top)) - label.bottom;
+    }""",
+        t("briefing.north", lang),
+    )
+    assert 0 < gap < 12, gap
+
     # every metric pill is on screen, none cut off by its row
     row = page.locator(".st-key-map_metric").bounding_box()
     for m in METRICS:
