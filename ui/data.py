@@ -238,11 +238,12 @@ def overview_map_png(f, metric: str, lang: str) -> bytes:
     scopes = ("presence", "incidents") + (
         ("alerts",) if metric in ("risk_score", "voter_matches") else ()
     )
-    return _overview_map_png(configured_url(), _key(scopes), scoped(f), metric, lang)
+    demo = bool(q("shows_demo"))  # a key of its own: demo batches of any kind count
+    return _overview_map_png(configured_url(), _key(scopes), scoped(f), metric, lang, demo)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _overview_map_png(url: str, version_key: tuple, f, metric: str, lang: str) -> bytes:
+def _overview_map_png(url: str, version_key: tuple, f, metric: str, lang: str, demo: bool) -> bytes:
     import datetime as dt
 
     from domain.regions import areas_on
@@ -261,6 +262,7 @@ def _overview_map_png(url: str, version_key: tuple, f, metric: str, lang: str) -
             office_areas=areas_on(f.as_of),
             alerts=markers[MARKER_COLUMNS] if len(markers) else None,
             lang=lang,
+            demo=demo,
         )
     )
 

@@ -1050,7 +1050,8 @@ def overview_layout(width_px: int = OVERVIEW_WIDTH_PX, dpi: int = OVERVIEW_DPI) 
 
 def overview_png(inp: BriefingInput, width_px: int = OVERVIEW_WIDTH_PX) -> bytes:
     """The overview's map as PNG: the briefing's map (same palette, outlines, offices, ports,
-    incidents, scale bar, north arrow) with its three legends, drawn on the server so the first
+    incidents, scale bar, north arrow) with its three legends and, for demo data, the briefing's
+    diagonal watermark, drawn on the server so the first
     page after sign-in needs no plotly.js. `map_pixel`-style positions: overview_pixel()."""
     lay = overview_layout(width_px, OVERVIEW_DPI)
     with _LOCK:
@@ -1060,6 +1061,8 @@ def overview_png(inp: BriefingInput, width_px: int = OVERVIEW_WIDTH_PX) -> bytes
         _legend_values(fig, lay, inp)
         _legend_map(fig, lay, inp)
         _legend_alerts(fig, lay, inp)
+        if inp.demo:  # the picture may be saved and pasted alone: it says itself it is demo data
+            _watermark(fig, lay, inp)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=OVERVIEW_DPI, metadata={"Software": "Timpora NTB"})
     return buf.getvalue()

@@ -87,3 +87,32 @@ def test_english_changes_the_legends_not_the_map(png):
     # the map itself (shapes, colours) is the same; only its few words (office labels, north) differ
     same = (img[top:bottom] == en[top:bottom]).all(axis=2).mean()
     assert same > 0.97, same
+
+
+def test_demo_data_carries_the_briefings_watermark_and_real_data_none(png):
+    """The picture may be saved and pasted alone: with demo data it says so across itself (the
+    briefing's diagonal "DATA DEMO (sintetis)" in red), as the browser map and the briefing do."""
+    from dataclasses import replace
+
+    plain = pixels(png)
+    demo = pixels(overview_png(replace(make_input(), demo=True)))
+    changed = np.abs(demo - plain).max(axis=2) > 8
+    assert plain.shape == demo.shape
+    # the words run corner to corner: tinted pixels in the map's middle and in both halves
+    h, w = changed.shape
+    assert changed[:, : w // 2].sum() > 2000 and changed[:, w // 2 :].sum() > 2000
+    assert 0.02 < changed.mean() < 0.25  # a watermark, not a cover
+    tint = demo[changed] - plain[changed]
+    assert (tint[:, 0] > tint[:, 1]).mean() > 0.9  # towards red: more red than green kept
+    # and the regencies' fills can still be read where the words do not lie over them
+    img, norm = demo, briefing.colour_norm(pd.Series(VALUES))
+    clear = [c for c in CHECKED if not changed[tuple(int(round(v)) for v in at_rc(c))]]
+    assert len(clear) >= 4, clear
+    for code in clear:
+        want = np.round(np.array(mcolors.to_rgb(briefing.CMAP(norm(VALUES[code])))) * 255)
+        assert np.abs(at(img, code) - want).max() <= 3, code
+
+
+def at_rc(code: str) -> tuple[float, float]:
+    col, row = overview_pixel(*briefing.interior_points()[code])
+    return row, col
