@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, func, insert, select, text, update
+from sqlalchemy import Date, Engine, LargeBinary, and_, func, insert, select, text, update
 
 from domain.data_kinds import kind as data_kind
 from storage import rollups
@@ -327,13 +327,24 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
     head = f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES "
     row = f"({', '.join([*fixed.values(), *['?'] * len(cols)])})"
+    binary = [isinstance(table.c[c].type, LargeBinary) for c in cols]
     for start in range(0, len(frame), GRID_ROWS):  # a 2-D block at a time, not the whole file's
-        insert_rows(
-            conn, head, row, np.column_stack([v[start : start + GRID_ROWS] for v in values])
-        )
+        block = [v[start : start + GRID_ROWS] for v in values]
+        block = [_bytearrays(v) if b else v for v, b in zip(block, binary)]
+        insert_rows(conn, head, row, np.column_stack(block))
 
 
 GRID_ROWS = 65_536  # rows made into one 2-D block of values at a time (a multiple of 64)
+
+
+def _bytearrays(values: np.ndarray) -> np.ndarray:
+    """bytes -> bytearray (None kept) for SQLite: sqlite3 binds a bytearray as a BLOB at once but
+    looks for an adapter for every bytes value first (1M 32-byte values: 1.12 vs 0.47-0.49 s of
+    CPU to insert, measured; the copies cost 0.14 s)."""
+    out = values.copy()
+    there = ~np.equal(values, None)
+    out[there] = np.fromiter(map(bytearray, values[there]), dtype=object, count=int(there.sum()))
+    return out
 
 
 def _take_ids(conn, table_name: str, n: int) -> int:

@@ -570,3 +570,15 @@ def test_many_roll_up_cells_are_added_exactly(engine, tmp_path, monkeypatch):
             assert_rollups_match(
                 conn, "presence", "presence", "report_date", "sum(person_count), count(*)"
             )
+
+
+def test_blobs_bound_as_bytearrays_are_the_same_bytes():
+    """SQLite's insert binds a LargeBinary column's values as bytearrays (no adapter lookup per
+    value): same bytes, None kept, the frame's own values untouched."""
+    from storage.imports import _bytearrays
+
+    values = np.array([b"\x00\x01", None, b"\xff" * 32, b""], dtype=object)
+    got = _bytearrays(values)
+    assert [type(v).__name__ for v in got] == ["bytearray", "NoneType", "bytearray", "bytearray"]
+    assert list(got) == [b"\x00\x01", None, b"\xff" * 32, b""]
+    assert [type(v).__name__ for v in values] == ["bytes", "NoneType", "bytes", "bytes"]
