@@ -4,6 +4,7 @@ row fingerprints, and the indexes SQLite sets aside during a large insert."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hmac
 import os
 import random
@@ -80,6 +81,8 @@ def test_hashes_all_made_by_the_helper_equal_the_standard_library(helper_runs, p
     numbers = [f"52{i:014d}" for i in range(2001)] + ["", "Ä1234567", "ÖÜ ß", "X" * 300]
     numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
     hashing = pseudonym_module.Hashing(numbers, purpose)
+    if hasattr(fcntl, "F_GETPIPE_SZ"):  # Linux: the answer pipe holds a whole raw piece
+        assert fcntl.fcntl(helper_runs[0].stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
     _answered(hashing, 0)
     got = hashing.result()
     assert len(helper_runs) == 1 and hashing.by_helper == 2005
