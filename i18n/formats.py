@@ -27,6 +27,8 @@ from i18n import DEFAULT_LANG, has, t
 
 MISSING = "–"
 DATE = "dd/MM/yyyy"
+# The same date in Streamlit's own widgets: date fields and date columns of tables (moment.js).
+WIDGET_DATE = "DD/MM/YYYY"
 
 
 @cache

@@ -22,7 +22,7 @@ from ui.components import any_of, demo_banner, footer
 from ui.data import alerts_by_id, engine, q_alerts
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
-from ui.tables import STATUS_WORDS, readable, wita_text
+from ui.tables import STATUS_WORDS, date_column, day_text, readable, wita_text
 from ui.text import inert
 from viz.alert_text import describe
 from viz.maps import fmt_number
@@ -114,7 +114,7 @@ else:
             tr("alertpage.late_mark"): [
                 "" if pd.isna(h) else tr("alertpage.late_cell", hours=fmt_hours(h)) for h in late
             ],
-            tr("alertpage.date"): found["date"],
+            tr("alertpage.date"): pd.to_datetime(found["date"]),
             tr("alertpage.severity"): [tr(f"alerts.severity_{s}") for s in found["severity"]],
             tr("alertpage.rule"): [tr(f"alerts.{r}") for r in found["rule"]],
             tr("alertpage.where"): [where(r) for _, r in found.iterrows()],
@@ -146,7 +146,7 @@ else:
             },
         )
     )
-    alert_queue.table(view, list(found["id"]))
+    alert_queue.table(view, list(found["id"]), column_config={tr("alertpage.date"): date_column()})
 
 chosen = alerts_by_id(
     alert_queue.selected()
@@ -155,7 +155,7 @@ alert_queue.share_selection()
 if len(chosen) == 1:
     alert = chosen.iloc[0]
     st.markdown(
-        f"**#{alert['id']} {tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {alert['date']}"
+        f"**#{alert['id']} {tr('alerts.' + alert['rule'])}** — {inert(where(alert))} · {day_text(alert['date'])}"
     )
     if alert["rule"] in voter_check.PERSON_LEVEL and not allowed("view_person_level"):
         st.caption(tr("alertpage.person_level_only"))  # leadership sees the counts (map, overview)

@@ -5,6 +5,7 @@ filtered record up to a cap, marked RAHASIA. Every view and export is audited.""
 import streamlit as st
 
 from domain.regions import regency_name
+from i18n import formats
 from loaders.values import allowed_values, country_name
 from storage import records
 from storage.queries import scope
@@ -49,7 +50,7 @@ activities = any_of(
 )
 c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1], vertical_alignment="bottom")
 period = c1.date_input(
-    tr("records.f_period"), (f.start, f.end), format="DD/MM/YYYY", key="rec_period"
+    tr("records.f_period"), (f.start, f.end), format=formats.WIDGET_DATE, key="rec_period"
 )
 batches = records.presence_batches(engine(), account=user_scope())
 batch = c2.selectbox(

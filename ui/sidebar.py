@@ -113,7 +113,7 @@ def sidebar() -> Filters:
         min_value=lo,
         max_value=top,
         key="period",
-        format="DD/MM/YYYY",
+        format=formats.WIDGET_DATE,
         on_change=_period_changed,
     )
     if isinstance(period, (tuple, list)) and len(period) == 2:
@@ -133,7 +133,7 @@ def sidebar() -> Filters:
         min_value=lo,
         max_value=top,
         key="as_of",
-        format="DD/MM/YYYY",
+        format=formats.WIDGET_DATE,
         help=L.tr("sidebar.as_of_help"),
         on_change=_as_of_changed,
     )

@@ -4,6 +4,7 @@ WITA (storage keeps UTC), blanks for missing values."""
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from domain.wita import to_wita
 from i18n import formats, has, t
@@ -34,6 +35,12 @@ def code_text(column: str, code, lang: str | None = None) -> str:
 def day_text(day) -> str:
     """A date as the pages show it (27/11/2024); "–" when there is none (an open-ended span)."""
     return formats.date(day, current())
+
+
+def date_column(label: str | None = None):
+    """A table column of dates shown as 27/11/2024 that still sorts as dates when its header is
+    clicked (text would sort 01/12 before 30/11)."""
+    return st.column_config.DateColumn(label, format=formats.WIDGET_DATE)
 
 
 def wita_text(values: pd.Series) -> pd.Series:

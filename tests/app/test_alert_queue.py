@@ -182,3 +182,30 @@ def test_an_alert_past_its_response_time_is_marked_and_sorts_first(queue):
     )
     assert table.set_index("id").at[fresh, t("alertpage.late_mark")] == ""
     assert (table[t("alertpage.late_mark")] != "").sum() == 1
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_alert_dates_read_dd_mm_yyyy_in_the_list_and_the_chosen_alert(queue, lang):
+    """One date format in tables and filters alike (issue 18 item 8): the list's date column is
+    a date column drawn as 27/11/2024 (so its header still sorts by date), and the chosen
+    alert's line ends with the same date."""
+    import json
+
+    app, engine = queue
+    (a,) = open_alerts(engine, 1)
+    with engine.connect() as conn:
+        day = conn.execute(text("select date from alert where id = :i"), {"i": a}).scalar()
+    day = dt.date.fromisoformat(str(day)[:10])
+    at = app("pages/alerts.py", lang)
+    at.query_params["alert"] = str(a)
+    at.run()
+    assert not at.exception
+    assert shown_alert(at).endswith(f" · {day:%d/%m/%Y}")
+    grid = at.dataframe[1]
+    column = t("alertpage.date", lang)
+    assert str(grid.value[column].dtype).startswith("datetime64")
+    config = json.loads(grid.proto.columns)[column]
+    assert (config["type_config"]["type"], config["type_config"]["format"]) == (
+        "date",
+        "DD/MM/YYYY",
+    )
