@@ -32,7 +32,7 @@ run: bootstrap
 # Two pytest-xdist workers, one per core (full suite, quiet machine: 2 workers 364-454 s,
 # 3 workers 380 s, 4 workers 445 s; a run with three lost one browser sign-in of unknown cause,
 # so CI keeps two; `make test TEST_WORKERS=3` on a machine of your own).
-# tests/conftest.py keeps a test file, and all of tests/e2e/, on one worker.
+# tests/conftest.py keeps a test file on one worker and starts the longest files first.
 TEST_WORKERS ?= 2
 
 test: install lint

@@ -7,11 +7,14 @@ Run alone with `pytest -m e2e`. Screenshots go to screenshots/ at the repo root 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -134,32 +137,53 @@ def _server_env(db_url: str) -> dict:
     return env
 
 
+def _demo_database(tmp_path_factory, env: dict) -> Path:
+    """The demo data seeded once per run into a SQLite file (a twentieth of the published
+    volumes; the planted cases kept): pytest-xdist workers share the run's base directory, and
+    the first to get here seeds while the others wait (a worker's own copy is what it serves)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    seeded = shared / "e2e_demo.sqlite"
+    with open(shared / "e2e_demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not seeded.exists():
+            work = Path(tempfile.mkdtemp(prefix="e2e_seed_", dir=shared))
+            seed = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "loaders.demo",
+                    "--db",
+                    f"sqlite:///{work / 'e2e.sqlite'}",
+                    "--out",
+                    str(work / "demo"),
+                    "--scale",
+                    "0.05",
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert seed.returncode == 0, f"demo seeding failed:\n{seed.stdout}\n{seed.stderr}"
+            # the seeding process closed its last connection: the WAL is in the file, copied alone
+            assert not (work / "e2e.sqlite-wal").exists(), (
+                "the seeded database's WAL was not checkpointed"
+            )
+            os.replace(work / "e2e.sqlite", seeded)
+    return seeded
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> App:
-    """Seed a fresh SQLite file with the demo data, serve dashboard.py on a free port, yield it.
+    """A copy of the seeded demo database served by dashboard.py on a free port (one per worker).
     Tests upload into it: assert no figure of it that another test's upload could change."""
     tmp = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
     env = _server_env(db_url)
-    seed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders.demo",
-            "--db",
-            db_url,
-            "--out",
-            str(tmp / "demo"),
-            "--scale",
-            "0.05",
-        ],  # a twentieth of the published volumes; planted cases kept
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert seed.returncode == 0, f"demo seeding failed:\n{seed.stdout}\n{seed.stderr}"
+    shutil.copyfile(_demo_database(tmp_path_factory, env), tmp / "e2e.sqlite")
     yield from _serve(tmp, db_url, env)
 
 
