@@ -89,14 +89,15 @@ SIGNED_IN = (
 )
 
 
-def sign_in(page: Page, app) -> None:
-    """Fill and send the sign-in form; once more when the form is still there 20 s later. Two
-    clean-clone CI runs with three workers each lost one sign-in (no attempt reached the server,
-    no failure recorded): with the browser's main thread busy compiling plotly.js (the sign-in
-    page's preload) the click can reach the form before the typed values do."""
+def sign_in(page: Page, app, user: str | None = None, password: str | None = None) -> None:
+    """Fill and send the sign-in form (as `app`'s analyst unless another account is given); once
+    more when the form is still there 20 s later. Two clean-clone CI runs with three workers each
+    lost one sign-in (no attempt reached the server, no failure recorded): with the browser's main
+    thread busy compiling plotly.js (the sign-in page's preload) the click can reach the form
+    before the typed values do."""
     for attempt in range(2):
-        page.locator(SIGN_IN_USER).fill(app.user)
-        page.locator(SIGN_IN_PASSWORD).fill(app.password)
+        page.locator(SIGN_IN_USER).fill(user or app.user)
+        page.locator(SIGN_IN_PASSWORD).fill(password or app.password)
         page.locator('[data-testid="stFormSubmitButton"] button').click()
         try:
             page.locator(SIGNED_IN).filter(visible=True).first.wait_for(

@@ -17,8 +17,8 @@ from domain.scope import Scope
 from i18n import t
 from storage.models import Alert
 from storage.users import add_user
+from tests.e2e import helpers
 from tests.e2e.helpers import (
-    SIGN_IN_PASSWORD,
     SIGN_IN_USER,
     go_to,
     metric,
@@ -49,10 +49,7 @@ def sign_in(page, app, path: str, user: str, password: str) -> None:
     page.goto(f"{app.url}/{path.lstrip('/')}")
     page.locator(SIGN_IN_USER).wait_for(timeout=60_000)
     wait_idle(page)
-    page.locator(SIGN_IN_USER).fill(user)
-    page.locator(SIGN_IN_PASSWORD).fill(password)
-    page.locator('[data-testid="stFormSubmitButton"] button').click()
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    helpers.sign_in(page, app, user, password)  # sent once more if the first was lost
     wait_idle(page)
 
 

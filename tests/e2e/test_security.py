@@ -11,13 +11,13 @@ from i18n import t
 from loaders.pipeline import import_file
 from storage.users import UserError, add_user
 from tests.e2e.helpers import (
-    SIGN_IN_PASSWORD,
     SIGN_IN_USER,
     assert_no_exception,
     dataframe_rows,
     dataframe_with_header,
     go_to,
     open_app,
+    sign_in,
     wait_idle,
     wait_map,
 )
@@ -125,10 +125,7 @@ def test_viewer_cannot_reach_the_upload_page_by_url(page: Page, app_server):
         add_user(eng, "e2e-pimpinan", "viewer-password-123", "viewer", actor="e2e")
     page.goto(f"{app_server.url}/unggah")
     page.locator(SIGN_IN_USER).wait_for(timeout=60_000)
-    page.locator(SIGN_IN_USER).fill("e2e-pimpinan")
-    page.locator(SIGN_IN_PASSWORD).fill("viewer-password-123")
-    page.locator('[data-testid="stFormSubmitButton"] button').click()
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    sign_in(page, app_server, "e2e-pimpinan", "viewer-password-123")
     wait_idle(page)
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.locator("h1").filter(has_text=t("uploadpage.title")).count() == 0
