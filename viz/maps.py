@@ -56,7 +56,10 @@ def regency_map(
     """table: regency_table() output (index = code) with a `value` column for the metric.
     With `slide`, the figure carries the marking, title, source line and demo watermark
     (viz/map_slide.py); `compact` lays it out for a phone."""
-    fig = go.Figure()
+    # Not validated again on every add and update: plotly re-checks the whole figure each time,
+    # which was 2/3 of the map page's rerun on a new period (py-spy); the traces are still
+    # checked as they are made, and a test validates the finished figure.
+    fig = go.Figure(_validate=False)
     fr = map_slide.frame(height, slide, compact)
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)

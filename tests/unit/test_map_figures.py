@@ -380,3 +380,36 @@ def test_spread_pushes_labels_apart_and_keeps_them_inside():
     assert spread([8.0, 9.6], [0.5, 0.5], 0.0, 10.0) == pytest.approx(
         [7.9, 9.5]
     )  # the row pulled back west
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(),
+        dict(lang="en", demo=False, marking="BIASA"),
+        dict(compact=True, selected="52.04"),
+        dict(selected="52.71", marking="RAHASIA"),
+    ],
+)
+def test_the_map_figure_passes_plotlys_full_validation(fixture_db, variant):
+    """regency_map builds its figure without plotly re-validating it on every change (for
+    speed); here the finished figure goes through plotly's full validation: every property
+    exists and every value is allowed (an invalid one raises), and nothing changes on the way."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    fig = _slide_figure(fixture_db, **variant)
+    checked = go.Figure(fig.to_plotly_json())  # validated: raises ValueError on anything invalid
+    assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
+    assert len(fig.data) >= 15 and len(fig.layout.annotations) >= 6  # a whole map, not a stub
+
+
+def test_an_invalid_property_would_be_caught_by_that_validation(fixture_db):
+    import plotly.graph_objects as go
+
+    fig = _slide_figure(fixture_db).to_plotly_json()
+    fig["layout"]["annotations"][0]["colour"] = "red"  # British spelling: not a plotly property
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure(fig)
