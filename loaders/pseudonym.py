@@ -291,18 +291,12 @@ class _Hmac:
         return outer.hexdigest()
 
     def hexdigests(self, label: bytes, numbers) -> list[str]:
-        """hexdigest(label + number) of each number (text), in one loop with no call per number."""
-        ic, oc, out = self._inner.copy, self._outer.copy, []
-        for p in numbers:
-            inner = ic()
-            inner.update(label + p.encode())
-            outer = oc()
-            outer.update(inner.digest())
-            out.append(outer.hexdigest())
-        return out
+        """hexdigest(label + number) of each number (text)."""
+        return [d.hex() for d in self.digests(label, numbers)]
 
     def digests(self, label: bytes, numbers) -> list[bytes]:
-        """As hexdigests, the 32 bytes of each digest."""
+        """The 32 bytes of the keyed hash of label + number for each number (text), in one loop
+        with no call per number."""
         ic, oc, out = self._inner.copy, self._outer.copy, []
         for p in numbers:
             inner = ic()
