@@ -373,10 +373,31 @@ LAYOUT = """() => {
 }"""
 
 
+# Until the page holds still: no CSS animation or transition running (Streamlit's fade-ins) and
+# the main area, every chart and every picture at the same place and size for 5 frames in a row.
+SETTLED = """async () => {
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  const moving = () => document.getAnimations().some(a => a.playState === 'running'
+      && a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  const boxes = () => JSON.stringify([...document.querySelectorAll(
+      '[data-testid="stMain"], [data-testid="stPlotlyChart"] svg.main-svg, [data-testid="stApp"] img')]
+      .map(e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }));
+  let last = null, still = 0;
+  for (let n = 0; still < 5; n++) {
+    if (n > 600) throw new Error('the page kept moving for 600 frames');
+    await frame();
+    const now = boxes();
+    still = now === last && !moving() ? still + 1 : 0;
+    last = now;
+  }
+}"""
+
+
 def _shoot(page: Page, path, full_path=None) -> None:
     """The viewport as the user sees it; with full_path also the whole page (Streamlit scrolls inside
-    stMain, so a Playwright full-page shot would only repeat the viewport: grow the window instead)."""
-    page.wait_for_timeout(400)  # let plotly's transitions and Streamlit's fade-in settle
+    stMain, so a Playwright full-page shot would only repeat the viewport: grow the window instead).
+    Each shot once the page holds still (SETTLED), not after a fixed pause."""
+    page.evaluate(SETTLED)
     page.screenshot(path=str(path), animations="disabled")
     if full_path is None:
         return
@@ -385,10 +406,10 @@ def _shoot(page: Page, path, full_path=None) -> None:
     full = main.evaluate("e => e.scrollHeight")
     if full > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": min(full, 8000)})
-        page.wait_for_timeout(600)
+        page.evaluate(SETTLED)
         page.screenshot(path=str(full_path), animations="disabled")
         page.set_viewport_size(size)
-        page.wait_for_timeout(300)
+        page.evaluate(SETTLED)
 
 
 def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
