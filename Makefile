@@ -29,14 +29,17 @@ run: bootstrap
 	@# ui.serve: production checks before anything listens (exit 2), the upload guard, then streamlit run.
 	MALLOC_ARENA_MAX=2 $(PY) -m ui.serve --server.headless true --server.port $(PORT) --server.address $(ADDRESS)
 
-# Two pytest-xdist workers, one per core (full suite, quiet machine: 2 workers 364-454 s,
-# 3 workers 380 s, 4 workers 445 s; a run with three lost one browser sign-in of unknown cause,
-# so CI keeps two; `make test TEST_WORKERS=3` on a machine of your own).
-# tests/conftest.py keeps a test file on one worker and starts the longest files first.
+# Two pytest-xdist workers, one per core. `--dist loadfile` keeps a test file on one worker and
+# tests/conftest.py starts the longest files first (LONGEST_FIRST). Full suite on this shared
+# 2-core machine (issue 22, clean clones): before 765 s wall, 578 CPU-s, sum of test durations
+# 1,449 s at load 4.5-6.7; after 394 s wall, 471 CPU-s, 760 s at load 1.4-3.8 (the two workers
+# busy 382 and 378 s). Earlier quiet runs: 2 workers 364-454 s, 3 workers 380 s, 4 workers 445 s;
+# a run with three lost one browser sign-in of unknown cause, so CI keeps two;
+# `make test TEST_WORKERS=3` on a machine of your own.
 TEST_WORKERS ?= 2
 
 test: install lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # ruff (rules and reasons in ruff.toml): lint and format are checks here; `make format` rewrites.
 lint: install

@@ -241,20 +241,21 @@ LONGEST_FIRST = (
 
 
 def pytest_configure(config):
-    """Keep the order set below: pytest-xdist otherwise sorts the groups by their number of tests."""
+    """Keep the order set below: pytest-xdist otherwise sorts the files by their number of tests."""
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config, items):
-    """`make test` runs the suite on pytest-xdist workers (`-n 2 --dist loadgroup`): each test
-    file stays on one worker, as `--dist loadfile` would keep it, and the files in LONGEST_FIRST
-    start first, in that order (the rest keep pytest's order). A worker that runs a browser test
-    starts its own app servers (tests/e2e/conftest.py: the demo database is seeded once per run
-    and copied)."""
+    """`make test` runs the suite on pytest-xdist workers (`-n 2 --dist loadfile`): each test
+    file stays on one worker and the files in LONGEST_FIRST start first, in that order (the rest
+    keep pytest's order). A worker that runs a browser test starts its own app servers
+    (tests/e2e/conftest.py: the demo database is seeded once per run and copied).
+
+    Not `--dist loadgroup` with an xdist_group mark per file, as before: pytest 9 reads a test's
+    id from `Node._id`, so the group xdist 3.8 appends to `item._nodeid` is never seen and every
+    test was scheduled on its own (a file's tests ran on both workers)."""
     rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
