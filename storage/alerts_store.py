@@ -22,7 +22,7 @@ from domain.thresholds import Rules
 from domain.vocabularies import CLOSED, NEW, STATUSES
 from storage import voter_lists
 from storage.audit import record
-from storage.engine import write_tx
+from storage.engine import CHUNK, chunks, write_tx
 from storage.models import (
     Alert,
     AlertStatusChange,
@@ -160,10 +160,10 @@ def evaluate_and_store(
         keys = set(found["key"]) if len(found) else set()
         gone = [i for k, i in existing.items() if k not in keys]
         stale = 0
-        for n in range(0, len(gone), 900):
+        for some in chunks(gone):
             stale += conn.execute(
                 update(Alert)
-                .where(Alert.id.in_(gone[n : n + 900]), Alert.date >= start, Alert.stale.is_(False))
+                .where(Alert.id.in_(some), Alert.date >= start, Alert.stale.is_(False))
                 .values(stale=True)
             ).rowcount
         bump(conn, "alerts")
@@ -333,7 +333,7 @@ def alerts_by_id(engine: Engine, ids: list[int], scope: Scope = PROVINCE) -> pd.
     and a link ?alert=<id> opens it), in the order of `ids`; unknown ids and alerts outside the
     account's `scope` are left out (a link to another office's alert opens nothing)."""
     a = Alert
-    ids = [int(i) for i in ids][:900]
+    ids = [int(i) for i in ids][:CHUNK]
     df = _decoded(
         _frame(
             engine,

@@ -127,6 +127,15 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+CHUNK = 900  # bound parameters per IN (...) list, below every engine's limit
+
+
+def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    """`items` in slices of `size`: one IN (...) list each."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def param_mark(conn: Connection) -> str:
     """The driver's placeholder for raw SQL: ? (sqlite3) or %s (psycopg)."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -23,7 +23,9 @@ from domain.data_kinds import kind as data_kind
 from storage import rollups
 from storage.audit import record
 from storage.engine import (
+    CHUNK,
     bulk_cache,
+    chunks,
     copy_columns,
     insert_rows,
     one_data_writer_at_a_time,
@@ -33,8 +35,6 @@ from storage.engine import (
 from storage.models import BatchError, UploadBatch, utcnow
 from storage.tables import table as table_named
 from storage.versions import bump
-
-CHUNK = 900  # bound parameters per IN (...) list, below every engine's limit
 
 
 @dataclass
@@ -107,7 +107,7 @@ def commit_batch(
         ).scalar_one()
 
         rows, replaced_ids, duplicates, touched = _classify(conn, table, date_col, rows)
-        for chunk in _chunks(replaced_ids):
+        for chunk in chunks(replaced_ids):
             conn.execute(
                 update(table).where(table.c.id.in_(chunk)).values(replaced_by_batch=batch_id)
             )
@@ -229,7 +229,7 @@ def _active_with_ids(conn, table, date_col: str, ids: list[str]):
     if not ids or not _may_match(conn, table, ids):
         return
     if len(ids) <= 4 * CHUNK:
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             yield from conn.execute(
                 select(*cols).where(c.record_id.in_(chunk), c.replaced_by_batch.is_(None))
             )
@@ -267,11 +267,6 @@ def _span(span, lo, hi):
     if span is None:
         return (lo, hi)
     return (min(span[0], lo), max(span[1], hi))
-
-
-def _chunks(items: list, size: int = CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _insert(

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from domain.alert_rules.voters import RULE
 from domain.vocabularies import CLOSED
-from storage.engine import read_tx
+from storage.engine import chunks, read_tx
 from storage.models import NIK_PREFIX, Alert, Presence, VoterList, VoterListDaily
 
 COLUMNS = [
@@ -43,12 +43,12 @@ def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
             .where(p.nik_hash.is_not(None), p.replaced_by_batch.is_(None), p.report_date <= as_of)
             .order_by(p.report_date, p.id)
         ).all()
-        nationality = dict((h, n) for h, n in who)  # the latest report wins
+        nationality = dict(who)  # the latest report wins
         # voter_list keeps the digest's 32 bytes, presence its hex: looked up by the first 8
         # bytes through ix_voter_list_nik_prefix, the full hash compared here
         wanted = {bytes.fromhex(h): h for h in nationality}
         found = []
-        for chunk in _chunks(sorted({k[:NIK_PREFIX] for k in wanted})):
+        for chunk in chunks(sorted({k[:NIK_PREFIX] for k in wanted})):
             found += [
                 r
                 for r in conn.execute(
@@ -118,11 +118,6 @@ def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
 
 def _prefix(column):
     return func.substr(column, 1, NIK_PREFIX)
-
-
-def _chunks(items: list, size: int = 900):  # bound parameters per IN (...), below every engine's
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _day(v) -> dt.date:

@@ -1051,8 +1051,8 @@ def overview_layout(width_px: int = OVERVIEW_WIDTH_PX, dpi: int = OVERVIEW_DPI) 
 def overview_png(inp: BriefingInput, width_px: int = OVERVIEW_WIDTH_PX) -> bytes:
     """The overview's map as PNG: the briefing's map (same palette, outlines, offices, ports,
     incidents, scale bar, north arrow) with its three legends and, for demo data, the briefing's
-    diagonal watermark, drawn on the server so the first
-    page after sign-in needs no plotly.js. `map_pixel`-style positions: overview_pixel()."""
+    diagonal watermark, drawn on the server so the first page after sign-in needs no plotly.js.
+    `map_pixel`-style positions: overview_pixel()."""
     lay = overview_layout(width_px, OVERVIEW_DPI)
     with _LOCK:
         fig = Figure(figsize=(lay.width, lay.height), dpi=OVERVIEW_DPI, facecolor="white")

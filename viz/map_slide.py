@@ -239,6 +239,9 @@ def scale_bar(fig: go.Figure, lang: str, km: int = SCALE_KM) -> None:
     )
 
 
+HEAD_PX = 13  # the north arrow's head
+
+
 def north_arrow(fig: go.Figure, lang: str) -> None:
     lon, foot, head = NORTH_AT
     fig.add_trace(
@@ -250,7 +253,7 @@ def north_arrow(fig: go.Figure, lang: str) -> None:
             line=dict(color=style.TEXT, width=2),
             showlegend=False,
             name="north_arrow",
-            marker=dict(symbol=["line-ew", "triangle-up"], size=[1, 13], color=style.TEXT),
+            marker=dict(symbol=["line-ew", "triangle-up"], size=[1, HEAD_PX], color=style.TEXT),
         )
     )
     fig.add_trace(
@@ -260,7 +263,7 @@ def north_arrow(fig: go.Figure, lang: str) -> None:
             # An invisible marker the arrow head's size: plotly then sets the word above it by
             # that size in pixels, so "U" clears the head at every width of the map.
             mode="markers+text",
-            marker=dict(size=13, opacity=0),
+            marker=dict(size=HEAD_PX, opacity=0),
             text=[f"<b>{t('briefing.north', lang)}</b>"],
             textposition="top center",
             textfont=dict(size=12, color=style.TEXT),
