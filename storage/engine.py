@@ -118,6 +118,28 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql(f"PRAGMA cache_size = {saved}")
 
 
+# Page cache while SQLite builds an index inside that transaction (KiB). The sorter keeps its
+# records in memory up to the cache size: with the bulk cache it sorts 4M keys as one list (4.2 s),
+# with 2 MB it sorts 2 MB runs and merges them (2.1 s; measured on 4M 8-byte keys, 1-32 MB alike).
+SORT_CACHE_KIB = 2 * 1024
+
+
+@contextlib.contextmanager
+def sort_cache(conn: Connection) -> Iterator[None]:
+    """Inside a write transaction on SQLite: a small page cache while the block builds indexes,
+    then the size it had before."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    saved = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if not conn.invalidated:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {saved}")
+
+
 @contextlib.contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
     """A read-only snapshot (deferred BEGIN on SQLite: takes no write lock)."""

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Date, Engine, LargeBinary, and_, func, insert, select, text, update
 
 from domain.data_kinds import kind as data_kind
-from storage import rollups
+from storage import rollups, voter_lists
 from storage.audit import record
 from storage.engine import (
     CHUNK,
@@ -30,9 +30,10 @@ from storage.engine import (
     insert_rows,
     one_data_writer_at_a_time,
     param_mark,
+    sort_cache,
     write_tx,
 )
-from storage.models import BatchError, UploadBatch, utcnow
+from storage.models import BatchError, UploadBatch, VoterList, utcnow
 from storage.tables import table as table_named
 from storage.versions import bump
 
@@ -279,6 +280,8 @@ def _insert(
     second thread would slow every row)."""
     dialect = conn.dialect.name
     deltas = None
+    if table.name == VoterList.__tablename__:  # its lookup key, made from each NIK hash
+        rows = voter_lists.with_nik_key(rows)
     with ThreadPoolExecutor(max_workers=1) as pool:
         with _indexes_set_aside(conn, table.name, len(rows)):
             if pure_inserts and dialect == "postgresql":
@@ -381,8 +384,9 @@ def _indexes_set_aside(conn, table_name: str, rows: int):
     if conn.dialect.name == "postgresql":  # the index builds sort in memory (default 64 MB)
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     yield
-    for _, create in drops:
-        conn.exec_driver_sql(create)
+    with sort_cache(conn):
+        for _, create in drops:
+            conn.exec_driver_sql(create)
 
 
 def _sqlite_indexes(conn, table_name: str) -> list[tuple[str, str]]:

@@ -3,8 +3,8 @@
 `frame` gives the alert rule (domain/alert_rules/voters.py) what it reads: the lists each regency
 has sent (from the voter_list_daily roll-up, nik_hash None) and the active voter-list rows whose
 NIK hash is also an active presence row's, with that resident's latest nationality. The residents'
-hashes (few) are read, and the voters looked up by their first 8 bytes through the prefix index:
-a 4-million-row list is never read into Python. voter_list holds each hash as its 32 bytes,
+hashes (few) are read, and the voters looked up by nik_key (the hash's first 8 bytes as an
+integer) through its index: a 4-million-row list is never read into Python. voter_list holds each hash as its 32 bytes,
 presence as 64 hex characters (migration 0020); the frame gives the rule the hex.
 """
 
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from domain.alert_rules.voters import RULE
 from domain.vocabularies import CLOSED
 from storage.engine import chunks, read_tx
-from storage.models import NIK_PREFIX, Alert, Presence, VoterList, VoterListDaily
+from storage.models import Alert, Presence, VoterList, VoterListDaily
 
 COLUMNS = [
     "id",
@@ -44,11 +45,11 @@ def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
             .order_by(p.report_date, p.id)
         ).all()
         nationality = dict(who)  # the latest report wins
-        # voter_list keeps the digest's 32 bytes, presence its hex: looked up by the first 8
-        # bytes through ix_voter_list_nik_prefix, the full hash compared here
+        # voter_list keeps the digest's 32 bytes, presence its hex: looked up by nik_key through
+        # ix_voter_list_nik_key, the full hash compared here
         wanted = {bytes.fromhex(h): h for h in nationality}
         found = []
-        for chunk in chunks(sorted({k[:NIK_PREFIX] for k in wanted})):
+        for chunk in chunks(sorted({nik_key(k) for k in wanted})):
             found += [
                 r
                 for r in conn.execute(
@@ -62,7 +63,7 @@ def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
                         v.kecamatan,
                         v.village,
                     ).where(
-                        _prefix(v.nik_hash).in_(chunk),
+                        v.nik_key.in_(chunk),
                         v.replaced_by_batch.is_(None),
                         v.list_date <= as_of,
                     )
@@ -116,8 +117,22 @@ def matches_by_regency(engine: Engine, end: dt.date) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=["regency_code", "matches"])
 
 
-def _prefix(column):
-    return func.substr(column, 1, NIK_PREFIX)
+def nik_key(digest: bytes) -> int:
+    """voter_list.nik_key of a 32-byte NIK hash: its first 8 bytes as a signed big-endian integer
+    (a BIGINT on both engines)."""
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def nik_keys(digests: np.ndarray) -> np.ndarray:
+    """nik_key of many 32-byte hashes at once (4M: ~0.1 s)."""
+    if not len(digests):
+        return np.empty(0, dtype=np.int64)
+    return np.frombuffer(b"".join(digests), dtype=">i8")[::4].astype(np.int64)
+
+
+def with_nik_key(rows: pd.DataFrame) -> pd.DataFrame:
+    """A voter list's rows as stored: with the lookup key made from each NIK hash."""
+    return rows.assign(nik_key=nik_keys(rows["nik_hash"].to_numpy(dtype=object)))
 
 
 def _day(v) -> dt.date:

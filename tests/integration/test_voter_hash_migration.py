@@ -1,7 +1,8 @@
-"""Migration 0020 on a real SQLite file and on PostgreSQL: voter_list's NIK hashes stored as 64 hex
-characters (0019) become their 32 bytes, the prefix index covers 8 bytes, the batch index is gone;
-a list imported before still matches a foreign resident and is still found the same when re-sent
-(the row fingerprint is the hex one's); down again gives back the same hex text."""
+"""Migrations 0020 and 0021 on a real SQLite file and on PostgreSQL: voter_list's NIK hashes stored
+as 64 hex characters (0019) become their 32 bytes, the prefix index covers 8 bytes, the batch index
+is gone (0020); the lookup key becomes nik_key, those 8 bytes as an integer (0021). A list imported
+before still matches a foreign resident and is still found the same when re-sent (the row
+fingerprint is the hex one's); down again gives back the same hex text."""
 
 import datetime as dt
 import hashlib
@@ -9,6 +10,7 @@ import hmac
 import re
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
 from loaders.pipeline import import_file
@@ -39,11 +41,11 @@ def voter_file(niks: list[str]) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def to(engine, revision: str) -> None:
+def to(engine, revision: str, down: bool = False) -> None:
     cfg = alembic_config()
     with write_tx(engine) as conn:
         cfg.attributes["connection"] = conn
-        if revision == "0019":
+        if down:
             command.downgrade(cfg, revision)
         else:
             command.upgrade(cfg, revision)
@@ -55,6 +57,15 @@ def stored(engine) -> list[tuple]:
             (r[0], r[1] if isinstance(r[1], str) else bytes(r[1]))
             for r in conn.exec_driver_sql("SELECT tps, nik_hash FROM voter_list ORDER BY id")
         ]
+
+
+def keys(engine) -> list[int]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql("SELECT nik_key FROM voter_list ORDER BY id")]
+
+
+def columns(engine) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns("voter_list")}
 
 
 def indexes(engine) -> dict[str, str]:
@@ -84,7 +95,7 @@ def test_hex_hashes_become_their_bytes_and_still_match(url):
     assert import_file(engine, presence, "itap.csv", "presence").rows_imported == 1
     assert import_file(engine, voter_file(NIKS), "dpt.csv", "voters").rows_imported == 3
 
-    to(engine, "0019")  # as the lists were stored before: hex text, a batch index
+    to(engine, "0019", down=True)  # as the lists were stored before: hex text, a batch index
     hexes = [standard(n) for n in NIKS]
     assert stored(engine) == [("001", hexes[0]), ("002", hexes[1]), ("003", hexes[2])]
     assert indexes(engine) == {"ix_voter_list_batch_id": "", "ix_voter_list_nik_prefix": "16"}
@@ -96,6 +107,8 @@ def test_hex_hashes_become_their_bytes_and_still_match(url):
         )
         conn.commit()
 
+    to(engine, "0020")
+    assert indexes(engine) == {"ix_voter_list_nik_prefix": "8"}
     to(engine, "head")
     assert stored(engine) == [
         ("001", bytes.fromhex(hexes[0])),
@@ -103,7 +116,13 @@ def test_hex_hashes_become_their_bytes_and_still_match(url):
         ("003", bytes.fromhex(hexes[2])),
         ("009", b"\xab" * 32),
     ]
-    assert indexes(engine) == {"ix_voter_list_nik_prefix": "8"}
+    assert indexes(engine) == {"ix_voter_list_nik_key": ""}
+    assert keys(engine) == [
+        int(hexes[0][:16], 16) - (1 << 64 if int(hexes[0][0], 16) >= 8 else 0),
+        int(hexes[1][:16], 16) - (1 << 64 if int(hexes[1][0], 16) >= 8 else 0),
+        int(hexes[2][:16], 16) - (1 << 64 if int(hexes[2][0], 16) >= 8 else 0),
+        -0x5454545454545455,  # ab ab ab ab ab ab ab ab as a signed 64-bit integer
+    ]
     # the resident is still found on the list converted, with the hex hash the alert keys use
     found = voter_lists.frame(engine, dt.date(2024, 9, 30))
     found = found[found["nik_hash"].notna()]
@@ -114,7 +133,10 @@ def test_hex_hashes_become_their_bytes_and_still_match(url):
     again = import_file(engine, voter_file(NIKS) + b"\n", "dpt-again.csv", "voters")
     assert (again.status, again.rows_imported, again.duplicates) == ("no_new_rows", 0, 3)
 
-    to(engine, "0019")  # and down: the same hex text back
+    to(engine, "0020", down=True)  # the lookup key back to the first 8 bytes
+    assert indexes(engine) == {"ix_voter_list_nik_prefix": "8"}
+    assert "nik_key" not in columns(engine)
+    to(engine, "0019", down=True)  # and down: the same hex text back
     assert stored(engine)[:3] == [("001", hexes[0]), ("002", hexes[1]), ("003", hexes[2])]
     assert stored(engine)[3] == ("009", "ab" * 32)
     engine.dispose()

@@ -585,3 +585,20 @@ def test_blobs_bound_as_bytearrays_are_the_same_bytes():
     assert [type(v).__name__ for v in got] == ["bytearray", "NoneType", "bytearray", "bytearray"]
     assert list(got) == [b"\x00\x01", None, b"\xff" * 32, b""]
     assert [type(v).__name__ for v in values] == ["bytes", "NoneType", "bytes", "bytes"]
+
+
+def test_voter_lookup_keys_made_at_once_equal_one_by_one():
+    """storage.voter_lists.nik_keys (an import's millions at once) and nik_key (the match's few
+    residents) give each digest's first 8 bytes as the same signed big-endian integer."""
+    from storage.voter_lists import nik_key, nik_keys
+
+    digests = [bytes([0x7F] + [0xFF] * 31), bytes([0x80] + [0] * 31), bytes(32), b"\xab" * 32]
+    digests.append(bytearray(hmac.digest(key(), b"nik\x005201014107800001", "sha256")))
+    assert [nik_key(bytes(d)) for d in digests[:4]] == [
+        2**63 - 1,
+        -(2**63),
+        0,
+        -0x5454545454545455,
+    ]
+    assert nik_keys(np.array(digests, dtype=object)).tolist() == [nik_key(d) for d in digests]
+    assert nik_keys(np.array([], dtype=object)).tolist() == []

@@ -30,7 +30,7 @@ from services.briefing import metric_values
 from services.sitrep import gather
 from services.voter_check import matches_by_regency, summary, viewed
 from storage.imports import undo_batch
-from storage.models import Alert, AlertStatusChange, AuditEvent
+from storage.models import Alert, AlertStatusChange, AuditEvent, VoterList
 from viz.sitrep import _voter_line
 
 # name: (NIK as the file writes it, regency, nationality)
@@ -210,8 +210,12 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
     hashes = list(pseudonymise(pd.Series(CITIZENS, dtype=object), "nik", raw=True))
     assert all(len(h) == 32 and repr(h) in stored for h in hashes)
     assert not [h for h in hashes if h.hex() in stored]
+    with engine.connect() as conn:  # the lookup key: the hash's first 8 bytes as an integer (0021)
+        keys = {bytes(h): k for h, k in conn.execute(select(VoterList.nik_hash, VoterList.nik_key))}
+    assert all(keys[h] == int.from_bytes(h[:8], "big", signed=True) for h in hashes)
     if engine.dialect.name == "sqlite":
         assert all(h in raw for h in hashes)  # the search below finds what is there
+        assert all(h[:8] in raw for h in hashes)  # SQLite stores the key's 8 bytes as they are
 
     # undoing both lists removes their rows, and their hashes leave the database file
     for batch in (dpt.batch_id, dps.batch_id):
@@ -221,6 +225,7 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(en
     if engine.dialect.name == "sqlite":
         raw = file_bytes(engine)
         assert not [h for h in hashes if h in raw]
+        assert not [h for h in hashes if h[:8] in raw]  # nor their lookup keys
     out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
     assert [r[3] for r in voter_alerts(engine)] == ["baru", "selesai"]  # kept, with their history
     with engine.connect() as conn:
