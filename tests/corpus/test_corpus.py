@@ -274,34 +274,39 @@ CONTRACT_FIELDS = (
 )
 
 
-def run_cli(tmp_path: Path, case: Case, db_url: str, *flags: str, name: str | None = None):
+def run_cli(
+    tmp_path: Path, case: Case, db_url: str, *flags: str, name: str | None = None, capsys=None
+):
+    """Import the case's file through the command line: (exit code, its JSON). With `capsys`,
+    loaders.ingest.main(argv) in this process (the same code; a child process spends ~1.5 s
+    starting Python and importing before it reads a byte); without, `python -m loaders.ingest`
+    in a child process, as a user runs it."""
     path = tmp_path / (name or case.file_name)
     path.write_bytes(case.build())
-    env = dict(os.environ)
-    env.setdefault("NTB_PSEUDONYM_KEY", "00" * 32)
-    env.pop("NTB_DB_URL", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders.ingest",
-            case.kind,
-            str(path),
-            "--db",
-            db_url,
-            *flags,
-            "--json",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.stdout.strip(), proc.stderr
+    argv = [case.kind, str(path), "--db", db_url, *flags, "--json"]
+    if capsys is not None:
+        from loaders.ingest import main
+
+        capsys.readouterr()  # what the test printed before is not the command's
+        returncode = main(argv)
+        stdout, stderr = capsys.readouterr()
+    else:
+        env = dict(os.environ)
+        env.setdefault("NTB_PSEUDONYM_KEY", "00" * 32)
+        env.pop("NTB_DB_URL", None)
+        proc = subprocess.run(
+            [sys.executable, "-m", "loaders.ingest", *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+    assert stdout.strip(), stderr
     for secret in case.absent:
-        assert secret not in proc.stdout and secret not in proc.stderr
-    return proc.returncode, json.loads(proc.stdout)
+        assert secret not in stdout and secret not in stderr
+    return returncode, json.loads(stdout)
 
 
 def expected_json(case: Case, partial: bool, lang: str, shown: dict) -> dict:
@@ -363,10 +368,11 @@ CLI_CASES = [
     CLI_CASES,
     ids=[f"{n}-{'partial' if p else 'all'}-{lang}" for n, p, lang, _ in CLI_CASES],
 )
-def test_command_line(tmp_path, sqlite_url, name, partial, lang, exit_code):
+def test_command_line(tmp_path, sqlite_url, capsys, monkeypatch, name, partial, lang, exit_code):
     case = BY_NAME[name]
+    monkeypatch.delenv("NTB_DB_URL", raising=False)
     flags = (["--partial"] if partial else []) + (["--lang", "en"] if lang == "en" else [])
-    code, out = run_cli(tmp_path, case, sqlite_url, *flags)
+    code, out = run_cli(tmp_path, case, sqlite_url, *flags, capsys=capsys)
     assert code == exit_code
     shown = {(e["line"], e["column"]): e["value"] for e in out["errors"]}
     for key, clear in case.masked.items():
@@ -380,11 +386,14 @@ def test_command_line(tmp_path, sqlite_url, name, partial, lang, exit_code):
         assert any(w in e["message"].lower() for w in indonesian) == (lang == "id"), e["message"]
 
 
-def test_command_line_same_file_twice_adds_nothing(tmp_path, sqlite_url):
+def test_command_line_same_file_twice_adds_nothing(tmp_path, sqlite_url, capsys, monkeypatch):
+    """The first import runs as a user runs it, `python -m loaders.ingest` in a process of its
+    own (its exit code and JSON on stdout); the second calls the same main() in this one."""
     case = BY_NAME["enc_utf8_comma_english"]
     first_code, first = run_cli(tmp_path, case, sqlite_url)
     assert (first_code, first["rows_imported"]) == (0, 3)
-    code, again = run_cli(tmp_path, case, sqlite_url, name="again_" + case.file_name)
+    monkeypatch.delenv("NTB_DB_URL", raising=False)
+    code, again = run_cli(tmp_path, case, sqlite_url, name="again_" + case.file_name, capsys=capsys)
     assert code == 0
     assert (
         again["rows_read"],

@@ -5,10 +5,7 @@ profile naming a column the file lacks; saved profiles offered for the same head
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +15,6 @@ from loaders.pipeline import import_file
 from loaders.profiles import headers_signature, parse, to_toml
 from services import profiles as saved
 from storage.models import Presence
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PROFILE = """kind = "presence"
 [columns]                 # the file's header = the contract column
@@ -144,33 +139,28 @@ def test_saved_profiles_are_offered_for_the_same_headers(engine):
     assert "No. Reg" not in again.columns
 
 
-def run_cli(tmp_path, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NTB_PSEUDONYM_KEY": "00" * 32}
-    env.pop("NTB_MODE", None)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders.ingest",
-            *args,
-            "--db",
-            f"sqlite:///{tmp_path / 'c.sqlite'}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def run_cli(tmp_path, capsys, *args) -> SimpleNamespace:
+    """loaders.ingest.main(argv) in this process (tests/corpus/test_corpus.py runs it as a
+    process of its own): its exit code and what it printed. An exception propagates and fails
+    the test, as a traceback on stderr would."""
+    from loaders.ingest import main
+
+    capsys.readouterr()
+    returncode = main([*args, "--db", f"sqlite:///{tmp_path / 'c.sqlite'}"])
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=returncode, stdout=out.out, stderr=out.err)
 
 
-def test_command_line_with_profile(tmp_path):
+def test_command_line_with_profile(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NTB_PSEUDONYM_KEY", "00" * 32)
+    monkeypatch.delenv("NTB_MODE", raising=False)
     (tmp_path / "apoa.csv").write_bytes(APOA)
     (tmp_path / "apoa.toml").write_text(PROFILE, encoding="utf-8")
-    without = run_cli(tmp_path, "presence", str(tmp_path / "apoa.csv"), "--json")
+    without = run_cli(tmp_path, capsys, "presence", str(tmp_path / "apoa.csv"), "--json")
     assert without.returncode == 2 and json.loads(without.stdout)["status"] == "rejected"
     strict = run_cli(
         tmp_path,
+        capsys,
         "presence",
         str(tmp_path / "apoa.csv"),
         "--profile",
@@ -187,6 +177,7 @@ def test_command_line_with_profile(tmp_path):
     ]
     partial = run_cli(
         tmp_path,
+        capsys,
         "presence",
         str(tmp_path / "apoa.csv"),
         "--profile",
@@ -204,6 +195,7 @@ def test_command_line_with_profile(tmp_path):
     )
     bad = run_cli(
         tmp_path,
+        capsys,
         "presence",
         str(tmp_path / "apoa.csv"),
         "--profile",
@@ -217,7 +209,12 @@ def test_command_line_with_profile(tmp_path):
         == "The mapping profile names contract columns that presence does not have: nope."
     )
     missing = run_cli(
-        tmp_path, "presence", str(tmp_path / "apoa.csv"), "--profile", str(tmp_path / "none.toml")
+        tmp_path,
+        capsys,
+        "presence",
+        str(tmp_path / "apoa.csv"),
+        "--profile",
+        str(tmp_path / "none.toml"),
     )
     assert (
         missing.returncode == 2
