@@ -77,14 +77,17 @@ def declare_size(path: Path, member: str, size: int) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.fixture
-def db(tmp_path) -> str:
-    """A database holding one earlier import, so that 'unchanged' means something."""
-    url = f"sqlite:///{tmp_path / 'ntb.sqlite'}"
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory) -> Path:
+    """A database holding one earlier import, so that 'unchanged' means something: made once
+    (the import command run as a process), copied for each test."""
+    d = tmp_path_factory.mktemp("bomb_db")
+    path = d / "ntb.sqlite"
+    url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    good = tmp_path / "keberadaan.csv"
+    good = d / "keberadaan.csv"
     good.write_text(
         "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;"
         "no_paspor;jumlah_orang\nB1;15/11/2024;Lobar;AUS;VOA;wisata;PA1234567;2\n",
@@ -95,7 +98,16 @@ def db(tmp_path) -> str:
     print(
         f"\nbaseline, a one-row CSV imported: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MB"
     )
-    return url
+    # the command's last connection closed moved the WAL into the file, which alone is copied
+    assert not Path(f"{path}-wal").exists(), "the baseline database's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def db(imported_once, tmp_path) -> str:
+    """A copy of the database holding the one earlier import, for this test alone."""
+    shutil.copyfile(imported_once, tmp_path / "ntb.sqlite")
+    return f"sqlite:///{tmp_path / 'ntb.sqlite'}"
 
 
 def ingest(path: Path, url: str) -> dict:
