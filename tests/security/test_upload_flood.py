@@ -29,13 +29,19 @@ def _run(coro):
 
 
 METRICS_TTL_S = 5.0  # Streamlit computes the cache_memory_bytes metric at most every 5 s
+_last_read: dict[str, float] = {}  # server URL -> when this process last read its metrics
 
 
 def held_bytes(app) -> int:
-    """Bytes in Streamlit's uploaded-file manager now, from its own metrics (loopback only)."""
-    time.sleep(METRICS_TTL_S + 0.5)  # not a timing assertion: wait out the metric's cache
+    """Bytes in Streamlit's uploaded-file manager now, from its own metrics (loopback only).
+    Streamlit keeps a computed value for METRICS_TTL_S after computing it; only this module
+    reads the metrics, so a value older than that, or none, exists only if this process read
+    it: wait out the rest of the window since the last read (not a timing assertion)."""
+    if app.url in _last_read:
+        time.sleep(max(0.0, _last_read[app.url] + METRICS_TTL_S + 0.5 - time.monotonic()))
     with urllib.request.urlopen(app.url + "/_stcore/metrics", timeout=10) as r:
         text = r.read().decode()
+    _last_read[app.url] = time.monotonic()
     found = re.findall(
         r'^cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\} (\d+)', text, re.M
     )
