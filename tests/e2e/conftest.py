@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.helpers import assert_no_exception
+from tests.e2e.helpers import assert_no_exception, track_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (the one browser: tests/conftest.py)
@@ -236,6 +236,7 @@ def _page(browser, app_server, request):
             r.abort()
 
     context.route("**/*", route)
+    track_runs(context)
     context.set_default_timeout(30_000)
     pg = context.new_page()
     page_errors: list[str] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image
@@ -16,6 +17,8 @@ from i18n import catalogue, t
 
 EXCEPTION = '[data-testid="stException"]'
 APP = '[data-testid="stApp"]'
+# What Streamlit shows in an element's place while the code that draws it is still being loaded
+SKELETON = '[data-testid="stSkeleton"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 MAP = '[data-testid="stPlotlyChart"]'
 # The office-area outlines are the last choropleth trace (viz/maps.py draws them above the regencies);
@@ -51,16 +54,117 @@ def fmt_id(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+# Installed in every browser context before the app's own scripts (track_runs): counts the
+# script runs the page asks for (BackMsg.rerun_script, field 11) and marks them answered when a
+# run ends for good (ForwardMsg.script_finished, field 6, with any status but
+# FINISHED_EARLY_FOR_RERUN = 2: a run that st.rerun() or a newer request cut short is followed by
+# another). Streamlit's protobuf messages are read here field by field, top level only.
+RUN_TRACKER = """(() => {
+  if (window.__ntbRuns) return;
+  const runs = (window.__ntbRuns = { requested: 0, answered: 0 });
+  const fields = (data) => {
+    const b = new Uint8Array(data); const out = []; let i = 0;
+    const varint = () => { let v = 0, s = 0, c;
+      do { c = b[i++]; v += (c & 0x7f) * 2 ** s; s += 7; } while (c & 0x80 && i < b.length);
+      return v; };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) out.push([field, varint()]);
+      else if (wire === 2) { const n = varint(); out.push([field, null]); i += n; }
+      else if (wire === 1 || wire === 5) { out.push([field, null]); i += wire === 1 ? 8 : 4; }
+      else break;
+    }
+    return out;
+  };
+  const Native = window.WebSocket;
+  const send = Native.prototype.send;
+  Native.prototype.send = function (data) {
+    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      const bytes = ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data;
+      if (fields(bytes).some(([f]) => f === 11)) runs.requested += 1;
+    }
+    return send.call(this, data);
+  };
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        if (!(e.data instanceof ArrayBuffer)) return;
+        for (const [f, v] of fields(e.data)) if (f === 6 && v !== 2) runs.answered = runs.requested;
+      });
+    }
+  };
+})();"""
+
+
+def track_runs(context) -> None:
+    """Let wait_idle see the app's script runs in every page of this browser context."""
+    context.add_init_script(RUN_TRACKER)
+
+
 def wait_idle(page: Page, timeout: float = 60_000) -> None:
-    """Until the script run is over (checked twice, a moment apart, so a rerun that is about to
-    start is not mistaken for the end of the last one)."""
-    js = f"""() => {{ const a = document.querySelector('{APP}');
-                     return a && a.dataset.testScriptState === 'notRunning'
-                              && a.dataset.testConnectionState === 'CONNECTED'; }}"""
-    for _ in range(2):
-        page.wait_for_function(js, timeout=timeout)
-        page.wait_for_timeout(250)
-    page.wait_for_function(js, timeout=timeout)
+    """Until every script run the page asked for has ended for good (not cut short for a rerun)
+    and Streamlit shows no run going, connected, and no element still waiting for its code (a
+    widget's first appearance loads its script chunk: the sign-in form came ~0.2 s after the run
+    that drew it). A run not yet asked for (an action whose request is sent a moment later,
+    e.g. an upload) is not seen: wrap such actions in `rerun(page)`."""
+    page.wait_for_function(
+        f"""() => {{ const r = window.__ntbRuns, a = document.querySelector('{APP}');
+                    if (!r) throw new Error('no run tracker in this page: track_runs(context)');
+                    return r.answered === r.requested && r.requested > 0 && a
+                           && a.dataset.testScriptState === 'notRunning'
+                           && a.dataset.testConnectionState === 'CONNECTED'
+                           && !document.querySelector('{SKELETON}'); }}""",
+        timeout=timeout,
+    )
+
+
+# Until the page holds still: no CSS animation or transition running (Streamlit's fade-ins) and
+# the main area, every chart and every picture at the same place and size for 5 frames in a row.
+HOLDS_STILL = """async () => {
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  const moving = () => document.getAnimations().some(a => a.playState === 'running'
+      && a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  const boxes = () => JSON.stringify([...document.querySelectorAll(
+      '[data-testid="stMain"], [data-testid="stPlotlyChart"] svg.main-svg, [data-testid="stApp"] img')]
+      .map(e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }));
+  let last = null, still = 0;
+  for (let n = 0; still < 5; n++) {
+    if (n > 600) throw new Error('the page kept moving for 600 frames');
+    await frame();
+    const now = boxes();
+    still = now === last && !moving() ? still + 1 : 0;
+    last = now;
+  }
+}"""
+
+
+def wait_still(page: Page) -> None:
+    """Until the page holds still (HOLDS_STILL): before measuring where things are drawn or
+    taking a picture; a finished script run can still be followed by a chart's resize."""
+    page.evaluate(HOLDS_STILL)
+
+
+@contextmanager
+def rerun(page: Page, timeout: float = 60_000):
+    """Around an action that makes the app run again (a widget changed, a file uploaded): after
+    it, wait until the page has asked for a new run and that run is over."""
+    before = page.evaluate("() => window.__ntbRuns.requested")
+    yield
+    page.wait_for_function("n => window.__ntbRuns.requested > n", arg=before, timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def choose_radio(page: Page, text: str) -> None:
+    """Choose the radio option labelled `text` and wait for the run that choice asks for (none when it
+    was already the one chosen: clicking it again changes nothing)."""
+    option = page.locator('[data-testid="stRadioOption"]').filter(has_text=text)
+    if option.locator("input").is_checked():
+        return
+    with rerun(page):
+        option.click()
+    expect(option.locator("input")).to_be_checked()
 
 
 def open_app(page: Page, app, path: str = "") -> None:

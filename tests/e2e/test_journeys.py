@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     OVERVIEW_MAP,
     REGIONS,
     assert_no_exception,
+    choose_radio,
     dataframe_rows,
     dataframe_with_header,
     fmt_id,
@@ -31,6 +32,7 @@ from tests.e2e.helpers import (
     overview_map,
     wait_idle,
     wait_map,
+    wait_still,
 )
 
 pytestmark = pytest.mark.e2e
@@ -153,10 +155,7 @@ def test_upload_with_bad_rows(page: Page, app_server, tmp_path):
     expect(present).to_have_text(fmt_id(before))
 
     go_to(page, "upload")
-    page.locator('[data-testid="stRadioOption"]').filter(
-        has_text=t("uploadpage.kind_presence", "id")
-    ).click()
-    wait_idle(page)
+    choose_radio(page, t("uploadpage.kind_presence", "id"))
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
 
     expect(page.get_by_text(t("uploadpage.errors", "id", n=2), exact=True)).to_be_visible(
@@ -177,10 +176,7 @@ def test_upload_with_bad_rows(page: Page, app_server, tmp_path):
         "Atlantis",
     ], rows
 
-    page.locator('[data-testid="stRadioOption"]').filter(
-        has_text=t("uploadpage.mode_partial", "id")
-    ).click()
-    wait_idle(page)
+    choose_radio(page, t("uploadpage.mode_partial", "id"))
     page.get_by_role("button", name=t("uploadpage.commit", "id"), exact=True).click()
     done = t("upload.summary", "id", imported=3, updated=0, rejected=2, duplicates=0, read=5)
     alert = page.locator(
@@ -373,31 +369,11 @@ LAYOUT = """() => {
 }"""
 
 
-# Until the page holds still: no CSS animation or transition running (Streamlit's fade-ins) and
-# the main area, every chart and every picture at the same place and size for 5 frames in a row.
-SETTLED = """async () => {
-  const frame = () => new Promise(r => requestAnimationFrame(r));
-  const moving = () => document.getAnimations().some(a => a.playState === 'running'
-      && a.effect && a.effect.getComputedTiming().endTime !== Infinity);
-  const boxes = () => JSON.stringify([...document.querySelectorAll(
-      '[data-testid="stMain"], [data-testid="stPlotlyChart"] svg.main-svg, [data-testid="stApp"] img')]
-      .map(e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }));
-  let last = null, still = 0;
-  for (let n = 0; still < 5; n++) {
-    if (n > 600) throw new Error('the page kept moving for 600 frames');
-    await frame();
-    const now = boxes();
-    still = now === last && !moving() ? still + 1 : 0;
-    last = now;
-  }
-}"""
-
-
 def _shoot(page: Page, path, full_path=None) -> None:
     """The viewport as the user sees it; with full_path also the whole page (Streamlit scrolls inside
     stMain, so a Playwright full-page shot would only repeat the viewport: grow the window instead).
-    Each shot once the page holds still (SETTLED), not after a fixed pause."""
-    page.evaluate(SETTLED)
+    Each shot once the page holds still (wait_still), not after a fixed pause."""
+    wait_still(page)
     page.screenshot(path=str(path), animations="disabled")
     if full_path is None:
         return
@@ -406,10 +382,10 @@ def _shoot(page: Page, path, full_path=None) -> None:
     full = main.evaluate("e => e.scrollHeight")
     if full > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": min(full, 8000)})
-        page.evaluate(SETTLED)
+        wait_still(page)
         page.screenshot(path=str(full_path), animations="disabled")
         page.set_viewport_size(size)
-        page.evaluate(SETTLED)
+        wait_still(page)
 
 
 def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
@@ -430,6 +406,7 @@ def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
             page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
             assert_no_exception(page)
             if key == "map":
+                wait_still(page)
                 layout[f"{width}x{height}"] = page.evaluate(LAYOUT)
             _shoot(
                 page,

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, overview_map, wait_idle
+from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, overview_map, rerun, wait_idle
 
 pytestmark = pytest.mark.e2e
 LEAKS = re.compile(
@@ -65,8 +65,8 @@ def test_the_file_uploader_speaks_the_users_language(page: Page, app_server):
         '"maks. 200 MB per berkas · CSV, TSV, TXT, XLSX"',
         "upload",  # the icon's ligature name only: the English word is not drawn
     ]
-    page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
-    wait_idle(page)
+    with rerun(page):
+        page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
     page.locator('[data-testid="stFileUploaderDropzone"] button').wait_for(timeout=60_000)
     assert page.evaluate(UPLOADER_WORDS) == [
         '"Browse files"',

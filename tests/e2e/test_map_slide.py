@@ -11,7 +11,17 @@ from playwright.sync_api import Page, expect
 from domain.filters import METRICS as ALL_METRICS
 from i18n import t
 from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: F401 - the same browser flags
-from tests.e2e.helpers import MAP, SIGN_IN_USER, SIGNED_IN, go_to, sign_in, wait_idle, wait_map
+from tests.e2e.helpers import (
+    MAP,
+    SIGN_IN_USER,
+    SIGNED_IN,
+    go_to,
+    sign_in,
+    track_runs,
+    wait_idle,
+    wait_map,
+    wait_still,
+)
 
 pytestmark = pytest.mark.e2e
 QUIET = "peta?from=2024-11-24&to=2024-11-26"
@@ -52,6 +62,7 @@ def test_map_figure_is_a_slide_inside_1440x900(page: Page, app_server, screensho
     page.set_viewport_size({"width": 1440, "height": 900})
     open_map(page, app_server, f"{QUIET}&lang={lang}", lang)
     wait_map(page, 10)
+    wait_still(page)
     svg = page.locator(f"{MAP} .main-svg").last  # plotly's top SVG holds annotations and legends
     text = " ".join(page.locator(f"{MAP} .main-svg").all_text_contents())
     period = "24/11/2024–26/11/2024"
@@ -130,11 +141,13 @@ def test_map_on_a_phone_fills_the_width_and_office_labels_do_not_overlap(
     context.route(
         "**/*", lambda r: r.continue_() if app_server.netloc in r.request.url else r.abort()
     )
+    track_runs(context)
     try:
         page = context.new_page()
         open_map(page, app_server, QUIET)
         wait_map(page, 10)
         wait_idle(page)
+        wait_still(page)
         geo = (
             page.locator(f"{MAP} .geolayer .bg").first.bounding_box()
             or page.locator(f"{MAP} .geo").first.bounding_box()

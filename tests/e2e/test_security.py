@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     dataframe_with_header,
     go_to,
     open_app,
+    rerun,
     sign_in,
     wait_idle,
     wait_map,
@@ -104,8 +105,8 @@ def test_payloads_render_as_text_and_open_no_dialog(page: Page, app_server, xss_
             points.nth(i).hover(timeout=500, force=True)
     # the drill-down shows the analysts the descriptions, as text
     page.locator('.st-key-drill_select [role="combobox"]').click()
-    page.get_by_role("option", name="Kota Bima", exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name="Kota Bima", exact=True).click()
     expect(
         page.get_by_role("heading", name=t("mappage.drill_title", regency="Kota Bima"))
     ).to_be_visible()

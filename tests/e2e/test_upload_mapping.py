@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from i18n import t
-from tests.e2e.helpers import go_to, open_app, wait_idle
+from tests.e2e.helpers import choose_radio, go_to, open_app, rerun, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +27,14 @@ PROFILE = "Hotel Gili e2e"
 def choose(page: Page, key: str, option: str) -> None:
     """Pick an option of the selectbox with this widget key."""
     page.locator(f'.st-key-{key} [role="combobox"]').click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name=option, exact=True).click()
     expect(page.locator(f'.st-key-{key} [role="combobox"]')).to_have_value(option)
 
 
 def upload(page: Page, path) -> None:
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    wait_idle(page)
+    with rerun(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
 
 
 def last_batch(app) -> list[tuple]:
@@ -59,10 +59,7 @@ def test_map_two_columns_save_and_offer_again(page: Page, app_server, tmp_path):
 
     open_app(page, app_server)
     go_to(page, "upload")
-    page.locator('[data-testid="stRadioOption"]').filter(
-        has_text=t("uploadpage.kind_presence", "id")
-    ).click()
-    wait_idle(page)
+    choose_radio(page, t("uploadpage.kind_presence", "id"))
     upload(page, first)
     expect(page.get_by_text(t("mapping.title", "id"), exact=True)).to_be_visible(timeout=60_000)
     # The guess took the check-in date for the arrival date and did not know "Dok": report_date missing.
@@ -76,8 +73,8 @@ def test_map_two_columns_save_and_offer_again(page: Page, app_server, tmp_path):
     )
 
     page.locator(f".st-key-map_name_{sha} input").fill(PROFILE)
-    page.locator(f".st-key-map_name_{sha} input").press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.locator(f".st-key-map_name_{sha} input").press("Enter")
     page.locator(f".st-key-map_save_{sha} button").click()
     expect(page.get_by_text(t("mapping.saved", "id", name=PROFILE))).to_be_visible(timeout=60_000)
     expect(page.get_by_text(t("mapping.from_places", "id", n=2))).to_be_visible()

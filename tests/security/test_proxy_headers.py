@@ -84,7 +84,7 @@ def test_the_app_works_under_the_csp(app, nginx, browser):
     page: any CSP violation other than the two known harmless ones fails the test."""
     from types import SimpleNamespace
 
-    from tests.e2e.helpers import go_to, open_app, wait_map
+    from tests.e2e.helpers import go_to, open_app, track_runs, wait_map
 
     context = browser.new_context(
         viewport={"width": 1600, "height": 1000},
@@ -95,6 +95,7 @@ def test_the_app_works_under_the_csp(app, nginx, browser):
     context.add_init_script("""window.__csp = [];
         document.addEventListener('securitypolicyviolation',
             e => window.__csp.push(e.effectiveDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '')));""")
+    track_runs(context)
     page = context.new_page()
     try:
         open_app(page, SimpleNamespace(url=nginx.url, user=app.user, password=app.password))
