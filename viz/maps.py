@@ -25,6 +25,20 @@ TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see stat
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
 HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: names read on any fill
 OFFICE_LINE = style.OFFICE
+# The map page draws this figure with st.plotly_chart(theme=None) and the figure carries no plotly
+# template. Streamlit's chart element copies the figure once after its first draw (to apply its
+# theme); plotly takes a copied template for a new one and lays out and draws the whole geo figure
+# a second time (70-95 ms in Chromium), where copied arrays alone cost a redraw (15-35 ms). What
+# Streamlit's theme gave the map is therefore set here, the same to the pixel (checked side by side).
+WEB_FONT = '"Source Sans", sans-serif'
+WEB_TEXT = "#808495"  # the theme's grey for chart text (tick labels, hover text)
+WEB_LOOK = dict(
+    template=None,
+    font=dict(family=WEB_FONT, size=12, color=WEB_TEXT, weight=400),
+    paper_bgcolor="#FFFFFF",
+    plot_bgcolor="#FFFFFF",
+    legend=dict(valign="top", bordercolor="rgba(0,0,0,0)", borderwidth=0),
+)
 
 
 def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
@@ -56,10 +70,11 @@ def regency_map(
     """table: regency_table() output (index = code) with a `value` column for the metric.
     With `slide`, the figure carries the marking, title, source line and demo watermark
     (viz/map_slide.py); `compact` lays it out for a phone."""
-    # Not validated again on every add and update: plotly re-checks the whole figure each time,
-    # which was 2/3 of the map page's rerun on a new period (py-spy); the traces are still
-    # checked as they are made, and a test validates the finished figure.
-    fig = go.Figure(_validate=False)
+    # Gathered as plain data and made into a figure once at the end (map_slide.Draft): plotly
+    # re-walks a Figure's layout on every add and update, which was most of the map page's rerun
+    # on a new period (py-spy); the traces are still checked as they are made, and a test
+    # validates the finished figure.
+    fig = map_slide.Draft()
     fr = map_slide.frame(height, slide, compact)
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)
@@ -208,27 +223,32 @@ def regency_map(
         map_slide.decorate(fig, slide, fr, lang)
 
     # Fixed NTB extent (not fitbounds): the subplot then takes NTB's wide aspect and fills the width.
-    fig.update_geos(
-        visible=False,
-        projection_type="mercator",
-        bgcolor="rgba(0,0,0,0)",
-        lonaxis_range=list(MAP_LON),
-        lataxis_range=list(MAP_LAT),
-        domain=dict(x=[0, 1], y=[fr.y(fr.map_bottom), fr.y(fr.map_top)]),
-    )
     fig.update_layout(
+        geo=dict(
+            visible=False,
+            projection=dict(type="mercator"),
+            bgcolor="rgba(0,0,0,0)",
+            lonaxis=dict(range=list(MAP_LON)),
+            lataxis=dict(range=list(MAP_LAT)),
+            domain=dict(x=[0, 1], y=[fr.y(fr.map_bottom), fr.y(fr.map_top)]),
+        ),
         height=fr.height,
         margin=dict(l=0, r=0, t=0, b=0),
         uirevision="ntb-map",
         separators=",." if lang == "id" else ".,",  # 1.234,5 in Indonesian, 1,234.5 in English
-        hoverlabel=dict(bgcolor="white", font_size=12),
+        hoverlabel=dict(
+            bgcolor="white",
+            bordercolor="#DCD8D4",
+            font=dict(size=12, color=WEB_TEXT, family=WEB_FONT),
+        ),
         dragmode="pan",
         clickmode="event+select",
+        **WEB_LOOK,
     )
-    return fig
+    return fig.figure()
 
 
-def _regency_names(fig: go.Figure) -> None:
+def _regency_names(fig: map_slide.Draft) -> None:
     """Each regency's name below its interior point, or at its spot in style.LABEL_AT (the two
     small cities with a leader line), with a white halo so it reads on any fill."""
     inner = {c: g.representative_point() for c, g in web_regency_geometries().items()}
@@ -276,7 +296,7 @@ def _regency_names(fig: go.Figure) -> None:
 
 
 def _office_labels(
-    fig: go.Figure, areas: dict[str, str], area_ids: dict[str, str], lang: str, compact: bool
+    fig: map_slide.Draft, areas: dict[str, str], area_ids: dict[str, str], lang: str, compact: bool
 ) -> None:
     """Each office area's name in the sea north of it, spread so no two touch even at the
     narrowest width the layout serves (map_slide.MIN_WIDTH_PX); on a phone without "Kanim"."""
@@ -309,7 +329,7 @@ def _office_labels(
     )
 
 
-def _incidents(fig: go.Figure, markers: pd.DataFrame | None, lang: str) -> None:
+def _incidents(fig: map_slide.Draft, markers: pd.DataFrame | None, lang: str) -> None:
     """Incident markers by severity (1 and 2 share a colour and a legend entry, as in the
     briefing); an election-related one has a black edge."""
     if markers is None or not len(markers):
