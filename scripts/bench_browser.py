@@ -13,6 +13,12 @@ new browser context (a new Streamlit session) at 1440x900 and times:
   period       on the map page, a new start day typed into the period field -> rerun drawn
   phase        on the map page, a phase from the "phase_pick" shortcut -> rerun drawn
 
+Every round types the same start day (15) and picks the same phase, so after the warm-up the
+server answers those two steps from its caches (shared between sessions), as it would for the
+second person to look at a period. With `--cold` each round types another start day (10, 11, ...)
+and picks another shortcut (the first, second, ... in the list), so nothing the period and phase
+steps ask for was computed before: the first person to look at a period.
+
 "Drawn" = the last plotly redraw (plotly_afterplot), image load or websocket message after the action, once
 the app is idle and nothing has come for 1.5 s (that wait is not counted; the next step starts on
 a settled page). Times are taken by the page's clock. For each step it also records the bytes the
@@ -278,7 +284,10 @@ def step(page, meter: Meter, action, selector: str | None = None) -> dict:
     }
 
 
-def one_round(browser, base: str, user: str, password: str, phase_label: str) -> dict:
+def one_round(
+    browser, base: str, user: str, password: str, phase_label: str, cold: int | None = None
+) -> dict:
+    """One session. `cold` = the round's number: a start day and a shortcut of its own."""
     netloc = urlsplit(base).netloc
     ctx = browser.new_context(
         viewport={"width": 1440, "height": 900},
@@ -328,15 +337,17 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
             REGIONS,
         )
 
+        day = "15" if cold is None else f"{10 + cold:02d}"
+
         def new_start_day():
             field = page.locator('.st-key-period [data-type="day"]').first
             for _ in range(
                 5
             ):  # a click while the sidebar redraws can miss the field: type until it shows
                 field.click()
-                page.keyboard.type("15")
+                page.keyboard.type(day)
                 page.keyboard.press("Tab")
-                if field.inner_text().strip() == "15":
+                if field.inner_text().strip() == day:
                     return
             raise SystemExit("could not type a new start day into the period field")
 
@@ -346,9 +357,11 @@ def one_round(browser, base: str, user: str, password: str, phase_label: str) ->
 
         def phase():
             page.locator('.st-key-phase_pick input[role="combobox"]').click()
-            page.locator('[role="option"]').filter(
-                has_text=re.compile("^" + re.escape(phase_label))
-            ).first.click()
+            options = page.locator('[role="option"]')
+            if cold is None:
+                options.filter(has_text=re.compile("^" + re.escape(phase_label))).first.click()
+            else:  # option 0 is the placeholder ("choose a phase"), no shortcut
+                options.nth(cold + 1).click()
 
         out["phase"] = step(page, meter, phase, REGIONS)
     finally:
@@ -371,6 +384,11 @@ def main() -> None:
         "--db", help="use this existing database instead of seeding one (SQLAlchemy URL)"
     )
     ap.add_argument("--phase", default="Masa tenang", help="the phase shortcut's label (its start)")
+    ap.add_argument(
+        "--cold",
+        action="store_true",
+        help="a new start day and another phase in every round (nothing cached for them)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -389,11 +407,11 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                one_round(
-                    browser, base, user, password, args.phase
-                )  # warm-up: caches, first imports
-                for _ in range(args.repeat):
-                    rounds.append(one_round(browser, base, user, password, args.phase))
+                cold = (lambda i: i) if args.cold else (lambda i: None)
+                # warm-up: caches, first imports
+                one_round(browser, base, user, password, args.phase, cold(0))
+                for i in range(1, args.repeat + 1):
+                    rounds.append(one_round(browser, base, user, password, args.phase, cold(i)))
                 browser.close()
         finally:
             proc.terminate()
@@ -417,7 +435,8 @@ def main() -> None:
         )
         return
     print(
-        f"presence rows {info['presence_rows']:,}; {args.repeat} rounds after one warm-up; seconds, KiB; "
+        f"presence rows {info['presence_rows']:,}; {args.repeat} rounds after one warm-up"
+        f"{' (cold: a new period and phase each round)' if args.cold else ''}; seconds, KiB; "
         f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
