@@ -31,10 +31,11 @@ run: bootstrap
 
 # Two pytest-xdist workers, one per core. `--dist loadfile` keeps a test file on one worker and
 # tests/conftest.py starts the longest files first (LONGEST_FIRST). Full suite on this shared
-# 2-core machine (issue 22, clean clones): before 765 s wall, 578 CPU-s, sum of test durations
-# 1,449 s at load 4.5-6.7; after 394 s wall, 471 CPU-s, 760 s at load 1.4-3.8 (the two workers
-# busy 382 and 378 s). Earlier quiet runs: 2 workers 364-454 s, 3 workers 380 s, 4 workers 445 s;
-# a run with three lost one browser sign-in of unknown cause, so CI keeps two;
+# 2-core machine (issue 22 item 7; README, "The test suite's own time"): 303.5 s wall, 351 CPU-s,
+# 582 s of test durations at load 0.6-5.0 before the browser tests waited for Streamlit's real
+# state and the import command ran in-process; 245.8 s, 280 CPU-s, 466 s at load 3.0-5.4 after.
+# Earlier: 765 s at the issue's start; 3 workers 380 s and 4 workers 445 s in an earlier round,
+# where a run with three lost one browser sign-in of unknown cause, so CI keeps two;
 # `make test TEST_WORKERS=3` on a machine of your own.
 TEST_WORKERS ?= 2
 

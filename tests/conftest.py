@@ -218,25 +218,29 @@ def engine(request, databases, tmp_path):
 
 
 # The test files that take longest, longest first (sum of their tests' durations in a full run
-# on 2 workers at load 4-9: 170, 93, 91, 61, 50, 48, 45, 45, 41, 39, 38, 37, 34, 33 s). They start
-# first and the short files fill in behind them, so the two workers end nearly together; in
-# xdist's own order (files with the most tests first) the browser tests started late and one
-# worker ran them alone at the end.
+# on 2 workers, issue 22 item 7, load 3-5: 62, 38, 31, 27, 23, 16, 16, 15, 14, 13, 13, 11, 11,
+# 11, 10, 10, 9, 9 s). They start first and the short files fill in behind them, so the two
+# workers end nearly together; in xdist's own order (files with the most tests first) the browser
+# tests started late and one worker ran them alone at the end.
 LONGEST_FIRST = (
     "tests/e2e/test_journeys.py",
-    "tests/security/test_spreadsheet_bombs.py",
     "tests/corpus/test_corpus.py",
     "tests/security/test_first_session.py",
+    "tests/e2e/test_view_state.py",
+    "tests/security/test_upload_flood.py",
+    "tests/security/test_spreadsheet_bombs.py",
     "tests/corpus/test_properties.py",
     "tests/unit/test_office_scope.py",
-    "tests/unit/test_page_queries.py",
-    "tests/e2e/test_view_state.py",
-    "tests/app/test_pages.py",
-    "tests/security/test_signin.py",
-    "tests/unit/test_demo_calibration.py",
-    "tests/unit/test_sitrep.py",
-    "tests/security/test_upload_flood.py",
+    "tests/e2e/test_security.py",
     "tests/e2e/test_office_scope.py",
+    "tests/unit/test_sitrep.py",
+    "tests/e2e/test_language.py",
+    "tests/app/test_pages.py",
+    "tests/unit/test_fast_paths.py",
+    "tests/e2e/test_map_slide.py",
+    "tests/unit/test_import.py",
+    "tests/security/test_inert_text.py",
+    "tests/e2e/test_upload_mapping.py",
 )
 
 
