@@ -92,7 +92,6 @@ event = st.plotly_chart(
     width="stretch",
     config=config,
     key="regency_map",
-    theme=None,
     on_select="rerun",
     selection_mode="points",
 )

@@ -61,11 +61,7 @@ class Draft:
         _merge(self.layout, {**(parts or {}), **more})
 
     def figure(self) -> go.Figure:
-        layout = {k: v for k, v in self.layout.items() if k != "template"}
-        fig = go.Figure(data=self.data, layout=layout, _validate=False)
-        if "template" in self.layout:  # go.Figure puts in the default where a layout has none
-            fig.update_layout(template=self.layout["template"])
-        return fig
+        return go.Figure(data=self.data, layout=self.layout, _validate=False)
 
 
 def _merge(into: dict, parts: dict) -> None:

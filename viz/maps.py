@@ -25,20 +25,6 @@ TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see stat
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
 HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: names read on any fill
 OFFICE_LINE = style.OFFICE
-# The map page draws this figure with st.plotly_chart(theme=None) and the figure carries no plotly
-# template. Streamlit's chart element copies the figure once after its first draw (to apply its
-# theme); plotly takes a copied template for a new one and lays out and draws the whole geo figure
-# a second time (70-95 ms in Chromium), where copied arrays alone cost a redraw (15-35 ms). What
-# Streamlit's theme gave the map is therefore set here, the same to the pixel (checked side by side).
-WEB_FONT = '"Source Sans", sans-serif'
-WEB_TEXT = "#808495"  # the theme's grey for chart text (tick labels, hover text)
-WEB_LOOK = dict(
-    template=None,
-    font=dict(family=WEB_FONT, size=12, color=WEB_TEXT, weight=400),
-    paper_bgcolor="#FFFFFF",
-    plot_bgcolor="#FFFFFF",
-    legend=dict(valign="top", bordercolor="rgba(0,0,0,0)", borderwidth=0),
-)
 
 
 def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
@@ -236,14 +222,9 @@ def regency_map(
         margin=dict(l=0, r=0, t=0, b=0),
         uirevision="ntb-map",
         separators=",." if lang == "id" else ".,",  # 1.234,5 in Indonesian, 1,234.5 in English
-        hoverlabel=dict(
-            bgcolor="white",
-            bordercolor="#DCD8D4",
-            font=dict(size=12, color=WEB_TEXT, family=WEB_FONT),
-        ),
+        hoverlabel=dict(bgcolor="white", font=dict(size=12)),
         dragmode="pan",
         clickmode="event+select",
-        **WEB_LOOK,
     )
     return fig.figure()
 

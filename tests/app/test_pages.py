@@ -128,21 +128,6 @@ def test_drill_down_by_selectbox(app):
     assert any(h.value == "Rincian: Kota Mataram" for h in at.header)
 
 
-def test_the_map_goes_out_without_streamlits_chart_theme_or_a_template(app):
-    """The map's chart is sent with theme=None and a figure without a plotly template (its own
-    look, viz.maps.WEB_LOOK): with either, Streamlit's copy of the figure after the first draw
-    makes plotly lay out and draw the whole geo map twice on every rerun."""
-    import json
-
-    at = app("pages/map.py").run()
-    charts = [c for c in at.get("plotly_chart") if "regency_map" in c.proto.id]
-    assert len(charts) == 1
-    assert charts[0].proto.theme == ""
-    layout = json.loads(charts[0].proto.spec)["layout"]
-    assert "template" in layout and layout["template"] is None
-    assert layout["font"]["family"] == '"Source Sans", sans-serif'
-
-
 def test_drill_down_explains_the_risk_score(app):
     at = app("pages/map.py").run()
     at.selectbox(key="drill_select").select("52.06").run()
