@@ -11,7 +11,8 @@ new browser context (a new Streamlit session) at 1440x900 and times:
   sign-in      click "Masuk" -> the overview drawn (its map, a picture, loaded)
   page switch  overview -> map page (sidebar link) -> the map drawn
   period       on the map page, a new start day typed into the period field -> rerun drawn
-  phase        on the map page, a phase from the "phase_pick" shortcut -> rerun drawn
+  phase        on the map page, a phase chosen in the open "phase_pick" list -> rerun drawn (the
+               list is opened first, untimed, as the day is typed before the period step)
 
 Every round types the same start day (15) and picks the same phase, so after the warm-up the
 server answers those two steps from its caches (shared between sessions), as it would for the
@@ -355,14 +356,24 @@ def one_round(
         new_start_day()
         out["period"] = step(page, meter, lambda: page.locator("h1").first.click(), REGIONS)
 
-        def phase():
-            page.locator('.st-key-phase_pick input[role="combobox"]').click()
-            options = page.locator('[role="option"]')
-            if cold is None:
-                options.filter(has_text=re.compile("^" + re.escape(phase_label))).first.click()
-            else:  # option 0 is the placeholder ("choose a phase"), no shortcut
-                options.nth(cold + 1).click()
+        options = page.locator('[role="option"]')
+        if cold is None:
+            option = options.filter(has_text=re.compile("^" + re.escape(phase_label))).first
+        else:  # option 0 is the placeholder ("choose a phase"), no shortcut
+            option = options.nth(cold + 1)
 
+        def open_phases():
+            page.locator('.st-key-phase_pick input[role="combobox"]').click()
+            option.wait_for()
+
+        def phase():
+            if not option.is_visible():  # a retry: the list closed
+                open_phases()
+            option.click()
+
+        # Opening the list is the person's own step (as typing the day is for the period):
+        # time from choosing the phase.
+        open_phases()
         out["phase"] = step(page, meter, phase, REGIONS)
     finally:
         ctx.close()
