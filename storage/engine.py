@@ -100,24 +100,6 @@ def one_data_writer_at_a_time(conn: Connection) -> None:
 # Memory is only taken as pages are used and is given back when the import ends.
 BULK_CACHE_KIB = 256 * 1024
 
-
-@contextlib.contextmanager
-def bulk_cache(conn: Connection) -> Iterator[None]:
-    """Inside a write transaction on SQLite: a large page cache until the block ends, then the
-    connection's own size again (it goes back to the pool). Durability is untouched: WAL and
-    synchronous stay as configured."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    saved = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        if not conn.invalidated:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {saved}")
-
-
 # Page cache while SQLite builds an index inside that transaction (KiB). The sorter keeps its
 # records in memory up to the cache size: with the bulk cache it sorts 4M keys as one list (4.2 s),
 # with 2 MB it sorts 2 MB runs and merges them (2.1 s; measured on 4M 8-byte keys, 1-32 MB alike).
@@ -125,19 +107,30 @@ SORT_CACHE_KIB = 2 * 1024
 
 
 @contextlib.contextmanager
-def sort_cache(conn: Connection) -> Iterator[None]:
-    """Inside a write transaction on SQLite: a small page cache while the block builds indexes,
-    then the size it had before."""
+def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """On SQLite: a page cache of `kib` until the block ends, then the size it had before (the
+    connection goes back to the pool). Durability is untouched: WAL and synchronous stay as
+    configured. Elsewhere nothing."""
     if conn.dialect.name != "sqlite":
         yield
         return
     saved = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
     try:
         yield
     finally:
         if not conn.invalidated:
             conn.exec_driver_sql(f"PRAGMA cache_size = {saved}")
+
+
+def bulk_cache(conn: Connection):
+    """Inside a write transaction: the large page cache for a bulk import."""
+    return _page_cache(conn, BULK_CACHE_KIB)
+
+
+def sort_cache(conn: Connection):
+    """Inside a write transaction: the small page cache while the block builds indexes."""
+    return _page_cache(conn, SORT_CACHE_KIB)
 
 
 @contextlib.contextmanager

@@ -602,3 +602,24 @@ def test_voter_lookup_keys_made_at_once_equal_one_by_one():
     ]
     assert nik_keys(np.array(digests, dtype=object)).tolist() == [nik_key(d) for d in digests]
     assert nik_keys(np.array([], dtype=object)).tolist() == []
+
+
+def test_page_cache_sizes_nest_and_come_back(tmp_path):
+    """An import's large page cache, the small one while indexes are built inside it, and the
+    connection's own size again afterwards (it goes back to the pool)."""
+    from storage.engine import bulk_cache, make_engine, sort_cache, write_tx
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
+
+    def size(conn) -> int:
+        return int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+
+    with write_tx(engine) as conn:
+        own = size(conn)
+        with bulk_cache(conn):
+            assert size(conn) == -256 * 1024
+            with sort_cache(conn):
+                assert size(conn) == -2 * 1024
+            assert size(conn) == -256 * 1024
+        assert size(conn) == own != -256 * 1024
+    engine.dispose()
