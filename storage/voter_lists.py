@@ -4,8 +4,9 @@
 has sent (from the voter_list_daily roll-up, nik_hash None) and the active voter-list rows whose
 NIK hash is also an active presence row's, with that resident's latest nationality. The residents'
 hashes (few) are read, and the voters looked up by nik_key (the hash's first 8 bytes as an
-integer) through its index: a 4-million-row list is never read into Python. voter_list holds each hash as its 32 bytes,
-presence as 64 hex characters (migration 0020); the frame gives the rule the hex.
+integer) through its index: a 4-million-row list is never read into Python. voter_list holds each
+hash as its 32 bytes, presence as 64 hex characters (migration 0020); the frame gives the rule the
+hex.
 """
 
 from __future__ import annotations
