@@ -1,4 +1,6 @@
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,6 +45,24 @@ def known_db(tmp_path_factory) -> str:
 
     url = f"sqlite:///{tmp_path_factory.mktemp('known') / 'known.sqlite'}"
     build(url)
+    return url
+
+
+@pytest.fixture
+def demo_copy(app, demo_db, tmp_path, monkeypatch) -> str:
+    """A copy of the demo database for a test that writes, and the app pointed at it (after `app`
+    pointed it at the shared one). Copied with SQLite's backup API, not as a file: the shared
+    file's WAL is included, and opening and closing the file in this process would drop the locks
+    other tests' connections hold on it (POSIX locks are per process), after which another process
+    may remove its shared-memory index under them ("disk I/O error" in test_roles, seen twice)."""
+    copy = tmp_path / "demo-copy.sqlite"
+    with (
+        contextlib.closing(sqlite3.connect(demo_db.removeprefix("sqlite:///"))) as src,
+        contextlib.closing(sqlite3.connect(copy)) as dst,
+    ):
+        src.backup(dst)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("NTB_DB_URL", url)
     return url
 
 

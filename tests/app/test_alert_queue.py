@@ -6,9 +6,7 @@ marked and sorts first."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import sqlite3
 
 import pytest
 from sqlalchemy import text
@@ -20,21 +18,9 @@ from ui.text import inert
 
 
 @pytest.fixture
-def queue(app, demo_db, tmp_path, monkeypatch):
+def queue(app, demo_copy):
     """(AppTest factory, engine) on a copy of the demo database: these tests change alerts."""
-    copy = tmp_path / "queue.sqlite"
-    # SQLite's backup, not a file copy: the demo file's WAL is included, and opening and closing
-    # the file in this process would drop the locks other tests' connections hold on it (POSIX
-    # locks are per process), after which another process may remove its shared-memory index
-    # under them ("disk I/O error" in tests/app/test_roles.py, seen twice in full runs).
-    with (
-        contextlib.closing(sqlite3.connect(demo_db.removeprefix("sqlite:///"))) as src,
-        contextlib.closing(sqlite3.connect(copy)) as dst,
-    ):
-        src.backup(dst)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("NTB_DB_URL", url)
-    engine = make_engine(url)
+    engine = make_engine(demo_copy)
     yield app, engine
     engine.dispose()
 

@@ -135,14 +135,14 @@ def test_drill_down_explains_the_risk_score(app):
     assert any(i.value.startswith("Skor risiko") for i in at.info)
 
 
-def test_alert_status_change_is_stored_with_its_author(app, demo_db):
+def test_alert_status_change_is_stored_with_its_author(app, demo_copy):
     from sqlalchemy import text
 
     at = app("pages/alerts.py", role="analyst").run()
     assert not at.exception
     table = at.dataframe[1].value
     assert len(table) > 0
-    engine = make_engine(demo_db)
+    engine = make_engine(demo_copy)  # this test writes: the shared demo stays as seeded
     alert_id = int(table["id"].iloc[0])
     from storage.alerts_store import set_status
 
