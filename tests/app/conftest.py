@@ -48,20 +48,24 @@ def known_db(tmp_path_factory) -> str:
     return url
 
 
+def sqlite_copy(url: str, path: Path) -> str:
+    """A copy of a SQLite database made with SQLite's backup API, not as a file: what is still in
+    its WAL is included, and opening and closing the file in this process would drop the locks
+    other tests' connections hold on it (POSIX locks are per process), after which another process
+    may remove its shared-memory index under them ("disk I/O error" in test_roles, seen twice)."""
+    with (
+        contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as src,
+        contextlib.closing(sqlite3.connect(path)) as dst,
+    ):
+        src.backup(dst)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 def demo_copy(app, demo_db, tmp_path, monkeypatch) -> str:
     """A copy of the demo database for a test that writes, and the app pointed at it (after `app`
-    pointed it at the shared one). Copied with SQLite's backup API, not as a file: the shared
-    file's WAL is included, and opening and closing the file in this process would drop the locks
-    other tests' connections hold on it (POSIX locks are per process), after which another process
-    may remove its shared-memory index under them ("disk I/O error" in test_roles, seen twice)."""
-    copy = tmp_path / "demo-copy.sqlite"
-    with (
-        contextlib.closing(sqlite3.connect(demo_db.removeprefix("sqlite:///"))) as src,
-        contextlib.closing(sqlite3.connect(copy)) as dst,
-    ):
-        src.backup(dst)
-    url = f"sqlite:///{copy}"
+    pointed it at the shared one)."""
+    url = sqlite_copy(demo_db, tmp_path / "demo-copy.sqlite")
     monkeypatch.setenv("NTB_DB_URL", url)
     return url
 

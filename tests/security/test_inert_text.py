@@ -6,13 +6,12 @@ through the real pipeline and rendered on the alerts, map (drill-down), records 
 import csv
 import io
 import re
-import sqlite3
 
 import pytest
 from markdown_it import MarkdownIt
 
 from i18n import t
-from tests.app.conftest import app, demo_db  # noqa: F401  (AppTest fixtures: the demo database, signed-in sessions)
+from tests.app.conftest import app, demo_db, sqlite_copy  # noqa: F401  (AppTest fixtures: the demo database, signed-in sessions)
 from ui.alert_queue import SELECTED
 from ui.text import WORD_JOINER, inert
 
@@ -131,10 +130,7 @@ def attacked_db(demo_db, tmp_path_factory):  # noqa: F811
     from services.alerts import evaluate_and_store
     from storage.engine import make_engine
 
-    path = tmp_path_factory.mktemp("inert") / "attacked.sqlite"
-    with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    url = f"sqlite:///{path}"
+    url = sqlite_copy(demo_db, tmp_path_factory.mktemp("inert") / "attacked.sqlite")
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
     w.writerow(
