@@ -27,6 +27,7 @@ from loaders.errors import ImportRejected
 from loaders.pipeline import import_file
 from loaders.pseudonym import pseudonymise
 from storage.models import Crossing, Incident, Presence, VoterList
+from tests.cli import ingest
 from tests.conftest import fresh_engine
 from tests.corpus.cases import BY_NAME, CASES, Case, Nik, Passport
 
@@ -285,11 +286,8 @@ def run_cli(
     path.write_bytes(case.build())
     argv = [case.kind, str(path), "--db", db_url, *flags, "--json"]
     if capsys is not None:
-        from loaders.ingest import main
-
-        capsys.readouterr()  # what the test printed before is not the command's
-        returncode = main(argv)
-        stdout, stderr = capsys.readouterr()
+        done = ingest(capsys, argv)
+        returncode, stdout, stderr = done.returncode, done.stdout, done.stderr
     else:
         env = dict(os.environ)
         env.setdefault("NTB_PSEUDONYM_KEY", "00" * 32)

@@ -15,6 +15,7 @@ from loaders.pipeline import import_file
 from loaders.profiles import headers_signature, parse, to_toml
 from services import profiles as saved
 from storage.models import Presence
+from tests.cli import ingest
 
 PROFILE = """kind = "presence"
 [columns]                 # the file's header = the contract column
@@ -140,15 +141,9 @@ def test_saved_profiles_are_offered_for_the_same_headers(engine):
 
 
 def run_cli(tmp_path, capsys, *args) -> SimpleNamespace:
-    """loaders.ingest.main(argv) in this process (tests/corpus/test_corpus.py runs it as a
-    process of its own): its exit code and what it printed. An exception propagates and fails
-    the test, as a traceback on stderr would."""
-    from loaders.ingest import main
-
-    capsys.readouterr()
-    returncode = main([*args, "--db", f"sqlite:///{tmp_path / 'c.sqlite'}"])
-    out = capsys.readouterr()
-    return SimpleNamespace(returncode=returncode, stdout=out.out, stderr=out.err)
+    """The import command in this process (tests/corpus/test_corpus.py also runs it as a process
+    of its own)."""
+    return ingest(capsys, [*args, "--db", f"sqlite:///{tmp_path / 'c.sqlite'}"])
 
 
 def test_command_line_with_profile(tmp_path, capsys, monkeypatch):
