@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -58,37 +59,42 @@ def regency_map(
     (viz/map_slide.py); `compact` lays it out for a phone."""
     # Gathered as plain data and made into a figure once at the end (map_slide.Draft): plotly
     # re-walks a Figure's layout on every add and update, which was most of the map page's rerun
-    # on a new period (py-spy); the traces are still checked as they are made, and a test
-    # validates the finished figure.
+    # on a new period (py-spy). The traces are plain dicts too (a go.Scattergeo checks each
+    # property as it is made: 20 of the 28 ms of a build); numbers go in as NumPy arrays or lists,
+    # never pandas Series (plotly converts those through narwhals). A test puts the finished
+    # figure through plotly's full validation.
     fig = map_slide.Draft()
     fr = map_slide.frame(height, slide, compact)
     label = t(f"metric.{metric}", lang)
     dec = metric_decimals(metric)
     regencies = web_geo.URL + web_geo.REGENCIES
-    has = table["value"].notna()
+    values = table["value"].to_numpy(dtype=float)
+    has = ~np.isnan(values)
+    short = offices()["short_name"]
+    office_word = t("map.office", lang)
     hover = [
         f"<b>{regency_name(c)}</b><br>{label}: {fmt_number(v, lang, dec)}"
-        f"<br>{t('map.office', lang)}: {offices().loc[areas[c], 'short_name'] if c in areas else '-'}"
-        for c, v in zip(table.index, table["value"])
+        f"<br>{office_word}: {short[areas[c]] if c in areas else '-'}"
+        for c, v in zip(table.index, values)
     ]
-    hover = pd.Series(hover, index=table.index)
-    if (~has).any():
+    if not has.all():
         fig.add_trace(
-            go.Choropleth(
+            dict(
+                type="choropleth",
                 geojson=regencies,
                 locations=list(table.index[~has]),
                 z=[0] * int((~has).sum()),
                 colorscale=[[0, style.NO_DATA], [1, style.NO_DATA]],
                 showscale=False,
-                marker_line_color=style.REGENCY_EDGE,
-                marker_line_width=0.8,
+                marker=dict(line=dict(color=style.REGENCY_EDGE, width=0.8)),
                 name=t("map.no_data", lang),
-                hovertext=list(hover[~has]),
+                hovertext=[h for h, k in zip(hover, has) if not k],
                 hoverinfo="text",
             )
         )
         fig.add_trace(
-            go.Scattergeo(
+            dict(
+                type="scattergeo",
                 lon=[None],
                 lat=[None],
                 mode="markers",
@@ -97,19 +103,19 @@ def regency_map(
                 legend="legend",
             )
         )
-    zmax = float(table.loc[has, "value"].max()) if has.any() else 1.0
+    zmax = float(values[has].max()) if has.any() else 1.0
     fig.add_trace(
-        go.Choropleth(
+        dict(
+            type="choropleth",
             geojson=regencies,
             locations=list(table.index[has]),
-            z=list(table.loc[has, "value"]),
+            z=values[has].tolist(),
             colorscale=style.colorscale(),
             zmin=0,
             zmax=max(zmax, 1e-9),
-            marker_line_color=style.REGENCY_EDGE,
-            marker_line_width=0.8,
+            marker=dict(line=dict(color=style.REGENCY_EDGE, width=0.8)),
             colorbar=map_slide.place_legends(fig, fr, lang, label),
-            hovertext=list(hover[has]),
+            hovertext=[h for h, k in zip(hover, has) if k],
             hoverinfo="text",
             name=label,
             customdata=list(table.index[has]),
@@ -124,33 +130,34 @@ def regency_map(
         # The chosen regency: its larger islands outlined (web_geo.REGENCY_OUTLINES); its islets
         # keep their fill and thin edge, so they stay islands and do not turn into blobs.
         fig.add_trace(
-            go.Choropleth(
+            dict(
+                type="choropleth",
                 geojson=web_geo.URL + web_geo.REGENCY_OUTLINES,
                 locations=[selected],
                 z=[0],
                 colorscale=clear,
                 showscale=False,
-                marker_line_color=style.SELECTED,
-                marker_line_width=2.5,
+                marker=dict(line=dict(color=style.SELECTED, width=2.5)),
                 hoverinfo="skip",
                 name="selected",
             )
         )
     fig.add_trace(
-        go.Choropleth(
+        dict(
+            type="choropleth",
             geojson=web_geo.URL + web_geo.OFFICE_AREAS,
             locations=list(area_ids.values()),
             z=[0] * len(area_ids),
             colorscale=clear,
             showscale=False,
-            marker_line_color=style.OFFICE,
-            marker_line_width=2.5,
+            marker=dict(line=dict(color=style.OFFICE, width=2.5)),
             hoverinfo="skip",
             name=t("map.office_area", lang),
         )
     )
     fig.add_trace(
-        go.Scattergeo(
+        dict(
+            type="scattergeo",
             lon=[None],
             lat=[None],
             mode="lines",
@@ -167,9 +174,10 @@ def regency_map(
     off = offices()
     active = off[off["id"].isin(set(areas.values()))]
     fig.add_trace(
-        go.Scattergeo(
-            lon=active["lon"],
-            lat=active["lat"],
+        dict(
+            type="scattergeo",
+            lon=active["lon"].to_numpy(),
+            lat=active["lat"].to_numpy(),
             mode="markers",
             legend="legend",
             marker=dict(
@@ -185,9 +193,10 @@ def regency_map(
         sub = pts[pts["official_tpi"] == tpi]
         if len(sub):
             fig.add_trace(
-                go.Scattergeo(
-                    lon=sub["lon"],
-                    lat=sub["lat"],
+                dict(
+                    type="scattergeo",
+                    lon=sub["lon"].to_numpy(),
+                    lat=sub["lat"].to_numpy(),
                     mode="markers",
                     legend="legend2",
                     marker=dict(
@@ -251,7 +260,8 @@ def _regency_names(fig: map_slide.Draft) -> None:
             leaders += [(x, y), (pt.x, pt.y), (None, None)]
     if leaders:
         fig.add_trace(
-            go.Scattergeo(
+            dict(
+                type="scattergeo",
                 lon=[p[0] for p in leaders],
                 lat=[p[1] for p in leaders],
                 mode="lines",
@@ -262,7 +272,8 @@ def _regency_names(fig: map_slide.Draft) -> None:
             )
         )
     fig.add_trace(
-        go.Scattergeo(
+        dict(
+            type="scattergeo",
             lon=lon,
             lat=lat,
             text=text,
@@ -297,7 +308,8 @@ def _office_labels(
         gap=6 * map_slide.degrees_per_px(compact),
     )
     fig.add_trace(
-        go.Scattergeo(
+        dict(
+            type="scattergeo",
             lon=lons,
             lat=[y for _, y, _ in items],
             mode="text",
@@ -344,14 +356,17 @@ def _incidents(fig: map_slide.Draft, markers: pd.DataFrame | None, lang: str) ->
         # One trace per level and edge (scalar marker styles: plotly styles a trace's points
         # once, not point by point from arrays); one legend entry per level.
         named = False
+        lon, lat = sub["lon"].to_numpy(dtype=float), sub["lat"].to_numpy(dtype=float)
+        related = sub["election_related"].to_numpy(dtype=bool)
         for election in (False, True):
-            keep = sub["election_related"].to_numpy(dtype=bool) == election
+            keep = related == election
             if not keep.any():
                 continue
             fig.add_trace(
-                go.Scattergeo(
-                    lon=sub["lon"][keep].round(4),
-                    lat=sub["lat"][keep].round(4),
+                dict(
+                    type="scattergeo",
+                    lon=lon[keep].round(4),
+                    lat=lat[keep].round(4),
                     mode="markers",
                     legend="legend3",
                     legendgroup="alerts",
@@ -373,7 +388,8 @@ def _incidents(fig: map_slide.Draft, markers: pd.DataFrame | None, lang: str) ->
             named = True
     colour, size, _ = style.SEVERITY[3]
     fig.add_trace(
-        go.Scattergeo(
+        dict(
+            type="scattergeo",
             lon=[None],
             lat=[None],
             mode="markers",
