@@ -230,16 +230,18 @@ def ports() -> pd.DataFrame:
     return df.set_index("id", drop=False)
 
 
+@lru_cache(maxsize=1)
+def _port_keys() -> dict[str, str]:
+    """Lower-cased id, name and each earlier or other spelling (ports.csv `also_written`,
+    "|"-separated) → port id: a file that names a port as it was once written still matches."""
+    keys = {}
+    for r in ports().itertuples():
+        spellings = [r.id, r.name, *str(r.also_written or "").split("|")]
+        keys.update({s.strip().lower(): r.id for s in spellings if s.strip()})
+    return keys
+
+
 def resolve_port(text) -> str | None:
     if text is None:
         return None
-    key = str(text).strip().lower()
-    if not key:
-        return None
-    p = ports()
-    if key in set(p["id"]):
-        return key
-    for r in p.itertuples():
-        if key == r.name.lower():
-            return r.id
-    return None
+    return _port_keys().get(str(text).strip().lower())

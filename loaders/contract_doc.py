@@ -127,9 +127,13 @@ def nationalities_table() -> str:
 
 
 def ports_table() -> str:
-    rows = ["| port id | name | kind | immigration checkpoint (TPI) |", "|---|---|---|---|"]
+    rows = [
+        "| port id | name | also written as | kind | immigration checkpoint (TPI) |",
+        "|---|---|---|---|---|",
+    ]
     for r in _csv("ports.csv").itertuples():
-        rows.append(f"| {_code(r.id)} | {r.name} | {r.kind} | {r.official_tpi} |")
+        also = ", ".join(a for a in str(r.also_written or "").split("|") if a)
+        rows.append(f"| {_code(r.id)} | {r.name} | {also} | {r.kind} | {r.official_tpi} |")
     return "\n".join(rows)
 
 

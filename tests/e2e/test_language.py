@@ -8,15 +8,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from i18n import t
 from tests.e2e.helpers import PAGE_TITLES, go_to, open_app, overview_map, rerun, wait_idle
 
 pytestmark = pytest.mark.e2e
 LEAKS = re.compile(
     r"Regency boundaries|as reported|Constitutional Court|Immigration offices|MIT License|"
     r"Choose an option|Choose options|No results|\b(?:May|Aug|Oct|Dec) 20\d\d\b|days to voting|"
-    r"\bUpload\b|per file"  # Streamlit's own words on the file uploader
+    r"\bUpload\b|per file|"  # Streamlit's own words on the file uploader
+    r"cruise terminal|special terminal"  # port names (data/reference/ports.csv)
 )
 PAGES = ("overview", "map", "alerts", "timeline", "upload", "records", "about")
 
@@ -73,3 +75,25 @@ def test_the_file_uploader_speaks_the_users_language(page: Page, app_server):
         '"up to 200 MB per file · CSV, TSV, TXT, XLSX"',
         "upload",
     ]
+
+
+def test_a_file_of_another_type_is_refused_in_the_users_language(page: Page, app_server, tmp_path):
+    """Streamlit would refuse a .json in the browser with its English "application/json files are
+    not allowed."; the uploader takes any file and the reader refuses it in Indonesian, nothing
+    stored (errors.unsupported_extension)."""
+    path = tmp_path / "keberadaan.json"
+    path.write_text('{"tanggal": "01/11/2024"}\n', encoding="utf-8")
+    open_app(page, app_server)
+    go_to(page, "upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    refused = (
+        t("uploadpage.rejected", "id")
+        + " "
+        + t("errors.unsupported_extension", "id", ext=".json", allowed=".csv, .tsv, .txt, .xlsx")
+    )
+    alert = page.locator('[data-testid="stAlertContentError"]')
+    expect(alert).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    # ui.text.inert puts a word joiner before each dot, so ".json" is never drawn as a link
+    assert alert.inner_text().replace("\u2060", "") == refused
+    assert "not allowed" not in visible_text(page)

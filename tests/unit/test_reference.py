@@ -141,6 +141,11 @@ def test_ports_come_from_the_shared_list():
     assert resolve_port("lop_lombok_airport") == "lop_lombok_airport"
     assert resolve_port("Pelabuhan Poto Tano") == "poto_tano_port"
     assert resolve_port("nowhere") is None
+    # the Indonesian name, and the English one files of earlier years carry (ports.csv also_written)
+    assert resolve_port("Pelabuhan Lembar / Terminal Kapal Pesiar Gili Mas") == "lembar_port"
+    assert resolve_port(" pelabuhan lembar / gili mas cruise terminal ") == "lembar_port"
+    assert resolve_port("Pelabuhan Benete (incl. AMNT special terminal)") == "benete_port"
+    assert resolve_port("") is None
 
 
 @pytest.mark.parametrize(
