@@ -12,7 +12,7 @@ from loaders.columns import KINDS, SPECS
 from loaders.contract_doc import page_help
 from loaders.errors import ImportRejected
 from loaders.pipeline import MODES, commit, error_message, prepare
-from loaders.reader import Limits
+from loaders.reader import ALLOWED_EXTENSIONS, Limits
 from loaders.templates import template_csv, template_xlsx
 from services.alerts import evaluate_and_store
 from ui.auth import guard, user_name
@@ -81,7 +81,7 @@ with st.expander(
 
 uploaded = file_uploader(
     tr("uploadpage.file"),
-    ["csv", "tsv", "txt", "xlsx"],
+    [ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
     f"file_{kind}",
     Limits().max_bytes // 2**20,
 )

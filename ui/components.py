@@ -152,4 +152,7 @@ def file_uploader(label: str, types: list[str], key: str, max_mb: int):
         f"{box} [data-testid='stFileUploaderDropzoneInstructions'] > div::after"
         f"{{content:{limit};font-size:0.875rem;opacity:0.6}}</style>"
     )
-    return st.file_uploader(label, type=types, key=key)
+    # No `type=` for Streamlit: a file of another type would get its English "… files are not
+    # allowed" in the browser. The reader refuses it instead, in the user's language
+    # (errors.unsupported_extension), and the words above still name the types taken.
+    return st.file_uploader(label, key=key)
