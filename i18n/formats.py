@@ -129,6 +129,11 @@ def plural(key: str, n, lang: str = DEFAULT_LANG, decimals: int = 0, **params) -
     return t(chosen, lang, n=number(n, lang, decimals), **params)
 
 
+def age(days: int, lang: str = DEFAULT_LANG) -> str:
+    """How long an alert has waited: "today", "1 day", "12 days" (the overview and the report)."""
+    return t("overview.age_today", lang) if days == 0 else plural("overview.age", days, lang)
+
+
 def plotly_locale(lang: str) -> dict:
     """plotly.js `config.locales[lang]`: its axis labels (months, days) and separators."""
     loc = locale(lang)

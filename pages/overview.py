@@ -77,12 +77,7 @@ for a in waiting.to_dict("records"):
         if a["severity"] in TEXT_SEVERITY
         else f"**{sev}**"
     )
-    n = a["age_days"]
-    age = (
-        tr("overview.age_today")
-        if n == 0
-        else tr("overview.age_one" if n == 1 else "overview.age_many", n=n)
-    )
+    age = formats.age(a["age_days"], lang)
     # the rule's name last: a narrow column cuts the label's end, and place, agency and age matter most
     left.page_link(
         ALERTS,

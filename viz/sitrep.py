@@ -743,11 +743,7 @@ def _decisions_page(data: Sitrep, lang: str, marking: str) -> Figure:
             if isinstance(a.get("assigned_to"), str) and a["assigned_to"]
             else t("sitrep.nobody", lang)
         )
-        age = (
-            t("overview.age_today", lang)
-            if a["age_days"] == 0
-            else formats.plural("sitrep.age", a["age_days"], lang)
-        )
+        age = formats.age(a["age_days"], lang)
         sev = t(f"alerts.severity_{a['severity']}", lang)
         cells = [
             sev,

@@ -52,6 +52,17 @@ def test_plurals_follow_the_languages_rules():
     )
 
 
+def test_an_alerts_age_reads_as_words():
+    """The overview's "needs a decision" list and the situation report say it the same way."""
+    assert [formats.age(n, "en") for n in (0, 1, 2, 1234)] == [
+        "today",
+        "1 day",
+        "2 days",
+        "1,234 days",
+    ]
+    assert [formats.age(n, "id") for n in (0, 1, 1234)] == ["hari ini", "1 hari", "1.234 hari"]
+
+
 def test_plotly_speaks_the_language():
     loc = formats.plotly_locale("id")["format"]
     assert loc["shortMonths"][7] == "Agu" and loc["months"][9] == "Oktober"
