@@ -6,10 +6,11 @@ from domain.filters import METRICS, Filters
 from domain.regions import regency_codes, regency_name
 from loaders.thresholds import load_rules
 from loaders.values import allowed_values, country_name
+from ui import warm
 from ui.auth import guard, role
 from ui.briefing import briefing_export, map_slide
 from ui.components import any_of, as_sent, demo_banner, footer
-from ui.data import map_figure, map_table, q, q_risk
+from ui.data import map_figure, map_table, q, q_risk, scoped
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import code_text
@@ -17,7 +18,7 @@ from ui.text import inert
 from ui.view_state import remember, restore
 from viz.explain import risk_explained
 from viz.map_slide import image_options
-from viz.maps import bar_figure, fmt_number, metric_decimals, plotly_config
+from viz.maps import MAP_HEIGHT, bar_figure, fmt_number, metric_decimals, plotly_config
 from viz.timeline import trend_figure
 
 guard("view_aggregates")  # reached at /map before dashboard.py's sign-in: see pages/overview.py
@@ -75,16 +76,8 @@ selected = st.session_state.get("drill_select")
 # The map is a slide (title, marking, legends, scale, source: viz/map_slide.py); a phone ("Mobi"
 # in its user agent, the only hint of the screen's width a server gets) gets the compact layout.
 slide = map_slide(f, metric, election())
-fig = map_figure(
-    f,
-    metric,
-    lang,
-    selected,
-    540,
-    election().id,
-    slide,
-    compact="Mobi" in st.context.headers.get("User-Agent", ""),
-)
+compact = "Mobi" in st.context.headers.get("User-Agent", "")
+fig = map_figure(f, metric, lang, selected, MAP_HEIGHT, election().id, slide, compact=compact)
 png_name = f"peta_{metric}_{f.start:%Y%m%d}-{f.end:%Y%m%d}_{slide.marking}"
 config = {**plotly_config(lang), "toImageButtonOptions": image_options(png_name, fig.layout.height)}
 event = st.plotly_chart(
@@ -104,6 +97,8 @@ if clicked and clicked[0] != st.session_state.get("last_map_click"):
     st.session_state["last_map_click"] = clicked[0]
     st.session_state["drill_select"] = clicked[0]
     st.rerun()  # once: redraw the map with the new regency outlined
+# The phase shortcuts of this view, computed in the background before anyone picks one (ui/warm.py).
+warm.request(warm.View.of(scoped(f), lang, metric, slide.marking, election().id, selected, compact))
 
 st.caption(tr("map.click_hint"))
 selected = st.selectbox(

@@ -9,7 +9,7 @@ import streamlit as st
 
 from domain.filters import Filters
 from domain.regions import attribution, offices
-from i18n import formats, source_text
+from i18n import formats, source_text, t
 from services.briefing import briefing_input
 from storage import audit
 from ui.auth import guard, user_name
@@ -88,10 +88,17 @@ def briefing_export(f: Filters, metric: str) -> None:
         )
 
 
-def map_slide(f: Filters, metric: str, election) -> Slide:
+def map_slide(
+    f: Filters, metric: str, election, lang: str | None = None, marking: str | None = None
+) -> Slide:
     """The words the browser map carries as a slide: metric, period and the phases it covers,
-    area and as-of date, the chosen marking, the source line and whether demo data shows."""
-    lang = current()
+    area and as-of date, the marking, the source line and whether demo data shows. `lang` and
+    `marking` default to the session's (ui.warm passes them: it has no session)."""
+    lang = lang or current()
+
+    def tr(key: str, **params) -> str:
+        return t(key, lang, **params)
+
     area = (
         tr("map.slide_office", office=offices().loc[f.office, "name"])
         if f.office
@@ -104,7 +111,7 @@ def map_slide(f: Filters, metric: str, election) -> Slide:
             tr(f"metric.{metric}"), f.start, f.end, election.phases_between(f.start, f.end), lang
         ),
         subtitle=f"{area} · {tr('map.slide_as_of', date=formats.date(f.as_of, lang))}",
-        marking=chosen_marking(),
+        marking=marking or chosen_marking(),
         source=f"{tr('briefing.source_line', batches=n)} · {source_text(attribution(), lang)}",
         demo=bool(q("shows_demo")),
     )

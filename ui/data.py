@@ -8,6 +8,8 @@ scope the page passed, so it is part of every cache key and no page can widen it
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import replace
 
 import streamlit as st
@@ -48,8 +50,24 @@ def engine():
     return get_engine(url)
 
 
+_warming = threading.local()  # ui.warm's thread: the scope it fills the caches for
+
+
+@contextmanager
+def acting_for(scope):
+    """In this thread (ui.warm's, which has no session), queries run with `scope` as the account's:
+    every cache key carries it, so what is filled is found only by accounts of that scope."""
+    _warming.scope = scope
+    try:
+        yield
+    finally:
+        _warming.scope = None
+
+
 def user_scope():
     """The signed-in account's scope (nothing when nobody is signed in)."""
+    if (scope := getattr(_warming, "scope", None)) is not None:
+        return scope
     from ui.auth import user_scope as of_session  # ui.auth reads the engine from here
 
     return of_session()
@@ -76,6 +94,11 @@ def alerts_by_id(ids: list[int]):
 def _key(scopes) -> tuple:
     v = versions(engine())
     return tuple(v.get(s, 0) for s in scopes)
+
+
+def data_version() -> tuple:
+    """Every change counter: what changes whenever any data does."""
+    return _key(scopes())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -32,6 +32,7 @@ MAX_DEFER_S = 2.0
 _lock = threading.Lock()
 _forms_drawn = threading.Condition(_lock)  # password checks wait on this
 _slot_free = threading.Condition(_lock)  # page runs wait on this
+_quiet = threading.Condition(_lock)  # background work waits on this (wait_quiet)
 _arrivals = 0  # first runs of new sessions (the sign-in form) in progress
 _busy = 0  # page runs holding a slot
 _mine = threading.local()  # per script thread: does this run count as an arrival?
@@ -40,6 +41,8 @@ _mine = threading.local()  # per script thread: does this run count as an arriva
 def _wake() -> None:  # with _lock held
     if not _arrivals:
         _forms_drawn.notify_all()
+        if not _busy:
+            _quiet.notify_all()
     if _busy < SLOTS:  # a woken page run checks the arrivals itself (and waits out its deferral)
         _slot_free.notify(SLOTS - _busy)
 
@@ -101,3 +104,16 @@ def page_slot(url_path: str):
         with _lock:
             _busy -= 1
             _wake()
+
+
+def wait_quiet(timeout: float | None = None) -> bool:
+    """Wait until no form is being drawn and no page run holds a slot (background work such as
+    ui.warm goes in the gaps); False if `timeout` passed first."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _lock:
+        while _arrivals or _busy:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            _quiet.wait(left)
+    return True

@@ -81,10 +81,11 @@ def main(argv: list[str]) -> int:
             for p in problems:
                 print(f"NTB_MODE=production: refusing to start: {p}", file=sys.stderr)
             return REFUSED
-    from ui import uploads
+    from ui import uploads, warm
 
     uploads.install()
     pages_only_through_the_dashboard()
+    warm.start()  # the phase shortcuts' caches, filled in the background (ui/warm.py)
     from streamlit.web import cli
 
     return cli.main(

@@ -28,10 +28,10 @@ def election():
     return all_.get(key) or next(iter(all_.values()))
 
 
-def shortcuts(last_day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
-    """One-click periods: each phase of the election's calendar, the whole sensitive stretch, and
-    the last days of the data."""
-    e = election()
+def shortcuts(last_day: dt.date, e=None) -> dict[str, tuple[dt.date, dt.date]]:
+    """One-click periods: each phase of the election's calendar (`e`, default the chosen one), the
+    whole sensitive stretch, and the last days of the data."""
+    e = e or election()
     out = {f"phase:{p.key}": (p.start, p.end) for p in e.phases}
     if (span := e.sensitive_span()) is not None:
         out["sensitive"] = span
@@ -49,11 +49,27 @@ def _shortcut_name(key: str | None) -> str:
     return L.tr(f"sidebar.shortcut_{key}", n=LAST_DAYS)
 
 
-def _use_shortcut(ranges: dict, lo: dt.date, top: dt.date) -> None:
+def bounds() -> tuple[dt.date, dt.date, dt.date]:
+    """(first day of the data, its last day, the last day a period may reach: today or later)."""
+    span = q("data_span")
+    lo, hi = span if span is not None else (election().voting_day,) * 2
+    return lo, hi, max(hi, dt.date.today())
+
+
+def shortcut_periods(lo: dt.date, hi: dt.date, top: dt.date, e=None) -> dict:
+    """The period each shortcut sets (bounds() in, `e` the election): its days kept inside what
+    the period field allows."""
+    return {k: (_inside(a, lo, top), _inside(b, lo, top)) for k, (a, b) in shortcuts(hi, e).items()}
+
+
+def _inside(d: dt.date, lo: dt.date, top: dt.date) -> dt.date:
+    return min(max(d, lo), top)
+
+
+def _use_shortcut(ranges: dict) -> None:
     key = st.session_state.get("phase_pick")
     if key in ranges:
-        start, end = ranges[key]
-        st.session_state["period"] = (min(max(start, lo), top), min(max(end, lo), top))
+        st.session_state["period"] = ranges[key]
         st.session_state[_APART] = False
 
 
@@ -81,15 +97,13 @@ def sidebar() -> Filters:
     )
     remember("election_id")
 
-    span = q("data_span")
-    lo, hi = span if span is not None else (election().voting_day,) * 2
-    top = max(hi, dt.date.today())
+    lo, hi, top = bounds()
 
     def inside(d: dt.date) -> dt.date:
-        return min(max(d, lo), top)
+        return _inside(d, lo, top)
 
     restore("period", lambda v: (inside(v[0]), inside(v[1])), (lo, hi))
-    ranges = shortcuts(hi)
+    ranges = shortcut_periods(lo, hi, top)
     if st.session_state.get("_phase_pick_lang") != lang:
         # The choice travels as its label, which the language changes: choose it again below.
         st.session_state.pop("phase_pick", None)
@@ -97,7 +111,7 @@ def sidebar() -> Filters:
     if "phase_pick" not in st.session_state:  # show the shortcut the kept period came from
         current = tuple(st.session_state["period"])
         st.session_state["phase_pick"] = next(
-            (k for k, (a, b) in ranges.items() if (inside(a), inside(b)) == current), None
+            (k for k, period in ranges.items() if period == current), None
         )
     sb.selectbox(
         L.tr("sidebar.phases"),
@@ -106,7 +120,7 @@ def sidebar() -> Filters:
         format_func=_shortcut_name,
         placeholder=_shortcut_name(None),
         on_change=_use_shortcut,
-        args=(ranges, lo, top),
+        args=(ranges,),
     )
     period = sb.date_input(
         L.tr("sidebar.period"),

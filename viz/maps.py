@@ -24,6 +24,7 @@ from viz.web_geo import MAP_LAT, MAP_LON
 
 TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see static/README.md)
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
+MAP_HEIGHT = 540  # the map page's chart, px (ui/warm.py fills the caches for the same figure)
 HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: names read on any fill
 OFFICE_LINE = style.OFFICE
 

@@ -139,3 +139,22 @@ def test_later_runs_of_a_session_not_signed_in_let_the_arriving_forms_go_first()
         "page in",
         "page out",
     }
+
+
+def test_background_work_waits_for_a_quiet_moment():
+    """ui.warm's thread goes between runs: while a page run holds a slot or a form is drawn it
+    waits; when the last one ends it goes."""
+    log, hold = [], threading.Event()
+    page = _page("page", log, hold)
+    _wait_for(lambda: log == ["page in"])
+    assert gate.wait_quiet(timeout=0.05) is False  # a page run is in progress
+    worker = threading.Thread(target=lambda: gate.wait_quiet() and log.append("warm"))
+    worker.start()
+    time.sleep(0.05)
+    assert log == ["page in"]
+    hold.set()
+    page.join(5), worker.join(5)
+    assert log == ["page in", "page out", "warm"]
+    with gate.arriving():
+        assert gate.wait_quiet(timeout=0.05) is False  # a sign-in form is being drawn
+    assert gate.wait_quiet(timeout=0.05) is True
