@@ -70,6 +70,12 @@ left, right = st.columns(2)
 left.subheader(tr("overview.decisions"), help=tr("overview.decisions_help"))
 ALERTS = nav.page("alerts")  # as dashboard.py registers it (ui/nav.py)
 waiting = decisions(f)
+listed = left.container(key="decisions")
+# Streamlit draws a page link on one line and cuts what does not fit ("Election-sensitive incide"
+# in English at 1440 px, most of it on a phone): these links wrap instead.
+listed.html(
+    "<style>.st-key-decisions [data-testid='stPageLink'] :is(span,div,p){white-space:normal}</style>"
+)
 for a in waiting.to_dict("records"):
     sev = tr(f"alerts.severity_{a['severity']}")
     sev = (
@@ -78,8 +84,8 @@ for a in waiting.to_dict("records"):
         else f"**{sev}**"
     )
     age = formats.age(a["age_days"], lang)
-    # the rule's name last: a narrow column cuts the label's end, and place, agency and age matter most
-    left.page_link(
+    # the rule's name last: place, agency and age matter most
+    listed.page_link(
         ALERTS,
         query_params={"alert": str(a["id"])},
         icon=":material/notification_important:",

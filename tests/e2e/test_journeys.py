@@ -14,6 +14,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
+from domain.changes import DECISION_LIMIT
 from i18n import t
 from tests.e2e.helpers import (
     MAP,
@@ -423,3 +424,24 @@ def test_screenshots_every_page(page: Page, app_server, screenshot_dir):
     # phone: nothing wider than the screen, and the legend under the map, not over it
     assert phone["chart"]["right"] <= phone["viewport"]["width"], phone
     assert phone["legend"]["top"] >= phone["map_area"]["bottom"] - 1, phone
+
+
+CUT_TEXT = """() => [...document.querySelectorAll('.st-key-decisions [data-testid="stPageLink"]')]
+  .map(link => [link.innerText, [...link.querySelectorAll('span, div, p')]
+                                  .some(e => e.scrollWidth > e.clientWidth + 1)])"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_needs_a_decision_shows_each_line_whole(page: Page, app_server, width):
+    """Streamlit cut a page link's label at the column's edge ("Election-sensitive incide" in
+    English at 1440 px): the overview's alerts waiting for a decision wrap instead."""
+    open_app(page, app_server)
+    lang_option = page.locator('[data-testid="stSidebar"] [data-testid="stRadioOption"]')
+    lang_option.filter(has_text="English").click()
+    expect(page.locator("h1").first).to_have_text(t("overview.title", "en"))
+    page.set_viewport_size({"width": width, "height": 900})
+    wait_idle(page)
+    links = page.evaluate(CUT_TEXT)
+    assert len(links) == DECISION_LIMIT, links  # the demo has more open alerts than that
+    assert [text for text, cut in links if cut] == []
+    assert all(t("alerts.election_sensitive_incident", "en") in text for text, _ in links), links
