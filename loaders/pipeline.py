@@ -321,7 +321,9 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
                 hashing = getattr(distinct, "hashing", {}).get(s.source)  # started by the validator
                 hashes = hashing.result() if hashing else pseudonyms(numbers, col.type, s.raw)
                 known[s.name] = (codes, hashes)
-                out[s.name] = pd.Series(known[s.name][1][codes], index=rows.index, dtype=object)
+                out[s.name] = pd.Series(
+                    known[s.name][1][codes], index=rows.index, dtype=object, copy=False
+                )
             else:
                 out[s.name] = pseudonymise(values, col.type, s.raw)
         elif s.default is not None or (col.type in AS_NUMBER and col.required):
@@ -334,7 +336,9 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
     if isinstance(record.identity, str):
         out["record_id"] = rows[record.identity]
     elif record.identity is None:  # a snapshot (a voter list): identical content is a duplicate
-        out["record_id"] = pd.Series(np.full(len(rows), None, dtype=object), index=rows.index)
+        out["record_id"] = pd.Series(
+            np.full(len(rows), None, dtype=object), index=rows.index, copy=False
+        )
     else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
         parts = [out[c].fillna("*").astype(str) for c in record.identity]
         out["record_id"] = parts[0].str.cat(parts[1:], sep="|")
@@ -381,8 +385,10 @@ def row_hash(
             uniques = np.append(
                 np.asarray(uniques, dtype=object), None
             )  # code -1 (missing): the last
-        if col in raw:
-            text = np.array(["" if u is None else u.hex() for u in uniques], dtype=object)
+        if col in raw:  # bytes.hex mapped over the digests, no Python call per value
+            text = np.full(len(uniques), "", dtype=object)
+            there = np.flatnonzero(np.not_equal(uniques, None))
+            text[there] = list(map(bytes.hex, uniques[there]))
         else:
             text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]

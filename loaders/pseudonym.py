@@ -65,7 +65,9 @@ def pseudonymise(passports: pd.Series, purpose: str = "passport", raw: bool = Fa
     """HMAC-SHA256 hex (`raw`: 32 bytes) of each normalised passport number or NIK (None stays
     None). Each distinct number is hashed once (a group file repeats numbers)."""
     codes, uniques = pd.factorize(passports.to_numpy(dtype=object), use_na_sentinel=False)
-    return pd.Series(pseudonyms(uniques, purpose, raw)[codes], index=passports.index, dtype=object)
+    return pd.Series(
+        pseudonyms(uniques, purpose, raw)[codes], index=passports.index, dtype=object, copy=False
+    )
 
 
 def pseudonyms(numbers: np.ndarray, purpose: str = "passport", raw: bool = False) -> np.ndarray:

@@ -22,10 +22,13 @@ import loaders.pseudonym as pseudonym_module
 from loaders.pipeline import import_file, row_hash
 from loaders.pseudonym import _Hmac, key, pseudonymise, pseudonyms
 from loaders.values import (
+    NIK_SAMPLE,
     nik_region_errors,
+    normalise_nik,
     normalise_niks,
     normalise_passport,
     normalise_passports,
+    parse_niks,
 )
 from storage.imports import InjectedFailure
 from tests.unit.test_import import HEADER, assert_rollups_match, presence_file
@@ -237,6 +240,32 @@ def test_nik_normalisation_of_texts_already_16_digits_equals_cleaning_every_text
         "5201012345670001",
     ]
     assert region[:4] == [False, False, True, False]
+
+
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_niks_parsed_row_by_row_equal_those_parsed_once_per_distinct_value(repeat):
+    """A voter list's NIKs (all distinct) are parsed row by row, a presence file's (repeated) once
+    per distinct value: the parsed column is the same, and one by one it is normalise_nik's."""
+    rnd = random.Random(25)
+    n = NIK_SAMPLE + 4_464
+    distinct = [f"52{rnd.choice(['01', '71', '99'])}{i:012d}" for i in range(n // repeat)]
+    bad = ["520101234567000", "52010123456700011", "52010123456700O1", ""]
+    distinct[1:6] = [*bad, "5201.0123.4567.0001"]
+    texts = (distinct * repeat)[:n]
+    column = pd.Series(texts, dtype="str")
+    codes, parsed = parse_niks(column)
+    assert (len(parsed) == n) == (repeat == 1)  # row by row only when (nearly) all distinct
+    assert list(parsed[codes]) == [normalise_nik(t) if t else None for t in texts]
+    assert list(parsed[codes][1:6]) == [None, None, None, None, "5201012345670001"]
+
+
+def test_row_hash_of_raw_digests_is_that_of_their_hex_text():
+    digests = pd.Series([bytes(range(32)), None, b"\xff" * 32, bytes(range(32))], dtype=object)
+    as_hex = pd.Series([bytes(range(32)).hex(), None, "ff" * 32, bytes(range(32)).hex()])
+    frame = pd.DataFrame({"n": [1, 2, 3, 4], "h": digests})
+    assert (
+        row_hash(frame, raw={"h"}) == _factorized_row_hash(frame.assign(h=as_hex.astype(object)))
+    ).all()
 
 
 def _factorized_row_hash(frame: pd.DataFrame) -> np.ndarray:
@@ -614,12 +643,15 @@ def test_page_cache_sizes_nest_and_come_back(tmp_path):
     def size(conn) -> int:
         return int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
 
+    def threads(conn) -> int:
+        return int(conn.exec_driver_sql("PRAGMA threads").scalar())
+
     with write_tx(engine) as conn:
         own = size(conn)
         with bulk_cache(conn):
-            assert size(conn) == -256 * 1024
+            assert size(conn) == -256 * 1024 and threads(conn) == 0
             with sort_cache(conn):
-                assert size(conn) == -2 * 1024
-            assert size(conn) == -256 * 1024
+                assert size(conn) == -2 * 1024 and threads(conn) == 1  # a sorter thread
+            assert size(conn) == -256 * 1024 and threads(conn) == 0
         assert size(conn) == own != -256 * 1024
     engine.dispose()
