@@ -310,7 +310,7 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
             conn,
             name,
             ["id", *frame.columns],
-            [ids, *(frame[c].to_numpy(dtype=object) for c in frame.columns)],
+            [ids, *(_copied(frame[c]) for c in frame.columns)],
         )
         return
     cols, values = [], []
@@ -330,6 +330,13 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         block = [v[start : start + GRID_ROWS] for v in values]
         block = [_bytearrays(v) if b else v for v, b in zip(block, binary)]
         insert_rows(conn, head, row, np.column_stack(block))
+
+
+def _copied(column: pd.Series) -> np.ndarray:
+    """A column as COPY takes it: integers as NumPy's (encoded at once), else Python values."""
+    if column.dtype.kind in "iu":
+        return column.to_numpy()
+    return column.to_numpy(dtype=object)
 
 
 GRID_ROWS = 65_536  # rows made into one 2-D block of values at a time (a multiple of 64)
@@ -401,11 +408,15 @@ def _sqlite_indexes(conn, table_name: str) -> list[tuple[str, str]]:
 
 
 def _pg_keys_and_indexes(conn, table_name: str) -> list[tuple[str, str]]:
-    """(drop, create) statements of the table's foreign keys and of its indexes that back no
-    constraint (the primary key stays)."""
+    """(drop, create) statements of the table's foreign keys, of its primary key when no foreign
+    key refers to it, and of its indexes that back no constraint. The primary key added back
+    after the COPY sorts the ids once: 4M voter-list rows' COPY took 3.9-4.0 instead of 5.7-5.9 s,
+    adding the key 0.7-0.8 s (one run each)."""
     keys = conn.exec_driver_sql(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = to_regclass(%(t)s) AND contype = 'f'",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint k "
+        "WHERE conrelid = to_regclass(%(t)s) AND (contype = 'f' OR contype = 'p' AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint f WHERE f.confrelid = k.conrelid AND f.contype = 'f')) "
+        "ORDER BY contype = 'f'",  # the primary key first: added back before the foreign keys
         {"t": table_name},
     ).all()
     indexes = conn.exec_driver_sql(

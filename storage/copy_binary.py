@@ -1,0 +1,150 @@
+"""PostgreSQL's binary COPY format made a column at a time with Arrow's kernels, for
+storage.engine.copy_columns: the same bytes psycopg's `write_row` makes row by row, without a
+Python call per row (4M voter-list rows: psycopg spent ~5 s of this process's time encoding them,
+longer than the server took to store them).
+
+The format (PostgreSQL documentation, "COPY", binary format): a signature and two 32-bit zeros;
+per row a 16-bit field count, then per field its length as a 32-bit big-endian integer (-1: NULL)
+and its bytes; at the end a 16-bit -1. Each column becomes an Arrow binary array of its rows'
+fields (length and bytes), the columns are joined row by row (`binary_join_element_wise`), and the
+joined array's data buffer is the rows, one after the other. Integers, fixed-width bytes and text
+are encoded here; every other value (dates, numbers with a fraction, flags, anything unusual) by
+psycopg's own dumper for the column's type, once per distinct value where the values can be
+grouped, else one by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+TRAILER = b"\xff\xff"
+NULL = b"\xff\xff\xff\xff"  # a field's length -1
+_NOTHING = pa.scalar(b"", pa.large_binary())
+
+INTEGERS = {21: ">i2", 23: ">i4", 20: ">i8"}  # int2, int4, int8 (oid: big-endian dtype)
+TEXT = {25, 1043, 1042}  # text, varchar, bpchar: UTF-8 (the connection's encoding, checked)
+BYTEA = 17
+
+
+def rows(columns: list[np.ndarray], oids: list[int], dumpers: list) -> memoryview:
+    """The binary COPY rows (no signature, no trailer) of equally long `columns` (NumPy arrays,
+    None for NULL); `oids`: each column's type; `dumpers`: each column's value -> bytes (psycopg's
+    binary dumper for that type)."""
+    n = len(columns[0])
+    count = _fixed(np.full(n, len(columns), dtype=">i2").view(np.uint8).reshape(n, 2))
+    fields = [_field(c, oid, dump) for c, oid, dump in zip(columns, oids, dumpers)]
+    joined = pc.binary_join_element_wise(count, *fields, _NOTHING)
+    joined = joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+    _, offsets, data = joined.buffers()
+    at = np.frombuffer(offsets, dtype=np.int64 if _large(joined) else np.int32)
+    at = at[joined.offset : joined.offset + len(joined) + 1]
+    return memoryview(data)[at[0] : at[-1]]
+
+
+def _large(array: pa.Array) -> bool:
+    return pa.types.is_large_binary(array.type)
+
+
+def _fixed(block: np.ndarray) -> pa.Array:
+    """A binary array of a 2-D uint8 block's rows (each row one value of the block's width)."""
+    n, width = block.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    data = np.ascontiguousarray(block).tobytes()
+    return pa.Array.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
+def _prefixed(payload: np.ndarray) -> pa.Array:
+    """Fields of fixed-width values: each value's 2-D uint8 row with its length before it."""
+    n, width = payload.shape
+    block = np.empty((n, 4 + width), dtype=np.uint8)
+    block[:, :4] = np.frombuffer(width.to_bytes(4, "big"), dtype=np.uint8)
+    block[:, 4:] = payload
+    return _fixed(block)
+
+
+def _field(values: np.ndarray, oid: int, dump) -> pa.Array:
+    n = len(values)
+    if values.dtype == object and values[0] is None and np.equal(values, None).all():
+        return pa.array(np.full(n, NULL, dtype=object), pa.large_binary())  # e.g. no sender ids
+    fast = None
+    try:
+        if oid in INTEGERS:
+            fast = _integers(values, INTEGERS[oid])
+        elif oid in TEXT and values.dtype == object:
+            fast = _text(values)
+        elif oid == BYTEA and values.dtype == object:
+            fast = _bytes(values)
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        fast = None  # not what the fast path takes: psycopg's dumper decides, as row by row
+    return fast if fast is not None else _dumped(values, dump)
+
+
+def _integers(values: np.ndarray, dtype: str) -> pa.Array | None:
+    """Integers of no NULL: NumPy's, or Python ints only (no None, no flags, no floats)."""
+    if values.dtype.kind not in "iuO":
+        return None
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) != "integer":
+        return None
+    if values.dtype.kind == "u" and len(values) and values.max() > np.iinfo(np.int64).max:
+        return None
+    wide = np.asarray(values, dtype=np.int64)  # Python ints beyond 64 bits: OverflowError
+    narrow = wide.astype(dtype)
+    if (narrow.astype(np.int64) != wide).any():  # out of the column's range: psycopg says so
+        return None
+    return _prefixed(narrow.view(np.uint8).reshape(len(values), -1))
+
+
+def _text(values: np.ndarray) -> pa.Array:
+    """UTF-8 text; None as NULL. Anything but str (or None) raises: the dumper takes it."""
+    text = pa.array(values, pa.large_string(), from_pandas=False)
+    utf8 = text.cast(pa.large_binary())
+    lengths = pc.binary_length(utf8).fill_null(0).to_numpy().astype(">i4")
+    prefix = _fixed(lengths.view(np.uint8).reshape(len(values), 4))
+    joined = pc.binary_join_element_wise(prefix, utf8.fill_null(_NOTHING), _NOTHING)
+    if text.null_count:
+        joined = pc.if_else(text.is_null(), pa.scalar(NULL, pa.large_binary()), joined)
+    return joined
+
+
+def _bytes(values: np.ndarray) -> pa.Array | None:
+    """bytes values of one width (a voter list's 32-byte hashes), no None; else None."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "bytes":
+        return None
+    data = b"".join(values)
+    width = len(values[0])
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if (lengths != width).any():
+        return None
+    return _prefixed(np.frombuffer(data, dtype=np.uint8).reshape(len(values), width))
+
+
+def _dumped(values: np.ndarray, dump) -> pa.Array:
+    """Fields made by psycopg's dumper: once per distinct value when the values can be grouped
+    (dates, repeated values), else one by one."""
+    if values.dtype == object:
+        python = objects = values
+    else:  # NumPy scalars as the Python values row-by-row COPY was given
+        python = values.tolist()
+        objects = np.empty(len(python), dtype=object)
+        objects[:] = python
+    if pd.api.types.infer_dtype(objects, skipna=True) == "date":  # datetime.date, or None
+        codes, uniques = pd.factorize(objects, use_na_sentinel=True)
+        codes[codes < 0] = len(uniques)
+        uniques = [*uniques, None]  # None: the last
+    else:  # numbers (1 == 1.0 == True), anything else: each value dumped
+        codes, uniques = np.arange(len(python)), python
+    fields = [_one(u, dump) for u in uniques]
+    return pc.take(pa.array(fields, pa.large_binary()), pa.array(codes))
+
+
+def _one(value, dump) -> bytes:
+    if value is None:
+        return NULL
+    b = bytes(dump(value))
+    return len(b).to_bytes(4, "big") + b
