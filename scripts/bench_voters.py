@@ -81,8 +81,12 @@ def main() -> None:
         out["make_s"] = round(time.perf_counter() - t0, 1)
         floors, imports, stages, cpus = [], [], [], []
         for i in range(args.repeat):  # interleaved: the machine's speed drifts
+            # each run starts with nothing left to write back (the 220 MB file just made, the
+            # run before's database): the disk's writeback slowed whichever run came first
+            os.sync()
             with scratch_db(args.db_url, d, f"floor{i}") as db:
                 floors.append(floor(path, db))
+            os.sync()
             with scratch_db(args.db_url, d, f"full{i}") as db:
                 t, s, c = full(path, db)
                 imports.append(t)

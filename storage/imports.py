@@ -314,15 +314,23 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
         )
         return
     cols, values = [], []
+    fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
     for col in frame.columns:
         v = frame[col].to_numpy(dtype=object)
         if v[0] is None and np.equal(v, None).all():  # e.g. no coordinates in the file
             continue
         if isinstance(table.c[col].type, Date):
             v = _iso_dates(v)  # SQLite stores dates as ISO text, as SQLAlchemy's Date type does
+        literal = _literal(v)
+        if literal is not None:  # one value throughout (a voter list's name and date)
+            fixed[col] = literal
+            last = (col, v)
+            continue
         cols.append(col)
         values.append(v)
-    fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
+    if not cols and len(fixed) > len(constants):  # every value the same: one column still bound
+        del fixed[last[0]]
+        cols, values = [last[0]], [last[1]]
     head = f"INSERT INTO {name} ({', '.join([*fixed, *cols])}) VALUES "
     row = f"({', '.join([*fixed.values(), *['?'] * len(cols)])})"
     binary = [isinstance(table.c[c].type, LargeBinary) for c in cols]
@@ -337,6 +345,23 @@ def _copied(column: pd.Series) -> np.ndarray:
     if column.dtype.kind in "iu":
         return column.to_numpy()
     return column.to_numpy(dtype=object)
+
+
+def _literal(values: np.ndarray) -> str | None:
+    """SQLite: the SQL literal of a column holding one integer or one text throughout, written
+    into the statement instead of bound for every row (4M voter-list rows, list name and date:
+    ~0.8 s of CPU less); None for anything else. Only exact ints and strs (1, 1.0 and True bind
+    differently into a text column), within 64 bits, without NUL."""
+    first = values[0]
+    if type(first) is int and -(2**63) <= first < 2**63:
+        kind, literal = "integer", str(first)
+    elif type(first) is str and "\x00" not in first and first.isprintable():
+        kind, literal = "string", "'" + first.replace("'", "''") + "'"
+    else:
+        return None
+    if not (values[:64] == first).all() or not (values == first).all():  # the first: cheap no
+        return None
+    return literal if pd.api.types.infer_dtype(values, skipna=False) == kind else None
 
 
 GRID_ROWS = 65_536  # rows made into one 2-D block of values at a time (a multiple of 64)

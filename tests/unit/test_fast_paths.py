@@ -655,3 +655,60 @@ def test_page_cache_sizes_nest_and_come_back(tmp_path):
             assert size(conn) == -256 * 1024 and threads(conn) == 0
         assert size(conn) == own != -256 * 1024
     engine.dispose()
+
+
+def test_a_column_of_one_value_is_stored_as_bound_values_are(tmp_path):
+    """SQLite: a column holding one int or one text throughout is written into the INSERT as a
+    literal; what is stored (value and type) is what binding each row stores, awkward values too."""
+    from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table
+
+    from storage.engine import make_engine, write_tx
+    from storage.imports import _literal, bulk_insert
+
+    columns = {
+        "quoted": ["it's; DROP", "it's; DROP", "it's; DROP"],
+        "number": [2**63 - 1] * 3,
+        "huge": [2**63] * 3,  # beyond 64 bits: bound (and refused) as before
+        "flag_one": [1, True, 1],
+        "float_one": [1, 1.0, 1],
+        "nul": ["a\x00b"] * 3,
+        "tab": ["a\tb"] * 3,
+        "day": [dt.date(2024, 9, 22)] * 3,
+        "varies": ["x", "y", "x"],
+        "unicode": ["Désa ٣"] * 3,
+    }
+    types = {"number": BigInteger(), "huge": String(), "day": Date(), "flag_one": Integer()}
+    engine = make_engine(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    stored = {}
+    for name, literal in (("bound", False), ("literal", True)):
+        table = Table(
+            f"t_{name}",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            Column("batch_id", Integer),
+            *(Column(c, types.get(c, String())) for c in columns),
+        )
+        table.create(engine)
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()})
+        frame["huge"] = frame["huge"].map(str)
+        with write_tx(engine) as conn:
+            if literal:
+                bulk_insert(conn, table, frame, batch_id=7)
+            else:
+                sql = f"INSERT INTO t_bound (batch_id, {', '.join(columns)}) VALUES (7, {', '.join('?' * len(columns))})"
+                rows = [
+                    tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r)
+                    for r in frame.itertuples(index=False)
+                ]
+                conn.connection.dbapi_connection.executemany(sql, rows)
+        with engine.connect() as conn:
+            stored[name] = conn.exec_driver_sql(
+                f"SELECT {', '.join(f'{c}, typeof({c})' for c in ['batch_id', *columns])} "
+                f"FROM t_{name} ORDER BY id"
+            ).all()
+    assert stored["literal"] == stored["bound"]
+    written = [c for c, v in columns.items() if _literal(np.array(v, dtype=object)) is not None]
+    assert written == ["quoted", "number", "unicode"]  # the day: as ISO text, in bulk_insert
+    assert _literal(np.array(["2024-09-22"] * 3, dtype=object)) == "'2024-09-22'"
+    assert stored["literal"][1][:6] == (7, "integer", "it's; DROP", "text", 2**63 - 1, "integer")
+    engine.dispose()
