@@ -7,6 +7,7 @@ read -> map headers -> validate (pandera, every error) -> pseudonymise -> commit
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -381,14 +382,18 @@ def row_hash(
         if known and col in known:
             codes, uniques = known[col]
         else:
-            codes, uniques = pd.factorize(frame[col].to_numpy(), use_na_sentinel=True)
+            values = frame[col].to_numpy()
+            if col in raw:  # digests as bytearrays (loaders/pseudonym.py) cannot be grouped
+                values = np.array([v if v is None else bytes(v) for v in values], dtype=object)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
             uniques = np.append(
                 np.asarray(uniques, dtype=object), None
             )  # code -1 (missing): the last
-        if col in raw:  # bytes.hex mapped over the digests, no Python call per value
+        if col in raw:  # hex of the digests (bytes or bytearrays) with no Python call per value;
+            # ASCII bytes hash as their text does
             text = np.full(len(uniques), "", dtype=object)
             there = np.flatnonzero(np.not_equal(uniques, None))
-            text[there] = list(map(bytes.hex, uniques[there]))
+            text[there] = list(map(binascii.hexlify, uniques[there]))
         else:
             text = np.array(["" if u is None or u != u else str(u) for u in uniques], dtype=object)
         h = pd.util.hash_array(text, categorize=False)[codes]

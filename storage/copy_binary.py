@@ -113,8 +113,9 @@ def _text(values: np.ndarray) -> pa.Array:
 
 
 def _bytes(values: np.ndarray) -> pa.Array | None:
-    """bytes values of one width (a voter list's 32-byte hashes), no None; else None."""
-    if pd.api.types.infer_dtype(values, skipna=False) != "bytes":
+    """bytes (or bytearray) values of one width (a voter list's 32-byte hashes), no None; else
+    None."""
+    if not len(values) or not set(map(type, values)) <= {bytes, bytearray}:
         return None
     data = b"".join(values)
     width = len(values[0])
