@@ -138,6 +138,9 @@ class Hashing:
             for first in range(start, n, PIECE):
                 hashes += answers.pieces[first]
         out = np.empty(self._total, dtype=object)
+        # made an object array first: given a list of bytearrays, NumPy looks into each (a buffer)
+        # as a possible sequence (4M: 8.5 s)
+        hashes = np.fromiter(hashes, dtype=object, count=len(hashes))
         out[slice(None) if self._where is None else self._where] = hashes
         self._done, self._numbers = out, None
         return out
