@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from domain import regions
 from domain.wita import to_wita
@@ -689,6 +689,10 @@ def _panel_axes(fig: Figure, lay: Layout, name: str, title: str, inset: float = 
     return ax
 
 
+TICK_PT = 7.5  # the colour bar's tick labels
+DIGIT_EM = 0.64  # a digit's width in DejaVu Sans, in ems (the widest character of a number)
+
+
 def _legend_values(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     ax = _panel_axes(fig, lay, "legend_values", t("briefing.legend_values", inp.lang))
     x, y, w, h = lay.boxes["legend_values"]
@@ -699,10 +703,15 @@ def _legend_values(fig: Figure, lay: Layout, inp: BriefingInput) -> None:
     )
     norm = colour_norm(inp.values)
     cb = fig.colorbar(ScalarMappable(norm=norm, cmap=CMAP), cax=cax, orientation="horizontal")
-    dec = decimals_for(inp.values)
-    cb.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=dec == 0))
+    ticks, dec = style.colourbar_ticks(
+        norm.vmax,
+        integer=decimals_for(inp.values) == 0,
+        label=lambda v, d: format_number(v, inp.lang, d),
+        room=w * 0.92 * 72 / (TICK_PT * DIGIT_EM),  # the bar's width in digits of its labels
+    )
+    cb.ax.xaxis.set_major_locator(FixedLocator(ticks))
     cb.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, inp.lang, dec)))
-    cb.ax.tick_params(labelsize=7.5, length=3)
+    cb.ax.tick_params(labelsize=TICK_PT, length=3)
     cb.outline.set_linewidth(0.6)
     cb.set_label(inp.metric_label, fontsize=8.5, labelpad=3)
     _fit(cb.ax.xaxis.label, w)

@@ -156,6 +156,16 @@ LEGEND_ROW = {
     True: 21,
 }  # px per legend entry (measured in Chromium; a phone's is taller)
 COLORBAR_PX = {False: 44, True: 62}  # title, bar and tick labels
+COLORBAR_LEN = {False: 0.22, True: 0.7}  # of the plot's width
+NARROWEST_PX = {False: 800, True: 358}  # the plot's width in the narrowest browser expected
+TICK_PX = 10  # the colour bar's tick labels; a digit is ~0.64 of it
+
+
+def colorbar_room(compact: bool) -> float:
+    """How many digits of tick labels the colour bar holds in the narrowest browser expected."""
+    return COLORBAR_LEN[compact] * NARROWEST_PX[compact] / (TICK_PX * 0.64)
+
+
 SOURCE_ROW = {False: 13, True: 12}
 WRAP = {False: 170, True: 62}  # characters per source line
 
@@ -215,10 +225,10 @@ def place_legends(fig: Draft, fr: Frame, lang: str, metric_label: str) -> dict:
             "legend3": (0.56, top + bar_px),
             "legend2": (0.0, top + bar_px + 6 * row + 6),
         }
-        bar = dict(x=0.0, len=0.7)
+        bar = dict(x=0.0, len=COLORBAR_LEN[True])
     else:
         spots = {"legend": (0.26, top), "legend2": (0.49, top), "legend3": (0.77, top)}
-        bar = dict(x=0.0, len=0.22)
+        bar = dict(x=0.0, len=COLORBAR_LEN[False])
     fig.update_layout({name: dict(common, x=x, y=fr.y(px)) for name, (x, px) in spots.items()})
     fig.update_layout(
         legend3=dict(title=dict(text=t("map.incidents_by_severity", lang), font=font))
@@ -231,7 +241,7 @@ def place_legends(fig: Draft, fr: Frame, lang: str, metric_label: str) -> dict:
         y=fr.y(top + 16),
         yanchor="top",
         title=dict(text=metric_label, side="top", font=font),
-        tickfont=dict(size=10),
+        tickfont=dict(size=TICK_PX),
         **bar,
     )
 

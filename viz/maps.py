@@ -105,6 +105,12 @@ def regency_map(
             )
         )
     zmax = float(values[has].max()) if has.any() else 1.0
+    ticks, tick_dec = style.colourbar_ticks(
+        zmax,
+        integer=dec == 0,
+        label=lambda v, d: formats.number(v, lang, d),
+        room=map_slide.colorbar_room(compact),
+    )
     fig.add_trace(
         dict(
             type="choropleth",
@@ -115,7 +121,11 @@ def regency_map(
             zmin=0,
             zmax=max(zmax, 1e-9),
             marker=dict(line=dict(color=style.REGENCY_EDGE, width=0.8)),
-            colorbar=map_slide.place_legends(fig, fr, lang, label),
+            colorbar=dict(
+                map_slide.place_legends(fig, fr, lang, label),
+                tickvals=ticks,
+                ticktext=[formats.number(v, lang, tick_dec) for v in ticks],
+            ),
             hovertext=[h for h, k in zip(hover, has) if k],
             hoverinfo="text",
             name=label,

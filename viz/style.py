@@ -7,6 +7,8 @@ read these plain values.
 
 from __future__ import annotations
 
+import math
+
 # Classification markings (klasifikasi) for anything that leaves the screen: the briefing's
 # banner and the browser map's banner use the same words and colours (background, text).
 MARKINGS = ("BIASA", "TERBATAS", "RAHASIA")
@@ -69,6 +71,38 @@ def colorscale() -> list[list]:
     """SEQUENTIAL as a plotly colour scale."""
     n = len(SEQUENTIAL) - 1
     return [[i / n, c] for i, c in enumerate(SEQUENTIAL)]
+
+
+TICK_STEPS = (1, 2, 2.5, 5, 10)  # × 10ⁿ: the colour bar's tick steps (as matplotlib's MaxNLocator)
+
+
+def colourbar_ticks(
+    top: float, integer: bool, label=None, room: float = math.inf
+) -> tuple[list[float], int]:
+    """The colour bar's ticks from 0 to `top` (steps of 1, 2, 2.5 or 5 × 10ⁿ; whole numbers when
+    `integer`) and the decimals they need: as many as 6, fewer when their labels (`label(value,
+    decimals)`, with two characters between them) would not fit in `room` characters. The browser
+    map and the printed briefing both label them with the language's full numbers (400.000, not
+    plotly's "400k")."""
+    if not top > 0:
+        return [0.0], 0
+    for most in (5, 4, 3, 2, 1):
+        ticks, decimals = _ticks(top, integer, most)
+        if label is None or sum(len(label(v, decimals)) + 2 for v in ticks) <= room:
+            break
+    return ticks, decimals
+
+
+def _ticks(top: float, integer: bool, most: int) -> tuple[list[float], int]:
+    raw = top / most
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in TICK_STEPS if m * mag >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, round(step))
+    digits = max(0, -math.floor(math.log10(step))) + 2  # float noise off (0.30000000000000004)
+    ticks = [round(i * step, digits) for i in range(int(top / step + 1e-9) + 1)]
+    decimals = next((d for d in range(4) if all(abs(round(v, d) - v) < 1e-9 for v in ticks)), 3)
+    return ticks, decimals
 
 
 # Election phases on the timeline: one colour per phase key (ColorBrewer Set3, pastel enough to

@@ -413,3 +413,44 @@ def test_an_invalid_property_would_be_caught_by_that_validation(fixture_db):
     fig["layout"]["annotations"][0]["colour"] = "red"  # British spelling: not a plotly property
     with pytest.raises(ValueError, match="colour"):
         go.Figure(fig)
+
+
+def test_colour_bar_ticks_are_the_languages_full_numbers(fixture_db):
+    """plotly labelled the colour bar "100k 200k …" (English SI suffixes on an Indonesian map), and
+    the printed briefing's "100.000200.000300.000400.000" ran together: the ticks are chosen in one
+    place (viz.style.colourbar_ticks, for the browser map and the briefing), as many as the bar
+    holds, and written as the language writes numbers."""
+    from i18n import formats
+    from viz import style
+
+    def ticks(top, integer, room=float("inf")):
+        return style.colourbar_ticks(top, integer, lambda v, d: formats.number(v, "id", d), room)
+
+    assert ticks(412_345, True) == ([0, 100_000, 200_000, 300_000, 400_000], 0)
+    # "0  100.000  200.000  300.000  400.000" is 39 characters with two between labels
+    assert ticks(412_345, True, room=39) == ([0, 100_000, 200_000, 300_000, 400_000], 0)
+    assert ticks(412_345, True, room=38) == ([0, 200_000, 400_000], 0)
+    assert ticks(3, True) == ([0, 1, 2, 3], 0)
+    assert ticks(2, True) == ([0, 1, 2], 0)  # no half persons
+    assert ticks(87.3, False) == ([0, 20, 40, 60, 80], 0)
+    assert ticks(0.6, False) == ([0, 0.2, 0.4, 0.6], 1)
+    assert ticks(7.5, False) == ([0, 2, 4, 6], 0)
+    assert ticks(0, True) == ([0], 0)
+
+    t = queries.regency_table(fixture_db, F)
+    t["value"] = t["present"] * 51_543.125  # the highest regency: 8 persons -> 412,345
+    for lang, compact, text in (
+        ("id", False, ["0", "200.000", "400.000"]),  # 0.22 of an 800 px plot: 27 digits
+        ("en", False, ["0", "200,000", "400,000"]),
+        ("id", True, ["0", "100.000", "200.000", "300.000", "400.000"]),  # 0.7 of 358 px: 39
+    ):
+        fig = regency_map(t, "present", lang, areas_on(F.as_of), compact=compact)
+        (values,) = [tr for tr in regency_traces(fig) if tr.showscale is not False]
+        assert list(values.colorbar.ticktext) == text
+        assert list(values.colorbar.tickvals) == [
+            int(x.replace(".", "").replace(",", "")) for x in text
+        ]
+    t["value"] = t["present"] * 0.075  # a rate: 0.6 at most
+    fig = regency_map(t, "per_1000_voters", "id", areas_on(F.as_of))
+    (values,) = [tr for tr in regency_traces(fig) if tr.showscale is not False]
+    assert list(values.colorbar.ticktext) == ["0,0", "0,2", "0,4", "0,6"]
