@@ -144,9 +144,15 @@ def file_uploader(label: str, types: list[str], key: str, max_mb: int):
             types=", ".join(t.upper() for t in types),
         )
     )
+    not_sent = _css_string(tr("uploadpage.not_sent", size=formats.number(max_mb, current())))
     box = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     st.html(
-        f"<style>{box} button [data-testid='stMarkdownContainer'] p{{display:none}}"
+        # A file the browser refuses (too large) or whose upload breaks off never reaches the
+        # server: Streamlit marks it with a red icon and an English tooltip only; our words below.
+        f"<style>{box}:has([data-testid='stFileChip'][aria-invalid='true'])::after"
+        f"{{content:{not_sent};display:block;flex-basis:100%;margin-top:0.5rem;"
+        f"color:rgb(125,53,59);font-size:0.875rem}}"
+        f"{box} button [data-testid='stMarkdownContainer'] p{{display:none}}"
         f"{box} button [data-testid='stMarkdownContainer']::after{{content:{browse}}}"
         f"{box} [data-testid='stFileUploaderDropzoneInstructions'] span{{display:none}}"
         f"{box} [data-testid='stFileUploaderDropzoneInstructions'] > div::after"

@@ -97,3 +97,24 @@ def test_a_file_of_another_type_is_refused_in_the_users_language(page: Page, app
     # ui.text.inert puts a word joiner before each dot, so ".json" is never drawn as a link
     assert alert.inner_text().replace("\u2060", "") == refused
     assert "not allowed" not in visible_text(page)
+
+
+def test_a_file_the_browser_refuses_is_explained_in_the_users_language(
+    page: Page, app_server, tmp_path
+):
+    """A file above the upload limit never reaches the server: Streamlit marks it with a red icon
+    and an English tooltip ("File must be 200.0MB or smaller."); the page says why in Indonesian."""
+    path = tmp_path / "dpt_ntb.csv"
+    with path.open("wb") as f:  # sparse: 201 MB on paper, nothing on disk
+        f.write(b"nik,kabupaten_kota\n")
+        f.truncate(201 * 2**20)
+    open_app(page, app_server)
+    go_to(page, "upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.locator('[data-testid="stFileChip"][aria-invalid="true"]').wait_for(timeout=60_000)
+    shown = page.evaluate(
+        """() => getComputedStyle(document.querySelector(
+             '[data-testid="stFileUploaderDropzone"]'), '::after').content"""
+    )
+    assert shown == '"' + t("uploadpage.not_sent", "id", size="200") + '"'
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0  # nothing was sent
