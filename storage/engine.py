@@ -107,25 +107,25 @@ SORT_CACHE_KIB = 2 * 1024
 
 
 @contextlib.contextmanager
-def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
-    """On SQLite: a page cache of `kib` until the block ends, then the size it had before (the
+def _sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
+    """On SQLite: `PRAGMA name = value` until the block ends, then the value it had before (the
     connection goes back to the pool). Durability is untouched: WAL and synchronous stay as
     configured. Elsewhere nothing."""
     if conn.dialect.name != "sqlite":
         yield
         return
-    saved = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+    saved = int(conn.exec_driver_sql(f"PRAGMA {name}").scalar())
+    conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
     try:
         yield
     finally:
         if not conn.invalidated:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {saved}")
+            conn.exec_driver_sql(f"PRAGMA {name} = {saved}")
 
 
 def bulk_cache(conn: Connection):
     """Inside a write transaction: the large page cache for a bulk import."""
-    return _page_cache(conn, BULK_CACHE_KIB)
+    return _sqlite_pragma(conn, "cache_size", -BULK_CACHE_KIB)
 
 
 # Helper threads SQLite's sorter may use while the block builds indexes (PRAGMA threads; 0 by
@@ -138,17 +138,11 @@ SORT_THREADS = 1
 def sort_cache(conn: Connection) -> Iterator[None]:
     """Inside a write transaction: the small page cache, and a helper thread for the sorter, while
     the block builds indexes; then both as they were."""
-    with _page_cache(conn, SORT_CACHE_KIB):
-        if conn.dialect.name != "sqlite":
-            yield
-            return
-        saved = int(conn.exec_driver_sql("PRAGMA threads").scalar())
-        conn.exec_driver_sql(f"PRAGMA threads = {SORT_THREADS}")
-        try:
-            yield
-        finally:
-            if not conn.invalidated:
-                conn.exec_driver_sql(f"PRAGMA threads = {saved}")
+    with (
+        _sqlite_pragma(conn, "cache_size", -SORT_CACHE_KIB),
+        _sqlite_pragma(conn, "threads", SORT_THREADS),
+    ):
+        yield
 
 
 @contextlib.contextmanager
