@@ -26,6 +26,7 @@ NULL = b"\xff\xff\xff\xff"  # a field's length -1
 _NOTHING = pa.scalar(b"", pa.large_binary())
 
 INTEGERS = {21: ">i2", 23: ">i4", 20: ">i8"}  # int2, int4, int8 (oid: big-endian dtype)
+FLOATS = {701: ">f8", 700: ">f4"}  # float8, float4 (oid: big-endian dtype)
 TEXT = {25, 1043, 1042}  # text, varchar, bpchar: UTF-8 (the connection's encoding, checked)
 BYTEA = 17
 
@@ -76,6 +77,8 @@ def _field(values: np.ndarray, oid: int, dump) -> pa.Array:
     try:
         if oid in INTEGERS:
             fast = _integers(values, INTEGERS[oid])
+        elif oid in FLOATS:
+            fast = _floats(values, FLOATS[oid])
         elif oid in TEXT and values.dtype == object:
             fast = _text(values)
         elif oid == BYTEA and values.dtype == object:
@@ -98,6 +101,31 @@ def _integers(values: np.ndarray, dtype: str) -> pa.Array | None:
     if (narrow.astype(np.int64) != wide).any():  # out of the column's range: psycopg says so
         return None
     return _prefixed(narrow.view(np.uint8).reshape(len(values), -1))
+
+
+_NUMBERS = (float, int, np.float64, type(None))  # what psycopg's float dumpers take as it is
+
+
+def _floats(values: np.ndarray, dtype: str) -> pa.Array | None:
+    """Numbers (NumPy's floats, or Python floats and ints) with None as NULL; NaN stays NaN, as
+    psycopg sends it. Flags, NumPy scalars in an object array, a float4 out of its range: None
+    (the dumper decides, as row by row). 1M coordinates took 0.64 s through the dumper."""
+    nulls = None
+    if values.dtype == object:
+        if not all(type(v) in _NUMBERS for v in values):
+            return None
+        nulls = np.equal(values, None)
+        values = np.where(nulls, 0.0, values).astype(np.float64)
+    elif values.dtype.kind not in "fiu":
+        return None
+    wide = values.astype(np.float64)
+    narrow = wide.astype(dtype)
+    if (np.isinf(narrow) & ~np.isinf(wide)).any():  # beyond float4: psycopg refuses it
+        return None
+    field = _prefixed(narrow.view(np.uint8).reshape(len(values), -1))
+    if nulls is not None and nulls.any():
+        field = pc.if_else(pa.array(nulls), pa.scalar(NULL, pa.large_binary()), field)
+    return field
 
 
 def _text(values: np.ndarray) -> pa.Array:

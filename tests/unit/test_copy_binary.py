@@ -13,7 +13,18 @@ from psycopg.adapt import PyFormat, Transformer
 
 from storage import copy_binary
 
-INT8, INT4, INT2, TEXT, VARCHAR, BYTEA, DATE, FLOAT8, BOOL = 20, 23, 21, 25, 1043, 17, 1082, 701, 16
+INT8, INT4, INT2, TEXT, VARCHAR, BYTEA, DATE, FLOAT8, FLOAT4, BOOL = (
+    20,
+    23,
+    21,
+    25,
+    1043,
+    17,
+    1082,
+    701,
+    700,
+    16,
+)
 
 
 def _dumper(oid: int):
@@ -64,6 +75,11 @@ COLUMNS = [
         ),
     ),
     (FLOAT8, np.array([1.5, None, float("nan"), -0.0, 1e300, 2.0, 3.0], dtype=object)),
+    (FLOAT8, np.array([-8.58, -8.61, -8.5, -9.0, -8.0, -8.3, -8.4])),  # NumPy floats
+    (FLOAT8, np.array([1, 2.5, None, 2**53 + 1, -3, 0, None], dtype=object)),  # ints among them
+    (FLOAT8, np.array([np.float64(-8.5), None, 1.0, 2.0, 3.0, 4.0, 5.0], dtype=object)),
+    (FLOAT4, np.array([1.1, None, 1e-50, 3.4e38, 0.1, -2.5, float("inf")], dtype=object)),
+    (FLOAT8, np.array([1.5, True, 2.0, 3.0, 4.0, 5.0, 6.0], dtype=object)),  # a flag: dumped
     (BOOL, np.array([True, False, None, True, True, False, True], dtype=object)),
     (INT8, np.array([1, 2, True, 4, 5, 6, 7], dtype=object)),  # a flag among integers: dumped
 ]
@@ -79,7 +95,7 @@ def test_rows_of_many_columns_are_encoded_as_row_by_row():
     columns = [v for _, v in COLUMNS]
     got = _rows(columns, oids)
     assert got == _row_by_row(columns, oids)
-    assert len(got) == 1124 and got[:2] == len(COLUMNS).to_bytes(2, "big")
+    assert len(got) == 1488 and got[:2] == len(COLUMNS).to_bytes(2, "big")
 
 
 def test_a_voter_list_piece_is_encoded_as_row_by_row():
