@@ -10,7 +10,7 @@ from ui import warm
 from ui.auth import guard, role
 from ui.briefing import briefing_export, map_slide
 from ui.components import any_of, as_sent, demo_banner, footer
-from ui.data import map_figure, map_table, q, q_risk, scoped
+from ui.data import NATIONALITY_CHOICES, map_figure, map_table, q, q_risk, scoped
 from ui.lang import current, tr
 from ui.sidebar import election, sidebar
 from ui.tables import code_text
@@ -40,7 +40,7 @@ remember("map_metric")
 with head[1].popover(tr("mappage.filters"), icon=":material/filter_list:", width="stretch"):
     nats = any_of(
         tr("mappage.nationality"),
-        q("top_nationalities", base, n=60)["nationality"].tolist(),
+        q("top_nationalities", base, n=NATIONALITY_CHOICES)["nationality"].tolist(),
         "f_nat",
         format_func=lambda a: f"{country_name(a, lang)} ({a})",
     )

@@ -136,15 +136,12 @@ def file_uploader(label: str, types: list[str], key: str, max_mb: int):
     "200MB per file" in English whatever the page's language and has no option to change them,
     so they are hidden and our words drawn in their place by CSS (generated content is part of
     the button's accessible name, so a screen reader hears the same words)."""
+    size = formats.number(max_mb, current())
     browse = _css_string(tr("uploadpage.browse"))
     limit = _css_string(
-        tr(
-            "uploadpage.limit",
-            size=formats.number(max_mb, current()),
-            types=", ".join(t.upper() for t in types),
-        )
+        tr("uploadpage.limit", size=size, types=", ".join(t.upper() for t in types))
     )
-    not_sent = _css_string(tr("uploadpage.not_sent", size=formats.number(max_mb, current())))
+    not_sent = _css_string(tr("uploadpage.not_sent", size=size))
     box = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     st.html(
         # A file the browser refuses (too large) or whose upload breaks off never reaches the

@@ -96,6 +96,9 @@ def _key(scopes) -> tuple:
     return tuple(v.get(s, 0) for s in scopes)
 
 
+NATIONALITY_CHOICES = 60  # the map page's nationality filter offers the period's top 60
+
+
 def data_version() -> tuple:
     """Every change counter: what changes whenever any data does."""
     return _key(scopes())

@@ -147,7 +147,9 @@ def warm(view: View, quiet=None) -> int:
             quiet()
             f = replace(view.filters, start=start, end=end, as_of=end)
             base = Filters(start, end, end, office=f.office, scope=scope)
-            data.q("top_nationalities", base, n=60)  # the page's nationality filter
+            data.q(
+                "top_nationalities", base, n=data.NATIONALITY_CHOICES
+            )  # the page's nationality filter
             slide = map_slide(f, view.metric, election, view.lang, view.marking)
             data.map_figure(
                 f,
