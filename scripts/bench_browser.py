@@ -24,8 +24,8 @@ steps ask for was computed before: the first person to look at a period.
 the app is idle and nothing has come for 1.5 s (that wait is not counted; the next step starts on
 a settled page). Times are taken by the page's clock. For each step it also records the bytes the
 server sent over the websocket (Streamlit's deltas: figure JSON, tables), the map geometry,
-images and JavaScript fetched over HTTP, and how long the browser drew after the last message
-(plotly, an image). Prints medians and maxima.
+images and JavaScript fetched over HTTP, how long the browser drew after the last message
+(plotly, an image) and how many times plotly drew a chart (plotly_afterplot). Prints medians and maxima.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ DONE = """([t0, sel]) => {
   const lastMsg = msgs[msgs.length - 1][0],
         last = Math.max(lastMsg, ...b.plots.filter(t => t > t0), ...b.imgs.filter(t => t > t0));
   return performance.now() - last > %d ? {finished: lastMsg, plotted: last,
+                                          draws: b.plots.filter(t => t > t0).length,
                                           bytes: msgs.reduce((n, m) => n + m[1], 0)} : false;
 }""" % (APP, QUIET)  # noqa: UP031 - braces are JavaScript's
 
@@ -278,6 +279,7 @@ def step(page, meter: Meter, action, selector: str | None = None) -> dict:
         "s": (done["plotted"] - t0) / 1000,
         "script_s": (done["finished"] - t0) / 1000,
         "redraw_s": (done["plotted"] - done["finished"]) / 1000,
+        "draws": done["draws"],
         "ws_kb": done["bytes"] / 1024,
         "geo_kb": (meter.geo - geo0) / 1024,
         "js_kb": (meter.js - js0) / 1024,
@@ -451,12 +453,12 @@ def main() -> None:
         f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
-        f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8} {'img KiB':>8}"
+        f"{'step':12} {'median':>7} {'max':>6} {'server':>7} {'redraw':>7} {'draws':>6} {'ws KiB':>8} {'geo KiB':>8} {'JS KiB':>8} {'img KiB':>8}"
     )
     for name, s in summary.items():
         print(
             f"{name:12} {s['s_median']:7.2f} {s['s_max']:6.2f} {s['script_s_median']:7.2f} "
-            f"{s['redraw_s_median']:7.2f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f} {s['img_kb_median']:8.0f}"
+            f"{s['redraw_s_median']:7.2f} {s['draws_median']:6.0f} {s['ws_kb_median']:8.0f} {s['geo_kb_median']:8.0f} {s['js_kb_median']:8.0f} {s['img_kb_median']:8.0f}"
         )
 
 
