@@ -25,7 +25,8 @@ from viz.web_geo import MAP_LAT, MAP_LON
 TOPOJSON_URL = "/app/static/"  # where the stub world files are served (see static/README.md)
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
 MAP_HEIGHT = 540  # the map page's chart, px (ui/warm.py fills the caches for the same figure)
-HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: names read on any fill
+HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # CSS text-shadow: a dark name on any fill
+DARK_HALO = "0 0 2px #1A1A1A, 0 0 2px #1A1A1A, 0 0 3px #1A1A1A"  # a white name (style.label_on)
 OFFICE_LINE = style.OFFICE
 
 
@@ -179,7 +180,10 @@ def regency_map(
         )
     )
     if not compact:
-        _regency_names(fig)
+        top = max(zmax, 1e-9)
+        _regency_names(
+            fig, {c: style.fill_at(v / top) for c, v, k in zip(table.index, values, has) if k}
+        )
     _office_labels(fig, areas, area_ids, lang, compact)
 
     off = offices()
@@ -249,17 +253,20 @@ def regency_map(
     return fig.figure()
 
 
-def _regency_names(fig: map_slide.Draft) -> None:
+def _regency_names(fig: map_slide.Draft, fills: dict[str, str]) -> None:
     """Each regency's name below its interior point, or at its spot in style.LABEL_AT (the two
-    small cities with a leader line), with a white halo so it reads on any fill."""
+    small cities with a leader line). On its own fill (`fills`: code -> colour; no data: grey) a
+    name is dark with a white halo, or white with a dark halo where the fill is dark
+    (style.label_on); a name placed in the sea is dark."""
     inner = {c: g.representative_point() for c, g in web_regency_geometries().items()}
-    lon, lat, text, where, leaders = [], [], [], [], []
+    lon, lat, text, where, leaders, colours = [], [], [], [], [], []
     for code, pt in sorted(inner.items()):
         name = (
             regency_name(code) if code.startswith("52.7") else regency_name(code, with_kind=False)
         )
         x, y, ha, leader = style.LABEL_AT.get(code, (pt.x, pt.y, "center", False))
         lon.append(x), lat.append(y), text.append(name)
+        colours.append(style.TEXT if leader else style.label_on(fills.get(code, style.NO_DATA)))
         where.append(
             {
                 "center": "bottom center" if code not in style.LABEL_AT else "middle center",
@@ -293,7 +300,11 @@ def _regency_names(fig: map_slide.Draft) -> None:
             hoverinfo="skip",
             showlegend=False,
             name="regency_names",
-            textfont=dict(size=10.5, color=style.TEXT, shadow=HALO),
+            textfont=dict(
+                size=10.5,
+                color=colours,
+                shadow=[HALO if c == style.TEXT else DARK_HALO for c in colours],
+            ),
         )
     )
 

@@ -40,6 +40,7 @@ OFFICE = "#1C1C28"  # office markers, working-area outlines and their labels
 SELECTED = "#C2185B"  # the chosen regency's outline: neither a value blue nor an alert red
 PORT = "#1C1C28"
 TEXT = "#1A1A1A"
+LABEL_ON_DARK = "#FFFFFF"  # a regency's name on a dark fill (label_on)
 SEA = "#F4F8FB"
 
 # Severity, yellow to dark red: alerts (peringatan) by severity name, for charts and markers.
@@ -74,6 +75,37 @@ def colorscale() -> list[list]:
 
 
 TICK_STEPS = (1, 2, 2.5, 5, 10)  # × 10ⁿ: the colour bar's tick steps (as matplotlib's MaxNLocator)
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of "#rrggbb"."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def fill_at(fraction: float) -> str:
+    """The regency fill at `fraction` (0-1) of the value scale, "#rrggbb" (linear between the
+    SEQUENTIAL stops, as plotly and matplotlib draw it)."""
+    n = len(SEQUENTIAL) - 1
+    at = min(max(fraction, 0.0), 1.0) * n
+    i = min(int(at), n - 1)
+    lo, hi = SEQUENTIAL[i], SEQUENTIAL[i + 1]
+    mix = [
+        round(int(lo[k : k + 2], 16) + (at - i) * (int(hi[k : k + 2], 16) - int(lo[k : k + 2], 16)))
+        for k in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def label_on(fill: str) -> str:
+    """TEXT or LABEL_ON_DARK, whichever contrasts more with `fill` (WCAG contrast ratio): a
+    regency's name in dark text on the pale blues, in white on the dark ones (a dark name with a
+    white halo all but vanished on the darkest fill)."""
+    lum = _luminance(fill)
+    on_dark = (_luminance(LABEL_ON_DARK) + 0.05) / (lum + 0.05)
+    on_light = (lum + 0.05) / (_luminance(TEXT) + 0.05)
+    return LABEL_ON_DARK if on_dark > on_light else TEXT
 
 
 def colourbar_ticks(

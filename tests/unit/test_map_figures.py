@@ -326,6 +326,38 @@ def test_regency_names_on_the_map(fixture_db):
     )
 
 
+def test_regency_names_read_on_their_fill(fixture_db):
+    """A dark name with a white halo all but vanished on the darkest blue (Lombok Utara, seen on
+    the demo map): a name on a dark fill is white with a dark halo; on a pale fill, grey (no
+    data) or in the sea with a leader line (Kota Bima, whatever its value), dark with white."""
+    from viz import style
+    from viz.maps import DARK_HALO, HALO
+
+    t = queries.regency_table(fixture_db, F)  # present: Lombok Utara 8 (the top), Lombok Barat 2
+    t["value"] = t["present"].astype(float)
+    t.loc["52.06", "value"] = float("nan")  # Dompu without data: the grey fill
+    fig = regency_map(t, "present", "id", areas_on(F.as_of))
+    (names,) = [tr for tr in fig.data if tr.name == "regency_names"]
+    look = {n: (c, h) for n, c, h in zip(names.text, names.textfont.color, names.textfont.shadow)}
+    white, dark = ("#FFFFFF", DARK_HALO), (style.TEXT, HALO)
+    assert look == {
+        "Lombok Utara": white,
+        "Lombok Barat": dark,
+        "Lombok Tengah": dark,
+        "Lombok Timur": dark,
+        "Sumbawa Barat": dark,
+        "Sumbawa": dark,
+        "Dompu": dark,
+        "Bima": dark,
+        "Kota Mataram": dark,
+        "Kota Bima": dark,
+    }
+    # the turn from dark to white names lies between the scale's 6th and 7th stops
+    assert [style.label_on(c) for c in style.SEQUENTIAL] == [style.TEXT] * 6 + ["#FFFFFF"] * 3
+    assert style.fill_at(0) == "#dfecf7" and style.fill_at(1) == "#083c7d"
+    assert style.fill_at(0.0625) == "#d5e5f4"  # halfway between the first two stops
+
+
 def test_selected_regency_outlined_without_its_islets(fixture_db):
     """The chosen regency's thick outline comes from the islet-free outline file; the regency's
     own polygons keep the thin white edge (3 px black round every islet made black blobs)."""
