@@ -137,3 +137,54 @@ def test_an_integer_beyond_64_bits_fails_as_row_by_row():
         _row_by_row([values], [INT8])
     with pytest.raises(type(plain.value)):
         _rows([values], [INT8])
+
+
+def test_repeated_text_of_one_width_is_one_block_as_row_by_row():
+    """A voter list's regency codes and polling stations (repeated, each of one length) are encoded
+    once per distinct value and laid out as one block of fields, not converted value by value."""
+    values = np.array([["52.01", "52.71", "52.02"][i % 3] for i in range(3000)], dtype=object)
+    field = copy_binary._field(values, VARCHAR, _dumper(VARCHAR))
+    assert isinstance(field, np.ndarray) and field.shape == (3000, 9)
+    assert bytes(field[1]) == b"\x00\x00\x00\x0552.71"
+    assert _rows([values], [VARCHAR]) == _row_by_row([values], [VARCHAR])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [["Desa 1", None, "Kec Ampenan", "ß日本", "", "Desa 1"][i % 6] for i in range(3000)],
+        [None] * 1500 + ["Desa 7"] * 1500,  # NULLs first, then one value
+        [f"Desa {i % 97}" for i in range(3000)],  # widths 6 and 7
+        [f"{i}" for i in range(3000)],  # hardly repeats: Arrow's conversion of every value
+    ],
+)
+def test_repeated_text_with_nulls_and_widths_is_encoded_as_row_by_row(values):
+    values = np.array(values, dtype=object)
+    for oid in (VARCHAR, TEXT):
+        assert _rows([values], [oid]) == _row_by_row([values], [oid])
+
+
+def test_a_block_of_fixed_width_bytes_is_encoded_as_its_values_row_by_row():
+    """A voter list's NIK hashes reach COPY as one block of 32-byte rows (storage.imports:
+    copy_binary.fixed_width of their Arrow column): the fields are those of the values."""
+    import pandas as pd
+    import pyarrow as pa
+
+    rnd = random.Random(3)
+    digests = [rnd.randbytes(32) for _ in range(50)]
+    column = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(digests, pa.binary(32))))
+    block = copy_binary.fixed_width(column.iloc[5:45])  # an offset into Arrow's buffer
+    assert block.shape == (40, 32) and bytes(block[0]) == digests[5]
+    ints = np.arange(40, dtype=np.int64)
+    objects = np.array(digests[5:45], dtype=object)
+    assert _rows([ints, block], [INT8, BYTEA]) == _row_by_row([ints, objects], [INT8, BYTEA])
+    with_null = pd.Series(pd.arrays.ArrowExtensionArray(pa.array([b"x" * 32, None], pa.binary(32))))
+    assert copy_binary.fixed_width(with_null) is None  # NULLs: given as Python values instead
+    assert copy_binary.fixed_width(pd.Series(digests, dtype=object)) is None
+
+
+def test_dates_without_null_are_one_block_as_row_by_row():
+    values = np.array([dt.date(2024, 9, 22), dt.date(2024, 9, 23)] * 20, dtype=object)
+    field = copy_binary._field(values, DATE, _dumper(DATE))
+    assert isinstance(field, np.ndarray) and field.shape == (40, 8)
+    assert _rows([values], [DATE]) == _row_by_row([values], [DATE])
