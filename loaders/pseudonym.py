@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from domain.paths import LOCAL
 
@@ -76,7 +77,7 @@ def pseudonyms(numbers: np.ndarray, purpose: str = "passport", raw: bool = False
     of each digest instead of its 64 hex characters (a voter list stores them so). Many numbers
     (a voter list's NIKs, all distinct) are shared with a helper process on a second core."""
     hashes = Hashing(numbers, purpose, raw=raw).result()
-    if raw:  # bytes, as callers keep and compare them (the importer takes Hashing's bytearrays)
+    if raw:  # bytes, as callers keep and compare them (the importer takes Hashing.arrow())
         there = np.flatnonzero(np.not_equal(hashes, None))
         hashes[there] = np.fromiter(map(bytes, hashes[there]), dtype=object, count=len(there))
     return hashes
@@ -106,7 +107,7 @@ class Hashing:
     def __init__(self, numbers, purpose: str = "passport", raw: bool = False):
         self._mac, self._label, self._raw = _Hmac(key()), PURPOSES[purpose], raw
         numbers = np.asarray(numbers, dtype=object)
-        self._total, self._done = len(numbers), None
+        self._total, self._done, self._blob = len(numbers), None, None
         if pd.api.types.infer_dtype(numbers, skipna=False) == "string":  # all text: one C pass
             self._where = None
         else:  # None (and anything not text) stays None
@@ -122,28 +123,63 @@ class Hashing:
         self.by_helper = 0  # how many of the hashes the helper made (once result() has run)
 
     def result(self) -> np.ndarray:
+        """Each number's hash (hex text, or with `raw` a bytearray of 32 bytes); None for None."""
         if self._done is not None:
             return self._done
-        numbers, n, answers = self._numbers, len(self._numbers), self._answers
-        digests = self._mac.raw_digests if self._raw else self._mac.hexdigests
-        hashes, start = [], 0
-        try:
-            while start < n and (answers is None or start < answers.low):
-                hashes += digests(self._label, numbers[start : start + PIECE])
-                start += PIECE
-        finally:
-            self.close()
-        if start < n:  # the rest the helper had answered (a piece both made is taken from it)
-            self.by_helper = n - start
-            for first in range(start, n, PIECE):
-                hashes += answers.pieces[first]
+        if self._raw:
+            blob = bytearray(self._digests())  # one copy; each value a slice of it
+            hashes = [blob[i : i + 32] for i in range(0, len(blob), 32)]
+        else:
+            hashes = self._digests()
         out = np.empty(self._total, dtype=object)
         # made an object array first: given a list of bytearrays, NumPy looks into each (a buffer)
         # as a possible sequence (4M: 8.5 s)
         hashes = np.fromiter(hashes, dtype=object, count=len(hashes))
         out[slice(None) if self._where is None else self._where] = hashes
-        self._done, self._numbers = out, None
+        self._done = out
         return out
+
+    def arrow(self) -> pa.FixedSizeBinaryArray:
+        """`raw` only: the 32-byte digests as one Arrow array (null for None), no Python object
+        per number: the importer keeps a voter list's hashes so (4M: the bytearrays made of the
+        helper's answers cost ~1 s of this process's time, and COPY read them back one by one)."""
+        blob = self._digests()
+        if self._where is None:
+            return pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(32), self._total, [None, pa.py_buffer(blob)]
+            )
+        there = np.zeros(self._total, dtype=bool)
+        there[self._where] = True
+        block = np.zeros((self._total, 32), dtype=np.uint8)
+        block[self._where] = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 32)
+        valid = pa.py_buffer(np.packbits(there, bitorder="little"))
+        return pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(32), self._total, [valid, pa.py_buffer(block)]
+        )
+
+    def _digests(self):
+        """The hashes of the numbers that are text, in order: a list of hex texts, or with `raw`
+        their digests' bytes one after the other. Made once."""
+        if self._blob is not None:
+            return self._blob
+        numbers, n, answers = self._numbers, len(self._numbers), self._answers
+        if self._raw:
+            digests = lambda label, piece: b"".join(self._mac.digests(label, piece))  # noqa: E731
+        else:
+            digests = self._mac.hexdigests
+        parts, start = [], 0
+        try:
+            while start < n and (answers is None or start < answers.low):
+                parts.append(digests(self._label, numbers[start : start + PIECE]))
+                start += PIECE
+        finally:
+            self.close()
+        if start < n:  # the rest the helper had answered (a piece both made is taken from it)
+            self.by_helper = n - start
+            parts += [answers.pieces[first] for first in range(start, n, PIECE)]
+        self._blob = b"".join(parts) if self._raw else [h for p in parts for h in p]
+        self._numbers = None
+        return self._blob
 
     def close(self) -> None:
         """Stop the helper if it still runs (done, or the hashes were not asked for)."""
@@ -178,9 +214,8 @@ class _Answers(threading.Thread):
                 return
             if len(blob) != size:  # the helper ended (stopped or failed): nothing more from it
                 return
-            if width == 32:  # bytearrays (see _Hmac.raw_digests)
-                blob = bytearray(blob)
-                piece = [blob[i : i + 32] for i in range(0, size, 32)]
+            if width == 32:  # the digests' bytes as they came (Hashing._digests)
+                piece = blob
             else:
                 text = blob.decode("ascii")
                 piece = [text[i : i + 64] for i in range(0, size, 64)]
@@ -303,12 +338,6 @@ class _Hmac:
     def hexdigests(self, label: bytes, numbers) -> list[str]:
         """hexdigest(label + number) of each number (text)."""
         return [d.hex() for d in self.digests(label, numbers)]
-
-    def raw_digests(self, label: bytes, numbers) -> list[bytearray]:
-        """digests as bytearrays: SQLite binds a bytearray as a BLOB at once, but looks for an
-        adapter for every bytes value (storage.imports._bytearrays: 4M conversions took 0.55 s of
-        the commit; made here, the helper's share costs nothing more)."""
-        return list(map(bytearray, self.digests(label, numbers)))
 
     def digests(self, label: bytes, numbers) -> list[bytes]:
         """The 32 bytes of the keyed hash of label + number for each number (text), in one loop

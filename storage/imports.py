@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Date, Engine, LargeBinary, and_, func, insert, select, text, update
 
 from domain.data_kinds import kind as data_kind
-from storage import rollups, voter_lists
+from storage import copy_binary, rollups, voter_lists
 from storage.audit import record
 from storage.engine import (
     CHUNK,
@@ -294,7 +294,8 @@ def _insert(
 
 def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     """Insert a frame's rows at driver speed: COPY on PostgreSQL, multi-row INSERTs on SQLite.
-    Values must already be Python objects with None for missing (see loaders.pipeline).
+    Values must already be Python objects with None for missing (see loaders.pipeline), or
+    NumPy integers without missing values (row_hash: given to SQLite as Python ints).
     `constants` (the batch id) are the same for every row; on SQLite they are written into the
     statement, and columns holding only None are left out (NULL): fewer values to bind per row.
     `table`: a Table or a model."""
@@ -316,7 +317,7 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
     cols, values = [], []
     fixed = {c: str(int(v)) for c, v in constants.items()}  # integers only: safe as SQL literals
     for col in frame.columns:
-        v = frame[col].to_numpy(dtype=object)
+        v = _objects(frame[col])
         if v[0] is None and np.equal(v, None).all():  # e.g. no coordinates in the file
             continue
         if isinstance(table.c[col].type, Date):
@@ -341,10 +342,27 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
 
 
 def _copied(column: pd.Series) -> np.ndarray:
-    """A column as COPY takes it: integers as NumPy's (encoded at once), else Python values."""
+    """A column as COPY takes it: integers as NumPy's and fixed-width bytes as a block (encoded
+    at once), else Python values."""
+    block = copy_binary.fixed_width(column)
+    if block is not None:
+        return block
     if column.dtype.kind in "iu":
         return column.to_numpy()
     return column.to_numpy(dtype=object)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """A column's Python values for SQLite: fixed-width bytes (a voter list's NIK hashes) as
+    bytearrays cut from one copy of their block (sqlite3 binds a bytearray at once, a bytes value
+    only after looking for an adapter: see _bytearrays)."""
+    block = copy_binary.fixed_width(column)
+    if block is None:
+        return column.to_numpy(dtype=object)
+    data, width = bytearray(block), block.shape[1]
+    return np.fromiter(
+        (data[i : i + width] for i in range(0, len(data), width)), dtype=object, count=len(block)
+    )
 
 
 def _literal(values: np.ndarray) -> str | None:

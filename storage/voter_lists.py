@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from domain.alert_rules.voters import RULE
 from domain.vocabularies import CLOSED
+from storage import copy_binary
 from storage.engine import chunks, read_tx
 from storage.models import Alert, Presence, VoterList, VoterListDaily
 
@@ -132,8 +133,14 @@ def nik_keys(digests: np.ndarray) -> np.ndarray:
 
 
 def with_nik_key(rows: pd.DataFrame) -> pd.DataFrame:
-    """A voter list's rows as stored: with the lookup key made from each NIK hash."""
-    return rows.assign(nik_key=nik_keys(rows["nik_hash"].to_numpy(dtype=object)))
+    """A voter list's rows as stored: with the lookup key made from each NIK hash (the importer's
+    hashes are one block of bytes: their keys are read from it without a copy)."""
+    block = copy_binary.fixed_width(rows["nik_hash"])
+    if block is not None:
+        keys = np.ascontiguousarray(block[:, :8]).view(">i8").ravel().astype(np.int64)
+    else:
+        keys = nik_keys(rows["nik_hash"].to_numpy(dtype=object))
+    return rows.assign(nik_key=keys)
 
 
 def _day(v) -> dt.date:

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
@@ -165,6 +166,75 @@ def test_a_voter_list_hashed_with_the_helper_stores_the_standard_hashes(engine, 
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT nik_hash FROM voter_list")))
     assert stored == {bytes.fromhex(_standard(n, b"nik\0")) for n in niks}  # 32 bytes each
+
+
+def test_raw_digests_as_one_arrow_array_are_the_standard_bytes(helper_runs):
+    """Hashing.arrow(): the importer's form of a voter list's hashes (no Python object per NIK),
+    the helper's share and this process's alike; a number that is not text is null."""
+    numbers = np.array([f"5201{i:012d}" for i in range(250)] + [None, "52"], dtype=object)
+    hashing = pseudonym_module.Hashing(numbers, "nik", raw=True)
+    _answered(hashing, 200)
+    os.kill(helper_runs[0].pid, signal.SIGSTOP)
+    got = hashing.arrow()
+    assert hashing.by_helper in (51, 151, 251)
+    assert got.type == pa.binary(32) and got.null_count == 1
+    assert got.to_pylist() == [
+        None if n is None else hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers
+    ]
+    assert list(hashing.result()) == [None if d is None else bytearray(d) for d in got.to_pylist()]
+
+
+def test_row_hash_of_digests_in_arrow_equals_that_of_their_bytes():
+    """A voter list's row fingerprints are the same whether its hashes are Python bytes or one
+    Arrow array (given as known distinct values, or as the frame's column)."""
+    digests = [bytes(range(32)), None, b"\xff" * 32, bytes(range(32)), b"\x00" * 32]
+    as_arrow = pa.array(digests, pa.binary(32))
+    frame = pd.DataFrame({"n": [1, 2, 3, 4, 5], "h": pd.Series(digests, dtype=object)})
+    expected = row_hash(frame, raw={"h"})
+    assert len(set(expected)) == 5
+    in_arrow = frame.assign(h=pd.arrays.ArrowExtensionArray(as_arrow))
+    assert list(row_hash(in_arrow, raw={"h"})) == list(expected)
+    known = {"h": (np.array([0, 1, 2, 0, 3]), as_arrow.take([0, 1, 2, 4]))}
+    assert list(row_hash(frame, known, raw={"h"})) == list(expected)
+    assert list(row_hash(in_arrow.iloc[1:], raw={"h"})) == list(expected[1:])  # an offset
+
+
+def test_a_prepared_voter_list_keeps_its_hashes_and_fingerprints_typed(engine):
+    """prepare() keeps a voter list's NIK hashes as one Arrow array and row_hash as int64 (neither
+    made into a Python object per row); both engines store the same rows from it: the standard
+    hashes, nik_key their first 8 bytes, the fingerprints, and repeated text, NULLs included."""
+    from loaders.pipeline import commit, prepare
+    from storage.voter_lists import nik_key
+
+    niks = [f"5201{i:012d}" for i in range(1500)]
+    lines = ["nik;kabupaten_kota;kecamatan;tps;jenis_daftar;tanggal_daftar"]
+    lines += [
+        f"{n};{['Lombok Barat', 'Kota Mataram'][i % 2]};{['Gunungsari', '', 'Ampenan'][i % 3]};"
+        f"{i % 7 + 1};DPT;22/09/2024"
+        for i, n in enumerate(niks)
+    ]
+    prep = prepare(("\n".join(lines) + "\n").encode(), "dpt.csv", "voters")
+    assert str(prep.rows["nik_hash"].dtype) == "fixed_size_binary[32][pyarrow]"
+    assert prep.rows["row_hash"].dtype == np.int64
+    fingerprints = prep.rows["row_hash"].tolist()
+    res = commit(engine, prep)
+    assert (res.rows_imported, res.rows_rejected) == (1500, 0)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT nik_hash, nik_key, row_hash, regency_code, kecamatan, tps, village "
+                "FROM voter_list ORDER BY id"
+            )
+        ).all()
+    hashes = [bytes.fromhex(_standard(n, b"nik\0")) for n in niks]
+    assert [bytes(r[0]) for r in stored] == hashes
+    assert [r[1] for r in stored] == [nik_key(h) for h in hashes]
+    assert [r[2] for r in stored] == fingerprints
+    assert [tuple(r[3:]) for r in stored[:3]] == [
+        ("52.01", "Gunungsari", "001", None),
+        ("52.71", None, "002", None),
+        ("52.01", "Ampenan", "003", None),
+    ]
 
 
 def test_vectorised_passport_normalisation_equals_the_per_value_one():
