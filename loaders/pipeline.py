@@ -325,10 +325,10 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
                     # per row (storage.imports and storage.copy_binary take its bytes as a block)
                     digests = hashing.arrow()
                     known[s.name] = (codes, digests)
+                    if len(codes) != len(digests) or (codes != np.arange(len(codes))).any():
+                        digests = digests.take(pa.array(codes))  # else one row each, in order
                     out[s.name] = pd.Series(
-                        pd.arrays.ArrowExtensionArray(digests.take(pa.array(codes))),
-                        index=rows.index,
-                        copy=False,
+                        pd.arrays.ArrowExtensionArray(digests), index=rows.index, copy=False
                     )
                     continue
                 hashes = hashing.result() if hashing else pseudonyms(numbers, col.type, s.raw)
@@ -349,8 +349,8 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
         out["record_id"] = rows[record.identity]
     elif record.identity is None:  # a snapshot (a voter list): identical content is a duplicate
         out["record_id"] = pd.Series(
-            np.full(len(rows), None, dtype=object), index=rows.index, copy=False
-        )
+            np.full(len(rows), None, dtype=object), index=rows.index, dtype=object, copy=False
+        )  # dtype given: pandas does not look at 4M Nones to infer one (0.05-0.2 s)
     else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
         parts = [out[c].fillna("*").astype(str) for c in record.identity]
         out["record_id"] = parts[0].str.cat(parts[1:], sep="|")

@@ -14,6 +14,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as pc
 
 from domain.data_kinds import kind as data_kind
 from domain.regions import boundaries_gdf, ntb_bounds
@@ -173,10 +175,24 @@ def build_schema(kind: str, present: list[str], parsed: Parsed) -> pa.DataFrameS
             )
         elif code:
             checks.append(pa.Check(lambda s, n=col.name: (s == "") | parsed.accepted(n), name=code))
-        checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="too_long"))
+        checks.append(pa.Check(lambda s, n=col.max_len: _not_too_long(s, n), name="too_long"))
         # Column(None): the values are text; no per-cell dtype check (it costs seconds per million rows)
         columns[col.name] = pa.Column(None, checks=checks, nullable=False, coerce=False)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def _not_too_long(values: pd.Series, most: int) -> pd.Series:
+    """Per value: at most `most` characters. When no value of Arrow's text has more bytes than
+    that (a character is at least one byte), every value is, without counting characters (4M
+    rows, seven columns: 0.45 s less)."""
+    text = getattr(values.array, "_pa_array", None)
+    if text is not None and (
+        arrow.types.is_string(text.type) or arrow.types.is_large_string(text.type)
+    ):
+        longest = pc.max(pc.binary_length(text)).as_py()
+        if longest is None or longest <= most:
+            return pd.Series(True, index=values.index)
+    return values.str.len() <= most
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[int, str, str]]:

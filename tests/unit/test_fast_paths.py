@@ -237,6 +237,18 @@ def test_a_prepared_voter_list_keeps_its_hashes_and_fingerprints_typed(engine):
     ]
 
 
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_too_long_is_counted_in_characters_as_before(dtype):
+    """The length check skips counting characters only when no value has more bytes than the
+    limit: 80 "ß" (160 bytes) pass a limit of 80, 81 of them do not, as str.len() says."""
+    from loaders.validate import _not_too_long
+
+    for values in (["ß" * 80, "a", "", "x" * 81, "ß" * 81, "日" * 80], ["ß" * 40, "abc", ""]):
+        column = pd.Series(values, dtype=dtype)
+        assert list(_not_too_long(column, 80)) == list(column.str.len() <= 80)
+    assert list(_not_too_long(pd.Series(["ß" * 80, "x" * 81], dtype=dtype), 80)) == [True, False]
+
+
 def test_vectorised_passport_normalisation_equals_the_per_value_one():
     texts = [f"AB{chr(c)}12345" for c in range(128)] + [
         f"{chr(c)}abcde{chr(c)}" for c in range(128)
