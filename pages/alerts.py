@@ -41,15 +41,18 @@ demo_banner()
 st.caption(tr("alertpage.intro"))
 alert_queue.flash()
 
-c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
-statuses = any_of(
+# The statuses as pills, every one in view with the chosen ones marked: as chips in a multiselect
+# the default three were cut off at 1440 px ("Baru", "Ditelaah", "Ditindakl…"). None chosen: all.
+statuses = st.pills(
     tr("alertpage.status"),
     STATUSES,
-    "al_status",
-    c1,
+    selection_mode="multi",
     default=[s for s in STATUSES if s != CLOSED],
+    key="al_status",
     format_func=lambda s: tr(f"status.{s}"),
+    help=tr("alertpage.status_help"),
 )
+c2, c3, c4, c5 = st.columns([2, 2, 2, 1.4], vertical_alignment="bottom")
 sevs = any_of(
     tr("alertpage.severity"),
     SEVERITIES,
