@@ -21,23 +21,6 @@ e = election()
 st.title(tr("timeline.title", name=inert(e.name(lang))))
 demo_banner()
 
-today = e.phase_on(f.as_of)
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                tr("about.phase"): ("▶ " if today and p.key == today.key else "") + p.name(lang),
-                tr("about.start"): formats.date(p.start, lang),
-                tr("about.end"): formats.date(p.end, lang),
-                tr("timeline.sensitive"): "●" if p.sensitive else "",
-            }
-            for p in e.phases
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
-
 # Both charts follow the sidebar's period: phases as bands, voting day as a line (viz/timeline.py).
 # A phone ("Mobi" in its user agent) gets taller charts: the phase legend wraps to one entry a line.
 height = 640 if "Mobi" in st.context.headers.get("User-Agent", "") else 400
@@ -59,6 +42,26 @@ fig2 = incidents_alerts_figure(
     height=height,
 )
 st.plotly_chart(fig2, width="stretch", config=plotly_config(lang), key="tl_alerts")
+
+# The calendar below the charts: above them its 12 rows pushed the first chart below the fold
+# at 1440x900.
+st.subheader(tr("timeline.phases"))
+today = e.phase_on(f.as_of)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                tr("about.phase"): ("▶ " if today and p.key == today.key else "") + p.name(lang),
+                tr("about.start"): formats.date(p.start, lang),
+                tr("about.end"): formats.date(p.end, lang),
+                tr("timeline.sensitive"): "●" if p.sensitive else "",
+            }
+            for p in e.phases
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 if len(alerts):
     st.subheader(tr("timeline.by_phase"))

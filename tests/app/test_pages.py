@@ -44,11 +44,31 @@ def test_page_renders(app, page, lang):
         ]
 
 
+def test_timeline_shows_its_charts_before_the_calendar(app):
+    """At 1440x900 the phase table above the charts pushed the first chart below the fold: the two
+    charts come first, then the calendar under its heading, then alerts by phase."""
+    at = app("pages/timeline.py").run()
+    order = [
+        el.type if el.type != "subheader" else el.value
+        for el in at.main
+        if el.type in ("plotly_chart", "dataframe", "subheader")
+    ]
+    assert order == [
+        "plotly_chart",
+        "plotly_chart",
+        t("timeline.phases", "id"),
+        "dataframe",
+        t("timeline.by_phase", "id"),
+        "dataframe",
+    ]
+
+
 @pytest.mark.parametrize("lang, every", [("id", "Semua"), ("en", "All")])
 def test_empty_filters_say_all_in_the_users_language(app, lang, every):
     """An empty multiselect means every value; Streamlit's own placeholder ("Choose options") and its
-    "Select all" entry are English, so the filters show neither."""
-    for page, filters in (("pages/map.py", 5), ("pages/alerts.py", 3)):
+    "Select all" entry are English, so the filters show neither. (The alert page's status filter
+    is pills: tests/app/test_alert_queue.py.)"""
+    for page, filters in (("pages/map.py", 5), ("pages/alerts.py", 2)):
         at = app(page, lang).run()
         assert [(m.placeholder, m.proto.select_all) for m in at.multiselect] == [
             (every, 0)
