@@ -48,7 +48,8 @@ activities = any_of(
     c4,
     format_func=lambda a: code_text("activity", a, lang),
 )
-c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1], vertical_alignment="bottom")
+# The period needs room for both dates: at 1440 px a fifth of the row cut its end year ("28/02/202").
+c1, c2, c3, c4, c5 = st.columns([2.7, 1.9, 1.9, 1.9, 1.2], vertical_alignment="bottom")
 period = c1.date_input(
     tr("records.f_period"), (f.start, f.end), format=formats.WIDGET_DATE, key="rec_period"
 )

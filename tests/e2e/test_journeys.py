@@ -445,3 +445,26 @@ def test_needs_a_decision_shows_each_line_whole(page: Page, app_server, width):
     assert len(links) == DECISION_LIMIT, links  # the demo has more open alerts than that
     assert [text for text, cut in links if cut] == []
     assert all(t("alerts.election_sensitive_incident", "en") in text for text, _ in links), links
+
+
+PERIOD_FITS = """() => { const k = document.querySelector('.st-key-rec_period');
+  const years = [...k.querySelectorAll('[data-type="year"]')];
+  return {end_year: years.at(-1).getBoundingClientRect().right,
+          icon: k.querySelector('svg').getBoundingClientRect().left}; }"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_records_period_shows_both_dates_whole(page: Page, app_server, lang):
+    """At 1440 px the records page's period field had a fifth of the row: the calendar icon
+    covered the end date's year ("28/02/202")."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_app(page, app_server)
+    if lang == "en":
+        lang_option = page.locator('[data-testid="stSidebar"] [data-testid="stRadioOption"]')
+        lang_option.filter(has_text="English").click()
+        expect(page.locator("h1").first).to_have_text(t("overview.title", "en"))
+    go_to(page, "records", lang)
+    page.locator(".st-key-rec_period [data-type='year']").last.wait_for()
+    wait_idle(page)
+    fits = page.evaluate(PERIOD_FITS)
+    assert fits["end_year"] <= fits["icon"], fits
