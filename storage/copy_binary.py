@@ -5,12 +5,13 @@ longer than the server took to store them).
 
 The format (PostgreSQL documentation, "COPY", binary format): a signature and two 32-bit zeros;
 per row a 16-bit field count, then per field its length as a 32-bit big-endian integer (-1: NULL)
-and its bytes; at the end a 16-bit -1. Each column becomes an Arrow binary array of its rows'
-fields (length and bytes), the columns are joined row by row (`binary_join_element_wise`), and the
-joined array's data buffer is the rows, one after the other. Integers, fixed-width bytes and text
-are encoded here; every other value (dates, numbers with a fraction, flags, anything unusual) by
-psycopg's own dumper for the column's type, once per distinct value where the values can be
-grouped, else one by one.
+and its bytes; at the end a 16-bit -1. Each column becomes its rows' fields (length and bytes):
+a 2-D NumPy block when they all have one width (integers, floats without NULL, 32-byte hashes,
+dates, codes of one length), else an Arrow binary array. Neighbouring blocks are laid side by side,
+the rest joined row by row (`binary_join_element_wise`), and the joined data is the rows, one
+after the other. Integers, floats, fixed-width bytes and text are encoded here (repeated text once
+per distinct value); every other value (dates, flags, anything unusual) by psycopg's own dumper
+for the column's type, once per distinct value where the values can be grouped, else one by one.
 """
 
 from __future__ import annotations
