@@ -42,9 +42,16 @@ class Election:
     source: str
     phases: tuple[Phase, ...]
     extensions: tuple[dict, ...] = field(default_factory=tuple)
+    short_id: str | None = None
+    short_en: str | None = None  # the sidebar's choice, where the name is too long for it
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_id
+
+    def short_name(self, lang: str) -> str:
+        """The name as the sidebar's narrow choice shows it (short_en / short_id in the file),
+        else the name."""
+        return (self.short_en if lang == "en" else self.short_id) or self.name(lang)
 
     def phase_by_key(self, key: str) -> Phase | None:
         return next((p for p in self.phases if p.key == key), None)
@@ -144,6 +151,8 @@ def _load(path: Path) -> Election:
         raw["source"],
         phases,
         tuple(raw.get("extension", [])),
+        raw.get("short_id"),
+        raw.get("short_en"),
     )
 
 

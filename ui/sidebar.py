@@ -92,7 +92,7 @@ def sidebar() -> Filters:
     sb.selectbox(
         L.tr("sidebar.election"),
         list(all_),
-        format_func=lambda k: all_[k].name(lang),
+        format_func=lambda k: all_[k].short_name(lang),
         key="election_id",
     )
     remember("election_id")

@@ -1,5 +1,6 @@
 """AppTest: every page renders on the demo database, in both languages, without exception."""
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -42,6 +43,22 @@ def test_page_renders(app, page, lang):
                 else "2024 simultaneous regional elections",
             )
         ]
+
+
+@pytest.mark.parametrize(
+    "lang, shown", [("id", "Pilkada Serentak 2024"), ("en", "2024 regional elections")]
+)
+def test_sidebar_election_choice_fits(app, lang, shown):
+    """The sidebar's election choice shows ~30 characters: in English the name ("2024
+    simultaneous regional elections", 36) was cut, so the file gives a short form; the titles keep
+    the full name (test_page_renders), and a file without a short form shows its name."""
+    from domain.calendar import default_election
+
+    at = app("pages/about.py", lang).run()
+    (choice,) = [s for s in at.sidebar.selectbox if s.key == "election_id"]
+    assert choice.options == [shown] and len(shown) <= 30
+    e = default_election()
+    assert dataclasses.replace(e, short_en=None).short_name("en") == e.name("en")
 
 
 def test_timeline_shows_its_charts_before_the_calendar(app):
