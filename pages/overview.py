@@ -97,7 +97,12 @@ if waiting.empty:
 left.page_link(ALERTS, label=tr("overview.all_alerts"), icon=":material/arrow_forward:")
 
 since, rose = risers(f, e.id)
-right.subheader(tr("overview.risers", date=formats.date(since, lang)))
+# Without a comparison no date: "since 31/05/2024" above "No comparison: ..." contradicted itself.
+right.subheader(
+    tr("overview.risers_undated")
+    if rose is None
+    else tr("overview.risers", date=formats.date(since, lang))
+)
 if rose is None:
     right.caption(no_previous)
 elif rose.empty:

@@ -190,6 +190,9 @@ def test_without_data_before_the_period_the_overview_says_there_is_no_comparison
         "(21/11/2024). Choose a shorter period, e.g. from the phase shortcuts."
     )
     assert [c.value for c in at.caption].count(note) == 2  # under the numbers and under the risers
+    # the risers' heading names no date it cannot compare with ("... since 20/11/2024")
+    assert "Risk score rose most" in [h.value for h in at.subheader]
+    assert not [h.value for h in at.subheader if h.value.startswith("Risk score rose most since")]
 
 
 @pytest.mark.parametrize(
