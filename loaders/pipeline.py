@@ -396,7 +396,7 @@ def row_hash(
         if known and col in known:
             codes, uniques = known[col]
         elif col in raw and isinstance(frame[col].dtype, pd.ArrowDtype):  # digests as Arrow's
-            uniques = frame[col].array._pa_array.combine_chunks()
+            uniques = pa.array(frame[col])  # the Arrow array itself (no copy of its values)
             codes = np.arange(len(frame))
         else:
             values = frame[col].to_numpy()

@@ -67,7 +67,7 @@ def fixed_width(column: pd.Series) -> np.ndarray | None:
         isinstance(dtype, pd.ArrowDtype) and pa.types.is_fixed_size_binary(dtype.pyarrow_dtype)
     ):
         return None
-    values = column.array._pa_array.combine_chunks()
+    values = pa.array(column)  # the Arrow array itself (no copy of its values)
     if values.null_count:
         return None
     n, width = len(values), values.type.byte_width

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from plotly.colors import sample_colorscale, unlabel_rgb
+
 # Classification markings (klasifikasi) for anything that leaves the screen: the briefing's
 # banner and the browser map's banner use the same words and colours (background, text).
 MARKINGS = ("BIASA", "TERBATAS", "RAHASIA")
@@ -85,17 +87,9 @@ def _luminance(hex_colour: str) -> float:
 
 
 def fill_at(fraction: float) -> str:
-    """The regency fill at `fraction` (0-1) of the value scale, "#rrggbb" (linear between the
-    SEQUENTIAL stops, as plotly and matplotlib draw it)."""
-    n = len(SEQUENTIAL) - 1
-    at = min(max(fraction, 0.0), 1.0) * n
-    i = min(int(at), n - 1)
-    lo, hi = SEQUENTIAL[i], SEQUENTIAL[i + 1]
-    mix = [
-        round(int(lo[k : k + 2], 16) + (at - i) * (int(hi[k : k + 2], 16) - int(lo[k : k + 2], 16)))
-        for k in (1, 3, 5)
-    ]
-    return "#" + "".join(f"{c:02x}" for c in mix)
+    """The regency fill at `fraction` (0-1) of the value scale, "#rrggbb", as plotly draws it."""
+    r, g, b = unlabel_rgb(sample_colorscale(colorscale(), [min(max(fraction, 0.0), 1.0)])[0])
+    return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
 
 
 def label_on(fill: str) -> str:
