@@ -2,14 +2,17 @@
 read -> map headers -> validate (pandera, every error) -> pseudonymise -> commit (one transaction).
 
 `prepare` needs no database (the page shows its preview and errors before the analyst commits);
-`commit` writes. Nothing here raises anything but ImportRejected for a bad file.
+`commit` writes. `import_file` does both; a large voter list in parts (PART_ROWS), still one
+transaction. Nothing here raises anything but ImportRejected for a bad file.
 """
 
 from __future__ import annotations
 
 import binascii
 import hashlib
+import queue
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -28,7 +31,7 @@ from loaders.pseudonym import pseudonymise, pseudonyms
 from loaders.reader import Limits, read_table
 from loaders.validate import RowError, validate
 from loaders.values import mask_passport
-from storage.imports import commit_batch
+from storage.imports import Abandoned, commit_batch, commit_parts
 
 MODES = ("partial", "all_or_nothing")
 Progress = Callable[[float, str], None]
@@ -174,57 +177,101 @@ def prepare(
     are rejected, each with a row error naming the office it belongs to."""
     step = progress or (lambda f, s: None)
     step(0.05, "read")
-    raw = read_table(data, file_name, limits)
-    mapping = apply(kind, list(raw.frame.columns), profile)
-    headers = mapping.headers
-    if headers.missing:
-        if headers.unknown:  # the file has columns of its own: name them, a mapping can use them
-            raise ImportRejected(
-                "missing_columns_unmatched",
-                columns=", ".join(headers.missing),
-                unmatched=", ".join(f'"{h}"' for h in headers.unknown),
-            )
-        raise ImportRejected("missing_columns", columns=", ".join(headers.missing))
-    frame = raw.frame[list(headers.rename)].rename(columns=headers.rename).reset_index(drop=True)
+    table = _Table(data, file_name, kind, limits, profile)
     step(0.3, "validate")
-    places, kecamatan, resolved = _regency_from_places(raw.frame, frame, mapping, raw.lines, kind)
-    rows, errors, distinct = validate(frame, raw.lines, kind, getattr(raw, "ragged", None), places)
-    as_named = {c: h for h, c in headers.rename.items()}  # errors name the column as the file did
-    errors = [
-        e if e.header else replace(e, header=as_named.get(e.column, e.column)) for e in errors
-    ]
-    step(0.7, "pseudonymise")
-    stored = _to_stored(rows, kind, distinct)
-    if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
-        stored["kecamatan_code"] = pd.Series(
-            kecamatan.reindex(stored.index).to_numpy(dtype=object), index=stored.index, dtype=object
-        )  # None, not NaN
-    if not scope.province:
-        stored, errors = _within(
-            stored, errors, kind, scope, raw.lines, as_named.get("regency", "regency")
+    part = table.part(0, len(table.frame), scope, lambda: step(0.7, "pseudonymise"))
+    return table.prepared(part.stored, part.errors, part.resolved, part.no_passport)
+
+
+@dataclass
+class _Part:
+    """Rows of a file validated and made into stored rows."""
+
+    stored: pd.DataFrame
+    errors: list[RowError]
+    resolved: int  # regencies filled from a place
+    no_passport: int
+
+
+class _Table:
+    """A file read and its headers mapped to the contract (or ImportRejected)."""
+
+    def __init__(self, data, file_name, kind, limits, profile):
+        self.data, self.file_name, self.kind = data, file_name, kind
+        self.raw = read_table(data, file_name, limits)
+        self.mapping = apply(kind, list(self.raw.frame.columns), profile)
+        headers = self.mapping.headers
+        if headers.missing:
+            if (
+                headers.unknown
+            ):  # the file has columns of its own: name them, a mapping can use them
+                raise ImportRejected(
+                    "missing_columns_unmatched",
+                    columns=", ".join(headers.missing),
+                    unmatched=", ".join(f'"{h}"' for h in headers.unknown),
+                )
+            raise ImportRejected("missing_columns", columns=", ".join(headers.missing))
+        self.frame = (
+            self.raw.frame[list(headers.rename)]
+            .rename(columns=headers.rename)
+            .reset_index(drop=True)
         )
-    preview = frame.head(20).copy()
-    for c in data_kind(kind).columns:  # passport numbers and NIKs: masked even in the preview
-        if c.secret and c.name in preview:
-            preview[c.name] = preview[c.name].map(lambda v: mask_passport(v) if v else "")
-    no_passport = sum(
-        int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport"
-    )
-    return Prepared(
-        kind,
-        file_name,
-        hashlib.sha256(data).hexdigest(),
-        len(frame),
-        stored,
-        errors,
-        headers.unknown,
-        headers.personal,
-        preview,
-        raw.encoding,
-        raw.delimiter,
-        resolved,
-        no_passport,
-    )
+        self.as_named = {c: h for h, c in headers.rename.items()}  # errors name columns as the file
+
+    def part(self, start: int, stop: int, scope: Scope, validated=lambda: None) -> _Part:
+        """Rows start..stop validated (every error, by line) and made into stored rows. Each row
+        is checked on its own: the parts of a file give the errors and rows the whole file gives."""
+        kind, whole = self.kind, (start, stop) == (0, len(self.frame))
+        raw, lines = self.raw.frame, self.raw.lines
+        frame, ragged = self.frame, self.raw.ragged
+        if not whole:
+            raw = raw.iloc[start:stop].reset_index(drop=True)
+            frame = frame.iloc[start:stop].reset_index(drop=True)
+            lines = lines[start:stop]
+            ragged = [n for n in ragged if lines[0] <= n <= lines[-1]]  # file order: lines rise
+        places, kecamatan, resolved = _regency_from_places(raw, frame, self.mapping, lines, kind)
+        rows, errors, distinct = validate(frame, lines, kind, ragged, places)
+        errors = [
+            e if e.header else replace(e, header=self.as_named.get(e.column, e.column))
+            for e in errors
+        ]
+        validated()
+        stored = _to_stored(rows, kind, distinct)
+        if kecamatan is not None:  # kept for a district drill-down; not part of row_hash
+            stored["kecamatan_code"] = pd.Series(
+                kecamatan.reindex(stored.index).to_numpy(dtype=object),
+                index=stored.index,
+                dtype=object,
+            )  # None, not NaN
+        if not scope.province:
+            header = self.as_named.get("regency", "regency")
+            stored, errors = _within(stored, errors, kind, scope, lines, header)
+        no_passport = sum(
+            int(rows[c.name].isna().sum()) for c in data_kind(kind).columns if c.type == "passport"
+        )
+        return _Part(stored, errors, resolved, no_passport)
+
+    def prepared(self, stored, errors, resolved, no_passport) -> Prepared:
+        preview = self.frame.head(20).copy()
+        for c in data_kind(self.kind).columns:  # passport numbers and NIKs: masked even here
+            if c.secret and c.name in preview:
+                preview[c.name] = preview[c.name].map(lambda v: mask_passport(v) if v else "")
+        headers = self.mapping.headers
+        return Prepared(
+            self.kind,
+            self.file_name,
+            hashlib.sha256(self.data).hexdigest(),
+            len(self.frame),
+            stored,
+            errors,
+            headers.unknown,
+            headers.personal,
+            preview,
+            self.raw.encoding,
+            self.raw.delimiter,
+            resolved,
+            no_passport,
+        )
 
 
 def _places_and_days(rows: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
@@ -446,7 +493,23 @@ def commit(
     without that scope) is rejected whole, and the upload's audit event carries the scope."""
     if mode not in MODES:
         raise ValueError(mode)
-    res = ImportResult(
+    res = _result(prep)
+    if refused := _refused(prep, len(prep.rows), mode):
+        res.rejection = refused
+        return res
+    if outside := outside_rows(prep, scope):
+        res.rejection = ImportRejected("outside_scope", rows=outside)
+        return res
+    (progress or (lambda f, s: None))(0.8, "commit")
+    done = commit_batch(
+        engine, prep.kind, prep.rows, prep.errors, _meta(prep, user, mode, is_demo, scope)
+    )
+    return _landed(res, done, len(prep.rows), bool(prep.row_errors))
+
+
+def _result(prep: Prepared) -> ImportResult:
+    """The import's result as prepared, before anything is written: rejected until it lands."""
+    return ImportResult(
         prep.kind,
         prep.file_name,
         "rejected",
@@ -458,17 +521,19 @@ def commit(
         regencies_from_places=prep.regencies_from_places,
         no_passport=prep.no_passport,
     )
+
+
+def _refused(prep: Prepared, valid: int, mode: str) -> ImportRejected | None:
+    """Why nothing of the file is written: a bad row in an all-or-nothing file, or no valid row."""
     if prep.row_errors and mode == "all_or_nothing":
-        res.rejection = ImportRejected("rejected_all_or_nothing", rejected=prep.rows_rejected)
-        return res
-    if len(prep.rows) == 0:
-        res.rejection = ImportRejected("no_valid_rows", rejected=prep.rows_rejected)
-        return res
-    if outside := outside_rows(prep, scope):
-        res.rejection = ImportRejected("outside_scope", rows=outside)
-        return res
-    (progress or (lambda f, s: None))(0.8, "commit")
-    meta = {
+        return ImportRejected("rejected_all_or_nothing", rejected=prep.rows_rejected)
+    if valid == 0:
+        return ImportRejected("no_valid_rows", rejected=prep.rows_rejected)
+    return None
+
+
+def _meta(prep: Prepared, user: str, mode: str, is_demo: bool, scope: Scope) -> dict:
+    return {
         "file_name": prep.file_name,
         "file_sha256": prep.file_sha256,
         "uploaded_by": user,
@@ -479,23 +544,31 @@ def commit(
         "is_demo": is_demo,
         "scope": scope,
     }
-    done = commit_batch(engine, prep.kind, prep.rows, prep.errors, meta)
+
+
+def _landed(res: ImportResult, done, valid: int, row_errors: bool) -> ImportResult:
+    """The result once the commit is done (storage.imports' CommitResult)."""
     if done.already_imported_batch is not None:
         res.status, res.already_imported_batch, res.duplicates = (
             "already_imported",
             done.already_imported_batch,
-            len(prep.rows),
+            valid,
         )
-        res.rows_rejected = prep.rows_rejected
         return res
     res.batch_id = done.batch_id
     res.rows_imported = done.inserted + done.updated
     res.rows_updated = done.updated
     res.duplicates = done.duplicates
-    res.status = "partial" if prep.row_errors else "imported"
+    res.status = "partial" if row_errors else "imported"
     if res.rows_imported == 0:  # every valid row was already stored: not a success, say so
         res.status = "no_new_rows"
     return res
+
+
+# A snapshot file (a voter list: no sender ids) of more rows than this is imported in parts of
+# this many: the database stores one part while the next is validated and hashed (4M rows on
+# PostgreSQL: see README, Performance). Smaller files, and kinds with sender ids, go whole.
+PART_ROWS = 500_000
 
 
 def import_file(
@@ -511,8 +584,92 @@ def import_file(
     profile: Profile | None = None,
     scope: Scope = PROVINCE,
 ) -> ImportResult:
+    if mode not in MODES:
+        raise ValueError(mode)
+    step = progress or (lambda f, s: None)
+    step(0.05, "read")
     try:
-        prep = prepare(data, file_name, kind, limits, progress, profile, scope)
+        table = _Table(data, file_name, kind, limits, profile)
     except ImportRejected as exc:
         return ImportResult(kind, file_name, "rejected", rejection=exc)
+    if data_kind(kind).identity is None and len(table.frame) > PART_ROWS:
+        return _import_in_parts(engine, table, mode, user, is_demo, step, scope)
+    step(0.3, "validate")
+    part = table.part(0, len(table.frame), scope, lambda: step(0.7, "pseudonymise"))
+    prep = table.prepared(part.stored, part.errors, part.resolved, part.no_passport)
     return commit(engine, prep, mode, user, is_demo, progress, scope)
+
+
+_GIVE_UP = object()  # sent to the writing thread instead of a part: roll back
+
+
+def _import_in_parts(
+    engine: Engine, table: _Table, mode: str, user: str, is_demo: bool, step, scope: Scope
+) -> ImportResult:
+    """import_file for a large snapshot file: parts of PART_ROWS rows are validated and hashed
+    here while a second thread writes the parts before them in one transaction
+    (storage.imports.commit_parts). The same result as importing it whole: every error of every
+    part is reported; an all-or-nothing file with a bad row, or one without a valid row, is
+    rolled back and rejected as commit() rejects it; a failure rolls all of it back."""
+    n, errors, found = len(table.frame), [], {"resolved": 0, "no_passport": 0, "valid": 0}
+    whole = table.prepared(pd.DataFrame(), errors, 0, 0)  # its rows go to the database in parts
+    feed: queue.Queue = queue.Queue(maxsize=1)
+
+    def parts():
+        while (rows := feed.get()) is not None:
+            if rows is _GIVE_UP:
+                raise Abandoned
+            yield rows
+
+    def ending():
+        return errors, whole.rows_rejected
+
+    def send(item) -> None:
+        while not writing.done():  # a writer that failed takes nothing more: its error is raised
+            try:
+                return feed.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+
+    step(0.3, "validate")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(
+            commit_parts,
+            engine,
+            table.kind,
+            parts(),
+            ending,
+            _meta(whole, user, mode, is_demo, scope),
+        )
+        try:
+            given_up = False
+            for start in range(0, n, PART_ROWS):
+                part = table.part(start, min(start + PART_ROWS, n), scope)
+                errors += part.errors
+                found["resolved"] += part.resolved
+                found["no_passport"] += part.no_passport
+                found["valid"] += len(part.stored)
+                if writing.done():  # it failed: its error is raised below
+                    break
+                if given_up:
+                    continue  # every part is still validated: the report lists every error
+                if mode == "all_or_nothing" and any(e.level == "error" for e in part.errors):
+                    send(_GIVE_UP)
+                    given_up = True
+                elif len(part.stored):
+                    send(part.stored)
+            step(0.8, "commit")
+            send(_GIVE_UP if given_up or not found["valid"] else None)
+        except BaseException:
+            send(_GIVE_UP)
+            raise
+        try:
+            done = writing.result()
+        except Abandoned:
+            done = None
+    whole.regencies_from_places, whole.no_passport = found["resolved"], found["no_passport"]
+    res = _result(whole)
+    if done is None:
+        res.rejection = _refused(whole, found["valid"], mode)
+        return res
+    return _landed(res, done, found["valid"], bool(whole.row_errors))

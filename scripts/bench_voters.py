@@ -95,6 +95,10 @@ def main() -> None:
         out["floor_s"] = round(statistics.median(floors), 2)
         out["import_s"] = round(statistics.median(imports), 2)
         out["ratio"] = round(statistics.median(a / b for a, b in zip(imports, floors)), 2)
+        out["runs"] = [  # each pair, in the order run: the floor swings with the server's disk
+            {"import_s": round(a, 2), "floor_s": round(b, 2), "ratio": round(a / b, 2)}
+            for a, b in zip(imports, floors)
+        ]
         mid = sorted(range(len(imports)), key=imports.__getitem__)[len(imports) // 2]
         out["stages_s"], out["stages_cpu_s"] = stages[mid], cpus[mid]  # of the median import
         out["load"] = round(os.getloadavg()[0], 1)
@@ -105,6 +109,8 @@ def main() -> None:
         f"{out['rows']:,} voter rows ({out['file_mb']} MB), {out['engine']}, median of {args.repeat}"
     )
     print(f"  import {out['import_s']} s vs floor {out['floor_s']} s -> ratio {out['ratio']}x")
+    for r in out["runs"]:
+        print(f"    run: import {r['import_s']} s, floor {r['floor_s']} s, {r['ratio']}x")
     print(f"  stages, seconds: {out['stages_s']}")
     print(
         f"  stages, CPU seconds of the importing process: {out['stages_cpu_s']} (helpers: the "

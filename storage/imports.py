@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -76,38 +77,15 @@ def commit_batch(
     scope (the uploading account's, for the audit event; None from the command line)."""
     date_col = data_kind(kind).date
     with write_tx(engine) as conn, bulk_cache(conn):
-        one_data_writer_at_a_time(conn)
-        table = table_named(conn, data_kind(kind).table)
-        # Checked inside the write lock: two uploads of one file at once cannot both land.
-        existing = conn.scalar(
-            select(UploadBatch.id).where(
-                UploadBatch.kind == kind,
-                UploadBatch.file_sha256 == meta["file_sha256"],
-                UploadBatch.status == "committed",
-            )
-        )
+        table, batch_id, existing = _open(conn, kind, meta)
         if existing is not None:
             return CommitResult(
-                batch_id=None, duplicates=len(rows), already_imported_batch=int(existing)
+                batch_id=None, duplicates=len(rows), already_imported_batch=existing
             )
 
-        batch_id = conn.execute(
-            insert(UploadBatch)
-            .values(
-                kind=kind,
-                file_name=meta["file_name"][:255],
-                file_sha256=meta["file_sha256"],
-                uploaded_by=meta.get("uploaded_by", ""),
-                mode=meta["mode"],
-                rows_read=meta["rows_read"],
-                rows_rejected=meta["rows_rejected"],
-                dropped_columns=json.dumps(meta.get("dropped_columns", [])),
-                is_demo=bool(meta.get("is_demo", False)),
-            )
-            .returning(UploadBatch.id)
-        ).scalar_one()
-
-        rows, replaced_ids, duplicates, touched = _classify(conn, table, date_col, rows)
+        rows, replaced_ids, duplicates, touched = _classify(
+            conn, table, date_col, rows, _Stored(conn, table, date_col, batch_id)
+        )
         for chunk in chunks(replaced_ids):
             conn.execute(
                 update(table).where(table.c.id.in_(chunk)).values(replaced_by_batch=batch_id)
@@ -123,48 +101,13 @@ def commit_batch(
         if fail_after == "insert":
             raise InjectedFailure("after insert")
 
-        if errors:
-            conn.execute(
-                insert(BatchError),
-                [
-                    {
-                        "batch_id": batch_id,
-                        "line": e.line,
-                        "column": e.column,
-                        "value": e.value[:300],
-                        "code": e.code,
-                        "level": e.level,
-                    }
-                    for e in errors
-                ],
-            )
-
         if replaced_ids:
             # Rows were replaced: rebuild the touched dates from the active rows (exact, and rare).
             touched = _span(touched, rows[date_col].min(), rows[date_col].max())
             rollups.refresh(conn, kind, *touched)
         elif len(rows):
             rollups.add(conn, kind, rows, deltas)  # pure inserts: add the batch's own aggregates
-        conn.execute(
-            update(UploadBatch)
-            .where(UploadBatch.id == batch_id)
-            .values(rows_imported=len(rows), rows_updated=len(replaced_ids), duplicates=duplicates)
-        )
-        bump(conn, kind)
-        record(
-            conn,
-            meta.get("uploaded_by", ""),
-            "upload",
-            f"batch:{batch_id}",
-            {
-                "kind": kind,
-                "file_sha256": meta["file_sha256"],
-                "rows_imported": len(rows),
-                "rows_updated": len(replaced_ids),
-                "rows_rejected": meta["rows_rejected"],
-            },
-            scope=meta.get("scope"),
-        )
+        _close(conn, kind, batch_id, len(rows), len(replaced_ids), duplicates, errors, meta)
         if fail_after == "end":
             raise InjectedFailure("at end")
         return CommitResult(
@@ -175,7 +118,145 @@ def commit_batch(
         )
 
 
-def _classify(conn, table, date_col: str, rows: pd.DataFrame):
+class Abandoned(Exception):
+    """Raised into commit_parts by whoever feeds it: the import is given up (an all-or-nothing
+    file with a bad row), its transaction rolled back."""
+
+
+def commit_parts(
+    engine: Engine,
+    kind: str,
+    parts: Iterable[pd.DataFrame],
+    ending: Callable[[], tuple[list, int]],
+    meta: dict,
+    fail_after: str | None = None,
+) -> CommitResult:
+    """commit_batch for a large file of a snapshot kind (no sender id: a voter list), written part
+    by part as the parts come, while the caller still validates and hashes the next ones
+    (loaders.pipeline): the server stores one part while the next is prepared. One transaction,
+    as commit_batch: the same batch record, rows, duplicates, roll-ups and audit event. `ending()`
+    gives the error list and the rejected rows' count once the parts are done; meta["rows_read"]
+    decides whether the table's indexes are set aside. A part raising Abandoned (or anything)
+    rolls all of it back. Only for kinds without identity: a later row with the same sender id
+    would otherwise have to win over a row already written."""
+    record = data_kind(kind)
+    if record.identity is not None:
+        raise ValueError(f"{kind}: rows with sender ids are committed whole (commit_batch)")
+    date_col, dialect = record.date, engine.dialect.name
+    parts = iter(parts)
+    with write_tx(engine) as conn, bulk_cache(conn):
+        table, batch_id, existing = _open(conn, kind, meta)
+        if existing is not None:
+            return CommitResult(
+                batch_id=None, duplicates=sum(map(len, parts)), already_imported_batch=existing
+            )
+        stored = _Stored(conn, table, date_col, batch_id)
+        inserted = duplicates = 0
+        deltas = []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            with _indexes_set_aside(conn, table.name, meta["rows_read"]):
+                for rows in parts:
+                    rows, _, dropped, _ = _classify(conn, table, date_col, rows, stored)
+                    duplicates += dropped
+                    if not len(rows):
+                        continue
+                    if table.name == VoterList.__tablename__:
+                        rows = voter_lists.with_nik_key(rows)
+                    # the part's roll-up cells, summed on a second thread while this one writes
+                    deltas.append(pool.submit(rollups.deltas_of, kind, rows, dialect))
+                    bulk_insert(conn, table, rows, batch_id=batch_id)
+                    inserted += len(rows)
+                    if fail_after == "insert":
+                        raise InjectedFailure("after insert")
+            errors, meta["rows_rejected"] = ending()
+            if inserted:
+                rollups.add(conn, kind, None, rollups.combined(kind, [d.result() for d in deltas]))
+        _close(conn, kind, batch_id, inserted, 0, duplicates, errors, meta)
+        if fail_after == "end":
+            raise InjectedFailure("at end")
+        return CommitResult(batch_id=int(batch_id), inserted=inserted, duplicates=duplicates)
+
+
+def _open(conn, kind: str, meta: dict):
+    """Take the data writers' lock and start the batch: (table, new batch id, None), or
+    (table, None, id of the committed batch of the same file)."""
+    one_data_writer_at_a_time(conn)
+    table = table_named(conn, data_kind(kind).table)
+    # Checked inside the write lock: two uploads of one file at once cannot both land.
+    existing = conn.scalar(
+        select(UploadBatch.id).where(
+            UploadBatch.kind == kind,
+            UploadBatch.file_sha256 == meta["file_sha256"],
+            UploadBatch.status == "committed",
+        )
+    )
+    if existing is not None:
+        return table, None, int(existing)
+    batch_id = conn.execute(
+        insert(UploadBatch)
+        .values(
+            kind=kind,
+            file_name=meta["file_name"][:255],
+            file_sha256=meta["file_sha256"],
+            uploaded_by=meta.get("uploaded_by", ""),
+            mode=meta["mode"],
+            rows_read=meta["rows_read"],
+            rows_rejected=meta.get("rows_rejected", 0),
+            dropped_columns=json.dumps(meta.get("dropped_columns", [])),
+            is_demo=bool(meta.get("is_demo", False)),
+        )
+        .returning(UploadBatch.id)
+    ).scalar_one()
+    return table, int(batch_id), None
+
+
+def _close(
+    conn, kind: str, batch_id: int, written: int, replaced: int, duplicates: int, errors, meta
+) -> None:
+    """The batch's error report, its counts, the kind's change counter and the audit event."""
+    if errors:
+        conn.execute(
+            insert(BatchError),
+            [
+                {
+                    "batch_id": batch_id,
+                    "line": e.line,
+                    "column": e.column,
+                    "value": e.value[:300],
+                    "code": e.code,
+                    "level": e.level,
+                }
+                for e in errors
+            ],
+        )
+    conn.execute(
+        update(UploadBatch)
+        .where(UploadBatch.id == batch_id)
+        .values(
+            rows_imported=written,
+            rows_updated=replaced,
+            duplicates=duplicates,
+            rows_rejected=meta["rows_rejected"],
+        )
+    )
+    bump(conn, kind)
+    record(
+        conn,
+        meta.get("uploaded_by", ""),
+        "upload",
+        f"batch:{batch_id}",
+        {
+            "kind": kind,
+            "file_sha256": meta["file_sha256"],
+            "rows_imported": written,
+            "rows_updated": replaced,
+            "rows_rejected": meta["rows_rejected"],
+        },
+        scope=meta.get("scope"),
+    )
+
+
+def _classify(conn, table, date_col: str, rows: pd.DataFrame, stored: _Stored):
     """Split incoming rows into new, replacing (ids of the rows they replace) and duplicates."""
     replaced: list[int] = []
     touched = None
@@ -205,21 +286,47 @@ def _classify(conn, table, date_col: str, rows: pd.DataFrame):
     # Rows without sender id: identical to an active row already stored -> duplicate.
     no_id = ~with_id & keep
     if no_id.any():
-        lo, hi = rows.loc[no_id, date_col].min(), rows.loc[no_id, date_col].max()
-        c = table.c
-        stored = set(
-            conn.scalars(
+        found = stored.between(rows.loc[no_id, date_col].min(), rows.loc[no_id, date_col].max())
+        if found:
+            keep &= ~(no_id & rows["row_hash"].isin(found))
+    duplicates = int((~keep).sum())
+    return (rows if duplicates == 0 else rows[keep]), replaced, duplicates, touched
+
+
+class _Stored:
+    """The fingerprints of the active rows without sender id stored before this batch, by date:
+    what a row without id duplicates. Read once per span of dates (a voter list's parts share
+    their list date: one read for the whole list, not one scan per part)."""
+
+    def __init__(self, conn, table, date_col: str, batch_id: int):
+        self._conn, self._table, self._date, self._batch = conn, table, date_col, batch_id
+        self._span, self._hashes = None, set()
+
+    def between(self, lo, hi) -> set:
+        if self._span is None:
+            self._read(lo, hi)
+        else:
+            if lo < self._span[0]:
+                self._read(lo, self._span[0], upper=False)
+            if hi > self._span[1]:
+                self._read(self._span[1], hi, lower=False)
+        return self._hashes
+
+    def _read(self, lo, hi, lower: bool = True, upper: bool = True) -> None:
+        c = self._table.c
+        day = c[self._date]
+        self._hashes.update(
+            self._conn.scalars(
                 select(c.row_hash).where(
                     c.replaced_by_batch.is_(None),
                     c.record_id.is_(None),
-                    c[date_col].between(lo, hi),
+                    day >= lo if lower else day > lo,
+                    day <= hi if upper else day < hi,
+                    c.batch_id != self._batch,  # never this batch's own rows (parts written before)
                 )
             )
         )
-        if stored:
-            keep &= ~(no_id & rows["row_hash"].isin(stored))
-    duplicates = int((~keep).sum())
-    return (rows if duplicates == 0 else rows[keep]), replaced, duplicates, touched
+        self._span = _span(self._span, lo, hi)
 
 
 def _active_with_ids(conn, table, date_col: str, ids: list[str]):

@@ -178,6 +178,23 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     return out
 
 
+def combined(kind: str, parts: list[list[np.ndarray]]) -> list[np.ndarray]:
+    """deltas_of over several parts of one batch's rows, as deltas_of over all of them: each
+    roll-up's cells of the parts stacked, cells with the same key added up, in key order (a
+    voter list written part by part: storage.imports.commit_parts)."""
+    if len(parts) == 1:
+        return parts[0]
+    out = []
+    for r, arrays in zip(data_kind(kind).rollups, zip(*parts)):
+        cells = pd.DataFrame(np.concatenate(arrays))
+        key = list(cells.columns[: 1 + len(r.keys)])
+        sums = list(cells.columns[len(key) :])
+        cells[sums] = cells[sums].astype(np.int64)
+        total = cells.groupby(key, dropna=False).sum().reset_index()
+        out.append(np.column_stack([total[c].astype(object).to_numpy() for c in total.columns]))
+    return out
+
+
 def _month_starts(days: pd.Index) -> pd.Index:
     codes, uniques = pd.factorize(days)
     return pd.Index(np.array([month_of(u) for u in uniques] + [None], dtype=object)[codes])

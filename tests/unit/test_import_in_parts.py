@@ -1,0 +1,243 @@
+"""A large voter list is imported in parts (loaders.pipeline.PART_ROWS): the database stores one
+part while the next is validated and hashed. Every test imports the same file whole into one
+fresh database and in parts into another, on both engines, and the two must hold the same rows,
+ids, roll-ups, batch record, error report and audit event, with the same result; a bad row in an
+all-or-nothing file, a failure on either side, or a file with no valid row leave nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+import loaders.pipeline as pipeline
+from loaders.pipeline import import_file
+from storage import imports, rollups
+from tests.conftest import fresh_engine
+
+HEADER = "nik;nama;kabupaten_kota;kecamatan;desa_kelurahan;tps;jenis_daftar;tanggal_daftar"
+PART = 7  # rows per part in these tests: 40 rows are 6 parts
+
+
+def voters(n: int = 40, start: int = 0, bad: dict | None = None, day: str = "22/09/2024") -> bytes:
+    """n voters of Lombok Barat and Kota Mataram (a name column too: dropped and reported);
+    `bad`: row number (0-based) -> the line as written instead."""
+    rows = [HEADER]
+    for i in range(start, start + n):
+        reg, code = ("Lombok Barat", "5201") if i % 2 == 0 else ("Kota Mataram", "5271")
+        nik = f"{code}{i * 7919 % 10**12:012d}"
+        if i % 5 == 0:
+            nik = f"{nik[:4]}.{nik[4:8]}.{nik[8:12]}.{nik[12:]}"  # dots: read as 16 digits
+        rows.append(f"{nik};Nama {i};{reg};Kec {i % 3};;{i % 4 + 1};DPT;{day}")
+    for i, line in (bad or {}).items():
+        rows[1 + i - start] = line
+    return ("\n".join(rows) + "\n").encode()
+
+
+BAD = {
+    3: "520100000000123;Nama 3;Lombok Barat;;;1;DPT;22/09/2024",  # 15 digits
+    11: "5271ABCD00000011;Nama 11;Kota Mataram;;;2;DPT;22/09/2024",  # letters
+    19: "5271000000000019;Nama 19;Kota Mataram;;;;DPT;22/09/2024",  # no polling station
+    30: "5201000000000030;Nama 30;Lombok Barat;;;3;DPT;31/09/2024",  # no such date
+    39: "5271000000000039;Nama 39;Atlantis;;;4;DPT;22/09/2024",  # no such regency
+}
+# rows 4 and 16 (parts 1 and 3) are the same voter twice: a file's own repeats are all stored
+TWICE = {16: voters(1, start=4).decode().splitlines()[1]}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def whole_and_parts(request, databases, tmp_path):
+    """Two fresh databases of one engine: the first for whole files, the second for parts."""
+    made = []
+    for name in ("whole", "parts"):
+        (tmp_path / name).mkdir()
+        made.append(fresh_engine(databases, request.param, tmp_path / name))
+    yield tuple(next(m) for m in made)
+    for m in made:
+        next(m, None)
+
+
+def both(engines, monkeypatch, data: bytes, name: str = "dpt.csv", **kw):
+    """The file imported whole into the first database and in parts into the second."""
+    whole, parts = engines
+    monkeypatch.setattr(pipeline, "PART_ROWS", 10**9)
+    a = import_file(whole, data, name, "voters", **kw)
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    b = import_file(parts, data, name, "voters", **kw)
+    return a, b
+
+
+def stored(engine) -> dict:
+    """Everything an import writes, without the clock's times."""
+    queries = {
+        "voter_list": "SELECT id, batch_id, replaced_by_batch, record_id, row_hash, list_date, "
+        "regency_code, list_name, tps, nik_hash, nik_key, kecamatan, village FROM voter_list",
+        "voter_list_daily": "SELECT day, regency_code, list_name, voters FROM voter_list_daily",
+        "upload_batch": "SELECT id, kind, file_name, file_sha256, mode, rows_read, rows_imported, "
+        "rows_updated, rows_rejected, duplicates, dropped_columns, status FROM upload_batch",
+        "batch_error": 'SELECT batch_id, line, "column", value, code, level FROM batch_error',
+        "audit_event": "SELECT actor, action, target, detail FROM audit_event "
+        "WHERE action = 'upload'",
+    }
+    with engine.connect() as conn:
+        return {
+            name: sorted(
+                (tuple(_plain(v) for v in row) for row in rows),
+                key=repr,
+            )
+            for name, rows in (
+                (name, conn.execute(text(q)).fetchall()) for name, q in queries.items()
+            )
+        }
+
+
+def _plain(value):
+    """bytea as bytes, dates as ISO text (SQLite's raw queries give text)."""
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def indexes(engine) -> list[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            q = "SELECT sql FROM sqlite_master WHERE tbl_name = 'voter_list' AND sql IS NOT NULL"
+        else:
+            q = (
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = 'voter_list'::regclass UNION ALL SELECT pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid = 'voter_list'::regclass"
+            )
+        return sorted(conn.exec_driver_sql(q).scalars())
+
+
+def test_a_list_in_parts_stores_what_the_whole_list_stores(whole_and_parts, monkeypatch):
+    a, b = both(whole_and_parts, monkeypatch, voters(bad=BAD | TWICE), mode="partial")
+    assert a.to_json() == b.to_json()
+    assert (b.status, b.rows_read, b.rows_imported, b.rows_rejected, b.duplicates) == (
+        "partial",
+        40,
+        35,
+        5,
+        0,
+    )
+    assert [(e.line, e.column, e.code) for e in b.errors] == [
+        (5, "nik", "bad_nik"),
+        (13, "nik", "bad_nik"),
+        (21, "tps", "required"),
+        (32, "list_date", "bad_date"),
+        (41, "regency", "unknown_regency"),
+    ]
+    assert b.dropped_personal == ["nama"]
+    whole, parts = whole_and_parts
+    assert stored(whole) == stored(parts)
+    got = stored(parts)
+    assert len(got["voter_list"]) == 35 and len({r[4] for r in got["voter_list"]}) == 34
+    assert sorted(r[0] for r in got["voter_list"]) == list(range(1, 36))
+    assert got["voter_list_daily"] == [
+        ("2024-09-22", "52.01", "DPT", 19),
+        ("2024-09-22", "52.71", "DPT", 16),
+    ]
+    assert got["upload_batch"][0][5:11] == (40, 35, 0, 5, 0, '["nama"]')
+    assert len(got["batch_error"]) == 5
+    assert json.loads(got["audit_event"][0][3])["rows_imported"] == 35
+    assert indexes(whole) == indexes(parts)  # set aside and built again as they were
+
+
+def test_a_later_list_drops_the_voters_stored_before_as_duplicates(whole_and_parts, monkeypatch):
+    both(whole_and_parts, monkeypatch, voters(20), "dps.csv")
+    # the same day again: 20 voters stored already (one part and a half), 20 new, in 6 parts
+    a, b = both(whole_and_parts, monkeypatch, voters(40), "dps_fixed.csv")
+    assert a.to_json() == b.to_json()
+    assert (b.status, b.rows_imported, b.duplicates) == ("imported", 20, 20)
+    assert stored(whole_and_parts[0]) == stored(whole_and_parts[1])
+    assert stored(whole_and_parts[1])["voter_list_daily"] == [
+        ("2024-09-22", "52.01", "DPT", 20),
+        ("2024-09-22", "52.71", "DPT", 20),
+    ]
+
+
+def test_the_same_file_twice_is_already_imported(whole_and_parts, monkeypatch):
+    both(whole_and_parts, monkeypatch, voters(30))
+    a, b = both(whole_and_parts, monkeypatch, voters(30))
+    assert a.to_json() == b.to_json()
+    assert (b.status, b.already_imported_batch, b.duplicates) == ("already_imported", 1, 30)
+    assert len(stored(whole_and_parts[1])["upload_batch"]) == 1
+
+
+def test_a_bad_row_in_the_last_part_of_an_all_or_nothing_list_leaves_nothing(
+    whole_and_parts, monkeypatch
+):
+    a, b = both(whole_and_parts, monkeypatch, voters(bad={39: BAD[39]}), mode="all_or_nothing")
+    assert a.to_json() == b.to_json()
+    assert (b.status, b.rows_imported, b.rejection.code, b.exit_code) == (
+        "rejected",
+        0,
+        "rejected_all_or_nothing",
+        2,
+    )
+    assert [(e.line, e.code) for e in b.errors] == [(41, "unknown_regency")]
+    empty = {"voter_list": [], "voter_list_daily": [], "upload_batch": [], "batch_error": []}
+    assert {k: v for k, v in stored(whole_and_parts[1]).items() if k in empty} == empty
+    assert indexes(whole_and_parts[0]) == indexes(whole_and_parts[1])
+
+
+def test_a_list_without_a_valid_row_is_rejected(whole_and_parts, monkeypatch):
+    every_row_bad = {i: "123;N;Lombok Barat;;;1;DPT;22/09/2024" for i in range(10)}
+    a, b = both(whole_and_parts, monkeypatch, voters(10, bad=every_row_bad), mode="partial")
+    assert a.to_json() == b.to_json()
+    assert (b.status, b.rows_rejected, b.rejection.code) == ("rejected", 10, "no_valid_rows")
+    assert stored(whole_and_parts[1])["upload_batch"] == []
+
+
+def test_a_failure_while_writing_leaves_nothing(whole_and_parts, monkeypatch):
+    parts = whole_and_parts[1]
+    import_file(parts, voters(10, start=100), "earlier.csv", "voters")
+    before = stored(parts)
+    real = imports.commit_parts
+    monkeypatch.setattr(
+        pipeline, "commit_parts", lambda *a, **k: real(*a, **k, fail_after="insert")
+    )
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    with pytest.raises(imports.InjectedFailure):
+        import_file(parts, voters(40), "dpt.csv", "voters")
+    assert stored(parts) == before
+    assert indexes(parts) == indexes(whole_and_parts[0])
+
+
+def test_a_failure_while_preparing_a_later_part_leaves_nothing(whole_and_parts, monkeypatch):
+    parts = whole_and_parts[1]
+    real, seen = pipeline._Table.part, []
+
+    def third_fails(self, start, stop, scope, *more):
+        seen.append(start)
+        if len(seen) == 3:  # two parts are written by then, or being written
+            raise MemoryError("the third part")
+        return real(self, start, stop, scope, *more)
+
+    monkeypatch.setattr(pipeline._Table, "part", third_fails)
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    with pytest.raises(MemoryError):
+        import_file(parts, voters(40), "dpt.csv", "voters")
+    assert seen == [0, 7, 14]
+    assert stored(parts) == stored(whole_and_parts[0])  # both empty
+    assert indexes(parts) == indexes(whole_and_parts[0])
+
+
+def test_roll_up_cells_of_parts_add_up_as_those_of_the_whole():
+    day, other = dt.date(2024, 9, 22), dt.date(2024, 6, 20)
+    parts = [
+        [np.array([[day, "5201", "DPT", 3], [day, "5271", "DPT", 4]], dtype=object)],
+        [np.array([[other, "5201", "DPS", 2], [day, "5201", "DPT", 5]], dtype=object)],
+    ]
+    (cells,) = rollups.combined("voters", parts)
+    assert cells.tolist() == [
+        [other, "5201", "DPS", 2],
+        [day, "5201", "DPT", 8],
+        [day, "5271", "DPT", 4],
+    ]
+    assert [type(v) for v in cells[0]] == [dt.date, str, str, int]
+    assert rollups.combined("voters", parts[:1]) is parts[0]
