@@ -160,15 +160,15 @@ def commit_parts(
                     duplicates += dropped
                     if not len(rows):
                         continue
-                    if table.name == VoterList.__tablename__:
-                        rows = voter_lists.with_nik_key(rows)
+                    rows = _with_keys(table, rows)
                     # the part's roll-up cells, summed on a second thread while this one writes
                     deltas.append(pool.submit(rollups.deltas_of, kind, rows, dialect))
                     bulk_insert(conn, table, rows, batch_id=batch_id)
                     inserted += len(rows)
                     if fail_after == "insert":
                         raise InjectedFailure("after insert")
-            errors, meta["rows_rejected"] = ending()
+            errors, rejected = ending()
+            meta = {**meta, "rows_rejected": rejected}
             if inserted:
                 rollups.add(conn, kind, None, rollups.combined(kind, [d.result() for d in deltas]))
         _close(conn, kind, batch_id, inserted, 0, duplicates, errors, meta)
@@ -387,8 +387,7 @@ def _insert(
     second thread would slow every row)."""
     dialect = conn.dialect.name
     deltas = None
-    if table.name == VoterList.__tablename__:  # its lookup key, made from each NIK hash
-        rows = voter_lists.with_nik_key(rows)
+    rows = _with_keys(table, rows)
     with ThreadPoolExecutor(max_workers=1) as pool:
         with _indexes_set_aside(conn, table.name, len(rows)):
             if pure_inserts and dialect == "postgresql":
@@ -397,6 +396,12 @@ def _insert(
             if pure_inserts and dialect == "sqlite":
                 deltas = pool.submit(rollups.deltas_of, kind, rows, dialect)
         return deltas.result() if deltas else None
+
+
+def _with_keys(table, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the columns the database keeps besides the stored ones: a voter list's
+    lookup key, made from each NIK hash."""
+    return voter_lists.with_nik_key(rows) if table.name == VoterList.__tablename__ else rows
 
 
 def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
