@@ -649,10 +649,10 @@ def _import_in_parts(
                 found["resolved"] += part.resolved
                 found["no_passport"] += part.no_passport
                 found["valid"] += len(part.stored)
-                if writing.done():  # it failed: its error is raised below
-                    break
                 if given_up:
                     continue  # every part is still validated: the report lists every error
+                if writing.done():  # it failed: its error is raised below
+                    break
                 if mode == "all_or_nothing" and any(e.level == "error" for e in part.errors):
                     send(_GIVE_UP)
                     given_up = True

@@ -44,6 +44,7 @@ BAD = {
     30: "5201000000000030;Nama 30;Lombok Barat;;;3;DPT;31/09/2024",  # no such date
     39: "5271000000000039;Nama 39;Atlantis;;;4;DPT;22/09/2024",  # no such regency
 }
+CODES = {3: "bad_nik", 11: "bad_nik", 19: "required", 30: "bad_date", 39: "unknown_regency"}
 # rows 4 and 16 (parts 1 and 3) are the same voter twice: a file's own repeats are all stored
 TWICE = {16: voters(1, start=4).decode().splitlines()[1]}
 
@@ -168,10 +169,9 @@ def test_the_same_file_twice_is_already_imported(whole_and_parts, monkeypatch):
     assert len(stored(whole_and_parts[1])["upload_batch"]) == 1
 
 
-def test_a_bad_row_in_the_last_part_of_an_all_or_nothing_list_leaves_nothing(
-    whole_and_parts, monkeypatch
-):
-    a, b = both(whole_and_parts, monkeypatch, voters(bad={39: BAD[39]}), mode="all_or_nothing")
+@pytest.mark.parametrize("bad", [{39: BAD[39]}, {3: BAD[3], 39: BAD[39]}], ids=["last", "first"])
+def test_a_bad_row_in_an_all_or_nothing_list_leaves_nothing(whole_and_parts, monkeypatch, bad):
+    a, b = both(whole_and_parts, monkeypatch, voters(bad=bad), mode="all_or_nothing")
     assert a.to_json() == b.to_json()
     assert (b.status, b.rows_imported, b.rejection.code, b.exit_code) == (
         "rejected",
@@ -179,7 +179,8 @@ def test_a_bad_row_in_the_last_part_of_an_all_or_nothing_list_leaves_nothing(
         "rejected_all_or_nothing",
         2,
     )
-    assert [(e.line, e.code) for e in b.errors] == [(41, "unknown_regency")]
+    # given up at the first part's bad row, the later parts are still checked: every error listed
+    assert [(e.line, e.code) for e in b.errors] == [(i + 2, CODES[i]) for i in sorted(bad)]
     empty = {"voter_list": [], "voter_list_daily": [], "upload_batch": [], "batch_error": []}
     assert {k: v for k, v in stored(whole_and_parts[1]).items() if k in empty} == empty
     assert indexes(whole_and_parts[0]) == indexes(whole_and_parts[1])
