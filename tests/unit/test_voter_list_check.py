@@ -125,7 +125,12 @@ def test_nik_hash_has_its_own_purpose_label():
     assert nik != passport
 
 
-def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(engine):
+@pytest.mark.parametrize("part_rows", [None, 300], ids=["whole", "in_parts"])
+def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(
+    engine, monkeypatch, part_rows
+):
+    if part_rows:  # the lists imported in parts of 300 rows, as a 4M-row list is (of 500,000)
+        monkeypatch.setattr("loaders.pipeline.PART_ROWS", part_rows)
     res = import_file(engine, presence_file(), "itap.csv", "presence")
     assert (res.status, res.rows_imported) == ("imported", 3)
     dps = import_file(
