@@ -177,7 +177,11 @@ def prepare(
     are rejected, each with a row error naming the office it belongs to."""
     step = progress or (lambda f, s: None)
     step(0.05, "read")
-    table = _Table(data, file_name, kind, limits, profile)
+    return _whole(_Table(data, file_name, kind, limits, profile), scope, step)
+
+
+def _whole(table: _Table, scope: Scope, step) -> Prepared:
+    """Every row of the file validated and made into stored rows at once."""
     step(0.3, "validate")
     part = table.part(0, len(table.frame), scope, lambda: step(0.7, "pseudonymise"))
     return table.prepared(part.stored, part.errors, part.resolved, part.no_passport)
@@ -202,9 +206,8 @@ class _Table:
         self.mapping = apply(kind, list(self.raw.frame.columns), profile)
         headers = self.mapping.headers
         if headers.missing:
-            if (
-                headers.unknown
-            ):  # the file has columns of its own: name them, a mapping can use them
+            # the file has columns of its own: name them, a mapping can use them
+            if headers.unknown:
                 raise ImportRejected(
                     "missing_columns_unmatched",
                     columns=", ".join(headers.missing),
@@ -594,10 +597,7 @@ def import_file(
         return ImportResult(kind, file_name, "rejected", rejection=exc)
     if data_kind(kind).identity is None and len(table.frame) > PART_ROWS:
         return _import_in_parts(engine, table, mode, user, is_demo, step, scope)
-    step(0.3, "validate")
-    part = table.part(0, len(table.frame), scope, lambda: step(0.7, "pseudonymise"))
-    prep = table.prepared(part.stored, part.errors, part.resolved, part.no_passport)
-    return commit(engine, prep, mode, user, is_demo, progress, scope)
+    return commit(engine, _whole(table, scope, step), mode, user, is_demo, progress, scope)
 
 
 _GIVE_UP = object()  # sent to the writing thread instead of a part: roll back

@@ -200,6 +200,21 @@ def fresh_engine(
     databases.drop_later(database)
 
 
+def index_definitions(engine: Engine, table: str) -> list[str]:
+    """A table's index and key definitions as the database keeps them (to check that indexes set
+    aside during an import or undo come back as they were)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
+            return sorted(conn.exec_driver_sql(sql, (table,)).scalars())
+        sql = (
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = to_regclass(%(t)s) "
+            "UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = to_regclass(%(t)s)"
+        )
+        return sorted(conn.exec_driver_sql(sql, {"t": table}).scalars())
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """A path for a SQLite file that does not exist yet (sqlite_engine puts a migrated one there)."""

@@ -14,6 +14,7 @@ from loaders.pipeline import commit, import_file, prepare
 from storage import imports
 from storage.imports import InjectedFailure, undo_batch
 from storage.models import BatchError, Incident, Presence, PresenceDaily, UploadBatch
+from tests.conftest import index_definitions
 
 HEADER = "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
 
@@ -125,25 +126,11 @@ def test_undo_restores_the_replaced_rows(engine):
         )
 
 
-def _indexes(engine) -> list[str]:
-    """The presence table's index and key definitions as the database keeps them."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            sql = "SELECT sql FROM sqlite_master WHERE tbl_name = 'presence' AND sql IS NOT NULL"
-        else:
-            sql = (
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'presence' UNION ALL "
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = 'presence'::regclass"
-            )
-        return sorted(conn.exec_driver_sql(sql).scalars())
-
-
 def test_undoing_most_of_a_table_sets_its_indexes_aside_and_builds_them_again(engine, monkeypatch):
     """A batch of at least half the table is removed with the indexes dropped and made again over
     what stays (one sort instead of finding and removing each entry), in the same transaction."""
     import_file(engine, presence_file(20), "a.csv", "presence")
-    before = _indexes(engine)
+    before = index_definitions(engine, "presence")
     big = import_file(engine, presence_file(30, start=100), "c.csv", "presence")
     dropped = []
     real = imports._indexes_set_aside
@@ -155,14 +142,14 @@ def test_undoing_most_of_a_table_sets_its_indexes_aside_and_builds_them_again(en
     monkeypatch.setattr(imports, "_indexes_set_aside", spy)
     assert undo_batch(engine, big.batch_id, "admin") == {"removed": 30, "restored": 0}
     assert dropped == [("presence", 30, True)]  # 30 of 50 rows
-    assert _indexes(engine) == before and len(before) >= 4
+    assert index_definitions(engine, "presence") == before and len(before) >= 4
     assert count(engine, Presence) == 20
     with engine.connect() as conn:
         assert conn.scalar(select(func.sum(PresenceDaily.reports))) == 20
     # a batch of less than half the table keeps the indexes in place
     small = import_file(engine, presence_file(5, start=200), "d.csv", "presence")
     undo_batch(engine, small.batch_id, "admin")
-    assert dropped[-1] == ("presence", 5, False) and _indexes(engine) == before
+    assert dropped[-1] == ("presence", 5, False) and index_definitions(engine, "presence") == before
 
 
 def bad_file() -> bytes:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 import loaders.pipeline as pipeline
 from loaders.pipeline import import_file
 from storage import imports, rollups
-from tests.conftest import fresh_engine
+from tests.conftest import fresh_engine, index_definitions
 
 HEADER = "nik;nama;kabupaten_kota;kecamatan;desa_kelurahan;tps;jenis_daftar;tanggal_daftar"
 PART = 7  # rows per part in these tests: 40 rows are 6 parts
@@ -103,16 +103,7 @@ def _plain(value):
 
 
 def indexes(engine) -> list[str]:
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            q = "SELECT sql FROM sqlite_master WHERE tbl_name = 'voter_list' AND sql IS NOT NULL"
-        else:
-            q = (
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
-                "WHERE indrelid = 'voter_list'::regclass UNION ALL SELECT pg_get_constraintdef(oid) "
-                "FROM pg_constraint WHERE conrelid = 'voter_list'::regclass"
-            )
-        return sorted(conn.exec_driver_sql(q).scalars())
+    return index_definitions(engine, "voter_list")
 
 
 def test_a_list_in_parts_stores_what_the_whole_list_stores(whole_and_parts, monkeypatch):
