@@ -611,7 +611,7 @@ def _import_in_parts(
     (storage.imports.commit_parts). The same result as importing it whole: every error of every
     part is reported; an all-or-nothing file with a bad row, or one without a valid row, is
     rolled back and rejected as commit() rejects it; a failure rolls all of it back."""
-    n, errors, found = len(table.frame), [], {"resolved": 0, "no_passport": 0, "valid": 0}
+    n, errors, valid = len(table.frame), [], 0
     whole = table.prepared(pd.DataFrame(), errors, 0, 0)  # its rows go to the database in parts
     feed: queue.Queue = queue.Queue(maxsize=1)
 
@@ -645,10 +645,10 @@ def _import_in_parts(
             given_up = False
             for start in range(0, n, PART_ROWS):
                 part = table.part(start, min(start + PART_ROWS, n), scope)
-                errors += part.errors
-                found["resolved"] += part.resolved
-                found["no_passport"] += part.no_passport
-                found["valid"] += len(part.stored)
+                errors += part.errors  # whole.errors: the same list
+                whole.regencies_from_places += part.resolved
+                whole.no_passport += part.no_passport
+                valid += len(part.stored)
                 if given_up:
                     continue  # every part is still validated: the report lists every error
                 if writing.done():  # it failed: its error is raised below
@@ -659,7 +659,7 @@ def _import_in_parts(
                 elif len(part.stored):
                     send(part.stored)
             step(0.8, "commit")
-            send(_GIVE_UP if given_up or not found["valid"] else None)
+            send(_GIVE_UP if given_up or not valid else None)
         except BaseException:
             send(_GIVE_UP)
             raise
@@ -667,9 +667,8 @@ def _import_in_parts(
             done = writing.result()
         except Abandoned:
             done = None
-    whole.regencies_from_places, whole.no_passport = found["resolved"], found["no_passport"]
     res = _result(whole)
     if done is None:
-        res.rejection = _refused(whole, found["valid"], mode)
+        res.rejection = _refused(whole, valid, mode)
         return res
-    return _landed(res, done, found["valid"], bool(whole.row_errors))
+    return _landed(res, done, valid, bool(whole.row_errors))

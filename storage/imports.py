@@ -143,7 +143,6 @@ def commit_parts(
     if record.identity is not None:
         raise ValueError(f"{kind}: rows with sender ids are committed whole (commit_batch)")
     date_col, dialect = record.date, engine.dialect.name
-    parts = iter(parts)
     with write_tx(engine) as conn, bulk_cache(conn):
         table, batch_id, existing = _open(conn, kind, meta)
         if existing is not None:
