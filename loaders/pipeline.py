@@ -309,7 +309,7 @@ def _within(
             RowError(
                 int(lines[stored.index[i]]),
                 "regency",
-                str(code or ""),
+                code if isinstance(code, str) else "",
                 "outside_scope",
                 header=header,
                 detail=offices().loc[office, "name"] if office else "-",
@@ -395,6 +395,7 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
             out[s.name] = values
             if s.source in distinct:
                 known[s.name] = distinct[s.source]
+                out[s.name] = _repeated_text(values, *distinct[s.source])
     if isinstance(record.identity, str):
         out["record_id"] = rows[record.identity]
     elif record.identity is None:  # a snapshot (a voter list): identical content is a duplicate
@@ -402,7 +403,7 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
             np.full(len(rows), None, dtype=object), index=rows.index, dtype=object, copy=False
         )  # dtype given: pandas does not look at 4M Nones to infer one (0.05-0.2 s)
     else:  # "2024-11-01|lop_lombok_airport|datang|MYS"; a blank value as *
-        parts = [out[c].fillna("*").astype(str) for c in record.identity]
+        parts = [out[c].astype(object).fillna("*").astype(str) for c in record.identity]
         out["record_id"] = parts[0].str.cat(parts[1:], sep="|")
     frame = pd.DataFrame(
         {c: out[c] for c in ["record_id", *(s.name for s in record.stored)]}, copy=False
@@ -411,6 +412,23 @@ def _to_stored(rows: pd.DataFrame, kind: str, distinct: dict | None = None) -> p
     raw = {s.name for s in record.stored if s.raw}
     frame["row_hash"] = row_hash(frame.drop(columns=["record_id"]), known, later, raw)
     return _python_values(frame, kept={"row_hash", *raw})
+
+
+def _repeated_text(values: pd.Series, codes: np.ndarray, uniques: np.ndarray) -> pd.Series:
+    """Text as a Categorical of the validator's codes (a regency, a list's name, a polling
+    station, a village: values that repeat), so that COPY and the roll-ups take each distinct value
+    once by its code instead of looking for the distinct values again. Per 500,000 rows, CPU
+    seconds, medians of 11: encoding a voter list's five text columns 0.154 -> 0.095, a presence
+    file's six 0.188 -> 0.096; a voter list's roll-up cells 0.111 -> 0.063. Anything but text
+    (dates) stays as it is. A missing value has code -1 (storage.engine.driver_values: None)."""
+    if pd.api.types.infer_dtype(uniques, skipna=True) != "string":
+        return values
+    recoded, categories = pd.factorize(uniques, use_na_sentinel=True)  # spellings may meet
+    return pd.Series(
+        pd.Categorical.from_codes(recoded[codes], categories=categories, validate=False),
+        index=values.index,
+        copy=False,
+    )
 
 
 # Contract types stored as numbers or flags once every value is there (required, or a default).
@@ -425,6 +443,8 @@ def _python_values(out: pd.DataFrame, kept: set) -> pd.DataFrame:
     Python ints and bytearrays made from them, COPY encodes them at once (4M voter-list rows: a
     Python object per row and value made, then read back by COPY, ~1 s of CPU)."""
     for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):  # repeated text: as it is
+            continue
         if out[col].dtype != object and col not in kept:
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from storage.engine import driver_values
+
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
 NULL = b"\xff\xff\xff\xff"  # a field's length -1
@@ -34,7 +36,7 @@ BYTEA = 17
 
 def rows(columns: list[np.ndarray], oids: list[int], dumpers: list) -> memoryview:
     """The binary COPY rows (no signature, no trailer) of equally long `columns` (NumPy arrays,
-    None for NULL; or fixed_width's 2-D blocks of bytes); `oids`: each column's type; `dumpers`: each column's value -> bytes (psycopg's
+    None for NULL; fixed_width's 2-D blocks of bytes; or pandas Categoricals of repeated text); `oids`: each column's type; `dumpers`: each column's value -> bytes (psycopg's
     binary dumper for that type)."""
     n = len(columns[0])
     count = np.full(n, len(columns), dtype=">i2").view(np.uint8).reshape(n, 2)
@@ -98,6 +100,10 @@ def _prefixed(payload: np.ndarray) -> np.ndarray:
 
 def _field(values: np.ndarray, oid: int, dump) -> np.ndarray | pa.Array:
     """A column's fields: a 2-D uint8 block when they all have one width, else a binary array."""
+    if isinstance(values, pd.Categorical):  # repeated text with its codes: each value once
+        if oid in TEXT and all(type(u) is str for u in values.categories):
+            return _grouped([_text_field(u) for u in values.categories], values.codes)
+        values = driver_values(values)
     n = len(values)
     if values.ndim == 2:  # fixed_width's block: bytea of one width, no NULL
         if oid == BYTEA:
@@ -171,8 +177,7 @@ def _text(values: np.ndarray) -> np.ndarray | pa.Array:
             missing = codes < 0
             if missing.any() and not np.equal(values[missing], None).all():
                 raise TypeError("NaN or NA in text")  # not None: the dumper decides
-            fields = [len(b).to_bytes(4, "big") + b for b in (u.encode() for u in uniques)]
-            return _grouped(fields, codes)
+            return _grouped([_text_field(u) for u in uniques], codes)
     text = pa.array(values, pa.large_string(), from_pandas=False)
     utf8 = text.cast(pa.large_binary())
     lengths = pc.binary_length(utf8).fill_null(0).to_numpy().astype(">i4")
@@ -181,6 +186,11 @@ def _text(values: np.ndarray) -> np.ndarray | pa.Array:
     if text.null_count:
         joined = pc.if_else(text.is_null(), pa.scalar(NULL, pa.large_binary()), joined)
     return joined
+
+
+def _text_field(text: str) -> bytes:
+    b = text.encode()
+    return len(b).to_bytes(4, "big") + b
 
 
 def _grouped(fields: list[bytes], codes: np.ndarray) -> np.ndarray | pa.Array:

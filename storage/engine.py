@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from domain.paths import LOCAL
@@ -190,6 +191,18 @@ def insert_rows(conn: Connection, head: str, row: str, grid: np.ndarray, tail: s
             head + ", ".join([row] * (len(grid) - whole)) + tail,
             [grid[whole:].ravel().tolist()],
         )
+
+
+def driver_values(values):
+    """Python values with None for missing, as the drivers take them, of a column held as a
+    pandas Categorical (repeated text: loaders.pipeline keeps the validator's codes so); any
+    other array as it is."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.array
+    if not isinstance(values, pd.Categorical):
+        return values
+    objects = np.append(np.asarray(values.categories, dtype=object), None)
+    return objects[values.codes]  # code -1 (missing): the trailing None
 
 
 def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np.ndarray]) -> None:

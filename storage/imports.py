@@ -28,6 +28,7 @@ from storage.engine import (
     bulk_cache,
     chunks,
     copy_columns,
+    driver_values,
     insert_rows,
     one_data_writer_at_a_time,
     param_mark,
@@ -453,11 +454,13 @@ def bulk_insert(conn, table, frame: pd.DataFrame, **constants) -> None:
 
 
 def _copied(column: pd.Series) -> np.ndarray:
-    """A column as COPY takes it: integers as NumPy's and fixed-width bytes as a block (encoded
-    at once), else Python values."""
+    """A column as COPY takes it: integers as NumPy's, fixed-width bytes as a block and repeated
+    text as its Categorical (encoded at once), else Python values."""
     block = copy_binary.fixed_width(column)
     if block is not None:
         return block
+    if isinstance(column.dtype, pd.CategoricalDtype):  # encoded once per distinct value
+        return column.array
     if column.dtype.kind in "iu":
         return column.to_numpy()
     return column.to_numpy(dtype=object)
@@ -468,6 +471,8 @@ def _objects(column: pd.Series) -> np.ndarray:
     bytearrays cut from one copy of their block (sqlite3 binds a bytearray at once, a bytes value
     only after looking for an adapter: see _bytearrays)."""
     block = copy_binary.fixed_width(column)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return driver_values(column)
     if block is None:
         return column.to_numpy(dtype=object)
     data, width = bytearray(block), block.shape[1]

@@ -23,6 +23,7 @@ from domain.data_kinds import Rollup, kinds
 from domain.data_kinds import kind as data_kind
 from storage.engine import (
     copy_columns,
+    driver_values,
     get_engine,
     insert_rows,
     one_data_writer_at_a_time,
@@ -155,9 +156,16 @@ def deltas_of(kind: str, rows: pd.DataFrame, dialect: str) -> list[np.ndarray]:
     measures = rows[sources].apply(lambda s: pd.to_numeric(s) if s.name in summed else s)
     finest = (
         pd.concat([rows[[date_col, *keys]], measures], axis=1)
-        .groupby([date_col, *keys], dropna=False, sort=False)
+        .groupby([date_col, *keys], dropna=False, sort=False, observed=True)
         .agg(**parts)
     )
+    # repeated text comes as Categoricals (loaders.pipeline), grouped above by its codes; the few
+    # groups' keys as plain values from here on: sorted as text, None for missing
+    if keys:
+        finest.index = pd.MultiIndex.from_arrays(
+            [driver_values(finest.index.get_level_values(k)) for k in [date_col, *keys]],
+            names=[date_col, *keys],
+        )
     days = finest.index.get_level_values(date_col)
     months = _month_starts(days).rename(date_col)
     out = []

@@ -164,6 +164,41 @@ def test_repeated_text_with_nulls_and_widths_is_encoded_as_row_by_row(values):
         assert _rows([values], [oid]) == _row_by_row([values], [oid])
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        [["Desa 1", None, "Kec Ampenan", "ß日本", "", "Desa 1"][i % 6] for i in range(3000)],
+        [["001", "012", "300"][i % 3] for i in range(3000)],  # one width: one block
+        [None] * 7,
+    ],
+)
+def test_repeated_text_as_a_categorical_is_encoded_as_its_values_row_by_row(values):
+    """Repeated text reaches COPY as a Categorical of the validator's codes (loaders.pipeline):
+    each category is encoded once and taken by code, NULL for code -1; the same bytes as its
+    values row by row, also in pieces (storage.engine.copy_columns slices it)."""
+    import pandas as pd
+
+    objects = np.array(values, dtype=object)
+    categorical = pd.Categorical(objects)
+    assert list(categorical.categories) == sorted({v for v in values if v is not None})
+    for oid in (VARCHAR, TEXT):
+        assert _rows([categorical], [oid]) == _row_by_row([objects], [oid])
+        assert _rows([categorical[1:5]], [oid]) == _row_by_row([objects[1:5]], [oid])
+    with_ints = [categorical, np.arange(len(values), dtype=np.int64)]
+    assert _rows(with_ints, [VARCHAR, INT8]) == _row_by_row(
+        [objects, with_ints[1]], [VARCHAR, INT8]
+    )
+
+
+def test_a_categorical_of_anything_but_text_is_dumped_as_its_values():
+    import pandas as pd
+
+    days = [dt.date(2024, 9, 22), None, dt.date(2024, 9, 23)] * 3
+    categorical = pd.Categorical(np.array(days, dtype=object))
+    objects = np.array(days, dtype=object)
+    assert _rows([categorical], [DATE]) == _row_by_row([objects], [DATE])
+
+
 def test_a_block_of_fixed_width_bytes_is_encoded_as_its_values_row_by_row():
     """A voter list's NIK hashes reach COPY as one block of 32-byte rows (storage.imports:
     copy_binary.fixed_width of their Arrow column): the fields are those of the values."""
