@@ -36,8 +36,9 @@ BYTEA = 17
 
 def rows(columns: list[np.ndarray], oids: list[int], dumpers: list) -> memoryview:
     """The binary COPY rows (no signature, no trailer) of equally long `columns` (NumPy arrays,
-    None for NULL; fixed_width's 2-D blocks of bytes; or pandas Categoricals of repeated text); `oids`: each column's type; `dumpers`: each column's value -> bytes (psycopg's
-    binary dumper for that type)."""
+    None for NULL; fixed_width's 2-D blocks of bytes; or pandas Categoricals of repeated text);
+    `oids`: each column's type; `dumpers`: each column's value -> bytes (psycopg's binary dumper
+    for that type)."""
     n = len(columns[0])
     count = np.full(n, len(columns), dtype=">i2").view(np.uint8).reshape(n, 2)
     fields = [count, *(_field(c, oid, dump) for c, oid, dump in zip(columns, oids, dumpers))]

@@ -207,7 +207,8 @@ def driver_values(values):
 
 def copy_columns(conn: Connection, table: str, cols: list[str], columns: list[np.ndarray]) -> None:
     """PostgreSQL: COPY rows given column by column (NumPy arrays of Python values with None for
-    NULL, of NumPy integers, or copy_binary.fixed_width's blocks of bytes) into `table`,
+    NULL, of NumPy integers, copy_binary.fixed_width's blocks of bytes, or Categoricals of
+    repeated text) into `table`,
     in COPY's binary format: the server takes each value in its stored form instead of parsing
     text (a million presence rows: 2.2 instead of 3.0 s of the server's time, most of it dates).
     The rows are encoded a column at a time (storage/copy_binary.py: the bytes psycopg's
