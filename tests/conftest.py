@@ -191,13 +191,17 @@ def fresh_engine(
     the template `name` (built by `build` after the migrations, once per session)."""
     if kind == "sqlite":
         eng = databases.sqlite(tmp_path / "test.sqlite", name, build)
-        yield eng
-        eng.dispose()
+        try:
+            yield eng
+        finally:
+            eng.dispose()
         return
     eng, database = databases.postgresql(name, build)
-    yield eng
-    eng.dispose()
-    databases.drop_later(database)
+    try:
+        yield eng
+    finally:  # also when the generator is closed early (gen.close()): the database is dropped
+        eng.dispose()
+        databases.drop_later(database)
 
 
 def index_definitions(engine: Engine, table: str) -> list[str]:
