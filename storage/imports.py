@@ -469,10 +469,11 @@ def _copied(column: pd.Series) -> np.ndarray:
 def _objects(column: pd.Series) -> np.ndarray:
     """A column's Python values for SQLite: fixed-width bytes (a voter list's NIK hashes) as
     bytearrays cut from one copy of their block (sqlite3 binds a bytearray at once, a bytes value
-    only after looking for an adapter: see _bytearrays)."""
-    block = copy_binary.fixed_width(column)
+    only after looking for an adapter: see _bytearrays); repeated text (a Categorical) as its
+    values."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return driver_values(column)
+    block = copy_binary.fixed_width(column)
     if block is None:
         return column.to_numpy(dtype=object)
     data, width = bytearray(block), block.shape[1]
