@@ -1,12 +1,14 @@
 """Benchmark (prints figures; never asserted in tests): import a voter list of N rows vs the floor.
 
-    python scripts/bench_voters.py [--rows 1000000] [--repeat 1] [--db-url postgresql+psycopg://...] [--json]
+    python scripts/bench_voters.py [--rows 1000000] [--repeat 1] [--lists 1] [--db-url postgresql+psycopg://...] [--json]
 
 The file is a DPT as a regency's KPU sends it (NIK, regency, kecamatan, village, TPS, list, list
 date; NIKs distinct, 16 digits, NTB's regency codes). Full import = read + validate + keyed hashes
 of every NIK + one-transaction commit with the roll-up (scripts/bench_ingest.py's `full`, for the
 voters kind); floor = pyarrow parse + bare insert of the parsed text into an empty table
 (executemany on SQLite, COPY on PostgreSQL), as for presence (README, Performance).
+`--lists 3`: the same voters' DPS, DPSHP and DPT (a list stage each) imported one after the other
+into one database, each timed against its floor: what a regency's KPU sends over an election.
 """
 
 from __future__ import annotations
@@ -28,10 +30,15 @@ sys.path.insert(0, str(ROOT))
 import bench_ingest  # noqa: E402  (sets the test key too)
 from bench_ingest import floor, scratch_db  # noqa: E402
 
+# A list stage each: the lists of one election as they come, dated inside the voter-list stage
+# (31 May - 23 Sep 2024 for the Pilkada; issue 25)
+STAGES = [("DPS", "24/06/2024"), ("DPSHP", "12/08/2024"), ("DPT", "22/09/2024")]
 REGENCIES = ["5201", "5202", "5203", "5204", "5205", "5206", "5207", "5208", "5271", "5272"]
 
 
-def make_voters(path: Path, rows: int, seed: int = 25) -> None:
+def make_voters(
+    path: Path, rows: int, seed: int = 25, stage: tuple[str, str] = ("DPT", "22/09/2024")
+) -> None:
     """A voter list of `rows` distinct NIKs over NTB's ten regencies, ~300 voters per TPS."""
     rng = np.random.default_rng(seed)
     reg = rng.integers(0, len(REGENCIES), rows)
@@ -46,8 +53,8 @@ def make_voters(path: Path, rows: int, seed: int = 25) -> None:
             "kecamatan": np.char.add("Kec ", (tail % 17).astype(str)),
             "desa_kelurahan": np.char.add("Desa ", (tail % 97).astype(str)),
             "tps": (np.arange(rows) // 300 % 900 + 1).astype(str),
-            "jenis_daftar": "DPT",
-            "tanggal_daftar": "22/09/2024",
+            "jenis_daftar": stage[0],
+            "tanggal_daftar": stage[1],
         }
     ).to_csv(path, index=False, sep=";")
 
@@ -62,15 +69,66 @@ def full(path: Path, db) -> tuple[float, dict, dict]:
     )
 
 
+def lists(args) -> None:
+    """Each of STAGES' lists imported after the ones before, into one database, against a floor."""
+    out: dict = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite"}
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        paths = []
+        for stage in STAGES[: args.lists]:
+            paths.append(d / f"{stage[0]}.csv")
+            make_voters(paths[-1], args.rows, stage=stage)
+        runs = []
+        for i in range(args.repeat):
+            with scratch_db(args.db_url, d, f"lists{i}") as db:
+                for n, path in enumerate(paths):
+                    os.sync()
+                    with scratch_db(args.db_url, d, f"floor{i}_{n}") as empty:
+                        f = floor(path, empty)
+                    os.sync()
+                    t, stages, _ = full(path, db)
+                    runs.append(
+                        {
+                            "list": path.stem,
+                            "stored_before": n * args.rows,
+                            "import_s": round(t, 2),
+                            "floor_s": round(f, 2),
+                            "ratio": round(t / f, 2),
+                            "stages_s": stages,
+                        }
+                    )
+                    if not args.json:
+                        r = runs[-1]
+                        print(
+                            f"{r['list']} after {r['stored_before']:,} stored: import "
+                            f"{r['import_s']} s, floor {r['floor_s']} s, {r['ratio']}x, {stages}",
+                            flush=True,
+                        )
+        out["runs"] = runs
+        out["load"] = round(os.getloadavg()[0], 1)
+    if args.json:
+        print(json.dumps(out))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument(
+        "--lists",
+        type=int,
+        default=1,
+        choices=range(1, len(STAGES) + 1),
+        help="import this many lists of the same voters one after the other (DPS, DPSHP, DPT)",
+    )
+    ap.add_argument(
         "--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server"
     )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.lists > 1:
+        lists(args)
+        return
     out: dict = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite"}
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
@@ -369,3 +370,58 @@ def assert_rollups_match(conn, kind: str, source: str, date_col: str, sums: str)
             ]
         assert [tuple(map(str, g)) for g in got] == want, r.table
         assert len(want) > 0, f"{r.table}: nothing to compare"
+
+
+def presence_without_ids(days_and_passports: list[tuple[int, int]]) -> bytes:
+    """Presence rows with no sender id (no no_register column): (day of November 2024, passport)."""
+    head = "tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
+    rows = [f"{d:02d}/11/2024;Lobar;AUS;VOA;wisata;P{p:07d};1\n" for d, p in days_and_passports]
+    return (head + "".join(rows)).encode()
+
+
+def test_rows_without_ids_already_stored_are_duplicates_on_any_date_they_span(engine):
+    """A row without sender id identical to an active stored row is a duplicate, looked up among
+    the stored rows of the dates the later file spans (before, inside and after the first's)."""
+    first = [(10, 1), (11, 2), (12, 3), (13, 4), (14, 5), (15, 6)]
+    a = import_file(engine, presence_without_ids(first), "a.csv", "presence")
+    assert (a.rows_imported, a.duplicates) == (6, 0)
+    b = import_file(
+        engine, presence_without_ids([(12, 3), (13, 4), (9, 7), (20, 8)]), "b.csv", "presence"
+    )
+    assert (b.rows_imported, b.duplicates) == (2, 2)
+    # the same passport on another day is another row; the 9th and 20th are now stored too
+    c = import_file(
+        engine,
+        presence_without_ids([(9, 7), (20, 8), (10, 1), (5, 9), (11, 1)]),
+        "c.csv",
+        "presence",
+    )
+    assert (c.rows_imported, c.duplicates) == (2, 3)
+    assert count(engine, Presence) == 10
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.sum(PresenceDaily.persons))) == 10
+
+
+def test_stored_fingerprints_are_read_as_the_span_of_dates_grows(engine):
+    """imports._Stored reads the stored fingerprints of a span once and only the dates a later
+    part adds, before or after it; the batch's own rows never count."""
+    import datetime as dt
+
+    import_file(engine, presence_without_ids([(d, d) for d in range(1, 29)]), "a.csv", "presence")
+    with engine.connect() as conn:
+        by_day = dict(conn.execute(select(Presence.report_date, Presence.row_hash)).all())
+        batch = conn.scalar(select(func.max(UploadBatch.id)))
+    day = {d: dt.date(2024, 11, d) for d in range(1, 29)}
+    hashes = np.array([by_day[day[d]] for d in (5, 10, 20)] + [12345], dtype=np.int64)
+    from storage.tables import table
+
+    with engine.connect() as conn:
+        stored = imports._Stored(conn, table(conn, "presence"), "report_date", batch + 1)
+        assert stored.holds(day[10], day[10], hashes).tolist() == [False, True, False, False]
+        assert len(stored._hashes) == 1
+        assert stored.holds(day[5], day[20], hashes).tolist() == [True, True, True, False]
+        assert len(stored._hashes) == 16  # the 5th to the 20th, each read once
+        assert stored.holds(day[1], day[28], hashes[:0]).tolist() == []
+        assert len(stored._hashes) == 28
+        own = imports._Stored(conn, table(conn, "presence"), "report_date", batch)
+        assert own.holds(day[1], day[28], hashes).tolist() == [False] * 4

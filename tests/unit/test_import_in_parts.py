@@ -233,3 +233,32 @@ def test_roll_up_cells_of_parts_add_up_as_those_of_the_whole():
     ]
     assert [type(v) for v in cells[0]] == [dt.date, str, str, int]
     assert rollups.combined("voters", parts[:1]) is parts[0]
+
+
+def test_a_later_list_sets_the_indexes_aside_while_the_table_holds_up_to_8_times_its_rows(
+    engine, monkeypatch
+):
+    """A list's parts are written with the table's indexes set aside, and these built again over
+    every stored list, while the table holds at most LISTS_SET_ASIDE (8) times the list's rows;
+    beyond that they are kept up to date row by row. Either way they come back as they were."""
+    before = indexes(engine)
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    set_aside = []
+    for name in ("_sqlite_indexes", "_pg_keys_and_indexes"):
+        real = getattr(imports, name)
+        monkeypatch.setattr(
+            imports,
+            name,
+            lambda conn, table, real=real: set_aside.append(table) or real(conn, table),
+        )
+    results = []
+    for n, start in ((70, 0), (8, 100), (10, 200)):  # 70 stored > 8 x 8; then 78 <= 8 x 10
+        results.append(import_file(engine, voters(n, start=start), f"{start}.csv", "voters"))
+        results[-1] = (results[-1].rows_imported, len(set_aside))
+    assert imports.LISTS_SET_ASIDE == 8
+    assert results == [(70, 1), (8, 1), (10, 2)]
+    assert set_aside == ["voter_list", "voter_list"]
+    assert indexes(engine) == before
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM voter_list")) == 88
+        assert conn.scalar(text("SELECT sum(voters) FROM voter_list_daily")) == 88
