@@ -425,3 +425,41 @@ def test_stored_fingerprints_are_read_as_the_span_of_dates_grows(engine):
         assert len(stored._hashes) == 28
         own = imports._Stored(conn, table(conn, "presence"), "report_date", batch)
         assert own.holds(day[1], day[28], hashes).tolist() == [False] * 4
+
+
+def test_an_undo_waits_out_an_older_snapshot_before_its_rows_leave_the_files(engine, caplog):
+    """PostgreSQL: VACUUM FULL keeps deleted rows a snapshot older than the undo may still see.
+    While another session holds one (here for 0.6 s), the undo rewrites the table again until
+    none is kept: afterwards no pseudonym of the undone rows is in the files of the table or its
+    indexes (read by the server after a checkpoint)."""
+    import threading
+
+    import psycopg
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite zeroes deleted rows in place (secure_delete)")
+    res = import_file(engine, presence_file(40), "a.csv", "presence")
+    with engine.connect() as conn:
+        pseudonyms = [h.encode() for h in conn.scalars(select(Presence.passport_hash))]
+    assert len(pseudonyms) == 40
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    older = psycopg.connect(url, autocommit=True)  # the BEGIN below is its own
+    older.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    older.execute("SELECT 1").fetchone()  # its snapshot, and no lock the undo waits for
+    threading.Timer(0.6, older.execute, ("ROLLBACK",)).start()
+    try:
+        assert undo_batch(engine, res.batch_id, "admin") == {"removed": 40, "restored": 0}
+    finally:
+        older.close()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("CHECKPOINT"))
+        names = ["presence"] + list(
+            conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'presence'"))
+        )
+        files = b"".join(
+            bytes(conn.scalar(text(f"SELECT pg_read_binary_file(pg_relation_filepath('{n}'))")))
+            for n in names
+        )
+        assert conn.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'presence'")) == 0
+    assert len(names) >= 4 and not [h for h in pseudonyms if h in files]
+    assert "still in its files" not in caplog.text

@@ -4,7 +4,8 @@ Three foreign residents with a NIK, a DPS of 1,000 rows holding two of them: exa
 with their regency, polling station, list and date; a later DPT without one of them closes that
 alert (by "system", with a history row). The clear NIKs are stored nowhere: not in any table, and
 on SQLite not in the database file's bytes nor its WAL; undoing the lists leaves none of their
-hashes in the file either (secure_delete, then the WAL emptied)."""
+hashes or lookup keys in the file either (secure_delete, then the WAL emptied), nor on PostgreSQL
+in the files of the table and its indexes (VACUUM FULL)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,10 +110,27 @@ def every_value(engine) -> str:
 
 
 def file_bytes(engine) -> bytes:
-    """The SQLite database file and its WAL, as they are on disk now."""
+    """The SQLite database file and its WAL, as they are on disk now; on PostgreSQL the files of
+    the voter-list table and its indexes, read by the server after a checkpoint has written its
+    buffers (pg_read_binary_file: the tests' account is a superuser)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("CHECKPOINT"))
+            return b"".join(
+                bytes(conn.scalar(text(f"SELECT pg_read_binary_file(pg_relation_filepath('{r}'))")))
+                for r in ("voter_list", "pk_voter_list", "ix_voter_list_nik_key")
+            )
     path = Path(engine.url.database)
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def key_bytes(engine, digest: bytes) -> bytes:
+    """nik_key's 8 bytes as the engine stores them: SQLite as written, PostgreSQL's int8 in the
+    machine's byte order."""
+    if engine.dialect.name == "postgresql" and sys.byteorder == "little":
+        return digest[:8][::-1]
+    return digest[:8]
 
 
 def test_nik_hash_has_its_own_purpose_label():
@@ -218,19 +237,18 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(
     with engine.connect() as conn:  # the lookup key: the hash's first 8 bytes as an integer (0021)
         keys = {bytes(h): k for h, k in conn.execute(select(VoterList.nik_hash, VoterList.nik_key))}
     assert all(keys[h] == int.from_bytes(h[:8], "big", signed=True) for h in hashes)
-    if engine.dialect.name == "sqlite":
-        assert all(h in raw for h in hashes)  # the search below finds what is there
-        assert all(h[:8] in raw for h in hashes)  # SQLite stores the key's 8 bytes as they are
+    raw = file_bytes(engine)
+    assert all(h in raw for h in hashes)  # the search below finds what is there
+    assert all(key_bytes(engine, h) in raw for h in hashes)
 
     # undoing both lists removes their rows, and their hashes leave the database file
     for batch in (dpt.batch_id, dps.batch_id):
         undo_batch(engine, batch, "admin")
     stored = every_value(engine)
     assert not [h for h in hashes if repr(h) in stored]
-    if engine.dialect.name == "sqlite":
-        raw = file_bytes(engine)
-        assert not [h for h in hashes if h in raw]
-        assert not [h for h in hashes if h[:8] in raw]  # nor their lookup keys
+    raw = file_bytes(engine)  # SQLite: secure_delete and the WAL emptied; PostgreSQL: VACUUM FULL
+    assert not [h for h in hashes if h in raw]
+    assert not [h for h in hashes if key_bytes(engine, h) in raw]  # nor their lookup keys
     out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
     assert [r[3] for r in voter_alerts(engine)] == ["baru", "selesai"]  # kept, with their history
     with engine.connect() as conn:
