@@ -342,7 +342,7 @@ class _Stored:
             f"replaced_by_batch IS NULL AND record_id IS NULL AND batch_id <> {mark} "
             f"AND {day} {'>=' if lower else '>'} {mark} AND {day} {'<=' if upper else '<'} {mark}"
         )
-        if conn.dialect.name == "postgresql":  # one value: the fingerprints' 8 bytes each
+        if conn.dialect.name == "postgresql":  # one value of 8 bytes a fingerprint (1 GB: 134M)
             blob = conn.exec_driver_sql(
                 f"SELECT string_agg(int8send(row_hash), ''::bytea) FROM {name} WHERE {where}",
                 (self._batch, lo, hi),
