@@ -715,26 +715,22 @@ def _forget_deleted(engine: Engine, kind: str, table_name: str, deleted_by: str 
     space is reused: for a kind holding keyed hashes, VACUUM FULL writes the table and its indexes
     anew without them (the old files are truncated when it commits; the table is locked
     meanwhile: 4.4-4.8 s with 4M voters stored, PostgreSQL 15)."""
-    raw = engine.raw_connection()  # outside a transaction: neither can run inside one
-    try:
-        driver = raw.driver_connection
-        if engine.dialect.name == "sqlite":
-            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif any(c.secret for c in data_kind(kind).columns):
-            raw.commit()  # psycopg has begun no transaction yet; be sure before autocommit
-            driver.autocommit = True
-            try:
-                _rewrite_without_dead_rows(driver, table_name, deleted_by)
-            finally:
-                driver.autocommit = False
-    finally:
-        raw.close()
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside a transaction: a checkpoint cannot run inside one
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+    elif any(c.secret for c in data_kind(kind).columns):
+        # VACUUM cannot run inside a transaction either
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            _rewrite_without_dead_rows(conn, table_name, deleted_by)
 
 
 PURGE_WAIT_S = 30.0
 
 
-def _rewrite_without_dead_rows(driver, table_name: str, deleted_by: str) -> None:
+def _rewrite_without_dead_rows(conn, table_name: str, deleted_by: str) -> None:
     """VACUUM FULL once no session still sees the rows transaction `deleted_by` deleted (up to
     PURGE_WAIT_S). VACUUM FULL keeps deleted rows that a snapshot older than the delete may still
     see, and the server counts not only this database's snapshots but any transaction running
@@ -746,10 +742,10 @@ def _rewrite_without_dead_rows(driver, table_name: str, deleted_by: str) -> None
         "AND age(backend_xmin) >= age(%(x)s::xid) OR age(backend_xid) >= age(%(x)s::xid))"
     )
     xid = str(int(deleted_by) % 2**32)  # the 32-bit xid pg_stat_activity shows
-    driver.execute("SELECT pg_advisory_lock(%s)", (DATA_WRITER_LOCK,))
+    conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (DATA_WRITER_LOCK,))
     try:
         deadline = time.monotonic() + PURGE_WAIT_S
-        while driver.execute(older, {"x": xid}).fetchone()[0]:
+        while conn.exec_driver_sql(older, {"x": xid}).scalar():
             if time.monotonic() > deadline:
                 log.warning(
                     "%s: a session older than the undo still runs; VACUUM FULL keeps the rows it "
@@ -758,6 +754,6 @@ def _rewrite_without_dead_rows(driver, table_name: str, deleted_by: str) -> None
                 )
                 break
             time.sleep(0.05)
-        driver.execute(f"VACUUM FULL {table_name}")
+        conn.exec_driver_sql(f"VACUUM FULL {table_name}")
     finally:
-        driver.execute("SELECT pg_advisory_unlock(%s)", (DATA_WRITER_LOCK,))
+        conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (DATA_WRITER_LOCK,))

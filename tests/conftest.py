@@ -204,6 +204,22 @@ def fresh_engine(
         databases.drop_later(database)
 
 
+def pg_table_files(engine: Engine, table: str) -> bytes:
+    """PostgreSQL: the bytes of a table's file and of each of its indexes' files, read by the
+    server after a checkpoint has written its buffers (pg_read_binary_file: the tests' account is
+    a superuser). What an undo must leave no keyed hash in."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("CHECKPOINT")
+        names = [
+            table,
+            *conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %(t)s", {"t": table}
+            ).scalars(),
+        ]
+        read = "SELECT pg_read_binary_file(pg_relation_filepath(%(r)s))"
+        return b"".join(bytes(conn.exec_driver_sql(read, {"r": n}).scalar()) for n in names)
+
+
 def index_definitions(engine: Engine, table: str) -> list[str]:
     """A table's index and key definitions as the database keeps them (to check that indexes set
     aside during an import or undo come back as they were)."""

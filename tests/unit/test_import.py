@@ -15,7 +15,7 @@ from loaders.pipeline import commit, import_file, prepare
 from storage import imports
 from storage.imports import InjectedFailure, undo_batch
 from storage.models import BatchError, Incident, Presence, PresenceDaily, UploadBatch
-from tests.conftest import index_definitions
+from tests.conftest import index_definitions, pg_table_files
 
 HEADER = "no_register;tanggal_laporan;kabupaten_kota;kewarganegaraan;jenis_izin;kegiatan;no_paspor;jumlah_orang\n"
 
@@ -451,15 +451,10 @@ def test_an_undo_waits_out_an_older_snapshot_before_its_rows_leave_the_files(eng
         assert undo_batch(engine, res.batch_id, "admin") == {"removed": 40, "restored": 0}
     finally:
         older.close()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CHECKPOINT"))
-        names = ["presence"] + list(
-            conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'presence'"))
-        )
-        files = b"".join(
-            bytes(conn.scalar(text(f"SELECT pg_read_binary_file(pg_relation_filepath('{n}'))")))
-            for n in names
-        )
+    files = pg_table_files(engine, "presence")
+    with engine.connect() as conn:
         assert conn.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'presence'")) == 0
-    assert len(names) >= 4 and not [h for h in pseudonyms if h in files]
+        names = conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'presence'"))
+        assert len(["presence", *names]) >= 4
+    assert not [h for h in pseudonyms if h in files]
     assert "still in its files" not in caplog.text

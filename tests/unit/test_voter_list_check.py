@@ -33,6 +33,7 @@ from services.sitrep import gather
 from services.voter_check import matches_by_regency, summary, viewed
 from storage.imports import undo_batch
 from storage.models import Alert, AlertStatusChange, AuditEvent, VoterList
+from tests.conftest import pg_table_files
 from viz.sitrep import _voter_line
 
 # name: (NIK as the file writes it, regency, nationality)
@@ -111,15 +112,9 @@ def every_value(engine) -> str:
 
 def file_bytes(engine) -> bytes:
     """The SQLite database file and its WAL, as they are on disk now; on PostgreSQL the files of
-    the voter-list table and its indexes, read by the server after a checkpoint has written its
-    buffers (pg_read_binary_file: the tests' account is a superuser)."""
+    the voter-list table and its indexes."""
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("CHECKPOINT"))
-            return b"".join(
-                bytes(conn.scalar(text(f"SELECT pg_read_binary_file(pg_relation_filepath('{r}'))")))
-                for r in ("voter_list", "pk_voter_list", "ix_voter_list_nik_key")
-            )
+        return pg_table_files(engine, "voter_list")
     path = Path(engine.url.database)
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
