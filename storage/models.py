@@ -149,7 +149,9 @@ class VoterList(Base):
     only the NIK's keyed hash and where the voter votes; names and addresses are never stored.
     No sender id: a list is a snapshot (domain/data_kinds.py, "voters"; migrations 0019, 0020).
     No batch index (0020): a list's rows are found by scanning for its batch when it is undone
-    (rare), instead of every import building an index of millions of batch ids."""
+    (rare), instead of every import building an index of millions of batch ids. On PostgreSQL the
+    table is partitioned by batch, a partition per list (0022, storage/partitions.py; its primary
+    key is (id, batch_id), as a partitioned table's keys must hold the partition key)."""
 
     __tablename__ = "voter_list"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

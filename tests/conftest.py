@@ -204,20 +204,38 @@ def fresh_engine(
         databases.drop_later(database)
 
 
+def pg_table_paths(engine: Engine, table: str) -> list[str]:
+    """PostgreSQL: the files (paths under the data directory) of a table and of its indexes; of a
+    partitioned table (voter_list, migration 0022), of each partition and its indexes."""
+    with engine.connect() as conn:
+        return list(
+            conn.exec_driver_sql(
+                "SELECT pg_relation_filepath(r) FROM ("
+                "SELECT relid AS r FROM pg_partition_tree(%(t)s) WHERE isleaf UNION ALL "
+                "SELECT i.indexrelid FROM pg_partition_tree(%(t)s) p "
+                "JOIN pg_index i ON i.indrelid = p.relid WHERE p.isleaf) f",
+                {"t": table},
+            ).scalars()
+        )
+
+
 def pg_table_files(engine: Engine, table: str) -> bytes:
-    """PostgreSQL: the bytes of a table's file and of each of its indexes' files, read by the
+    """PostgreSQL: the bytes of a table's files and of its indexes' (pg_table_paths), read by the
     server after a checkpoint has written its buffers (pg_read_binary_file: the tests' account is
     a superuser). What an undo must leave no keyed hash in."""
+    paths = pg_table_paths(engine, table)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("CHECKPOINT")
-        names = [
-            table,
-            *conn.exec_driver_sql(
-                "SELECT indexname FROM pg_indexes WHERE tablename = %(t)s", {"t": table}
-            ).scalars(),
-        ]
-        read = "SELECT pg_read_binary_file(pg_relation_filepath(%(r)s))"
-        return b"".join(bytes(conn.exec_driver_sql(read, {"r": n}).scalar()) for n in names)
+        read = "SELECT pg_read_binary_file(%(p)s)"
+        return b"".join(bytes(conn.exec_driver_sql(read, {"p": p}).scalar()) for p in paths)
+
+
+def pg_file_sizes(engine: Engine, paths: list[str]) -> list[int | None]:
+    """The sizes of `paths` in the server's data directory (None: no such file). A dropped table's
+    files are emptied when the drop commits and removed at the next checkpoint."""
+    with engine.connect() as conn:
+        size = "SELECT (pg_stat_file(%(p)s, true)).size"
+        return [conn.exec_driver_sql(size, {"p": p}).scalar() for p in paths]
 
 
 def index_definitions(engine: Engine, table: str) -> list[str]:

@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from loaders.pipeline import commit, import_file, prepare
 from storage import imports
@@ -136,9 +136,9 @@ def test_undoing_most_of_a_table_sets_its_indexes_aside_and_builds_them_again(en
     dropped = []
     real = imports._indexes_set_aside
 
-    def spy(conn, table_name, rows, worth=None):
+    def spy(conn, table_name, rows, worth=None, up_to=1):
         dropped.append((table_name, rows, worth))
-        return real(conn, table_name, rows, worth)
+        return real(conn, table_name, rows, worth, up_to)
 
     monkeypatch.setattr(imports, "_indexes_set_aside", spy)
     assert undo_batch(engine, big.batch_id, "admin") == {"removed": 30, "restored": 0}
@@ -416,15 +416,27 @@ def test_stored_fingerprints_are_read_as_the_span_of_dates_grows(engine):
     from storage.tables import table
 
     with engine.connect() as conn:
-        stored = imports._Stored(conn, table(conn, "presence"), "report_date", batch + 1)
+        stored = imports._Stored(conn, "presence", table(conn, "presence"), batch + 1)
         assert stored.holds(day[10], day[10], hashes).tolist() == [False, True, False, False]
         assert len(stored._hashes) == 1
         assert stored.holds(day[5], day[20], hashes).tolist() == [True, True, True, False]
         assert len(stored._hashes) == 16  # the 5th to the 20th, each read once
         assert stored.holds(day[1], day[28], hashes[:0]).tolist() == []
         assert len(stored._hashes) == 28
-        own = imports._Stored(conn, table(conn, "presence"), "report_date", batch)
+        own = imports._Stored(conn, "presence", table(conn, "presence"), batch)
         assert own.holds(day[1], day[28], hashes).tolist() == [False] * 4
+        # dates the daily roll-up holds nothing for: the rows are not read at all
+        statements = []
+        event.listen(conn, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        later = imports._Stored(conn, "presence", table(conn, "presence"), batch + 1)
+        assert (
+            later.holds(dt.date(2024, 12, 1), dt.date(2024, 12, 9), hashes).tolist() == [False] * 4
+        )
+        assert len(statements) == 1 and "FROM presence_regency_daily" in statements[0]
+        assert (
+            later.holds(dt.date(2024, 11, 28), dt.date(2024, 12, 9), hashes).tolist() == [False] * 4
+        )
+        assert len(later._hashes) == 1 and "FROM presence " in statements[-1]  # the 28th's
 
 
 def test_an_undo_waits_out_an_older_snapshot_before_its_rows_leave_the_files(engine, caplog):

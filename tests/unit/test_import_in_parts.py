@@ -236,11 +236,13 @@ def test_roll_up_cells_of_parts_add_up_as_those_of_the_whole():
 
 
 def test_a_later_list_sets_the_indexes_aside_while_the_table_holds_up_to_8_times_its_rows(
-    engine, monkeypatch
+    sqlite_engine, monkeypatch
 ):
-    """A list's parts are written with the table's indexes set aside, and these built again over
-    every stored list, while the table holds at most LISTS_SET_ASIDE (8) times the list's rows;
-    beyond that they are kept up to date row by row. Either way they come back as they were."""
+    """SQLite: a list's parts are written with the table's indexes set aside, and these built
+    again over every stored list, while the table holds at most LISTS_SET_ASIDE (8) times the
+    list's rows; beyond that they are kept up to date row by row. Either way they come back as
+    they were. (PostgreSQL: a partition per list, below.)"""
+    engine = sqlite_engine
     before = indexes(engine)
     monkeypatch.setattr(pipeline, "PART_ROWS", PART)
     set_aside = []
@@ -262,3 +264,71 @@ def test_a_later_list_sets_the_indexes_aside_while_the_table_holds_up_to_8_times
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM voter_list")) == 88
         assert conn.scalar(text("SELECT sum(voters) FROM voter_list_daily")) == 88
+
+
+def partitions_of(engine) -> list[tuple[str, int, int]]:
+    """voter_list's partitions: (name, rows, indexes)."""
+    with engine.connect() as conn:
+        return [
+            (name, conn.scalar(text(f"SELECT count(*) FROM {name}")), indexes)
+            for name, indexes in conn.execute(
+                text(
+                    "SELECT p.relid::regclass::text, (SELECT count(*) FROM pg_index i "
+                    "WHERE i.indrelid = p.relid) FROM pg_partition_tree('voter_list') p "
+                    "WHERE p.isleaf ORDER BY 1"
+                )
+            )
+        ]
+
+
+@pytest.mark.pg
+def test_on_postgresql_each_list_is_a_partition_of_its_own(databases, tmp_path, monkeypatch):
+    """Migration 0022: each list is written into a table of its own, attached as its batch's
+    partition with its own indexes; the indexes over the other lists are never set aside or
+    rebuilt. A file of duplicates only, or one rolled back, leaves no table; undo drops the list's."""
+    made = fresh_engine(databases, "postgresql", tmp_path)
+    engine = next(made)
+    before = indexes(engine)
+    set_aside = []
+    monkeypatch.setattr(
+        imports, "_pg_keys_and_indexes", lambda conn, table: set_aside.append(table) or []
+    )
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    a = import_file(engine, voters(70), "a.csv", "voters")  # in parts
+    monkeypatch.setattr(pipeline, "PART_ROWS", 10**9)
+    b = import_file(engine, voters(8, start=100), "b.csv", "voters")  # whole
+    again = import_file(engine, voters(8, start=100) + b"\n", "b2.csv", "voters")
+    assert (again.status, again.rows_imported, again.duplicates) == ("no_new_rows", 0, 8)
+    assert again.batch_id is not None  # committed: its table was made, then dropped
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    # all or nothing, the bad row in the second part: the first part was written, then undone
+    failing = voters(10, start=200, bad={208: "5201;x;Lombok Barat;;;1;DPT;22/09/2024"})
+    failed = import_file(engine, failing, "c.csv", "voters", mode="all_or_nothing")
+    assert (failed.status, failed.rows_imported) == ("rejected", 0)
+    d = import_file(engine, voters(10, start=200), "d.csv", "voters")
+    assert (a.rows_imported, b.rows_imported, d.rows_imported) == (70, 8, 10)
+    assert set_aside == []
+    assert partitions_of(engine) == [
+        (f"voter_list_batch_{a.batch_id}", 70, 2),
+        (f"voter_list_batch_{b.batch_id}", 8, 2),
+        (f"voter_list_batch_{d.batch_id}", 10, 2),
+    ]
+    assert indexes(engine) == before
+    with engine.connect() as conn:  # the list's rows through the partitioned table's index
+        plan = "\n".join(
+            conn.execute(
+                text(
+                    f"EXPLAIN SELECT id FROM voter_list WHERE nik_key = 1 AND batch_id = {b.batch_id}"
+                )
+            ).scalars()
+        )
+    assert f"voter_list_batch_{b.batch_id}" in plan and f"batch_{a.batch_id}" not in plan
+
+    assert imports.undo_batch(engine, b.batch_id, "admin") == {"removed": 8, "restored": 0}
+    assert [p[1] for p in partitions_of(engine)] == [70, 10]
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM voter_list")) == 80
+        assert conn.scalar(text("SELECT sum(voters) FROM voter_list_daily")) == 80
+    b3 = import_file(engine, voters(8, start=100), "b3.csv", "voters")  # sent again after the undo
+    assert partitions_of(engine)[-1] == (f"voter_list_batch_{b3.batch_id}", 8, 2)
+    next(made, None)

@@ -4,8 +4,8 @@ Three foreign residents with a NIK, a DPS of 1,000 rows holding two of them: exa
 with their regency, polling station, list and date; a later DPT without one of them closes that
 alert (by "system", with a history row). The clear NIKs are stored nowhere: not in any table, and
 on SQLite not in the database file's bytes nor its WAL; undoing the lists leaves none of their
-hashes or lookup keys in the file either (secure_delete, then the WAL emptied), nor on PostgreSQL
-in the files of the table and its indexes (VACUUM FULL)."""
+hashes or lookup keys in the file either (secure_delete, then the WAL emptied); on PostgreSQL
+each list's partition, its files with it, is dropped (migration 0022)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from services.sitrep import gather
 from services.voter_check import matches_by_regency, summary, viewed
 from storage.imports import undo_batch
 from storage.models import Alert, AlertStatusChange, AuditEvent, VoterList
-from tests.conftest import pg_table_files
+from tests.conftest import pg_file_sizes, pg_table_files, pg_table_paths
 from viz.sitrep import _voter_line
 
 # name: (NIK as the file writes it, regency, nationality)
@@ -237,11 +237,24 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(
     assert all(key_bytes(engine, h) in raw for h in hashes)
 
     # undoing both lists removes their rows, and their hashes leave the database file
-    for batch in (dpt.batch_id, dps.batch_id):
-        undo_batch(engine, batch, "admin")
+    pg = engine.dialect.name == "postgresql"
+    if pg:  # a partition per list (migration 0022): its table and 2 indexes, in files of their own
+        files = {
+            b: pg_table_paths(engine, f"voter_list_batch_{b}") for b in (dps.batch_id, dpt.batch_id)
+        }
+        assert [len(f) for f in files.values()] == [3, 3]
+        assert all(s > 0 for f in files.values() for s in pg_file_sizes(engine, f))
+    undo_batch(engine, dpt.batch_id, "admin")
+    if pg:  # the undone list's files emptied when the undo committed, the other list's as they were
+        assert pg_file_sizes(engine, files[dpt.batch_id]) == [0, 0, 0]
+        assert all(s > 0 for s in pg_file_sizes(engine, files[dps.batch_id]))
+    undo_batch(engine, dps.batch_id, "admin")
     stored = every_value(engine)
     assert not [h for h in hashes if repr(h) in stored]
-    raw = file_bytes(engine)  # SQLite: secure_delete and the WAL emptied; PostgreSQL: VACUUM FULL
+    # SQLite: secure_delete and the WAL emptied; PostgreSQL: what the table still has (nothing)
+    raw = file_bytes(engine)
+    if pg:  # removed at the checkpoint file_bytes asks for
+        assert pg_file_sizes(engine, [*files[dps.batch_id], *files[dpt.batch_id]]) == [None] * 6
     assert not [h for h in hashes if h in raw]
     assert not [h for h in hashes if key_bytes(engine, h) in raw]  # nor their lookup keys
     out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
