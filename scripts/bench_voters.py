@@ -8,7 +8,8 @@ of every NIK + one-transaction commit with the roll-up (scripts/bench_ingest.py'
 voters kind); floor = pyarrow parse + bare insert of the parsed text into an empty table
 (executemany on SQLite, COPY on PostgreSQL), as for presence (README, Performance).
 `--lists 3`: the same voters' DPS, DPSHP and DPT (a list stage each) imported one after the other
-into one database, each timed against its floor: what a regency's KPU sends over an election.
+into one database, each timed against its floor: what a regency's KPU sends over an election;
+`--lists 2 --later-rows 400000`: a regency's list after a province's.
 """
 
 from __future__ import annotations
@@ -75,12 +76,15 @@ def lists(args) -> None:
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         paths = []
-        for stage in STAGES[: args.lists]:
+        for n, stage in enumerate(STAGES[: args.lists]):
             paths.append(d / f"{stage[0]}.csv")
-            make_voters(paths[-1], args.rows, stage=stage)
+            make_voters(
+                paths[-1], args.later_rows if n and args.later_rows else args.rows, stage=stage
+            )
         runs = []
         for i in range(args.repeat):
             with scratch_db(args.db_url, d, f"lists{i}") as db:
+                stored = 0
                 for n, path in enumerate(paths):
                     os.sync()
                     with scratch_db(args.db_url, d, f"floor{i}_{n}") as empty:
@@ -90,17 +94,19 @@ def lists(args) -> None:
                     runs.append(
                         {
                             "list": path.stem,
-                            "stored_before": n * args.rows,
+                            "rows": int(len(pd.read_csv(path, usecols=[0], sep=";"))),
+                            "stored_before": stored,
                             "import_s": round(t, 2),
                             "floor_s": round(f, 2),
                             "ratio": round(t / f, 2),
                             "stages_s": stages,
                         }
                     )
+                    stored += runs[-1]["rows"]
                     if not args.json:
                         r = runs[-1]
                         print(
-                            f"{r['list']} after {r['stored_before']:,} stored: import "
+                            f"{r['list']} of {r['rows']:,} after {r['stored_before']:,} stored: import "
                             f"{r['import_s']} s, floor {r['floor_s']} s, {r['ratio']}x, {stages}",
                             flush=True,
                         )
@@ -120,6 +126,11 @@ def main() -> None:
         default=1,
         choices=range(1, len(STAGES) + 1),
         help="import this many lists of the same voters one after the other (DPS, DPSHP, DPT)",
+    )
+    ap.add_argument(
+        "--later-rows",
+        type=int,
+        help="rows of each list after the first (a regency's list after a province's: 400000)",
     )
     ap.add_argument(
         "--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server"
