@@ -9,7 +9,8 @@ voters kind); floor = pyarrow parse + bare insert of the parsed text into an emp
 (executemany on SQLite, COPY on PostgreSQL), as for presence (README, Performance).
 `--lists 3`: the same voters' DPS, DPSHP and DPT (a list stage each) imported one after the other
 into one database, each timed against its floor: what a regency's KPU sends over an election;
-`--lists 2 --later-rows 400000`: a regency's list after a province's.
+`--lists 2 --later-rows 400000`: a regency's list after a province's; `--undo`: then each list
+undone, the last first.
 """
 
 from __future__ import annotations
@@ -110,10 +111,47 @@ def lists(args) -> None:
                             f"{r['import_s']} s, floor {r['floor_s']} s, {r['ratio']}x, {stages}",
                             flush=True,
                         )
+                if args.undo:
+                    out.setdefault("undo_s", []).extend(undo_all(db, args.json))
         out["runs"] = runs
         out["load"] = round(os.getloadavg()[0], 1)
     if args.json:
         print(json.dumps(out))
+
+
+def undo_all(db, quiet: bool) -> list[dict]:
+    """Undo the lists one by one, the last first (as an admin would a mistaken list), timed:
+    on PostgreSQL the drop of a list's partition (SQLite: the delete and its checkpoint)."""
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+    from storage.imports import undo_batch
+
+    engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
+    with engine.connect() as conn:
+        batches = conn.execute(
+            text("SELECT id, file_name, rows_imported FROM upload_batch ORDER BY id DESC")
+        ).all()
+    out = []
+    for batch, name, rows in batches:
+        stored = sum(r for b, _, r in batches if b <= batch) - rows
+        t0 = time.perf_counter()
+        undo_batch(engine, batch, "bench")
+        out.append(
+            {
+                "list": name,
+                "rows": rows,
+                "others_stored": stored,
+                "undo_s": round(time.perf_counter() - t0, 2),
+            }
+        )
+        if not quiet:
+            print(
+                f"undo {name} of {rows:,} ({stored:,} others stored): {out[-1]['undo_s']} s",
+                flush=True,
+            )
+    engine.dispose()
+    return out
 
 
 def main() -> None:
@@ -133,11 +171,14 @@ def main() -> None:
         help="rows of each list after the first (a regency's list after a province's: 400000)",
     )
     ap.add_argument(
+        "--undo", action="store_true", help="with --lists: then undo each list, the last first"
+    )
+    ap.add_argument(
         "--db-url", help="a PostgreSQL URL: each run gets a throw-away database on that server"
     )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    if args.lists > 1:
+    if args.lists > 1 or args.undo:
         lists(args)
         return
     out: dict = {"rows": args.rows, "engine": "postgresql" if args.db_url else "sqlite"}

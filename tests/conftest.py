@@ -210,10 +210,11 @@ def pg_table_paths(engine: Engine, table: str) -> list[str]:
     with engine.connect() as conn:
         return list(
             conn.exec_driver_sql(
-                "SELECT pg_relation_filepath(r) FROM ("
-                "SELECT relid AS r FROM pg_partition_tree(%(t)s) WHERE isleaf UNION ALL "
-                "SELECT i.indexrelid FROM pg_partition_tree(%(t)s) p "
-                "JOIN pg_index i ON i.indrelid = p.relid WHERE p.isleaf) f",
+                "WITH leaf AS (SELECT relid FROM pg_partition_tree(%(t)s::regclass) WHERE isleaf "
+                "UNION ALL SELECT %(t)s::regclass "  # a table not partitioned: itself
+                "WHERE NOT EXISTS (SELECT FROM pg_partition_tree(%(t)s::regclass))) "
+                "SELECT pg_relation_filepath(r) FROM (SELECT relid AS r FROM leaf UNION ALL "
+                "SELECT i.indexrelid FROM leaf JOIN pg_index i ON i.indrelid = leaf.relid) f",
                 {"t": table},
             ).scalars()
         )

@@ -11,6 +11,7 @@ from storage.engine import make_engine
 from storage.schema import upgrade
 from tests.conftest import ROOT
 from tests.unit.test_import import presence_file
+from tests.unit.test_import_in_parts import voters
 
 TABLES = [
     "upload_batch",
@@ -19,6 +20,8 @@ TABLES = [
     "incident",
     "crossing",
     "presence_daily",
+    "voter_list",
+    "voter_list_daily",
     "incident_daily",
     "crossing_daily",
     "audit_event",
@@ -54,9 +57,12 @@ def test_backup_then_restore_gives_identical_counts(engine_kind, tmp_path, pg_da
     upgrade(eng)
     import_file(eng, presence_file(300), "a.csv", "presence")
     import_file(eng, presence_file(300, changed={3, 5}), "b.csv", "presence")
+    import_file(eng, voters(40), "dps.csv", "voters")  # on PostgreSQL a partition each (0022)
+    import_file(eng, voters(25, day="12/08/2024"), "dpt.csv", "voters")
     eng.dispose()
     want = counts(src)
-    assert want["presence"] == 302 and want["audit_event"] >= 2
+    assert want["presence"] == 302 and want["audit_event"] >= 4
+    assert (want["voter_list"], want["voter_list_daily"]) == (65, 4)
     dump = tmp_path / ("backup.sqlite" if engine_kind == "sqlite" else "backup.dump")
     cli("backup", str(dump), "--db", src)
     if engine_kind == "postgresql":

@@ -98,3 +98,80 @@ def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_databa
     ]  # the rows went down and up, in byte order
     assert import_file(engine, data, "b.csv", "presence").duplicates == 2  # and are found again
     engine.dispose()
+
+
+@pytest.mark.pg
+def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database):
+    """Migration 0022 on PostgreSQL: the lists imported before it move into a partition each
+    (their rows, ids and keys as they were, the id sequence going on); down to 0021 they are one
+    table again with its key, foreign key and nik_key index; up again, partitions once more."""
+    from loaders.pipeline import import_file
+    from storage.versions import ensure_counters
+    from tests.unit.test_import_in_parts import voters
+
+    engine = make_engine(pg_database())
+    cfg = alembic_config()
+
+    def migrate(step, target):
+        with write_tx(engine) as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    def state():
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT * FROM voter_list ORDER BY id").all()
+            leaves = conn.exec_driver_sql(  # a table not partitioned has no partition tree
+                "SELECT c.oid::regclass::text, (SELECT count(*) FROM pg_index i "
+                "WHERE i.indrelid = c.oid) FROM pg_class c WHERE c.relkind = 'r' "
+                "AND c.relname LIKE 'voter_list%%' AND c.relname <> 'voter_list_daily' ORDER BY 1"
+            ).all()
+            keys = conn.exec_driver_sql(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'voter_list'::regclass ORDER BY 1"
+            ).all()
+            kind = conn.exec_driver_sql(
+                "SELECT relkind FROM pg_class WHERE oid = 'voter_list'::regclass"
+            ).scalar()
+        return rows, leaves, keys, kind
+
+    migrate(command.upgrade, "0021")
+    with write_tx(engine) as conn:  # as storage.schema.upgrade does after the migrations
+        ensure_counters(conn)
+    a = import_file(engine, voters(30), "a.csv", "voters")
+    b = import_file(engine, voters(12, start=100, day="12/08/2024"), "b.csv", "voters")
+    assert (a.rows_imported, b.rows_imported) == (30, 12)
+    rows, leaves, keys, kind = state()
+    assert (len(rows), leaves, kind) == (42, [("voter_list", 2)], "r")
+    upgrade(engine)
+    moved, leaves, parted_keys, kind = state()
+    assert moved == rows and kind == "p"
+    assert leaves == [(f"voter_list_batch_{a.batch_id}", 2), (f"voter_list_batch_{b.batch_id}", 2)]
+    assert parted_keys == [
+        (
+            "fk_voter_list_batch_id_upload_batch",
+            "FOREIGN KEY (batch_id) REFERENCES upload_batch(id)",
+        ),
+        ("pk_voter_list", "PRIMARY KEY (id, batch_id)"),
+    ]
+    c = import_file(engine, voters(5, start=200), "c.csv", "voters")  # ids go on from 43
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            f"SELECT min(id), max(id) FROM voter_list_batch_{c.batch_id}"
+        ).one() == (43, 47)
+    migrate(command.downgrade, "0021")
+    back, leaves, back_keys, kind = state()
+    assert (back[:42], len(back), leaves, kind) == (rows, 47, [("voter_list", 2)], "r")
+    assert (
+        back_keys
+        == keys
+        == [
+            (
+                "fk_voter_list_batch_id_upload_batch",
+                "FOREIGN KEY (batch_id) REFERENCES upload_batch(id)",
+            ),
+            ("pk_voter_list", "PRIMARY KEY (id)"),
+        ]
+    )
+    upgrade(engine)
+    assert [leaf[1] for leaf in state()[1]] == [2, 2, 2]
+    engine.dispose()

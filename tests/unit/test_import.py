@@ -454,6 +454,7 @@ def test_an_undo_waits_out_an_older_snapshot_before_its_rows_leave_the_files(eng
     with engine.connect() as conn:
         pseudonyms = [h.encode() for h in conn.scalars(select(Presence.passport_hash))]
     assert len(pseudonyms) == 40
+    assert all(h in pg_table_files(engine, "presence") for h in pseudonyms)  # the search finds them
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     older = psycopg.connect(url, autocommit=True)  # the BEGIN below is its own
     older.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
