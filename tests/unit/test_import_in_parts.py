@@ -332,3 +332,50 @@ def test_on_postgresql_each_list_is_a_partition_of_its_own(databases, tmp_path, 
     b3 = import_file(engine, voters(8, start=100), "b3.csv", "voters")  # sent again after the undo
     assert partitions_of(engine)[-1] == (f"voter_list_batch_{b3.batch_id}", 8, 2)
     next(made, None)
+
+
+@pytest.mark.pg
+def test_on_postgresql_the_stored_lists_stay_readable_while_a_list_is_imported(
+    databases, tmp_path, monkeypatch
+):
+    """The list being imported is written into its own table: the alert rules and pages read the
+    lists stored before meanwhile, without waiting for the import's transaction (setting aside
+    the indexes of the one table locked it until the import committed)."""
+    import threading
+
+    made = fresh_engine(databases, "postgresql", tmp_path)
+    engine = next(made)
+    assert import_file(engine, voters(70), "a.csv", "voters").rows_imported == 70
+    monkeypatch.setattr(pipeline, "PART_ROWS", PART)
+    written, checked = threading.Event(), threading.Event()
+    real = imports.bulk_insert
+
+    def pausing(*a, **k):  # after the first part of the next list: let the reader in
+        real(*a, **k)
+        written.set()
+        checked.wait(30)
+
+    monkeypatch.setattr(imports, "bulk_insert", pausing)
+    results = []
+    importing = threading.Thread(
+        target=lambda: results.append(
+            import_file(engine, voters(40, start=100, day="12/08/2024"), "b.csv", "voters")
+        )
+    )
+    importing.start()
+    try:
+        assert written.wait(30)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET lock_timeout = '2s'")
+            seen = conn.exec_driver_sql("SELECT count(*) FROM voter_list").scalar()
+            matched = conn.exec_driver_sql(
+                "SELECT count(*) FROM voter_list WHERE nik_key = 0"
+            ).scalar()
+    finally:
+        checked.set()
+        importing.join(60)
+    assert (seen, matched) == (70, 0)  # the stored list, not the one being written
+    assert results[0].rows_imported == 40
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM voter_list").scalar() == 110
+    next(made, None)
