@@ -7,8 +7,8 @@ each list's import rebuilt the indexes over every list before it (a DPT after a 
 table to get its hashes out of the files (VACUUM FULL). Here a list is written into a new table
 without indexes, which ATTACH then indexes, key-checks and joins to the partitioned table: the
 cost is the list's own, whatever is stored. Readers of the other lists do not wait meanwhile
-(ATTACH takes a SHARE UPDATE EXCLUSIVE lock). An undo drops the list's table: its files are
-removed when the undo commits.
+(ATTACH takes a SHARE UPDATE EXCLUSIVE lock). An undo drops the list's table: the server empties
+its files when the undo commits and removes them at the next checkpoint.
 
 Which tables are partitioned is the database's fact (the migration made them so), read from its
 catalogue; SQLite tables never are.

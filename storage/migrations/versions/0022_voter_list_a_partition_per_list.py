@@ -56,8 +56,12 @@ def _moved(partitioned: bool) -> None:
                 f"CREATE TABLE {name} (LIKE voter_list INCLUDING DEFAULTS, "
                 f"CHECK (batch_id = {int(batch)}))"
             )
-            op.execute(f"INSERT INTO {name} SELECT * FROM voter_list_old WHERE batch_id = {batch}")
-            op.execute(f"ALTER TABLE voter_list ATTACH PARTITION {name} FOR VALUES IN ({batch})")
+            op.execute(
+                f"INSERT INTO {name} SELECT * FROM voter_list_old WHERE batch_id = {int(batch)}"
+            )
+            op.execute(
+                f"ALTER TABLE voter_list ATTACH PARTITION {name} FOR VALUES IN ({int(batch)})"
+            )
     else:
         op.execute("INSERT INTO voter_list SELECT * FROM voter_list_old")
         for sql in KEYS:
