@@ -625,8 +625,6 @@ def _indexes_set_aside(conn, table_name: str, rows: int, worth: bool | None = No
     )
     for drop, _ in drops:
         conn.exec_driver_sql(drop)
-    if conn.dialect.name == "postgresql":  # the index builds sort in memory (default 64 MB)
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     yield
     with sort_cache(conn):
         for _, create in drops:

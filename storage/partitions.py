@@ -20,6 +20,8 @@ import contextlib
 
 from sqlalchemy import Connection
 
+from storage.engine import sort_cache
+
 
 def by_batch(conn: Connection, table_name: str) -> bool:
     """Whether the table is partitioned (by its batch: the only way a migration partitions)."""
@@ -51,10 +53,10 @@ def batch_table(conn: Connection, table_name: str, batch_id: int):
     )
     yield own
     if conn.exec_driver_sql(f"SELECT EXISTS (SELECT FROM {own})").scalar():
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")  # index sorts in memory
-        conn.exec_driver_sql(
-            f"ALTER TABLE {table_name} ATTACH PARTITION {own} FOR VALUES IN ({batch})"
-        )
+        with sort_cache(conn):
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table_name} ATTACH PARTITION {own} FOR VALUES IN ({batch})"
+            )
     else:
         conn.exec_driver_sql(f"DROP TABLE {own}")
 

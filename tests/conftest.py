@@ -204,17 +204,36 @@ def fresh_engine(
         databases.drop_later(database)
 
 
+# A table's leaves: each partition of a partitioned table, or a table not partitioned itself
+PG_LEAVES = (
+    "WITH leaf AS (SELECT relid FROM pg_partition_tree(%(t)s::regclass) WHERE isleaf "
+    "UNION ALL SELECT %(t)s::regclass "
+    "WHERE NOT EXISTS (SELECT FROM pg_partition_tree(%(t)s::regclass))) "
+)
+
+
+def pg_leaves(engine: Engine, table: str) -> list[tuple[str, int]]:
+    """PostgreSQL: the tables holding a table's rows (PG_LEAVES), each with its number of indexes,
+    by name."""
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                PG_LEAVES + "SELECT relid::regclass::text, (SELECT count(*) FROM pg_index i "
+                "WHERE i.indrelid = leaf.relid) FROM leaf ORDER BY 1",
+                {"t": table},
+            )
+        ]
+
+
 def pg_table_paths(engine: Engine, table: str) -> list[str]:
-    """PostgreSQL: the files (paths under the data directory) of a table and of its indexes; of a
-    partitioned table (voter_list, migration 0022), of each partition and its indexes."""
+    """PostgreSQL: the files (paths under the data directory) of a table's leaves (PG_LEAVES) and
+    of their indexes."""
     with engine.connect() as conn:
         return list(
             conn.exec_driver_sql(
-                "WITH leaf AS (SELECT relid FROM pg_partition_tree(%(t)s::regclass) WHERE isleaf "
-                "UNION ALL SELECT %(t)s::regclass "  # a table not partitioned: itself
-                "WHERE NOT EXISTS (SELECT FROM pg_partition_tree(%(t)s::regclass))) "
-                "SELECT pg_relation_filepath(r) FROM (SELECT relid AS r FROM leaf UNION ALL "
-                "SELECT i.indexrelid FROM leaf JOIN pg_index i ON i.indrelid = leaf.relid) f",
+                PG_LEAVES + "SELECT pg_relation_filepath(r) FROM (SELECT relid AS r FROM leaf "
+                "UNION ALL SELECT i.indexrelid FROM leaf JOIN pg_index i ON i.indrelid = leaf.relid) f",
                 {"t": table},
             ).scalars()
         )
@@ -263,6 +282,12 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def sqlite_engine(databases, tmp_path, sqlite_url):
     yield from fresh_engine(databases, "sqlite", tmp_path)
+
+
+@pytest.fixture
+def pg_engine(databases, tmp_path):
+    """A fresh PostgreSQL database only (tests marked pg)."""
+    yield from fresh_engine(databases, "postgresql", tmp_path)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])

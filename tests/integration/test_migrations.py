@@ -107,6 +107,7 @@ def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database)
     table again with its key, foreign key and nik_key index; up again, partitions once more."""
     from loaders.pipeline import import_file
     from storage.versions import ensure_counters
+    from tests.conftest import pg_leaves
     from tests.unit.test_import_in_parts import voters
 
     engine = make_engine(pg_database())
@@ -120,11 +121,6 @@ def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database)
     def state():
         with engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT * FROM voter_list ORDER BY id").all()
-            leaves = conn.exec_driver_sql(  # a table not partitioned has no partition tree
-                "SELECT c.oid::regclass::text, (SELECT count(*) FROM pg_index i "
-                "WHERE i.indrelid = c.oid) FROM pg_class c WHERE c.relkind = 'r' "
-                "AND c.relname LIKE 'voter_list%%' AND c.relname <> 'voter_list_daily' ORDER BY 1"
-            ).all()
             keys = conn.exec_driver_sql(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = 'voter_list'::regclass ORDER BY 1"
@@ -132,7 +128,7 @@ def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database)
             kind = conn.exec_driver_sql(
                 "SELECT relkind FROM pg_class WHERE oid = 'voter_list'::regclass"
             ).scalar()
-        return rows, leaves, keys, kind
+        return rows, pg_leaves(engine, "voter_list"), keys, kind
 
     migrate(command.upgrade, "0021")
     with write_tx(engine) as conn:  # as storage.schema.upgrade does after the migrations

@@ -16,7 +16,7 @@ from sqlalchemy import text
 import loaders.pipeline as pipeline
 from loaders.pipeline import import_file
 from storage import imports, rollups
-from tests.conftest import fresh_engine, index_definitions
+from tests.conftest import fresh_engine, index_definitions, pg_leaves
 
 HEADER = "nik;nama;kabupaten_kota;kecamatan;desa_kelurahan;tps;jenis_daftar;tanggal_daftar"
 PART = 7  # rows per part in these tests: 40 rows are 6 parts
@@ -271,23 +271,16 @@ def partitions_of(engine) -> list[tuple[str, int, int]]:
     with engine.connect() as conn:
         return [
             (name, conn.scalar(text(f"SELECT count(*) FROM {name}")), indexes)
-            for name, indexes in conn.execute(
-                text(
-                    "SELECT p.relid::regclass::text, (SELECT count(*) FROM pg_index i "
-                    "WHERE i.indrelid = p.relid) FROM pg_partition_tree('voter_list') p "
-                    "WHERE p.isleaf ORDER BY 1"
-                )
-            )
+            for name, indexes in pg_leaves(engine, "voter_list")
         ]
 
 
 @pytest.mark.pg
-def test_on_postgresql_each_list_is_a_partition_of_its_own(databases, tmp_path, monkeypatch):
+def test_on_postgresql_each_list_is_a_partition_of_its_own(pg_engine, monkeypatch):
     """Migration 0022: each list is written into a table of its own, attached as its batch's
     partition with its own indexes; the indexes over the other lists are never set aside or
     rebuilt. A file of duplicates only, or one rolled back, leaves no table; undo drops the list's."""
-    made = fresh_engine(databases, "postgresql", tmp_path)
-    engine = next(made)
+    engine = pg_engine
     before = indexes(engine)
     set_aside = []
     monkeypatch.setattr(
@@ -331,20 +324,18 @@ def test_on_postgresql_each_list_is_a_partition_of_its_own(databases, tmp_path, 
         assert conn.scalar(text("SELECT sum(voters) FROM voter_list_daily")) == 80
     b3 = import_file(engine, voters(8, start=100), "b3.csv", "voters")  # sent again after the undo
     assert partitions_of(engine)[-1] == (f"voter_list_batch_{b3.batch_id}", 8, 2)
-    next(made, None)
 
 
 @pytest.mark.pg
 def test_on_postgresql_the_stored_lists_stay_readable_while_a_list_is_imported(
-    databases, tmp_path, monkeypatch
+    pg_engine, monkeypatch
 ):
     """The list being imported is written into its own table: the alert rules and pages read the
     lists stored before meanwhile, without waiting for the import's transaction (setting aside
     the indexes of the one table locked it until the import committed)."""
     import threading
 
-    made = fresh_engine(databases, "postgresql", tmp_path)
-    engine = next(made)
+    engine = pg_engine
     assert import_file(engine, voters(70), "a.csv", "voters").rows_imported == 70
     monkeypatch.setattr(pipeline, "PART_ROWS", PART)
     written, checked = threading.Event(), threading.Event()
@@ -378,4 +369,3 @@ def test_on_postgresql_the_stored_lists_stay_readable_while_a_list_is_imported(
     assert results[0].rows_imported == 40
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM voter_list").scalar() == 110
-    next(made, None)
