@@ -48,7 +48,8 @@ def frame(engine: Engine, as_of: dt.date) -> pd.DataFrame:
         ).all()
         nationality = dict(who)  # the latest report wins
         # voter_list keeps the digest's 32 bytes, presence its hex: looked up by nik_key through
-        # ix_voter_list_nik_key, the full hash compared here
+        # its index (ix_voter_list_nik_key; on PostgreSQL the primary key it leads), the full
+        # hash compared here
         wanted = {bytes.fromhex(h): h for h in nationality}
         found = []
         for chunk in chunks(sorted({nik_key(k) for k in wanted})):

@@ -3,7 +3,7 @@
 from alembic import context
 
 from storage.engine import make_engine
-from storage.models import Base
+from storage.models import Base, on_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,6 +25,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE via copy on SQLite
         compare_type=True,
+        include_object=on_engine(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

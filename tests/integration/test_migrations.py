@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from storage.engine import make_engine, write_tx
-from storage.models import Base
+from storage.models import Base, on_engine
 from storage.schema import alembic_config, upgrade
 
 
@@ -22,7 +22,11 @@ def test_head_matches_the_models_and_round_trips(url):
     upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata
+            MigrationContext.configure(
+                conn,
+                opts={"compare_type": False, "include_object": on_engine(conn.dialect.name)},
+            ),
+            Base.metadata,
         )
     assert diff == []
     tables = set(inspect(engine).get_table_names())
@@ -103,8 +107,10 @@ def test_postgresql_codes_compare_in_byte_order_and_batch_ids_use_brin(pg_databa
 @pytest.mark.pg
 def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database):
     """Migration 0022 on PostgreSQL: the lists imported before it move into a partition each
-    (their rows, ids and keys as they were, the id sequence going on); down to 0021 they are one
-    table again with its key, foreign key and nik_key index; up again, partitions once more."""
+    (their rows, ids and keys as they were, the id sequence going on); 0023 leads the primary key
+    with nik_key and drops the separate nik_key index (one index a list, the lookup's plan through
+    the key); down to 0021 they are one table again with its key, foreign key and nik_key index;
+    up again, partitions once more."""
     from loaders.pipeline import import_file
     from storage.versions import ensure_counters
     from tests.conftest import pg_leaves
@@ -138,22 +144,36 @@ def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database)
     assert (a.rows_imported, b.rows_imported) == (30, 12)
     rows, leaves, keys, kind = state()
     assert (len(rows), leaves, kind) == (42, [("voter_list", 2)], "r")
-    upgrade(engine)
+    fk = (
+        "fk_voter_list_batch_id_upload_batch",
+        "FOREIGN KEY (batch_id) REFERENCES upload_batch(id)",
+    )
+    migrate(command.upgrade, "0022")
     moved, leaves, parted_keys, kind = state()
     assert moved == rows and kind == "p"
     assert leaves == [(f"voter_list_batch_{a.batch_id}", 2), (f"voter_list_batch_{b.batch_id}", 2)]
-    assert parted_keys == [
-        (
-            "fk_voter_list_batch_id_upload_batch",
-            "FOREIGN KEY (batch_id) REFERENCES upload_batch(id)",
-        ),
-        ("pk_voter_list", "PRIMARY KEY (id, batch_id)"),
-    ]
+    assert parted_keys == [fk, ("pk_voter_list", "PRIMARY KEY (id, batch_id)")]
+    upgrade(engine)  # 0023
+    moved, leaves, parted_keys, kind = state()
+    assert moved == rows and kind == "p"
+    assert leaves == [(f"voter_list_batch_{a.batch_id}", 1), (f"voter_list_batch_{b.batch_id}", 1)]
+    assert parted_keys == [fk, ("pk_voter_list", "PRIMARY KEY (nik_key, id, batch_id)")]
     c = import_file(engine, voters(5, start=200), "c.csv", "voters")  # ids go on from 43
     with engine.connect() as conn:
         assert conn.exec_driver_sql(
             f"SELECT min(id), max(id) FROM voter_list_batch_{c.batch_id}"
         ).one() == (43, 47)
+        key = conn.exec_driver_sql("SELECT nik_key FROM voter_list WHERE id = 45").scalar()
+        conn.exec_driver_sql("SET enable_seqscan = off")  # the plan the index allows, as at 4M
+        plan = "\n".join(  # the match's lookup (storage/voter_lists.py): through each list's key
+            conn.exec_driver_sql(
+                f"EXPLAIN SELECT id, nik_hash FROM voter_list WHERE nik_key = {key}"
+            ).scalars()
+        )
+    for batch in (a.batch_id, b.batch_id, c.batch_id):
+        assert f"Index Scan using voter_list_batch_{batch}_pkey" in plan, plan
+    assert plan.count(f"Index Cond: (nik_key = '{key}'::bigint)") == 3 and "Seq" not in plan, plan
+    assert pg_leaves(engine, "voter_list")[-1] == (f"voter_list_batch_{c.batch_id}", 1)
     migrate(command.downgrade, "0021")
     back, leaves, back_keys, kind = state()
     assert (back[:42], len(back), leaves, kind) == (rows, 47, [("voter_list", 2)], "r")
@@ -169,5 +189,5 @@ def test_postgresql_voter_lists_move_into_a_partition_each_and_back(pg_database)
         ]
     )
     upgrade(engine)
-    assert [leaf[1] for leaf in state()[1]] == [2, 2, 2]
+    assert [leaf[1] for leaf in state()[1]] == [1, 1, 1]
     engine.dispose()

@@ -278,8 +278,8 @@ def partitions_of(engine) -> list[tuple[str, int, int]]:
 @pytest.mark.pg
 def test_on_postgresql_each_list_is_a_partition_of_its_own(pg_engine, monkeypatch):
     """Migration 0022: each list is written into a table of its own, attached as its batch's
-    partition with its own indexes; the indexes over the other lists are never set aside or
-    rebuilt. A file of duplicates only, or one rolled back, leaves no table; undo drops the list's."""
+    partition with its own index (its primary key, led by nik_key: 0023); the indexes over the
+    other lists are never set aside or rebuilt. A file of duplicates only, or one rolled back, leaves no table; undo drops the list's."""
     engine = pg_engine
     before = indexes(engine)
     set_aside = []
@@ -302,9 +302,9 @@ def test_on_postgresql_each_list_is_a_partition_of_its_own(pg_engine, monkeypatc
     assert (a.rows_imported, b.rows_imported, d.rows_imported) == (70, 8, 10)
     assert set_aside == []
     assert partitions_of(engine) == [
-        (f"voter_list_batch_{a.batch_id}", 70, 2),
-        (f"voter_list_batch_{b.batch_id}", 8, 2),
-        (f"voter_list_batch_{d.batch_id}", 10, 2),
+        (f"voter_list_batch_{a.batch_id}", 70, 1),
+        (f"voter_list_batch_{b.batch_id}", 8, 1),
+        (f"voter_list_batch_{d.batch_id}", 10, 1),
     ]
     assert indexes(engine) == before
     with engine.connect() as conn:  # the list's rows through the partitioned table's index
@@ -323,7 +323,7 @@ def test_on_postgresql_each_list_is_a_partition_of_its_own(pg_engine, monkeypatc
         assert conn.scalar(text("SELECT count(*) FROM voter_list")) == 80
         assert conn.scalar(text("SELECT sum(voters) FROM voter_list_daily")) == 80
     b3 = import_file(engine, voters(8, start=100), "b3.csv", "voters")  # sent again after the undo
-    assert partitions_of(engine)[-1] == (f"voter_list_batch_{b3.batch_id}", 8, 2)
+    assert partitions_of(engine)[-1] == (f"voter_list_batch_{b3.batch_id}", 8, 1)
 
 
 @pytest.mark.pg

@@ -238,15 +238,17 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(
 
     # undoing both lists removes their rows, and their hashes leave the database file
     pg = engine.dialect.name == "postgresql"
-    if pg:  # a partition per list (migration 0022): its table and 2 indexes, in files of their own
+    if (
+        pg
+    ):  # a partition per list (migration 0022): its table and its key (0023), in files of their own
         files = {
             b: pg_table_paths(engine, f"voter_list_batch_{b}") for b in (dps.batch_id, dpt.batch_id)
         }
-        assert [len(f) for f in files.values()] == [3, 3]
+        assert [len(f) for f in files.values()] == [2, 2]
         assert all(s > 0 for f in files.values() for s in pg_file_sizes(engine, f))
     undo_batch(engine, dpt.batch_id, "admin")
     if pg:  # the undone list's files emptied when the undo committed, the other list's as they were
-        assert pg_file_sizes(engine, files[dpt.batch_id]) == [0, 0, 0]
+        assert pg_file_sizes(engine, files[dpt.batch_id]) == [0, 0]
         assert all(s > 0 for s in pg_file_sizes(engine, files[dps.batch_id]))
     undo_batch(engine, dps.batch_id, "admin")
     stored = every_value(engine)
@@ -254,7 +256,7 @@ def test_foreigners_on_the_voter_list_raise_alerts_that_close_on_a_later_list(
     # SQLite: secure_delete and the WAL emptied; PostgreSQL: what the table still has (nothing)
     raw = file_bytes(engine)
     if pg:  # removed at the checkpoint file_bytes asks for
-        assert pg_file_sizes(engine, [*files[dps.batch_id], *files[dpt.batch_id]]) == [None] * 6
+        assert pg_file_sizes(engine, [*files[dps.batch_id], *files[dpt.batch_id]]) == [None] * 4
     assert not [h for h in hashes if h in raw]
     assert not [h for h in hashes if key_bytes(engine, h) in raw]  # nor their lookup keys
     out = evaluate_and_store(engine, as_of=dt.date(2024, 9, 30))
