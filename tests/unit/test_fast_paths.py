@@ -53,16 +53,67 @@ def _standard(number: str, label: bytes) -> str:
     return hmac.digest(key(), label + number.encode(), "sha256").hex()
 
 
+def test_the_compiled_loop_is_built():
+    """`make install` builds loaders/native/hmac_many.c (a C compiler and the OpenSSL library
+    hashlib uses); without it every import makes its keyed hashes in Python, ~5x the CPU."""
+    assert pseudonym_module.COMPILED.exists() and pseudonym_module._compiled_hmac() is not None
+
+
+ODD_NUMBERS = ["", "Ä1234567", "ÖÜ ß", "X" * 55, "X" * 56, "X" * 64, "X" * 300, "A\n4", "52" * 8]
+
+
+@pytest.mark.parametrize("purpose,label", [("nik", b"nik\0"), ("passport", b"")])
+@pytest.mark.parametrize("raw", [False, True])
+def test_the_compiled_loop_makes_the_standard_hashes(monkeypatch, purpose, label, raw):
+    """The compiled loop (loaders/native/hmac_many.c) gives hmac.digest's bytes for every number:
+    empty, non-ASCII, messages that end just before, at and after a SHA-256 block's padding
+    boundary, several blocks long, a line break; None stays None. No helper process is started."""
+    helpers = []
+    monkeypatch.setattr(pseudonym_module, "_helper", lambda *a: helpers.append(a))
+    monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
+    numbers = [f"52{i:014d}" for i in range(2001)] + ODD_NUMBERS
+    numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
+    hashing = pseudonym_module.Hashing(numbers, purpose, raw=raw)
+    got = hashing.result()
+    standard = [
+        None if n is None else hmac.digest(key(), label + n.encode(), "sha256") for n in numbers
+    ]
+    if raw:
+        assert [None if g is None else bytes(g) for g in got] == standard
+        assert {type(g) for g in got if g is not None} == {bytearray}  # bound by SQLite so
+        assert pseudonym_module.Hashing(numbers, purpose, raw=True).arrow().to_pylist() == standard
+    else:
+        assert list(got) == [None if d is None else d.hex() for d in standard]
+    made_there = hashing._digested is not None  # by the compiled loop, not Python's fallback
+    assert (helpers, hashing.by_helper, made_there) == ([], 0, True)
+
+
+def test_a_failing_compiled_loop_leaves_the_hashes_to_python(monkeypatch, caplog):
+    """Any failure on the compiled loop's thread: the plain path makes the same hashes, and the
+    log says so without quoting a number."""
+
+    def broken(*args):
+        raise OSError("5201000000000001")
+
+    monkeypatch.setattr(pseudonym_module, "_compiled_hmac", lambda: broken)
+    numbers = np.array([f"5201{i:012d}" for i in range(50)], dtype=object)
+    got = pseudonyms(numbers, "nik", raw=True)
+    assert list(got) == [hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers]
+    assert "compiled keyed hashes failed (OSError): made in Python" in caplog.text
+    assert "5201" not in caplog.text
+
+
 @pytest.fixture
 def helper_runs(monkeypatch):
-    """The helper process takes part from 4 numbers up, on any machine, in pieces of 100 numbers;
-    yields the helpers started."""
+    """Python's path (the compiled loop left out): the helper process takes part from 4 numbers
+    up, on any machine, in pieces of 100 numbers; yields the helpers started."""
     started, helper = [], pseudonym_module._helper
 
     def spy(*args):
         started.append(helper(*args))
         return started[-1]
 
+    monkeypatch.setattr(pseudonym_module, "_compiled_hmac", lambda: None)  # Python's path
     monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
     monkeypatch.setattr(pseudonym_module, "PIECE", 100)
     monkeypatch.setattr(pseudonym_module, "_cores", lambda: 2)
