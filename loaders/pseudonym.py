@@ -80,7 +80,8 @@ def pseudonyms(numbers: np.ndarray, purpose: str = "passport", raw: bool = False
     """HMAC-SHA256 hex of each of these (distinct) numbers; anything but text (None) gives None.
     `purpose`: "passport" or "nik" (the NIK's label goes before the digits). `raw`: the 32 bytes
     of each digest instead of its 64 hex characters (a voter list stores them so). Many numbers
-    (a voter list's NIKs, all distinct) are shared with a helper process on a second core."""
+    (a voter list's NIKs, all distinct) are made by the compiled loop on a thread of their own,
+    or where it is not built shared with a helper process on a second core (Hashing)."""
     hashes = Hashing(numbers, purpose, raw=raw).result()
     if raw:  # bytes, as callers keep and compare them (the importer takes Hashing.arrow())
         there = np.flatnonzero(np.not_equal(hashes, None))
@@ -98,20 +99,22 @@ PIECE = 32_768
 
 
 class Hashing:
-    """The keyed hashes of many numbers, being made by two processes that meet in the middle. A
-    helper process, started at once, hashes them from the last piece backwards; when `result()` is
-    asked for, this process hashes from the first piece forwards until it reaches a piece the
-    helper has answered, then stops the helper. Started early (the validator starts it as soon as
-    a NIK or passport column is parsed), the helper hashes while this process validates the other
-    columns: on an idle second core it has answered most or all of them by then; on a busy one, or
-    when it is stopped or fails, this process simply hashes more of them itself (never waits on
-    it). The helper is the interpreter running _WORKER (standard library only); the key goes to it
-    through its pipe, never its command line or environment. Same values as hashing here (tests
-    compare). `raw`: digests as 32 bytes (bytearrays), not 64 hex characters.
+    """The keyed hashes of many numbers, started at once (the validator starts them as soon as a
+    NIK or passport column is parsed) and taken when `result()` or `arrow()` asks, so that they are
+    made while the other columns are validated. `raw`: digests as 32 bytes (bytearrays), not 64
+    hex characters. Same values whichever way they are made (tests compare with hmac.digest).
 
-    Where the compiled loop is built (`make install`: loaders/native/hmac_many.c), none of that:
-    a thread of this process hashes every number with it, started at once all the same (4M NIKs:
-    ~0.8 CPU-s against 5-6 for the two processes)."""
+    Where the compiled loop is built (`make install`: loaders/native/hmac_many.c), a thread of this
+    process hashes every number with it, holding no interpreter lock meanwhile (4M NIKs: ~1.2
+    CPU-s with Arrow's layout of them, against 5-6 for the two processes below).
+
+    Otherwise, for many numbers, two processes meet in the middle. A helper process hashes them
+    from the last piece backwards; when the hashes are asked for, this process hashes from the
+    first piece forwards until it reaches a piece the helper has answered, then stops the helper.
+    On an idle second core it has answered most or all of them by then; on a busy one, or when it
+    is stopped or fails, this process simply hashes more of them itself (never waits on it). The
+    helper is the interpreter running _WORKER (standard library only); the key goes to it through
+    its pipe, never its command line or environment."""
 
     def __init__(self, numbers, purpose: str = "passport", raw: bool = False):
         self._mac, self._label, self._raw = _Hmac(key()), PURPOSES[purpose], raw
