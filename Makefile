@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # The keyed hashes' compiled loop (loaders/native/hmac_many.c, loaders.pseudonym): a C compiler and
 # the OpenSSL library Python's hashlib already uses (no headers needed). Without it the hashes are
-# made in Python, ~5 times the CPU (issue 25: 4M NIKs 5-6 CPU-s against ~0.8).
+# made in Python, ~5 times the CPU (issue 25: 4M NIKs 5-6 CPU-s against ~1.2 with their layout).
 NATIVE := loaders/native/hmac_many.so
 $(NATIVE): loaders/native/hmac_many.c
 	$(CC) -O2 -shared -fPIC -Wall -Werror -o $@ $< \
