@@ -49,8 +49,18 @@ def test_pseudonymise_keeps_missing_numbers_missing():
     assert got[0] == got[2] and len(got[0]) == 64 and got[1] is None
 
 
+def _digest(number: str, label: bytes) -> bytes:
+    return hmac.digest(key(), label + number.encode(), "sha256")
+
+
 def _standard(number: str, label: bytes) -> str:
-    return hmac.digest(key(), label + number.encode(), "sha256").hex()
+    return _digest(number, label).hex()
+
+
+def _numbers(odd: list[str]) -> np.ndarray:
+    """2,001 NIK-like numbers, then `odd` ones, with a None among them (position 7)."""
+    numbers = [f"52{i:014d}" for i in range(2001)] + odd
+    return np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
 
 
 def test_the_compiled_loop_is_built():
@@ -71,13 +81,10 @@ def test_the_compiled_loop_makes_the_standard_hashes(monkeypatch, purpose, label
     helpers = []
     monkeypatch.setattr(pseudonym_module, "_helper", lambda *a: helpers.append(a))
     monkeypatch.setattr(pseudonym_module, "PARALLEL_FROM", 4)
-    numbers = [f"52{i:014d}" for i in range(2001)] + ODD_NUMBERS
-    numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
+    numbers = _numbers(ODD_NUMBERS)
     hashing = pseudonym_module.Hashing(numbers, purpose, raw=raw)
     got = hashing.result()
-    standard = [
-        None if n is None else hmac.digest(key(), label + n.encode(), "sha256") for n in numbers
-    ]
+    standard = [None if n is None else _digest(n, label) for n in numbers]
     if raw:
         assert [None if g is None else bytes(g) for g in got] == standard
         assert {type(g) for g in got if g is not None} == {bytearray}  # bound by SQLite so
@@ -98,7 +105,7 @@ def test_a_failing_compiled_loop_leaves_the_hashes_to_python(monkeypatch, caplog
     monkeypatch.setattr(pseudonym_module, "_compiled_hmac", lambda: broken)
     numbers = np.array([f"5201{i:012d}" for i in range(50)], dtype=object)
     got = pseudonyms(numbers, "nik", raw=True)
-    assert list(got) == [hmac.digest(key(), b"nik\0" + n.encode(), "sha256") for n in numbers]
+    assert list(got) == [_digest(n, b"nik\0") for n in numbers]
     assert "compiled keyed hashes failed (OSError): made in Python" in caplog.text
     assert "5201" not in caplog.text
 
@@ -133,8 +140,7 @@ def _answered(hashing, down_to: int) -> None:
 def test_hashes_all_made_by_the_helper_equal_the_standard_library(helper_runs, purpose, label):
     """The helper hashes from the last piece back; here it has answered all before the hashes are
     asked for, and they are taken from it (this process hashes none)."""
-    numbers = [f"52{i:014d}" for i in range(2001)] + ["", "Ä1234567", "ÖÜ ß", "X" * 300]
-    numbers = np.array([*numbers[:7], None, *numbers[7:]], dtype=object)
+    numbers = _numbers(["", "Ä1234567", "ÖÜ ß", "X" * 300])
     hashing = pseudonym_module.Hashing(numbers, purpose)
     if hasattr(fcntl, "F_GETPIPE_SZ"):  # Linux: the answer pipe holds a whole raw piece
         assert fcntl.fcntl(helper_runs[0].stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
